@@ -1,0 +1,4 @@
+//! `petitio`: the command-line entry point.
+fn main() {
+    println!("petitio");
+}
