@@ -1,0 +1,71 @@
+//! Command-line arguments (clap) and their help text, with examples for every command.
+//! Parsing only: `main.rs` dispatches to `cmd/`.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "petitio",
+    version,
+    about = "Build petition sites that can move to a new domain in minutes",
+    after_help = "Examples:\n  petitio new clean-air-almaty --lang ru\n  petitio check\n  petitio build --base-url https://mirror.example/\n  petitio serve --port 8080"
+)]
+pub struct Cli {
+    /// The site's folder (where petitio.toml is).
+    #[arg(long, global = true, default_value = ".", value_name = "DIR")]
+    pub root: PathBuf,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a petition folder with a file listing every field, as a draft
+    #[command(
+        after_help = "Examples:\n  petitio new clean-air-almaty\n  petitio new clean-air-almaty --lang ru"
+    )]
+    New {
+        /// Lowercase ASCII letters, digits and hyphens, e.g. clean-air-almaty
+        slug: String,
+        /// Language of the first file [default: the site's default language]
+        #[arg(long)]
+        lang: Option<String>,
+    },
+
+    /// Validate all content and every internal link, writing nothing
+    #[command(after_help = "Examples:\n  petitio check\n  petitio check --root ./my-site")]
+    Check,
+
+    /// Build the site into a folder, replacing it only if the build succeeds
+    #[command(
+        after_help = "Examples:\n  petitio build\n  petitio build --out public --base-url https://mirror.example/petitions/\n  petitio build --counts counts.json --drafts"
+    )]
+    Build {
+        /// Output folder [default: <root>/dist]
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Absolute URL the site is served at; overrides base_url of petitio.toml
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
+        /// Include petitions with status "draft"
+        #[arg(long)]
+        drafts: bool,
+        /// JSON file of signature counts to show ({"slug": 120, ...}, as GET /api/counts returns)
+        #[arg(long, value_name = "FILE")]
+        counts: Option<PathBuf>,
+    },
+
+    /// Serve the site and the signature API locally, rebuilding on changes
+    #[command(after_help = "Examples:\n  petitio serve\n  petitio serve --port 3000 --drafts")]
+    Serve {
+        /// Port to listen on (0 picks a free one)
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Include petitions with status "draft"
+        #[arg(long)]
+        drafts: bool,
+    },
+}

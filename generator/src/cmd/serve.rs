@@ -1,0 +1,18 @@
+//! `petitio serve`: hand the options to the dev server (`petitio::serve`).
+//!
+//! The server renders into `<root>/.petitio/site`, never into `dist/`, so the live-reload
+//! script it injects can never end up in a deployed build.
+
+use std::path::PathBuf;
+
+use petitio::serve::ServeOptions;
+use petitio::{BuildOptions, Error};
+
+pub fn run(root: PathBuf, port: u16, drafts: bool) -> Result<(), Error> {
+    let mut build = BuildOptions::new(root);
+    build.out = build.root.join(".petitio").join("site");
+    build.drafts = drafts;
+    let mut opts = ServeOptions::new(build);
+    opts.port = port;
+    petitio::serve::run(opts)
+}

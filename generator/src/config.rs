@@ -1,0 +1,399 @@
+//! `petitio.toml`: the site configuration, its defaults and its validation.
+//!
+//! Everything the rest of the generator needs about the site is resolved here once — the
+//! absolute base URL, the base *path* every internal link starts with, languages, regions —
+//! so renderers never re-derive or re-validate it.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::content::frontmatter::{Fields, TomlSource};
+use crate::content::is_slug;
+use crate::error::{Error, IoAction, Problem, ProblemKind};
+use crate::regions::{self, Region};
+
+pub const CONFIG_FILE: &str = "petitio.toml";
+
+const FIELDS: &[&str] = &[
+    "base_url",
+    "default_language",
+    "languages",
+    "api_url",
+    "mirrors",
+    "theme",
+    "allow_raw_html",
+    "title",
+    "description",
+    "regions",
+];
+
+/// The validated site configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Absolute, ends with `/`: used only for canonical links, feeds, sitemap and Open Graph.
+    pub base_url: String,
+    /// The path part of `base_url`, starting and ending with `/`: every internal link starts with it.
+    pub base_path: String,
+    pub default_language: String,
+    pub languages: Vec<String>,
+    /// Without a trailing slash, e.g. `/api` or `https://api.example/api`.
+    pub api_url: String,
+    pub mirrors: Vec<String>,
+    pub theme: String,
+    pub allow_raw_html: bool,
+    title: BTreeMap<String, String>,
+    description: BTreeMap<String, String>,
+    pub regions: Vec<Region>,
+}
+
+impl Config {
+    /// Reads `<root>/petitio.toml`; `base_url_override` replaces its `base_url` (`--base-url`).
+    pub fn load(root: &Path, base_url_override: Option<&str>) -> Result<Config, Error> {
+        let path = root.join(CONFIG_FILE);
+        if !path.is_file() {
+            return Err(Error::NotASite {
+                root: root.to_path_buf(),
+            });
+        }
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| Error::io(IoAction::Read, &path, e))?;
+        Config::parse(&text, base_url_override).map_err(Error::Content)
+    }
+
+    /// Parses the text of `petitio.toml`, collecting every problem.
+    pub fn parse(text: &str, base_url_override: Option<&str>) -> Result<Config, Vec<Problem>> {
+        let source = TomlSource::parse(CONFIG_FILE, text, 1).map_err(|p| vec![p])?;
+        let fields = source.fields();
+        let mut problems = Vec::new();
+        fields.reject_unknown(FIELDS, &mut problems);
+
+        let languages = match fields.strings(
+            "languages",
+            "an array of language codes like [\"kk\", \"ru\", \"en\"]",
+            &mut problems,
+        ) {
+            Some(list) => {
+                for lang in &list.value {
+                    if !is_language_code(lang) {
+                        problems.push(fields.problem(
+                            "languages",
+                            ProblemKind::Expected {
+                                expected: "two or three lowercase letters like \"kk\"".into(),
+                                found: format!("{lang:?}"),
+                            },
+                        ));
+                    }
+                }
+                list.value
+            }
+            None => ["kk", "ru", "en"].map(str::to_owned).to_vec(),
+        };
+        let default_language = fields
+            .string("default_language", &mut problems)
+            .map_or_else(
+                || {
+                    languages
+                        .first()
+                        .cloned()
+                        .unwrap_or_else(|| "kk".to_owned())
+                },
+                |l| l.value,
+            );
+        if !languages.contains(&default_language) {
+            problems.push(fields.problem(
+                "default_language",
+                ProblemKind::Expected {
+                    expected: format!("one of `languages` ({})", languages.join(", ")),
+                    found: format!("{default_language:?}"),
+                },
+            ));
+        }
+
+        let base_url = match base_url_override {
+            Some(url) => parse_base_url(url).ok_or_else(|| {
+                Problem::new(
+                    "--base-url",
+                    ProblemKind::Expected {
+                        expected: BASE_URL_EXPECTED.into(),
+                        found: format!("{url:?}"),
+                    },
+                )
+            }),
+            None => fields
+                .require(
+                    fields.string("base_url", &mut problems),
+                    "base_url",
+                    "base_url = \"https://petitio.example/\"",
+                    &mut problems,
+                )
+                .map(|url| {
+                    parse_base_url(&url.value).ok_or_else(|| {
+                        fields.problem(
+                            "base_url",
+                            ProblemKind::Expected {
+                                expected: BASE_URL_EXPECTED.into(),
+                                found: format!("{:?}", url.value),
+                            },
+                        )
+                    })
+                })
+                .unwrap_or_else(|| Ok(("https://petitio.example/".to_owned(), "/".to_owned()))),
+        };
+        let (base_url, base_path) = base_url.unwrap_or_else(|problem| {
+            problems.push(problem);
+            ("https://petitio.example/".to_owned(), "/".to_owned())
+        });
+
+        let api_url = fields.string("api_url", &mut problems).map_or_else(|| "/api".to_owned(), |api| {
+            let valid = api.value.starts_with('/') || absolute_origin(&api.value).is_some();
+            if !valid {
+                problems.push(fields.problem(
+                    "api_url",
+                    ProblemKind::Expected { expected: "a path like \"/api\" or an absolute URL like \"https://api.example/api\"".into(), found: format!("{:?}", api.value) },
+                ));
+            }
+            api.value.trim_end_matches('/').to_owned()
+        });
+        let mirrors = fields
+            .strings(
+                "mirrors",
+                "an array of URLs like [\"https://mirror.example/\"]",
+                &mut problems,
+            )
+            .map_or_else(Vec::new, |m| m.value);
+        let theme = fields
+            .string("theme", &mut problems)
+            .map_or_else(|| "default".to_owned(), |t| t.value);
+        let allow_raw_html = fields
+            .boolean("allow_raw_html", &mut problems)
+            .unwrap_or(false);
+        let title = per_language_table(&fields, "title", &default_language, &mut problems);
+        let description =
+            per_language_table(&fields, "description", &default_language, &mut problems);
+        if title.is_empty() && !fields.has("title") {
+            problems.push(fields.problem(
+                "title",
+                ProblemKind::MissingField {
+                    example: "[title] kk = \"Петициялар\"",
+                },
+            ));
+        }
+        let regions = if fields.has("regions") {
+            read_regions(&fields, &mut problems)
+        } else {
+            regions::kazakhstan()
+        };
+
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok(Config {
+            base_url,
+            base_path,
+            default_language,
+            languages,
+            api_url,
+            mirrors,
+            theme,
+            allow_raw_html,
+            title,
+            description,
+            regions,
+        })
+    }
+
+    /// The site title in `lang`, falling back to the default language.
+    pub fn title(&self, lang: &str) -> &str {
+        self.per_language(&self.title, lang)
+    }
+
+    /// The site description in `lang`, falling back to the default language.
+    pub fn description(&self, lang: &str) -> &str {
+        self.per_language(&self.description, lang)
+    }
+
+    fn per_language<'a>(&self, map: &'a BTreeMap<String, String>, lang: &str) -> &'a str {
+        map.get(lang)
+            .or_else(|| map.get(&self.default_language))
+            .map_or("", String::as_str)
+    }
+
+    /// `scheme://host[:port]` of `api_url` when the API is on another origin.
+    pub fn api_origin(&self) -> Option<&str> {
+        absolute_origin(&self.api_url)
+    }
+
+    /// A root-relative URL for `path` (given without a leading slash) under the base path.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base_path, path.trim_start_matches('/'))
+    }
+
+    /// The absolute URL for `path` under `base_url`.
+    pub fn absolute_url(&self, path: &str) -> String {
+        format!("{}{}", self.base_url, path.trim_start_matches('/'))
+    }
+}
+
+const BASE_URL_EXPECTED: &str = "an absolute http(s) URL like \"https://petitio.example/\"";
+
+/// `(base_url ending in '/', base_path)`.
+fn parse_base_url(url: &str) -> Option<(String, String)> {
+    let origin = absolute_origin(url)?;
+    let path = &url[origin.len()..];
+    if path.contains(['?', '#', ' ']) {
+        return None;
+    }
+    let path = format!("/{}", path.trim_matches('/'));
+    let base_path = if path == "/" {
+        path
+    } else {
+        format!("{path}/")
+    };
+    Some((format!("{origin}{base_path}"), base_path))
+}
+
+/// The origin of an absolute http(s) URL.
+fn absolute_origin(url: &str) -> Option<&str> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    let host_end = rest.find('/').unwrap_or(rest.len());
+    let host = &rest[..host_end];
+    let valid = !host.is_empty()
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b));
+    valid.then(|| &url[..url.len() - rest.len() + host_end])
+}
+
+fn is_language_code(code: &str) -> bool {
+    (2..=3).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_lowercase())
+}
+
+fn per_language_table(
+    fields: &Fields<'_>,
+    key: &str,
+    default_language: &str,
+    problems: &mut Vec<Problem>,
+) -> BTreeMap<String, String> {
+    let Some(table) = fields.table(key, problems) else {
+        return BTreeMap::new();
+    };
+    let mut map = BTreeMap::new();
+    for lang in table.keys() {
+        if let Some(text) = table.string(&lang, problems) {
+            map.insert(lang, text.value);
+        }
+    }
+    if !table.has(default_language) {
+        problems.push(table.problem(
+            default_language,
+            ProblemKind::MissingField {
+                example: "kk = \"...\"",
+            },
+        ));
+    }
+    map
+}
+
+fn read_regions(fields: &Fields<'_>, problems: &mut Vec<Problem>) -> Vec<Region> {
+    let mut regions: Vec<Region> = Vec::new();
+    for table in fields.tables("regions", problems) {
+        let Some(code) = table.require(
+            table.string("code", problems),
+            "code",
+            "code = \"almaty-city\"",
+            problems,
+        ) else {
+            continue;
+        };
+        if !is_slug(&code.value) {
+            problems.push(table.problem(
+                "code",
+                ProblemKind::BadSlug {
+                    slug: code.value.clone(),
+                },
+            ));
+        }
+        if regions.iter().any(|r| r.code == code.value) {
+            problems.push(table.problem(
+                "code",
+                ProblemKind::DuplicateSlug {
+                    slug: code.value.clone(),
+                    other: "another region".into(),
+                },
+            ));
+        }
+        let mut names = BTreeMap::new();
+        for lang in table.keys() {
+            if lang != "code" {
+                if let Some(name) = table.string(&lang, problems) {
+                    names.insert(lang, name.value);
+                }
+            }
+        }
+        regions.push(Region {
+            code: code.value,
+            names,
+        });
+    }
+    regions
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(text: &str) -> Config {
+        Config::parse(text, None).unwrap()
+    }
+
+    #[test]
+    fn defaults_fill_everything_but_base_url_and_title() {
+        let config = config("base_url = \"https://p.example\"\n[title]\nkk = \"Т\"\n");
+        assert_eq!(config.base_url, "https://p.example/");
+        assert_eq!(config.base_path, "/");
+        assert_eq!(config.languages, ["kk", "ru", "en"]);
+        assert_eq!(config.default_language, "kk");
+        assert_eq!(config.api_url, "/api");
+        assert_eq!(config.regions.len(), 21);
+        assert_eq!(config.title("en"), "Т");
+        assert_eq!(config.api_origin(), None);
+    }
+
+    #[test]
+    fn base_path_comes_from_base_url_or_its_override() {
+        let text = "base_url = \"https://p.example/\"\napi_url = \"https://api.example:8443/api/\"\n[title]\nkk = \"Т\"\n";
+        let config = Config::parse(text, Some("https://x.example/petitions")).unwrap();
+        assert_eq!(config.base_url, "https://x.example/petitions/");
+        assert_eq!(config.base_path, "/petitions/");
+        assert_eq!(config.url("/kk/"), "/petitions/kk/");
+        assert_eq!(config.api_url, "https://api.example:8443/api");
+        assert_eq!(config.api_origin(), Some("https://api.example:8443"));
+    }
+
+    #[test]
+    fn every_problem_is_reported() {
+        let problems = Config::parse(
+            "base_url = \"ftp://x\"\ndefault_language = \"de\"\ncolour = 1\n[title]\nkk = \"Т\"\n",
+            None,
+        )
+        .unwrap_err();
+        let texts: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            texts,
+            [
+                "error: petitio.toml:3: field `colour`: unknown field; expected one of: base_url, default_language, languages, api_url, mirrors, theme, allow_raw_html, title, description, regions",
+                "error: petitio.toml:2: field `default_language`: expected one of `languages` (kk, ru, en), found \"de\"",
+                "error: petitio.toml:1: field `base_url`: expected an absolute http(s) URL like \"https://petitio.example/\", found \"ftp://x\"",
+            ]
+        );
+    }
+
+    #[test]
+    fn custom_regions_replace_the_default_list() {
+        let config = config("base_url = \"https://p.example\"\n[title]\nkk = \"Т\"\n[[regions]]\ncode = \"north\"\nkk = \"Солтүстік\"\nen = \"North\"\n");
+        assert_eq!(config.regions.len(), 1);
+        assert_eq!(config.regions[0].name("ru", "kk"), "Солтүстік");
+    }
+}

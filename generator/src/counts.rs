@@ -1,0 +1,93 @@
+//! Build-time signature counts (`--counts FILE`), shown on pages and in the open data.
+//!
+//! The file is what `GET /api/counts` returns, saved: `{"slug": 120}` or
+//! `{"slug": {"count": 120, "by_region": {"almaty-city": 80}}}`. Pages show this number until
+//! the browser script fetches the live one.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::error::{Error, IoAction};
+
+/// Signatures of one petition.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct Count {
+    pub count: u64,
+    #[serde(default)]
+    pub by_region: BTreeMap<String, u64>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum CountEntry {
+    Total(u64),
+    Detailed(Count),
+}
+
+/// Counts by petition slug; petitions not listed have none.
+#[derive(Debug, Clone, Default)]
+pub struct Counts {
+    by_slug: HashMap<String, Count>,
+}
+
+impl Counts {
+    pub fn load(path: &Path) -> Result<Counts, Error> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(IoAction::Read, path, e))?;
+        Counts::parse(&text).map_err(|cause| Error::Counts {
+            path: path.to_path_buf(),
+            cause,
+        })
+    }
+
+    pub fn parse(text: &str) -> Result<Counts, String> {
+        let entries: HashMap<String, CountEntry> =
+            serde_json::from_str(text).map_err(|e| e.to_string())?;
+        let by_slug = entries
+            .into_iter()
+            .map(|(slug, entry)| {
+                let count = match entry {
+                    CountEntry::Total(count) => Count {
+                        count,
+                        by_region: BTreeMap::new(),
+                    },
+                    CountEntry::Detailed(count) => count,
+                };
+                (slug, count)
+            })
+            .collect();
+        Ok(Counts { by_slug })
+    }
+
+    pub fn get(&self, slug: &str) -> Option<&Count> {
+        self.by_slug.get(slug)
+    }
+
+    pub fn total(&self, slug: &str) -> u64 {
+        self.get(slug).map_or(0, |c| c.count)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_plain_and_detailed_entries() {
+        let counts =
+            Counts::parse(r#"{"a": 5, "b": {"count": 7, "by_region": {"abai": 7}}}"#).unwrap();
+        assert_eq!(counts.total("a"), 5);
+        assert_eq!(counts.get("b").unwrap().by_region["abai"], 7);
+        assert_eq!(counts.total("missing"), 0);
+    }
+
+    #[test]
+    fn rejects_other_shapes_with_the_reason() {
+        let error = Counts::parse(r#"{"a": "many"}"#).unwrap_err();
+        assert_eq!(
+            error,
+            "data did not match any variant of untagged enum CountEntry at line 1 column 13"
+        );
+    }
+}

@@ -1,0 +1,104 @@
+//! Files for the host rather than the reader: `_headers` (cache and security headers with a
+//! strict CSP), `robots.txt`, and the worker manifest `_petitio/manifest.json`.
+
+use petitio_edge::manifest::{Manifest, ManifestPetition, MANIFEST_VERSION};
+
+use crate::config::Config;
+use crate::content::Site;
+use crate::render::assets::ASSETS_DIR;
+
+/// Cache lifetime of HTML and data: short, so a moved or updated site is picked up quickly.
+const SHORT_CACHE: &str = "public, max-age=300";
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
+/// The Content-Security-Policy: no inline script or style, API origin allowed when separate.
+pub fn content_security_policy(config: &Config) -> String {
+    let api = config
+        .api_origin()
+        .map(|origin| format!(" {origin}"))
+        .unwrap_or_default();
+    format!(
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'{api}; \
+         form-action 'self'{api}; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
+    )
+}
+
+/// `_headers` in the Cloudflare Pages / Netlify format. Rules never overlap on `Cache-Control`:
+/// hashed assets get `immutable`, everything else (pages, data, feeds) a short cache.
+pub fn headers(config: &Config) -> String {
+    let base = &config.base_path;
+    let mut text = format!(
+        "{base}*\n  Content-Security-Policy: {}\n  X-Content-Type-Options: nosniff\n  X-Frame-Options: DENY\n  \
+         Referrer-Policy: strict-origin-when-cross-origin\n  Permissions-Policy: camera=(), microphone=(), geolocation=(), interest-cohort=()\n  \
+         Strict-Transport-Security: max-age=31536000\n  Cross-Origin-Opener-Policy: same-origin\n",
+        content_security_policy(config)
+    );
+    let short_cached = [
+        "",
+        "index.html",
+        "404.html",
+        "robots.txt",
+        "sitemap.xml",
+        "data/*",
+    ]
+    .into_iter()
+    .map(str::to_owned)
+    .chain(config.languages.iter().map(|lang| format!("{lang}/*")));
+    for path in short_cached {
+        text.push_str(&format!("\n{base}{path}\n  Cache-Control: {SHORT_CACHE}\n"));
+    }
+    text.push_str(&format!(
+        "\n{base}{ASSETS_DIR}/*\n  Cache-Control: {IMMUTABLE}\n"
+    ));
+    text
+}
+
+/// `robots.txt`: everything may be crawled except the signing result pages.
+pub fn robots(config: &Config) -> String {
+    let base = &config.base_path;
+    format!(
+        "User-agent: *\nDisallow: {base}*/signed/\nAllow: {base}\n\nSitemap: {}\n",
+        config.absolute_url("sitemap.xml")
+    )
+}
+
+/// The manifest the signature API reads (`petitio_edge::manifest::Manifest`).
+pub fn manifest(site: &Site) -> Vec<u8> {
+    let config = &site.config;
+    let manifest = Manifest {
+        version: MANIFEST_VERSION,
+        base_path: config.base_path.clone(),
+        default_language: config.default_language.clone(),
+        languages: config.languages.clone(),
+        regions: config.regions.iter().map(|r| r.code.clone()).collect(),
+        petitions: site
+            .petitions
+            .iter()
+            .map(|p| ManifestPetition {
+                slug: p.slug.clone(),
+                status: p.status.as_str().to_owned(),
+                deadline: p.deadline.map(|d| d.to_string()),
+                languages: p.translations.iter().map(|t| t.lang.clone()).collect(),
+            })
+            .collect(),
+    };
+    let mut bytes = serde_json::to_vec_pretty(&manifest).expect("the manifest serialises");
+    bytes.push(b'\n');
+    bytes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csp_names_a_separate_api_origin() {
+        let text = "base_url = \"https://p.example/\"\napi_url = \"https://api.example/v1\"\n[title]\nkk = \"T\"\n";
+        let config = Config::parse(text, None).unwrap();
+        assert_eq!(
+            content_security_policy(&config),
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' https://api.example; \
+             form-action 'self' https://api.example; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
+        );
+    }
+}

@@ -1,0 +1,571 @@
+//! The HTML pages: their paths, their small per-page contexts, and the shared fragments.
+//!
+//! Each page gets only what it shows. The layout's common values (title, canonical URL,
+//! language alternates, asset URLs) come from [`Renderer::base_context`]; strings, dates and
+//! numbers are formatted by template helpers, not copied into contexts.
+
+use serde::Serialize;
+use tera::Context;
+
+use crate::content::page::Page;
+use crate::content::{Petition, Status, Translation};
+use crate::error::Error;
+use crate::render::assets::petition_image_name;
+use crate::render::{Listing, Renderer};
+
+/// Folder of a petition's page, relative to the site root: `kk/petitions/<slug>/`.
+pub fn petition_dir(lang: &str, slug: &str) -> String {
+    format!("{lang}/petitions/{slug}/")
+}
+
+/// File of a petition's page, relative to the site root.
+pub fn petition_path(lang: &str, slug: &str) -> String {
+    format!("{}index.html", petition_dir(lang, slug))
+}
+
+/// How many petitions the home page shows per section.
+const HOME_OPEN: usize = 12;
+const HOME_ANSWERED: usize = 6;
+
+/// The page-specific values of the layout.
+struct Meta<'a> {
+    lang: &'a str,
+    /// Folder or file of this page relative to the site root, e.g. `kk/open/`.
+    path: String,
+    title: String,
+    description: String,
+    /// `(lang, path)` of this page in every language it exists in (including this one).
+    alternates: Vec<(String, String)>,
+    og_type: &'static str,
+    image: Option<String>,
+    /// Pages that must not be indexed (result pages, 404).
+    noindex: bool,
+}
+
+#[derive(Serialize)]
+struct Alternate<'a> {
+    lang: &'a str,
+    name: &'a str,
+    url: String,
+    absolute_url: String,
+    current: bool,
+}
+
+#[derive(Serialize)]
+struct Milestone {
+    value: u64,
+    reached: bool,
+    /// Position on the progress bar, 0-100.
+    position: f64,
+}
+
+#[derive(Serialize)]
+struct Link {
+    name: String,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct DatedHtml<'a> {
+    date: String,
+    html: &'a str,
+}
+
+impl Renderer<'_> {
+    fn base_context(&self, meta: Meta<'_>) -> Context {
+        let config = &self.site.config;
+        let mut context = Context::new();
+        let alternates: Vec<Alternate<'_>> = meta
+            .alternates
+            .iter()
+            .map(|(lang, path)| Alternate {
+                lang,
+                name: self.i18n.get(lang, "language_name").unwrap_or(lang),
+                url: config.url(path),
+                absolute_url: config.absolute_url(path),
+                current: lang == meta.lang,
+            })
+            .collect();
+        context.insert("lang", meta.lang);
+        context.insert("site_title", config.title(meta.lang));
+        context.insert("site_description", config.description(meta.lang));
+        context.insert("title", &meta.title);
+        context.insert("description", &meta.description);
+        context.insert("page_url", &config.url(&meta.path));
+        context.insert("canonical_url", &config.absolute_url(&meta.path));
+        context.insert("alternates", &alternates);
+        context.insert("og_type", meta.og_type);
+        context.insert(
+            "og_image",
+            &meta.image.map(|path| config.absolute_url(&path)),
+        );
+        context.insert("noindex", &meta.noindex);
+        context.insert("feed_url", &config.url(&format!("{}/atom.xml", meta.lang)));
+        context.insert("extra_body_scripts", &self.extra_body_scripts);
+        context.insert(
+            "i18n_url",
+            &self.asset_url(&format!("i18n.{}.json", meta.lang)),
+        );
+        context
+    }
+
+    fn every_language(&self, path: impl Fn(&str) -> String) -> Vec<(String, String)> {
+        self.site
+            .config
+            .languages
+            .iter()
+            .map(|lang| (lang.clone(), path(lang)))
+            .collect()
+    }
+
+    fn t(&self, lang: &str, key: &str) -> Result<String, Error> {
+        self.i18n
+            .get(lang, key)
+            .map(str::to_owned)
+            .ok_or_else(|| Error::Template {
+                name: "i18n".into(),
+                cause: format!(
+                    "no UI string `{key}` in i18n/{lang}.toml or the default language's file"
+                ),
+            })
+    }
+
+    pub(super) fn root_redirect(&self) -> Result<String, Error> {
+        let config = &self.site.config;
+        let lang = &config.default_language;
+        let mut context = self.base_context(Meta {
+            lang,
+            path: String::new(),
+            title: config.title(lang).to_owned(),
+            description: config.description(lang).to_owned(),
+            alternates: self.every_language(|l| format!("{l}/")),
+            og_type: "website",
+            image: None,
+            noindex: false,
+        });
+        context.insert("target_url", &config.url(&format!("{lang}/")));
+        self.templates.render(lang, "redirect.html", &context)
+    }
+
+    pub(super) fn not_found(&self) -> Result<String, Error> {
+        let lang = &self.site.config.default_language;
+        let context = self.base_context(Meta {
+            lang,
+            path: "404.html".into(),
+            title: self.t(lang, "not_found.title")?,
+            description: String::new(),
+            alternates: self.every_language(|l| format!("{l}/")),
+            og_type: "website",
+            image: None,
+            noindex: true,
+        });
+        self.templates.render(lang, "404.html", &context)
+    }
+
+    pub(super) fn home(&self, lang: &str) -> Result<String, Error> {
+        let config = &self.site.config;
+        let mut context = self.base_context(Meta {
+            lang,
+            path: format!("{lang}/"),
+            title: config.title(lang).to_owned(),
+            description: config.description(lang).to_owned(),
+            alternates: self.every_language(|l| format!("{l}/")),
+            og_type: "website",
+            image: None,
+            noindex: false,
+        });
+        let open = &self.shared.listings["open"];
+        context.insert("open_cards", &self.cards(open.iter().take(HOME_OPEN), lang));
+        context.insert("open_total", &open.len());
+        context.insert(
+            "answered_cards",
+            &self.cards(
+                self.shared.listings["recently_answered"]
+                    .iter()
+                    .take(HOME_ANSWERED),
+                lang,
+            ),
+        );
+        context.insert("is_home", &true);
+        self.templates.render(lang, "index.html", &context)
+    }
+
+    /// Concatenated pre-rendered cards of the petitions at `indexes`.
+    fn cards<'a>(&self, indexes: impl Iterator<Item = &'a usize>, lang: &str) -> String {
+        let lang_index = self.lang_index(lang);
+        indexes
+            .map(|&i| self.shared.cards[i][lang_index].as_str())
+            .collect()
+    }
+
+    pub(super) fn render_card(&self, petition: &Petition, lang: &str) -> Result<String, Error> {
+        let translation = petition.translation_or_first(lang);
+        let mut context = Context::new();
+        context.insert("lang", lang);
+        context.insert("card", &self.petition_summary(petition, translation));
+        self.templates.render(lang, "partials/card.html", &context)
+    }
+
+    /// The values a card and a petition page share.
+    fn petition_summary(
+        &self,
+        petition: &Petition,
+        translation: &Translation,
+    ) -> serde_json::Value {
+        let count = self.counts.total(&petition.slug);
+        let goal = petition.goal;
+        serde_json::json!({
+            "slug": petition.slug,
+            "lang": translation.lang,
+            "url": self.site.config.url(&petition_dir(&translation.lang, &petition.slug)),
+            "status": petition.status.as_str(),
+            "title": translation.title,
+            "summary": translation.summary,
+            "addressee": translation.addressee,
+            "author": translation.author,
+            "status_reason": translation.status_reason,
+            "created": petition.created.to_string(),
+            "deadline": petition.deadline.map(|d| d.to_string()),
+            "response_date": petition.response_date.map(|d| d.to_string()),
+            "count": count,
+            "goal": goal,
+            "percent": goal.map(|goal| percent(count, goal)),
+        })
+    }
+
+    pub(super) fn petition_page(&self, petition: &Petition, lang: &str) -> Result<String, Error> {
+        let config = &self.site.config;
+        let translation = petition
+            .translation(lang)
+            .expect("petition jobs exist only for its translations");
+        let dir = petition_dir(lang, &petition.slug);
+        let image = petition.image.as_ref().and_then(|image| {
+            self.assets
+                .path(&petition_image_name(&petition.slug, image))
+        });
+        let mut context = self.base_context(Meta {
+            lang,
+            path: dir.clone(),
+            title: translation.title.clone(),
+            description: translation.summary.clone().unwrap_or_default(),
+            alternates: petition
+                .translations
+                .iter()
+                .map(|t| (t.lang.clone(), petition_dir(&t.lang, &petition.slug)))
+                .collect(),
+            og_type: "article",
+            image: image.map(str::to_owned),
+            noindex: false,
+        });
+        let count = self.counts.total(&petition.slug);
+        let milestones: Vec<Milestone> = petition
+            .milestones
+            .iter()
+            .map(|&value| Milestone {
+                value,
+                reached: count >= value,
+                position: petition.goal.map_or(0.0, |goal| percent(value, goal)),
+            })
+            .collect();
+        let tags: Vec<Link> = petition
+            .tags
+            .iter()
+            .map(|tag| Link {
+                name: self.tag_name(lang, tag),
+                url: config.url(&format!("{lang}/tags/{tag}/")),
+            })
+            .collect();
+        let updates: Vec<DatedHtml<'_>> = translation
+            .updates
+            .iter()
+            .map(|u| DatedHtml {
+                date: u.date.to_string(),
+                html: &u.text.html,
+            })
+            .collect();
+        let absolute_url = config.absolute_url(&dir);
+        context.insert("petition", &self.petition_summary(petition, translation));
+        context.insert("milestones", &milestones);
+        context.insert("tags", &tags);
+        context.insert("body_html", &translation.body.html);
+        context.insert(
+            "response_from",
+            &translation
+                .response
+                .as_ref()
+                .and_then(|r| r.from.as_deref()),
+        );
+        context.insert(
+            "response_html",
+            &translation.response.as_ref().map(|r| r.text.html.as_str()),
+        );
+        context.insert("updates", &updates);
+        context.insert("image_url", &image.map(|path| config.url(path)));
+        context.insert("accepts_signatures", &(petition.status == Status::Open));
+        context.insert(
+            "sign_action",
+            &format!("{}/petitions/{}/signatures", config.api_url, petition.slug),
+        );
+        context.insert("api_url", &config.api_url);
+        context.insert(
+            "milestones_csv",
+            &petition
+                .milestones
+                .iter()
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join(","),
+        );
+        context.insert(
+            "region_options",
+            &self.shared.region_options[self.lang_index(lang)],
+        );
+        context.insert(
+            "share_links",
+            &share_links(&absolute_url, &translation.title),
+        );
+        context.insert(
+            "data_url",
+            &config.url(&format!("data/petitions/{}.json", petition.slug)),
+        );
+        self.templates.render(lang, "petition.html", &context)
+    }
+
+    pub(super) fn signed_page(&self, petition: &Petition, lang: &str) -> Result<String, Error> {
+        let translation = petition
+            .translation(lang)
+            .expect("signed pages exist only for translations");
+        let mut context = self.base_context(Meta {
+            lang,
+            path: format!("{}signed/", petition_dir(lang, &petition.slug)),
+            title: self.t(lang, "signed.title")?,
+            description: String::new(),
+            alternates: petition
+                .translations
+                .iter()
+                .map(|t| {
+                    (
+                        t.lang.clone(),
+                        format!("{}signed/", petition_dir(&t.lang, &petition.slug)),
+                    )
+                })
+                .collect(),
+            og_type: "website",
+            image: None,
+            noindex: true,
+        });
+        let absolute_url = self
+            .site
+            .config
+            .absolute_url(&petition_dir(lang, &petition.slug));
+        context.insert("petition", &self.petition_summary(petition, translation));
+        context.insert(
+            "share_links",
+            &share_links(&absolute_url, &translation.title),
+        );
+        self.templates.render(lang, "signed.html", &context)
+    }
+
+    pub(super) fn listing(&self, listing: Listing, lang: &str) -> Result<String, Error> {
+        let name = listing.name();
+        let mut context = self.base_context(Meta {
+            lang,
+            path: format!("{lang}/{name}/"),
+            title: self.t(lang, &format!("listing.{name}.title"))?,
+            description: self.t(lang, &format!("listing.{name}.description"))?,
+            alternates: self.every_language(|l| format!("{l}/{name}/")),
+            og_type: "website",
+            image: None,
+            noindex: false,
+        });
+        let indexes = &self.shared.listings[name];
+        context.insert("listing", name);
+        context.insert("cards", &self.cards(indexes.iter(), lang));
+        context.insert("total", &indexes.len());
+        self.templates.render(lang, "listing.html", &context)
+    }
+
+    pub(super) fn tag_index(&self, lang: &str) -> Result<String, Error> {
+        let config = &self.site.config;
+        let mut context = self.base_context(Meta {
+            lang,
+            path: format!("{lang}/tags/"),
+            title: self.t(lang, "tags.title")?,
+            description: String::new(),
+            alternates: self.every_language(|l| format!("{l}/tags/")),
+            og_type: "website",
+            image: None,
+            noindex: false,
+        });
+        let tags: Vec<serde_json::Value> = self
+            .shared
+            .tags
+            .iter()
+            .map(|(tag, indexes)| {
+                serde_json::json!({ "name": self.tag_name(lang, tag), "url": config.url(&format!("{lang}/tags/{tag}/")), "count": indexes.len() })
+            })
+            .collect();
+        context.insert("tags", &tags);
+        self.templates.render(lang, "tags.html", &context)
+    }
+
+    pub(super) fn tag_page(&self, tag: &str, lang: &str) -> Result<String, Error> {
+        let name = self.tag_name(lang, tag);
+        let mut context = self.base_context(Meta {
+            lang,
+            path: format!("{lang}/tags/{tag}/"),
+            title: name.clone(),
+            description: String::new(),
+            alternates: self.every_language(|l| format!("{l}/tags/{tag}/")),
+            og_type: "website",
+            image: None,
+            noindex: false,
+        });
+        let indexes = self.shared.tags.get(tag).map_or(&[][..], Vec::as_slice);
+        context.insert("tag", &name);
+        context.insert("cards", &self.cards(indexes.iter(), lang));
+        context.insert("total", &indexes.len());
+        context.insert("listing", "tag");
+        self.templates.render(lang, "listing.html", &context)
+    }
+
+    pub(super) fn static_page(&self, page: &Page, lang: &str) -> Result<String, Error> {
+        let translation = page
+            .translation(lang)
+            .expect("page jobs exist only for translations");
+        let mut context = self.base_context(Meta {
+            lang,
+            path: format!("{lang}/{}/", page.name),
+            title: translation.title.clone(),
+            description: translation.description.clone().unwrap_or_default(),
+            alternates: page
+                .translations
+                .iter()
+                .map(|t| (t.lang.clone(), format!("{}/{}/", t.lang, page.name)))
+                .collect(),
+            og_type: "article",
+            image: None,
+            noindex: false,
+        });
+        context.insert("body_html", &translation.body.html);
+        self.templates.render(lang, "page.html", &context)
+    }
+
+    /// `<option>`s of the region select, rendered once per language.
+    pub(super) fn region_options(&self, lang: &str) -> String {
+        let config = &self.site.config;
+        config
+            .regions
+            .iter()
+            .map(|region| {
+                let name = region.name(lang, &config.default_language);
+                format!(
+                    "<option value=\"{}\">{}</option>",
+                    escape_html(&region.code),
+                    escape_html(name)
+                )
+            })
+            .collect()
+    }
+
+    /// A tag's display name: `tag_names.<tag>` from i18n if present, else the tag itself.
+    fn tag_name(&self, lang: &str, tag: &str) -> String {
+        self.i18n
+            .get(lang, &format!("tag_names.{tag}"))
+            .unwrap_or(tag)
+            .to_owned()
+    }
+
+    fn asset_url(&self, name: &str) -> Option<String> {
+        self.assets
+            .path(name)
+            .map(|path| self.site.config.url(path))
+    }
+}
+
+fn percent(value: u64, of: u64) -> f64 {
+    let ratio = value as f64 / of.max(1) as f64;
+    (ratio.min(1.0) * 1000.0).round() / 10.0
+}
+
+/// Plain share links: no third-party script, only a URL per service.
+fn share_links(url: &str, title: &str) -> Vec<Link> {
+    let (u, t) = (encode_component(url), encode_component(title));
+    let text = encode_component(&format!("{title} {url}"));
+    [
+        (
+            "Telegram",
+            format!("https://t.me/share/url?url={u}&text={t}"),
+        ),
+        ("WhatsApp", format!("https://wa.me/?text={text}")),
+        ("VK", format!("https://vk.com/share.php?url={u}&title={t}")),
+        (
+            "Facebook",
+            format!("https://www.facebook.com/sharer/sharer.php?u={u}"),
+        ),
+        ("X", format!("https://x.com/intent/post?url={u}&text={t}")),
+        ("E-mail", format!("mailto:?subject={t}&body={u}")),
+    ]
+    .into_iter()
+    .map(|(name, url)| Link {
+        name: name.to_owned(),
+        url,
+    })
+    .collect()
+}
+
+/// Percent-encodes everything but RFC 3986 unreserved characters.
+pub(crate) fn encode_component(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 3);
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-_.~".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+pub(crate) fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(ch),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn components_are_percent_encoded() {
+        assert_eq!(
+            encode_component("https://x.example/a b?c=д"),
+            "https%3A%2F%2Fx.example%2Fa%20b%3Fc%3D%D0%B4"
+        );
+    }
+
+    #[test]
+    fn percent_is_capped_and_rounded() {
+        assert_eq!(percent(1, 3), 33.3);
+        assert_eq!(percent(10, 5), 100.0);
+        assert_eq!(percent(0, 0), 0.0);
+    }
+
+    #[test]
+    fn html_special_characters_are_escaped() {
+        assert_eq!(
+            escape_html("<a href=\"x\">'&'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
+    }
+}
