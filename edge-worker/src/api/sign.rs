@@ -1,0 +1,319 @@
+//! `POST /api/petitions/{slug}/signatures`: the signing flow of ARCHITECTURE.md
+//! ("Signing"), at most two reads (`sig`, then its `log` entry when the record exists) and
+//! two writes per signature.
+//!
+//! Order of checks: petition exists (404), origin (403), size (413), content type (415),
+//! body (400), petition open (409), fields (400), rate limit (429), honeypot (a
+//! success-looking 201, nothing stored), Turnstile (403/503), storage (503). Answers:
+//! * 201 `{"status":"recorded","slug","receipt","count"}`: the record and its log entry
+//!   are stored (also when this request completed a record an earlier, failed attempt
+//!   left without its log entry: that attempt was never answered with success).
+//! * 200 `{"status":"already_signed",...}`: this email has signed; nothing written.
+//!
+//! `receipt` is `<bucket>-<id>`. `count` is the published count from `snapshot` (plus one
+//! for a new signature, which no snapshot can contain yet), or `null` when the snapshot
+//! cannot be read: the signature is stored either way.
+
+use serde::Serialize;
+
+use super::negotiate::wants_redirect;
+use super::origin::{check_csrf, cors_origin};
+use super::redirect::RedirectTarget;
+use super::{error_response, find_petition, json_response, ApiContext, Caching};
+use crate::error::{ApiError, NotOpenReason};
+use crate::http::{ApiRequest, ApiResponse};
+use crate::identity::{ClientHash, PetitionKey, SignerId};
+use crate::keys::{log_key, signature_key, Bucket};
+use crate::manifest::ManifestPetition;
+use crate::record::{LogMetadata, SignatureRecord};
+use crate::snapshot::Snapshot;
+use crate::store::{KvStore, PutOptions, StoreError};
+use crate::time::{rfc3339, Date};
+use crate::turnstile::TurnstileVerifier;
+use crate::validate::{check_body_size, parse_body, BodyFormat, SignRequest};
+
+/// Statuses under which a petition accepts signatures.
+const OPEN_STATUS: &str = "open";
+const DRAFT_STATUS: &str = "draft";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Recorded,
+    AlreadySigned,
+}
+
+impl Outcome {
+    fn code(self) -> &'static str {
+        match self {
+            Outcome::Recorded => "recorded",
+            Outcome::AlreadySigned => "already_signed",
+        }
+    }
+
+    fn status(self) -> u16 {
+        match self {
+            Outcome::Recorded => 201,
+            Outcome::AlreadySigned => 200,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct SignedBody<'a> {
+    status: &'static str,
+    slug: &'a str,
+    receipt: String,
+    count: Option<u64>,
+}
+
+/// A failure and the language to explain it in.
+struct Failure {
+    error: ApiError,
+    lang: String,
+}
+
+struct Signed {
+    outcome: Outcome,
+    receipt: String,
+    lang: String,
+}
+
+pub(super) async fn handle<S: KvStore, V: TurnstileVerifier>(
+    ctx: &ApiContext<'_, S, V>,
+    req: &ApiRequest,
+    slug: &str,
+    negotiated_lang: &str,
+) -> ApiResponse {
+    let body_is_form = BodyFormat::from_content_type(req.header("content-type"))
+        .is_ok_and(|format| format == BodyFormat::Form);
+    let redirect = wants_redirect(req.header("accept"), body_is_form).then(|| {
+        let origin = cors_origin(ctx.config, req);
+        (origin, ctx.config.site_origin.clone())
+    });
+    let target = redirect
+        .as_ref()
+        .map(|(origin, site_origin)| RedirectTarget {
+            origin: origin.as_deref().or(site_origin.as_deref()),
+            manifest: ctx.manifest,
+        });
+    let petition = find_petition(ctx.manifest, slug);
+    let result = match petition {
+        None => Err(Failure {
+            error: ApiError::PetitionNotFound,
+            lang: negotiated_lang.to_owned(),
+        }),
+        Some(petition) => sign(ctx, req, petition, negotiated_lang).await,
+    };
+    match (result, target) {
+        (Ok(signed), Some(target)) => target.signed(
+            petition.expect("signed implies the petition exists"),
+            &signed.lang,
+            signed.outcome.code(),
+        ),
+        (Ok(signed), None) => {
+            let count = published_count(ctx.store, slug)
+                .await
+                .map(|count| count + u64::from(signed.outcome == Outcome::Recorded));
+            let body = SignedBody {
+                status: signed.outcome.code(),
+                slug,
+                receipt: signed.receipt,
+                count,
+            };
+            json_response(signed.outcome.status(), &body, Caching::NoStore)
+        }
+        (Err(failure), Some(target)) => target.error(petition, &failure.lang, &failure.error),
+        (Err(failure), None) => error_response(&failure.error, &failure.lang),
+    }
+}
+
+async fn sign<S: KvStore, V: TurnstileVerifier>(
+    ctx: &ApiContext<'_, S, V>,
+    req: &ApiRequest,
+    petition: &ManifestPetition,
+    negotiated_lang: &str,
+) -> Result<Signed, Failure> {
+    let mut lang = negotiated_lang.to_owned();
+    let fail = |error: ApiError, lang: &str| Failure {
+        error,
+        lang: lang.to_owned(),
+    };
+    check_csrf(ctx.config, req).map_err(|error| fail(error, &lang))?;
+    check_body_size(req.header("content-length"), &req.body).map_err(|e| fail(e, &lang))?;
+    let format = BodyFormat::from_content_type(req.header("content-type"))
+        .map_err(|error| fail(error, &lang))?;
+    let raw = parse_body(format, &req.body).map_err(|error| fail(error, &lang))?;
+    if let Some(requested) = raw.requested_lang(ctx.manifest) {
+        requested.clone_into(&mut lang);
+    }
+    check_open(ctx, petition).map_err(|error| fail(error, &lang))?;
+    let request = raw
+        .validate(ctx.manifest)
+        .map_err(|error| fail(error, &lang))?;
+    let lang = request.lang.clone();
+    let fail = |error: ApiError| Failure {
+        error,
+        lang: lang.clone(),
+    };
+
+    let client = ClientHash::of(
+        &ctx.config.signing_key,
+        &petition.slug,
+        req.client_ip.as_deref().unwrap_or_default(),
+    );
+    let limits = [ctx.config.burst_limit, ctx.config.sustained_limit];
+    ctx.limiter
+        .check(client, &limits, ctx.now_ms)
+        .map_err(|retry_after_seconds| {
+            fail(ApiError::RateLimited {
+                retry_after_seconds,
+            })
+        })?;
+
+    let id = SignerId::of(
+        &PetitionKey::derive(&ctx.config.signing_key, &petition.slug),
+        &request.email,
+    );
+    let bucket = Bucket::containing(ctx.now_ms);
+    if request.honeypot_filled {
+        return Ok(Signed {
+            outcome: Outcome::Recorded,
+            receipt: receipt(bucket, &id),
+            lang,
+        });
+    }
+    verify_challenge(ctx, &request).await.map_err(&fail)?;
+    let (outcome, bucket) = store_signature(ctx, &petition.slug, &id, &request, bucket)
+        .await
+        .map_err(|_| fail(ApiError::StorageUnavailable))?;
+    Ok(Signed {
+        outcome,
+        receipt: receipt(bucket, &id),
+        lang,
+    })
+}
+
+fn receipt(bucket: Bucket, id: &SignerId) -> String {
+    format!("{}-{}", bucket.0, id.as_str())
+}
+
+/// Open means status `open` and, with a deadline, the deadline day not yet over in the
+/// site's time zone. An unreadable deadline closes the petition rather than leaving it
+/// open forever.
+fn check_open<S: KvStore, V: TurnstileVerifier>(
+    ctx: &ApiContext<'_, S, V>,
+    petition: &ManifestPetition,
+) -> Result<(), ApiError> {
+    match petition.status.as_str() {
+        OPEN_STATUS => {}
+        DRAFT_STATUS => return Err(ApiError::NotOpen(NotOpenReason::NotYetOpen)),
+        _ => return Err(ApiError::NotOpen(NotOpenReason::Closed)),
+    }
+    let Some(deadline) = &petition.deadline else {
+        return Ok(());
+    };
+    let today = ctx.config.site_utc_offset.date_at(ctx.now_ms);
+    match Date::parse(deadline) {
+        Some(last_day) if today <= last_day => Ok(()),
+        Some(_) => Err(ApiError::NotOpen(NotOpenReason::DeadlinePassed)),
+        None => Err(ApiError::NotOpen(NotOpenReason::Closed)),
+    }
+}
+
+async fn verify_challenge<S: KvStore, V: TurnstileVerifier>(
+    ctx: &ApiContext<'_, S, V>,
+    request: &SignRequest,
+) -> Result<(), ApiError> {
+    let Some(turnstile) = &ctx.config.turnstile else {
+        return Ok(());
+    };
+    let token = request
+        .turnstile_token
+        .as_deref()
+        .ok_or(ApiError::ChallengeFailed)?;
+    match ctx
+        .turnstile
+        .verify(&turnstile.verify_url, &turnstile.secret, token)
+        .await
+    {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(ApiError::ChallengeFailed),
+        Err(_) => Err(ApiError::ChallengeUnavailable),
+    }
+}
+
+/// Steps 2 and 3 of "Signing": read the record; if present, confirm its log entry (or
+/// repair it into the current bucket); else write the record, then its log entry.
+/// Returns the outcome and the bucket of the log entry. Never deletes anything.
+async fn store_signature<S: KvStore, V: TurnstileVerifier>(
+    ctx: &ApiContext<'_, S, V>,
+    slug: &str,
+    id: &SignerId,
+    request: &SignRequest,
+    bucket: Bucket,
+) -> Result<(Outcome, Bucket), StoreError> {
+    let record_key = signature_key(slug, id);
+    let existing = ctx.store.get(&record_key).await?;
+    let stored =
+        existing.and_then(|entry| serde_json::from_slice::<SignatureRecord>(&entry.value).ok());
+    let record = match stored {
+        Some(existing) => {
+            if ctx
+                .store
+                .get(&log_key(existing.bucket(), slug, id))
+                .await?
+                .is_some()
+            {
+                return Ok((Outcome::AlreadySigned, existing.bucket()));
+            }
+            // An earlier attempt stored the record but not its log entry, and was answered
+            // 503. Its bucket may be sealed already, so the entry goes into the current
+            // bucket, and the record is rewritten to point there first: a later attempt
+            // must find this entry, not repair again.
+            SignatureRecord {
+                bucket: bucket.0,
+                ..existing
+            }
+        }
+        None => SignatureRecord {
+            region: request.region.clone(),
+            lang: request.lang.clone(),
+            signed_at: rfc3339(ctx.now_ms),
+            bucket: bucket.0,
+            name: request.show_name.then(|| request.name.clone()),
+        },
+    };
+    ctx.store
+        .put(
+            &record_key,
+            &record.to_json(),
+            PutOptions {
+                metadata: Some(record.metadata_json()),
+                expiration_ttl: None,
+            },
+        )
+        .await?;
+    let metadata = LogMetadata {
+        r: record.region.clone(),
+    };
+    ctx.store
+        .put(
+            &log_key(bucket, slug, id),
+            b"",
+            PutOptions {
+                metadata: Some(metadata.to_json()),
+                expiration_ttl: None,
+            },
+        )
+        .await?;
+    Ok((Outcome::Recorded, bucket))
+}
+
+async fn published_count<S: KvStore>(store: &S, slug: &str) -> Option<u64> {
+    let snapshot = Snapshot::read(store).await.ok()?;
+    Some(
+        snapshot
+            .and_then(|snapshot| snapshot.petitions.get(slug).map(|count| count.count))
+            .unwrap_or(0),
+    )
+}

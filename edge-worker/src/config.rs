@@ -1,0 +1,302 @@
+//! The API's configuration, read from Worker variables and secrets by name (or from
+//! `petitio serve`'s equivalents) and validated once, so handlers never see a bad value.
+
+use crate::error::ConfigError;
+use crate::identity::{SigningKey, MIN_SIGNING_KEY_BYTES};
+use crate::time::UtcOffset;
+
+/// Cloudflare's Turnstile verification endpoint.
+pub const DEFAULT_TURNSTILE_VERIFY_URL: &str =
+    "https://challenges.cloudflare.com/turnstile/v0/siteverify";
+const DEFAULT_BURST: &str = "5/60";
+const DEFAULT_SUSTAINED: &str = "30/3600";
+const DEFAULT_SETTLE_SECONDS: &str = "60";
+/// All of Kazakhstan has used UTC+5 since March 2024.
+const DEFAULT_SITE_UTC_OFFSET: &str = "+05:00";
+
+/// At most `max_requests` per `window_seconds`, per client address and petition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    pub max_requests: u32,
+    pub window_seconds: u64,
+}
+
+/// Turnstile is checked only when a secret is configured.
+#[derive(Clone, PartialEq, Eq)]
+pub struct TurnstileConfig {
+    pub secret: String,
+    pub verify_url: String,
+}
+
+impl std::fmt::Debug for TurnstileConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TurnstileConfig")
+            .field("secret", &"<redacted>")
+            .field("verify_url", &self.verify_url)
+            .finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiConfig {
+    pub signing_key: SigningKey,
+    /// Origins (scheme://host[:port], lowercase) allowed to call the API from a browser on
+    /// another origin: CORS and the CSRF check.
+    pub allowed_origins: Vec<String>,
+    pub turnstile: Option<TurnstileConfig>,
+    pub burst_limit: RateLimit,
+    pub sustained_limit: RateLimit,
+    /// How long after a bucket ends before it is sealed: KV's propagation bound.
+    pub settle_seconds: u64,
+    /// Where the static site lives when it is not the API's origin (no-JS redirects).
+    pub site_origin: Option<String>,
+    /// The time zone in which a petition's deadline day ends.
+    pub site_utc_offset: UtcOffset,
+}
+
+impl ApiConfig {
+    /// Reads the Worker vars/secrets by name: SIGNING_KEY (required, >= 32 bytes),
+    /// ALLOWED_ORIGINS (comma-separated, e.g. "https://a.example,https://b.example"),
+    /// TURNSTILE_SECRET (optional), TURNSTILE_VERIFY_URL (optional, default Cloudflare's
+    /// siteverify URL), RATE_LIMIT_BURST (default "5/60" = 5 per 60 s per IP per petition),
+    /// RATE_LIMIT_SUSTAINED (default "30/3600"), SETTLE_SECONDS (default "60"),
+    /// SITE_ORIGIN (optional; where the static site lives when it is not the API's origin),
+    /// SITE_UTC_OFFSET (default "+05:00"; when deadline days end).
+    /// Empty values count as unset.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<ApiConfig, ConfigError> {
+        let read = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
+        let or_default = |name: &str, default: &str| read(name).unwrap_or_else(|| default.into());
+
+        let signing_key = read("SIGNING_KEY").ok_or(ConfigError::MissingSigningKey)?;
+        if signing_key.len() < MIN_SIGNING_KEY_BYTES {
+            return Err(ConfigError::ShortSigningKey {
+                length: signing_key.len(),
+            });
+        }
+        let allowed_origins = read("ALLOWED_ORIGINS")
+            .map(|list| {
+                list.split(',')
+                    .map(str::trim)
+                    .filter(|origin| !origin.is_empty())
+                    .map(|origin| parse_origin("ALLOWED_ORIGINS", origin))
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .transpose()?
+            .unwrap_or_default();
+        let turnstile = match read("TURNSTILE_SECRET") {
+            None => None,
+            Some(secret) => {
+                let verify_url = or_default("TURNSTILE_VERIFY_URL", DEFAULT_TURNSTILE_VERIFY_URL);
+                if !is_acceptable_verify_url(&verify_url) {
+                    return Err(ConfigError::InvalidVerifyUrl { value: verify_url });
+                }
+                Some(TurnstileConfig { secret, verify_url })
+            }
+        };
+        let settle = or_default("SETTLE_SECONDS", DEFAULT_SETTLE_SECONDS);
+        let utc_offset = or_default("SITE_UTC_OFFSET", DEFAULT_SITE_UTC_OFFSET);
+        Ok(ApiConfig {
+            signing_key: SigningKey::new(signing_key.into_bytes()),
+            allowed_origins,
+            turnstile,
+            burst_limit: parse_rate_limit(
+                "RATE_LIMIT_BURST",
+                &or_default("RATE_LIMIT_BURST", DEFAULT_BURST),
+            )?,
+            sustained_limit: parse_rate_limit(
+                "RATE_LIMIT_SUSTAINED",
+                &or_default("RATE_LIMIT_SUSTAINED", DEFAULT_SUSTAINED),
+            )?,
+            settle_seconds: settle
+                .trim()
+                .parse()
+                .map_err(|_| ConfigError::InvalidSettleSeconds { value: settle })?,
+            site_origin: read("SITE_ORIGIN")
+                .map(|origin| parse_origin("SITE_ORIGIN", origin.trim()))
+                .transpose()?,
+            site_utc_offset: UtcOffset::parse(utc_offset.trim())
+                .ok_or(ConfigError::InvalidUtcOffset { value: utc_offset })?,
+        })
+    }
+
+    pub fn is_allowed_origin(&self, origin: &str) -> bool {
+        self.allowed_origins.iter().any(|allowed| allowed == origin)
+    }
+}
+
+/// The secret travels in the body, so only https, or plain http to this machine (tests).
+fn is_acceptable_verify_url(url: &str) -> bool {
+    url.starts_with("https://")
+        || [
+            "http://127.0.0.1:",
+            "http://127.0.0.1/",
+            "http://localhost:",
+            "http://localhost/",
+        ]
+        .iter()
+        .any(|local| url.starts_with(local))
+}
+
+/// Accepts `http(s)://host[:port]` (a trailing slash is dropped) and lowercases it, the
+/// form browsers send in `Origin`.
+fn parse_origin(variable: &'static str, value: &str) -> Result<String, ConfigError> {
+    let invalid = || ConfigError::InvalidOrigin {
+        variable,
+        value: value.to_owned(),
+    };
+    let origin = value
+        .strip_suffix('/')
+        .unwrap_or(value)
+        .to_ascii_lowercase();
+    let host = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"))
+        .ok_or_else(invalid)?;
+    let host_is_plain = !host.is_empty()
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'));
+    host_is_plain.then_some(origin).ok_or_else(invalid)
+}
+
+fn parse_rate_limit(variable: &'static str, value: &str) -> Result<RateLimit, ConfigError> {
+    let invalid = || ConfigError::InvalidRateLimit {
+        variable,
+        value: value.to_owned(),
+    };
+    let (requests, seconds) = value.trim().split_once('/').ok_or_else(invalid)?;
+    let max_requests: u32 = requests.trim().parse().map_err(|_| invalid())?;
+    let window_seconds: u64 = seconds.trim().parse().map_err(|_| invalid())?;
+    if max_requests == 0 || window_seconds == 0 {
+        return Err(invalid());
+    }
+    Ok(RateLimit {
+        max_requests,
+        window_seconds,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    const KEY: &str = "0123456789abcdef0123456789abcdef";
+
+    fn config(vars: &[(&str, &str)]) -> Result<ApiConfig, ConfigError> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        ApiConfig::from_lookup(|name| vars.get(name).cloned())
+    }
+
+    fn error_text(vars: &[(&str, &str)]) -> String {
+        config(vars).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn defaults() {
+        let config = config(&[("SIGNING_KEY", KEY)]).unwrap();
+        assert_eq!(
+            config.burst_limit,
+            RateLimit {
+                max_requests: 5,
+                window_seconds: 60
+            }
+        );
+        assert_eq!(
+            config.sustained_limit,
+            RateLimit {
+                max_requests: 30,
+                window_seconds: 3600
+            }
+        );
+        assert_eq!(config.settle_seconds, 60);
+        assert_eq!(config.site_utc_offset.minutes, 300);
+        assert!(config.allowed_origins.is_empty());
+        assert_eq!(config.turnstile, None);
+        assert_eq!(config.site_origin, None);
+    }
+
+    #[test]
+    fn reads_every_variable() {
+        let config = config(&[
+            ("SIGNING_KEY", KEY),
+            (
+                "ALLOWED_ORIGINS",
+                " https://A.example/ , http://127.0.0.1:8080,",
+            ),
+            ("TURNSTILE_SECRET", "1x0000000000000000000000000000000AA"),
+            ("RATE_LIMIT_BURST", "2/10"),
+            ("RATE_LIMIT_SUSTAINED", "10/600"),
+            ("SETTLE_SECONDS", "90"),
+            ("SITE_ORIGIN", "https://site.example"),
+            ("SITE_UTC_OFFSET", "+06:00"),
+        ])
+        .unwrap();
+        assert_eq!(
+            config.allowed_origins,
+            ["https://a.example", "http://127.0.0.1:8080"]
+        );
+        assert_eq!(
+            config.turnstile.as_ref().unwrap().verify_url,
+            DEFAULT_TURNSTILE_VERIFY_URL
+        );
+        assert_eq!(config.burst_limit.max_requests, 2);
+        assert_eq!(config.sustained_limit.window_seconds, 600);
+        assert_eq!(config.settle_seconds, 90);
+        assert_eq!(config.site_origin.as_deref(), Some("https://site.example"));
+        assert_eq!(config.site_utc_offset.minutes, 360);
+        assert!(config.is_allowed_origin("https://a.example"));
+        assert!(!config.is_allowed_origin("https://b.example"));
+    }
+
+    #[test]
+    fn explains_each_mistake() {
+        assert_eq!(
+            error_text(&[]),
+            "SIGNING_KEY is not set: create a random secret of at least 32 bytes \
+             (e.g. `openssl rand -hex 32`) and set it with `wrangler secret put SIGNING_KEY`"
+        );
+        assert_eq!(
+            error_text(&[("SIGNING_KEY", "short")]),
+            "SIGNING_KEY is 5 bytes long, but at least 32 are needed: replace it with a \
+             longer random secret (e.g. `openssl rand -hex 32`)"
+        );
+        assert_eq!(
+            error_text(&[("SIGNING_KEY", KEY), ("ALLOWED_ORIGINS", "a.example")]),
+            "ALLOWED_ORIGINS contains \"a.example\", which is not an origin: write scheme and \
+             host only, like \"https://petitio.example\" or \"http://127.0.0.1:8080\" (no path)"
+        );
+        assert_eq!(
+            error_text(&[("SIGNING_KEY", KEY), ("SITE_ORIGIN", "https://a.example/x")]),
+            "SITE_ORIGIN contains \"https://a.example/x\", which is not an origin: write scheme \
+             and host only, like \"https://petitio.example\" or \"http://127.0.0.1:8080\" (no path)"
+        );
+        assert_eq!(
+            error_text(&[("SIGNING_KEY", KEY), ("RATE_LIMIT_BURST", "0/60")]),
+            "RATE_LIMIT_BURST is \"0/60\", but it must be \"<requests>/<seconds>\" with both \
+             numbers above zero, like \"5/60\""
+        );
+        assert_eq!(
+            error_text(&[("SIGNING_KEY", KEY), ("SETTLE_SECONDS", "a minute")]),
+            "SETTLE_SECONDS is \"a minute\", but it must be a whole number of seconds, like \"60\""
+        );
+        assert_eq!(
+            error_text(&[("SIGNING_KEY", KEY), ("SITE_UTC_OFFSET", "UTC+5")]),
+            "SITE_UTC_OFFSET is \"UTC+5\", but it must be an offset like \"+05:00\" \
+             (the time zone in which deadlines end)"
+        );
+        assert_eq!(
+            error_text(&[
+                ("SIGNING_KEY", KEY),
+                ("TURNSTILE_SECRET", "x"),
+                ("TURNSTILE_VERIFY_URL", "http://insecure.example/verify")
+            ]),
+            "TURNSTILE_VERIFY_URL is \"http://insecure.example/verify\", but it must be an \
+             https:// URL (http:// only to 127.0.0.1 or localhost), or unset for Cloudflare's \
+             siteverify endpoint"
+        );
+    }
+}

@@ -1,0 +1,180 @@
+//! The crate's errors: `ConfigError` for the operator (a bad Worker variable), `ApiError`
+//! for a client (one variant per way a request can fail, each with its HTTP status and
+//! stable `code`). Storage failures are `store::StoreError`. The client-facing text of every
+//! `ApiError`, in kk/ru/en, is in `messages`; the operator-facing text is here.
+
+/// A Worker variable or secret is missing or malformed. Messages name the variable and
+/// say how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    #[error(
+        "SIGNING_KEY is not set: create a random secret of at least 32 bytes \
+         (e.g. `openssl rand -hex 32`) and set it with `wrangler secret put SIGNING_KEY`"
+    )]
+    MissingSigningKey,
+    #[error(
+        "SIGNING_KEY is {length} bytes long, but at least 32 are needed: \
+         replace it with a longer random secret (e.g. `openssl rand -hex 32`)"
+    )]
+    ShortSigningKey { length: usize },
+    #[error(
+        "{variable} contains {value:?}, which is not an origin: write scheme and host \
+         only, like \"https://petitio.example\" or \"http://127.0.0.1:8080\" (no path)"
+    )]
+    InvalidOrigin {
+        variable: &'static str,
+        value: String,
+    },
+    #[error(
+        "{variable} is {value:?}, but it must be \"<requests>/<seconds>\" with both numbers \
+         above zero, like \"5/60\""
+    )]
+    InvalidRateLimit {
+        variable: &'static str,
+        value: String,
+    },
+    #[error("SETTLE_SECONDS is {value:?}, but it must be a whole number of seconds, like \"60\"")]
+    InvalidSettleSeconds { value: String },
+    #[error(
+        "SITE_UTC_OFFSET is {value:?}, but it must be an offset like \"+05:00\" \
+         (the time zone in which deadlines end)"
+    )]
+    InvalidUtcOffset { value: String },
+    #[error(
+        "TURNSTILE_VERIFY_URL is {value:?}, but it must be an https:// URL \
+         (http:// only to 127.0.0.1 or localhost), or unset for Cloudflare's siteverify endpoint"
+    )]
+    InvalidVerifyUrl { value: String },
+}
+
+/// A field of the sign request, as named in JSON bodies, forms and error bodies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Name,
+    Email,
+    Region,
+    Consent,
+    ShowName,
+    Lang,
+    TurnstileToken,
+}
+
+impl Field {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Field::Name => "name",
+            Field::Email => "email",
+            Field::Region => "region",
+            Field::Consent => "consent",
+            Field::ShowName => "show_name",
+            Field::Lang => "lang",
+            Field::TurnstileToken => "turnstile_token",
+        }
+    }
+}
+
+/// What is wrong with the sign request's input: one variant per (field, problem) that
+/// validation can find, so every one has its own message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InvalidInput {
+    NameMissing,
+    NameTooLong,
+    NameControlCharacters,
+    EmailMissing,
+    EmailTooLong,
+    EmailMalformed,
+    RegionMissing,
+    RegionUnknown,
+    ConsentMissing,
+    LangUnknown,
+    /// Text where a yes/no was expected, or the other way round.
+    WrongType(Field),
+}
+
+impl InvalidInput {
+    pub fn field(self) -> Field {
+        match self {
+            InvalidInput::NameMissing
+            | InvalidInput::NameTooLong
+            | InvalidInput::NameControlCharacters => Field::Name,
+            InvalidInput::EmailMissing
+            | InvalidInput::EmailTooLong
+            | InvalidInput::EmailMalformed => Field::Email,
+            InvalidInput::RegionMissing | InvalidInput::RegionUnknown => Field::Region,
+            InvalidInput::ConsentMissing => Field::Consent,
+            InvalidInput::LangUnknown => Field::Lang,
+            InvalidInput::WrongType(field) => field,
+        }
+    }
+}
+
+/// Why a petition does not accept signatures now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotOpenReason {
+    /// Status `draft`: not yet published.
+    NotYetOpen,
+    /// Any status after `open` (closed, responded, rejected, ...).
+    Closed,
+    /// The deadline day is over in the site's time zone.
+    DeadlinePassed,
+}
+
+/// Every way an API request can fail. `api` maps each to one response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiError {
+    Invalid(InvalidInput),
+    MalformedBody,
+    BodyTooLarge,
+    UnsupportedContentType,
+    ForbiddenOrigin,
+    ChallengeFailed,
+    ChallengeUnavailable,
+    RateLimited { retry_after_seconds: u64 },
+    StorageUnavailable,
+    PetitionNotFound,
+    RouteNotFound,
+    NotOpen(NotOpenReason),
+    MethodNotAllowed { allow: &'static str },
+}
+
+impl ApiError {
+    pub fn status(&self) -> u16 {
+        match self {
+            ApiError::Invalid(_) | ApiError::MalformedBody => 400,
+            ApiError::ForbiddenOrigin | ApiError::ChallengeFailed => 403,
+            ApiError::PetitionNotFound | ApiError::RouteNotFound => 404,
+            ApiError::MethodNotAllowed { .. } => 405,
+            ApiError::NotOpen(_) => 409,
+            ApiError::BodyTooLarge => 413,
+            ApiError::UnsupportedContentType => 415,
+            ApiError::RateLimited { .. } => 429,
+            ApiError::StorageUnavailable | ApiError::ChallengeUnavailable => 503,
+        }
+    }
+
+    /// Stable machine-readable code: part of the API and of the no-JS redirect URLs.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::Invalid(_) => "invalid_input",
+            ApiError::MalformedBody => "malformed_body",
+            ApiError::BodyTooLarge => "body_too_large",
+            ApiError::UnsupportedContentType => "unsupported_content_type",
+            ApiError::ForbiddenOrigin => "forbidden_origin",
+            ApiError::ChallengeFailed => "challenge_failed",
+            ApiError::ChallengeUnavailable => "challenge_unavailable",
+            ApiError::RateLimited { .. } => "rate_limited",
+            ApiError::StorageUnavailable => "storage_unavailable",
+            ApiError::PetitionNotFound => "petition_not_found",
+            ApiError::RouteNotFound => "not_found",
+            ApiError::NotOpen(_) => "petition_not_open",
+            ApiError::MethodNotAllowed { .. } => "method_not_allowed",
+        }
+    }
+
+    pub fn field(&self) -> Option<Field> {
+        match self {
+            ApiError::Invalid(input) => Some(input.field()),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,167 @@
+//! The KV key layout, and the only place that formats or parses keys.
+//!
+//! | key | written by |
+//! |---|---|
+//! | `sig/<slug>/<id>` | a sign request: the signature record |
+//! | `log/<bucket>/<slug>/<id>` | a sign request: the entry the counting job folds |
+//! | `tally` | the counting job only: its sealed state |
+//! | `snapshot` | the counting job only: the published counts |
+//!
+//! Buckets are zero-padded to `BUCKET_DIGITS` so that lexicographic order (KV's listing
+//! order) is numeric order.
+
+use crate::identity::SignerId;
+
+pub const TALLY_KEY: &str = "tally";
+pub const SNAPSHOT_KEY: &str = "snapshot";
+pub const LOG_PREFIX: &str = "log/";
+const SIGNATURE_PREFIX: &str = "sig/";
+
+/// Length of one bucket.
+pub const BUCKET_SECONDS: u64 = 60;
+const BUCKET_MS: u64 = BUCKET_SECONDS * 1000;
+/// Digits of a bucket number in keys: enough for any date before the year 21,000.
+pub const BUCKET_DIGITS: usize = 10;
+
+/// Longest accepted petition slug (keeps every key far below KV's 512 bytes).
+pub const MAX_SLUG_LEN: usize = 200;
+
+/// One minute of signatures: floor(unix seconds / 60).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Bucket(pub u64);
+
+impl Bucket {
+    pub fn containing(unix_ms: u64) -> Self {
+        Self(unix_ms / BUCKET_MS)
+    }
+
+    /// First millisecond after the bucket.
+    pub fn end_ms(self) -> u64 {
+        (self.0 + 1) * BUCKET_MS
+    }
+
+    pub fn next(self) -> Self {
+        Self(self.0 + 1)
+    }
+}
+
+/// Slugs are lowercase ASCII letters, digits and hyphens (content-format.md), so they can
+/// sit in keys and URLs unescaped.
+pub fn is_slug(text: &str) -> bool {
+    !text.is_empty()
+        && text.len() <= MAX_SLUG_LEN
+        && text
+            .bytes()
+            .all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'-'))
+}
+
+pub fn signature_key(slug: &str, id: &SignerId) -> String {
+    format!("{SIGNATURE_PREFIX}{slug}/{}", id.as_str())
+}
+
+/// Prefix of every signature record of one petition.
+pub fn signature_prefix(slug: &str) -> String {
+    format!("{SIGNATURE_PREFIX}{slug}/")
+}
+
+pub fn log_key(bucket: Bucket, slug: &str, id: &SignerId) -> String {
+    format!("{}{slug}/{}", log_bucket_prefix(bucket), id.as_str())
+}
+
+/// Prefix of every log entry in `bucket`, all petitions together.
+pub fn log_bucket_prefix(bucket: Bucket) -> String {
+    format!("{LOG_PREFIX}{:0width$}/", bucket.0, width = BUCKET_DIGITS)
+}
+
+/// The parts of a `log/` key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogKey {
+    pub bucket: Bucket,
+    pub slug: String,
+    pub id: SignerId,
+}
+
+pub fn parse_log_key(key: &str) -> Option<LogKey> {
+    let mut parts = key.strip_prefix(LOG_PREFIX)?.split('/');
+    let bucket = parts.next()?;
+    let slug = parts.next()?;
+    let id = SignerId::parse(parts.next()?)?;
+    let well_formed = parts.next().is_none()
+        && bucket.len() == BUCKET_DIGITS
+        && bucket.bytes().all(|b| b.is_ascii_digit())
+        && is_slug(slug);
+    if !well_formed {
+        return None;
+    }
+    Some(LogKey {
+        bucket: Bucket(bucket.parse().ok()?),
+        slug: slug.to_owned(),
+        id,
+    })
+}
+
+/// The slug and id of a `sig/` key.
+pub fn parse_signature_key(key: &str) -> Option<(String, SignerId)> {
+    let (slug, id) = key.strip_prefix(SIGNATURE_PREFIX)?.split_once('/')?;
+    let id = SignerId::parse(id)?;
+    is_slug(slug).then(|| (slug.to_owned(), id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn id_from(byte: u8) -> SignerId {
+        SignerId::parse(&format!("{byte:02x}").repeat(32)).unwrap()
+    }
+
+    #[test]
+    fn formats_the_documented_layout() {
+        let id = id_from(0xab);
+        assert_eq!(
+            log_key(Bucket(29_395_201), "clean-air", &id),
+            format!("log/0029395201/clean-air/{}", id.as_str())
+        );
+        assert_eq!(
+            signature_key("clean-air", &id),
+            format!("sig/clean-air/{}", id.as_str())
+        );
+    }
+
+    #[test]
+    fn buckets_are_minutes() {
+        assert_eq!(Bucket::containing(59_999), Bucket(0));
+        assert_eq!(Bucket::containing(60_000), Bucket(1));
+        assert_eq!(Bucket(1).end_ms(), 120_000);
+    }
+
+    #[test]
+    fn refuses_foreign_keys() {
+        assert_eq!(parse_log_key("log/12/clean-air/x"), None);
+        assert_eq!(parse_log_key("tally"), None);
+        assert_eq!(parse_signature_key("sig/Bad Slug/00"), None);
+    }
+
+    proptest! {
+        #[test]
+        fn log_keys_round_trip(bucket in 0u64..10_000_000_000, slug in "[a-z0-9-]{1,40}", byte: u8) {
+            let id = id_from(byte);
+            let key = log_key(Bucket(bucket), &slug, &id);
+            prop_assert_eq!(parse_log_key(&key), Some(LogKey { bucket: Bucket(bucket), slug, id }));
+        }
+
+        #[test]
+        fn signature_keys_round_trip(slug in "[a-z0-9-]{1,40}", byte: u8) {
+            let id = id_from(byte);
+            let key = signature_key(&slug, &id);
+            prop_assert!(key.starts_with(&signature_prefix(&slug)));
+            prop_assert_eq!(parse_signature_key(&key), Some((slug, id)));
+        }
+
+        #[test]
+        fn key_order_is_bucket_order(a in 0u64..10_000_000_000, b in 0u64..10_000_000_000) {
+            prop_assert_eq!(log_bucket_prefix(Bucket(a)).cmp(&log_bucket_prefix(Bucket(b))), a.cmp(&b));
+        }
+    }
+}

@@ -1,0 +1,270 @@
+//! Every client-facing message, in Kazakh, Russian and English. Error bodies carry one of
+//! these in the request's language; the static site shows its own text for the no-JS
+//! redirects, keyed by the same error codes.
+
+use crate::email::MAX_EMAIL_CHARS;
+use crate::error::{ApiError, InvalidInput, NotOpenReason};
+use crate::validate::{MAX_BODY_BYTES, MAX_NAME_CHARS};
+
+/// A language the API has messages in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Kk,
+    Ru,
+    En,
+}
+
+impl Lang {
+    pub fn from_code(code: &str) -> Option<Lang> {
+        match code {
+            "kk" => Some(Lang::Kk),
+            "ru" => Some(Lang::Ru),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// Messages for `code`, English when the site uses a language without messages here.
+    pub fn for_code(code: &str) -> Lang {
+        Lang::from_code(code).unwrap_or(Lang::En)
+    }
+}
+
+/// Picks the text for `lang` from a (kk, ru, en) triple.
+fn pick(lang: Lang, [kk, ru, en]: [&str; 3]) -> String {
+    match lang {
+        Lang::Kk => kk,
+        Lang::Ru => ru,
+        Lang::En => en,
+    }
+    .to_owned()
+}
+
+/// The message for `error` in `lang`.
+pub fn message(error: &ApiError, lang: Lang) -> String {
+    match error {
+        ApiError::Invalid(input) => invalid_input(*input, lang),
+        ApiError::MalformedBody => pick(
+            lang,
+            [
+                "Сұрауды оқу мүмкін болмады: JSON-объектіні немесе форманы жіберіңіз.",
+                "Не удалось прочитать запрос: отправьте JSON-объект или форму.",
+                "The request could not be read: send a JSON object or a form.",
+            ],
+        ),
+        ApiError::BodyTooLarge => {
+            let kib = MAX_BODY_BYTES / 1024;
+            pick(
+                lang,
+                [
+                    &format!("Сұрау тым үлкен: {kib} КиБ-тан аспауы керек."),
+                    &format!("Запрос слишком большой: не более {kib} КиБ."),
+                    &format!("The request is too large: at most {kib} KiB."),
+                ],
+            )
+        }
+        ApiError::UnsupportedContentType => pick(
+            lang,
+            [
+                "Мазмұн түріне қолдау көрсетілмейді: application/json немесе \
+                 application/x-www-form-urlencoded жіберіңіз.",
+                "Неподдерживаемый тип содержимого: отправьте application/json или \
+                 application/x-www-form-urlencoded.",
+                "Unsupported content type: send application/json or \
+                 application/x-www-form-urlencoded.",
+            ],
+        ),
+        ApiError::ForbiddenOrigin => pick(
+            lang,
+            [
+                "Қолдар тек петиция сайтынан қабылданады. Петиция бетін ашып, сол жерде қол қойыңыз.",
+                "Подписи принимаются только с сайта петиции. Откройте страницу петиции и подпишите её там.",
+                "Signatures are accepted only from the petition's own site. Open the petition page and sign there.",
+            ],
+        ),
+        ApiError::ChallengeFailed => pick(
+            lang,
+            [
+                "Роботтан қорғау тексеруінен өту мүмкін болмады. Бетті жаңартып, қайталап көріңіз.",
+                "Проверка на робота не пройдена. Обновите страницу и попробуйте ещё раз.",
+                "The anti-bot check failed. Reload the page and try again.",
+            ],
+        ),
+        ApiError::ChallengeUnavailable => pick(
+            lang,
+            [
+                "Роботтан қорғау тексеруі қазір қолжетімсіз. Бір минуттан кейін қайталап көріңіз.",
+                "Проверка на робота сейчас недоступна. Попробуйте ещё раз через минуту.",
+                "The anti-bot check is unavailable right now. Please try again in a minute.",
+            ],
+        ),
+        ApiError::RateLimited {
+            retry_after_seconds: seconds,
+        } => pick(
+            lang,
+            [
+                &format!("Желіңізден тым көп әрекет жасалды. {seconds} секундтан кейін қайталап көріңіз."),
+                &format!("Слишком много попыток из вашей сети. Попробуйте ещё раз через {seconds} с."),
+                &format!("Too many attempts from your network. Please try again in {seconds} seconds."),
+            ],
+        ),
+        ApiError::StorageUnavailable => pick(
+            lang,
+            [
+                "Қолыңызды қазір сақтау мүмкін болмады. Бір минуттан кейін қайталап көріңіз.",
+                "Сейчас не удалось сохранить вашу подпись. Попробуйте ещё раз через минуту.",
+                "Your signature could not be saved right now. Please try again in a minute.",
+            ],
+        ),
+        ApiError::PetitionNotFound => pick(
+            lang,
+            [
+                "Мұндай петиция жоқ.",
+                "Такой петиции нет.",
+                "There is no such petition.",
+            ],
+        ),
+        ApiError::RouteNotFound => pick(
+            lang,
+            [
+                "Бұл мекенжайда ештеңе жоқ.",
+                "По этому адресу ничего нет.",
+                "There is nothing at this address.",
+            ],
+        ),
+        ApiError::NotOpen(reason) => not_open(*reason, lang),
+        ApiError::MethodNotAllowed { allow } => pick(
+            lang,
+            [
+                &format!("Бұл мекенжайда тек мына әдістерге рұқсат бар: {allow}."),
+                &format!("По этому адресу разрешены только методы: {allow}."),
+                &format!("Only these methods are allowed here: {allow}."),
+            ],
+        ),
+    }
+}
+
+fn not_open(reason: NotOpenReason, lang: Lang) -> String {
+    match reason {
+        NotOpenReason::NotYetOpen => pick(
+            lang,
+            [
+                "Бұл петиция әлі қол жинауға ашылған жоқ.",
+                "Эта петиция ещё не открыта для подписей.",
+                "This petition is not open for signatures yet.",
+            ],
+        ),
+        NotOpenReason::Closed => pick(
+            lang,
+            [
+                "Бұл петиция енді қол қабылдамайды.",
+                "Эта петиция больше не принимает подписи.",
+                "This petition no longer accepts signatures.",
+            ],
+        ),
+        NotOpenReason::DeadlinePassed => pick(
+            lang,
+            [
+                "Бұл петицияға қол жинау мерзімі аяқталды.",
+                "Срок сбора подписей под этой петицией истёк.",
+                "The deadline for signing this petition has passed.",
+            ],
+        ),
+    }
+}
+
+fn invalid_input(input: InvalidInput, lang: Lang) -> String {
+    match input {
+        InvalidInput::NameMissing => pick(
+            lang,
+            [
+                "Атыңызды жазыңыз.",
+                "Укажите ваше имя.",
+                "Please enter your name.",
+            ],
+        ),
+        InvalidInput::NameTooLong => pick(
+            lang,
+            [
+                &format!("Аты тым ұзын: {MAX_NAME_CHARS} таңбадан аспауы керек."),
+                &format!("Имя слишком длинное: не более {MAX_NAME_CHARS} символов."),
+                &format!("The name is too long: at most {MAX_NAME_CHARS} characters."),
+            ],
+        ),
+        InvalidInput::NameControlCharacters => pick(
+            lang,
+            [
+                "Атында рұқсат етілмеген басқару таңбалары бар. Атыңызды қайта жазыңыз.",
+                "Имя содержит недопустимые управляющие символы. Введите имя заново.",
+                "The name contains control characters that are not allowed. Please type it again.",
+            ],
+        ),
+        InvalidInput::EmailMissing => pick(
+            lang,
+            [
+                "Электрондық пошта мекенжайыңызды жазыңыз.",
+                "Укажите адрес электронной почты.",
+                "Please enter your email address.",
+            ],
+        ),
+        InvalidInput::EmailTooLong => pick(
+            lang,
+            [
+                &format!("Электрондық пошта мекенжайы тым ұзын: {MAX_EMAIL_CHARS} таңбадан аспауы керек."),
+                &format!("Адрес электронной почты слишком длинный: не более {MAX_EMAIL_CHARS} символов."),
+                &format!("The email address is too long: at most {MAX_EMAIL_CHARS} characters."),
+            ],
+        ),
+        InvalidInput::EmailMalformed => pick(
+            lang,
+            [
+                "Бұл электрондық пошта мекенжайына ұқсамайды. Тексеріңіз, мысалы: name@example.kz.",
+                "Это не похоже на адрес электронной почты. Проверьте его, например: name@example.kz.",
+                "This does not look like an email address. Check it, for example: name@example.kz.",
+            ],
+        ),
+        InvalidInput::RegionMissing => pick(
+            lang,
+            [
+                "Өңіріңізді таңдаңыз.",
+                "Выберите ваш регион.",
+                "Please choose your region.",
+            ],
+        ),
+        InvalidInput::RegionUnknown => pick(
+            lang,
+            [
+                "Мұндай өңір жоқ. Өңірді тізімнен таңдаңыз.",
+                "Такого региона нет. Выберите регион из списка.",
+                "There is no such region. Please choose one from the list.",
+            ],
+        ),
+        InvalidInput::ConsentMissing => pick(
+            lang,
+            [
+                "Осы петицияға қол қоюға келісетініңізді растаңыз.",
+                "Подтвердите, что вы согласны подписать эту петицию.",
+                "Please confirm that you agree to sign this petition.",
+            ],
+        ),
+        InvalidInput::LangUnknown => pick(
+            lang,
+            [
+                "Бұл тіл қолжетімсіз. Сайттағы тілдердің бірін таңдаңыз.",
+                "Этот язык недоступен. Выберите один из языков сайта.",
+                "This language is not available. Choose one of the site's languages.",
+            ],
+        ),
+        InvalidInput::WrongType(field) => {
+            let field = field.as_str();
+            pick(
+                lang,
+                [
+                    &format!("«{field}» өрісінің мәні дұрыс емес түрде. Бетті жаңартып, қайталап көріңіз."),
+                    &format!("Значение поля «{field}» имеет неверный тип. Обновите страницу и попробуйте ещё раз."),
+                    &format!("The field \"{field}\" has a value of the wrong type. Reload the page and try again."),
+                ],
+            )
+        }
+    }
+}
