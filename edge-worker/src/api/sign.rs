@@ -150,7 +150,8 @@ async fn sign<S: KvStore, V: TurnstileVerifier>(
     let request = raw
         .validate(ctx.manifest)
         .map_err(|error| fail(error, &lang))?;
-    let lang = request.lang.clone();
+    // Messages and pages use the body's `lang` when given, else Accept-Language; the
+    // record keeps `request.lang` (the body's, else the site default).
     let fail = |error: ApiError| Failure {
         error,
         lang: lang.clone(),
