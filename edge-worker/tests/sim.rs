@@ -42,7 +42,7 @@ struct Attempt {
 
 /// Different spellings of one mailbox, all with the same canonical form.
 fn spelling(signer: u64, variant: u64) -> String {
-    if signer % 2 == 0 {
+    if signer.is_multiple_of(2) {
         match variant % 3 {
             0 => format!("person.{signer}@gmail.com"),
             1 => format!("Person{signer}+petition@googlemail.com"),
@@ -63,7 +63,7 @@ fn planned_attempts(rng: &mut XorShift) -> Vec<Attempt> {
         let region = REGIONS[rng.up_to(2) as usize];
         let first_round = rng.up_to(SIGNING_ROUNDS - 1);
         // A third of the signers sign again (other spelling, maybe at the same moment).
-        let repeats = if signer % 3 == 0 { 1 + rng.up_to(2) } else { 0 };
+        let repeats = if signer.is_multiple_of(3) { 1 + rng.up_to(2) } else { 0 };
         for variant in 0..=repeats {
             attempts.push(Attempt {
                 slug,
@@ -203,7 +203,7 @@ fn run(seed: u64, ambiguous_writes: bool) {
         }
         kv.advance(ROUND_MS);
         round += 1;
-        if round % ROUNDS_PER_JOB == 0 {
+        if round.is_multiple_of(ROUNDS_PER_JOB) {
             let job_store = kv.at(rng.up_to(LOCATIONS - 1) as usize);
             // Injected failures may stop a run halfway; the next run redoes its work.
             let _ = block_on(run_scheduled(&job_store, manifest, config, kv.now_ms()));
