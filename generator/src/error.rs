@@ -240,7 +240,7 @@ impl fmt::Display for ProblemKind {
             ),
             ProblemKind::DuplicateSlug { slug, other } => write!(
                 f,
-                "slug `{slug}` is already used by {other}; rename one of them so their pages do not collide"
+                "slug `{slug}` is already used by {other}; give this one another name so their pages do not collide"
             ),
             ProblemKind::Contradiction { other_file, other_line, here, there } => write!(
                 f,

@@ -179,6 +179,8 @@ struct FileFields {
     start_line: usize,
     status_line: usize,
     milestones_line: usize,
+    /// Whether `created` is written in this file (even if invalid: that is reported already).
+    created_given: bool,
 }
 
 /// Loads the petition in `folder`. The outer error is I/O; the inner one lists content problems.
@@ -344,6 +346,7 @@ fn read_file(
         source: file.to_owned(),
         start_line: 1,
         status_line: fields.line_of("status"),
+        created_given: fields.has("created"),
         milestones_line: fields.line_of("milestones"),
         title,
         summary: fields.string("summary", problems),
@@ -392,7 +395,7 @@ fn merge(
 ) -> Petition {
     let first = &files[0];
     let created = shared(&files, "created", |f| f.created.as_ref(), problems);
-    if created.is_none() && files.iter().all(|f| f.created.is_none()) {
+    if created.is_none() && !files.iter().any(|f| f.created_given) {
         problems.push(
             Problem::new(
                 first.source.clone(),

@@ -102,6 +102,7 @@ impl Renderer<'_> {
         context.insert("noindex", &meta.noindex);
         context.insert("feed_url", &config.url(&format!("{}/atom.xml", meta.lang)));
         context.insert("extra_body_scripts", &self.extra_body_scripts);
+        context.insert("mirrors", &config.mirrors);
         context.insert(
             "i18n_url",
             &self.asset_url(&format!("i18n.{}.json", meta.lang)),

@@ -20,6 +20,7 @@ use crate::content::display_path;
 use crate::error::{Error, IoAction};
 use crate::render::assets::Assets;
 use crate::render::i18n::I18n;
+use crate::render::pages::escape_html;
 
 /// The compiled templates, one instance per language.
 pub struct Templates {
@@ -50,6 +51,8 @@ impl Templates {
         }
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html", ".xml"]);
+        // Tera's default also escapes `/`, which makes every URL unreadable; these five suffice.
+        tera.set_escape_fn(escape_html);
         tera.add_raw_templates(sources)
             .map_err(|e| Error::template("(loading templates)", &e))?;
         let base_path = config.base_path.clone();
