@@ -1,0 +1,120 @@
+//! `/api/*`: converts axum requests into the signature API's plain `ApiRequest`, runs
+//! `petitio_edge::api::handle` on the local `RedbStore`, and converts the answer back.
+//! Production's Worker does the same conversion for the Workers runtime, so the API is
+//! exercised locally exactly as deployed.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use petitio_edge::api::{handle, ApiContext};
+use petitio_edge::config::ApiConfig;
+use petitio_edge::http::{ApiRequest, ApiResponse};
+use petitio_edge::ratelimit::RateLimiter;
+
+use super::error::{invalid_api_response, request_too_large};
+use super::site::LiveSite;
+use super::store::RedbStore;
+use super::turnstile::LocalTurnstile;
+
+/// Largest request body read; the API applies its own, smaller limits after this.
+const MAX_REQUEST_BYTES: usize = 1024 * 1024;
+
+/// Header a CDN in front of the server sets to the visitor's address.
+const CLIENT_IP_HEADER: &str = "cf-connecting-ip";
+
+/// Everything the signature API needs, shared by all requests.
+#[derive(Debug)]
+pub struct SignatureApi {
+    pub store: RedbStore,
+    pub config: ApiConfig,
+    pub limiter: RateLimiter,
+    pub turnstile: LocalTurnstile,
+    pub site: Arc<LiveSite>,
+}
+
+/// Any request under `/api/`.
+pub async fn serve(
+    State(api): State<Arc<SignatureApi>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    request: Request,
+) -> Response {
+    let request = match to_api_request(request, peer).await {
+        Ok(request) => request,
+        Err(response) => return response,
+    };
+    let site = api.site.current();
+    let context = ApiContext {
+        store: &api.store,
+        config: &api.config,
+        manifest: &site.manifest,
+        limiter: &api.limiter,
+        turnstile: &api.turnstile,
+        now_ms: unix_millis_now(),
+    };
+    from_api_response(handle(&context, request).await)
+}
+
+async fn to_api_request(request: Request, peer: SocketAddr) -> Result<ApiRequest, Response> {
+    let (parts, body) = request.into_parts();
+    let body = axum::body::to_bytes(body, MAX_REQUEST_BYTES)
+        .await
+        .map_err(|_| {
+            (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                request_too_large(MAX_REQUEST_BYTES),
+            )
+                .into_response()
+        })?;
+    let headers: Vec<(String, String)> = parts
+        .headers
+        .iter()
+        .map(|(name, value)| {
+            (
+                name.as_str().to_owned(),
+                String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let client_ip = headers
+        .iter()
+        .find(|(name, _)| name == CLIENT_IP_HEADER)
+        .map(|(_, address)| address.clone())
+        .unwrap_or_else(|| peer.ip().to_string());
+    Ok(ApiRequest {
+        method: parts.method.as_str().to_owned(),
+        path: parts.uri.path().to_owned(),
+        query: parts.uri.query().map(str::to_owned),
+        headers,
+        body: body.to_vec(),
+        client_ip: Some(client_ip),
+    })
+}
+
+fn from_api_response(answer: ApiResponse) -> Response {
+    let mut builder = Response::builder().status(answer.status);
+    for (name, value) in &answer.headers {
+        builder = builder.header(name, value);
+    }
+    builder
+        .body(Body::from(answer.body))
+        .unwrap_or_else(|error| {
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                invalid_api_response(&error),
+            )
+                .into_response()
+        })
+}
+
+pub(super) fn unix_millis_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| {
+            u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX)
+        })
+}

@@ -1,0 +1,65 @@
+//! The page shown in place of the site's HTML while the last rebuild has failed: the
+//! error message, escaped, and the live-reload client, so the page comes back by itself
+//! once the content is fixed. No inline script or style: the site's CSP applies to it.
+
+use super::livereload::SCRIPT_PATH;
+
+/// The whole HTML document for a failed build.
+pub fn render(message: &str) -> String {
+    format!(
+        "<!doctype html>\n\
+         <html lang=\"en\">\n\
+         <head>\n\
+         <meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>Build failed · petitio serve</title>\n\
+         </head>\n\
+         <body>\n\
+         <main>\n\
+         <h1>The site could not be rebuilt</h1>\n\
+         <p>Fix the problem below and save: this page reloads when the build succeeds.</p>\n\
+         <pre>{}</pre>\n\
+         </main>\n\
+         <script src=\"{SCRIPT_PATH}\"></script>\n\
+         </body>\n\
+         </html>\n",
+        escape_html(message)
+    )
+}
+
+/// Escapes text for an HTML element's content or a quoted attribute.
+pub fn escape_html(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            _ => escaped.push(c),
+        }
+    }
+    escaped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markup_in_the_message_is_escaped() {
+        let page = render("content/petitions/a/index.en.md: unknown field `<script>` & \"x\"");
+        assert!(page.contains(
+            "<pre>content/petitions/a/index.en.md: unknown field `&lt;script&gt;` &amp; &quot;x&quot;</pre>"
+        ));
+        assert!(!page.contains("<script>`"));
+    }
+
+    #[test]
+    fn the_page_loads_the_reload_client_from_a_file() {
+        let page = render("broken");
+        assert!(page.contains("<script src=\"/_petitio/livereload.js\"></script>"));
+        assert_eq!(page.matches("<script").count(), 1);
+    }
+}

@@ -1,0 +1,74 @@
+//! What the server knows about the current build: the manifest the API reads, the
+//! `_headers` rules for static responses, and the message of the last failed rebuild
+//! (shown in the browser until a rebuild succeeds). Replaced as a whole after each
+//! rebuild, so a request never sees a manifest from one build and headers from another.
+
+use std::path::Path;
+use std::sync::{Arc, RwLock};
+
+use petitio_edge::manifest::{Manifest, MANIFEST_PATH};
+
+use super::error::ServeError;
+use super::headers::HeaderRules;
+
+/// One consistent view of the built site.
+#[derive(Debug)]
+pub struct SiteState {
+    pub manifest: Arc<Manifest>,
+    pub headers: HeaderRules,
+    /// The error of the last rebuild, if it failed (the output is then the previous build).
+    pub build_error: Option<String>,
+}
+
+impl SiteState {
+    /// Reads the manifest and the `_headers` rules of the build in `out`.
+    pub fn load(out: &Path) -> Result<Self, ServeError> {
+        let path = out.join(MANIFEST_PATH);
+        let text =
+            std::fs::read_to_string(&path).map_err(|source| ServeError::ReadBuildOutput {
+                path: path.clone(),
+                source,
+            })?;
+        let manifest = serde_json::from_str(&text)
+            .map_err(|source| ServeError::InvalidManifest { path, source })?;
+        Ok(Self {
+            manifest: Arc::new(manifest),
+            headers: HeaderRules::load(out)?,
+            build_error: None,
+        })
+    }
+}
+
+/// The current `SiteState`, shared by the request handlers and the rebuild loop.
+#[derive(Debug)]
+pub struct LiveSite {
+    current: RwLock<Arc<SiteState>>,
+}
+
+impl LiveSite {
+    pub fn new(state: SiteState) -> Self {
+        Self {
+            current: RwLock::new(Arc::new(state)),
+        }
+    }
+
+    /// The current state; cheap, and never held across an await.
+    pub fn current(&self) -> Arc<SiteState> {
+        Arc::clone(&self.current.read().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// A rebuild succeeded: serve its state.
+    pub fn replace(&self, state: SiteState) {
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(state);
+    }
+
+    /// A rebuild failed: keep serving the previous build, and show `message` in pages.
+    pub fn fail(&self, message: String) {
+        let mut current = self.current.write().unwrap_or_else(|e| e.into_inner());
+        *current = Arc::new(SiteState {
+            manifest: Arc::clone(&current.manifest),
+            headers: current.headers.clone(),
+            build_error: Some(message),
+        });
+    }
+}

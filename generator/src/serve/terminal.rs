@@ -1,0 +1,47 @@
+//! Every line `petitio serve` prints while running, in one place. Errors that stop the
+//! server are not here: they are returned as `ServeError` or the build's `crate::Error`.
+
+use std::fmt::Display;
+use std::path::Path;
+use std::time::Duration;
+
+use crate::BuildReport;
+
+/// The site is up; `url` is what to open in a browser (tests read it from this line).
+pub fn serving(url: &str, report: &BuildReport, data_dir: &Path) {
+    println!(
+        "Built {} pages in {} ms.\nServing {url} (signatures are kept in {}). Press Ctrl-C to stop.",
+        report.pages_written,
+        report.elapsed.as_millis(),
+        data_dir.display()
+    );
+}
+
+pub fn rebuilt(report: &BuildReport) {
+    println!(
+        "Rebuilt {} pages in {} ms.",
+        report.pages_written,
+        report.elapsed.as_millis()
+    );
+}
+
+pub fn rebuild_failed(error: &dyn Display) {
+    eprintln!(
+        "{error}\n  Still serving the previous build; pages show this error until it is fixed."
+    );
+}
+
+pub fn counting_failed(error: &dyn Display, retry_in: Duration) {
+    eprintln!(
+        "warning: the counting job failed: {error}\n  It runs again in {} s.",
+        retry_in.as_secs()
+    );
+}
+
+pub fn watch_failed(error: &dyn Display) {
+    eprintln!("warning: watching for changes: {error}");
+}
+
+pub fn stopped() {
+    println!("Stopped.");
+}

@@ -1,0 +1,206 @@
+//! Watching the site's sources and rebuilding: `content/`, `themes/`, `templates/`,
+//! `static/` and `petitio.toml`. Events are debounced (an editor's save is often several
+//! events) and the changed paths are handed to `Incremental::rebuild`, on a thread of its
+//! own so a long build never stalls a request. After a rebuild, successful or not, open
+//! pages are told to reload: to show the new build, or the error.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher as _};
+
+use super::error::ServeError;
+use super::livereload::Reloader;
+use super::site::{LiveSite, SiteState};
+use super::terminal;
+use crate::Incremental;
+
+/// Folders under the site root whose changes trigger a rebuild.
+pub const WATCHED_FOLDERS: [&str; 4] = ["content", "themes", "templates", "static"];
+
+/// The site's configuration file, also watched.
+pub const CONFIG_FILE: &str = "petitio.toml";
+
+/// Quiet time after the last event before rebuilding.
+const DEBOUNCE: Duration = Duration::from_millis(50);
+
+/// A running watcher; dropping it stops watching, `stop` also waits for a rebuild in
+/// progress to finish.
+pub struct SourceWatcher {
+    watcher: RecommendedWatcher,
+    rebuilder: JoinHandle<()>,
+}
+
+/// What the rebuild loop updates after each rebuild.
+pub struct RebuildTargets {
+    pub out: PathBuf,
+    pub site: Arc<LiveSite>,
+    pub reloader: Reloader,
+}
+
+impl SourceWatcher {
+    /// Starts watching the site at `root` and rebuilding with `builder`.
+    pub fn start(
+        root: &Path,
+        builder: Incremental,
+        targets: RebuildTargets,
+    ) -> Result<Self, ServeError> {
+        let (sender, events) = mpsc::channel();
+        let watch_error = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| ServeError::Watch {
+                path,
+                source: Box::new(source),
+            }
+        };
+        let mut watcher = notify::recommended_watcher(sender).map_err(watch_error(root))?;
+        // The root itself, not `petitio.toml`: editors that save by replacing the file
+        // would otherwise end the watch on the first save.
+        watcher
+            .watch(root, RecursiveMode::NonRecursive)
+            .map_err(watch_error(root))?;
+        for folder in WATCHED_FOLDERS.map(|name| root.join(name)) {
+            if folder.is_dir() {
+                watcher
+                    .watch(&folder, RecursiveMode::Recursive)
+                    .map_err(watch_error(&folder))?;
+            }
+        }
+        let sources = Sources {
+            root: root.to_path_buf(),
+        };
+        let rebuilder = std::thread::Builder::new()
+            .name("petitio-rebuild".into())
+            .spawn(move || rebuild_on_change(events, &sources, builder, &targets))
+            .map_err(|source| ServeError::Watch {
+                path: root.to_path_buf(),
+                source: Box::new(notify::Error::io(source)),
+            })?;
+        Ok(Self { watcher, rebuilder })
+    }
+
+    /// Stops watching and waits for a rebuild in progress to finish.
+    pub fn stop(self) {
+        drop(self.watcher);
+        // A panic in the rebuild thread has already been reported by the panic hook.
+        let _ = self.rebuilder.join();
+    }
+}
+
+/// Which paths under the root are sources.
+struct Sources {
+    root: PathBuf,
+}
+
+impl Sources {
+    fn contains(&self, path: &Path) -> bool {
+        let Ok(relative) = path.strip_prefix(&self.root) else {
+            return false;
+        };
+        let in_watched_place = relative == Path::new(CONFIG_FILE)
+            || WATCHED_FOLDERS
+                .iter()
+                .any(|folder| relative.starts_with(folder));
+        in_watched_place && !is_editor_scratch(path)
+    }
+}
+
+/// Swap, backup and lock files editors write beside the file being edited.
+fn is_editor_scratch(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|name| name.to_string_lossy())
+        .unwrap_or_default();
+    name.starts_with(".#")
+        || name.ends_with('~')
+        || [".swp", ".swx", ".tmp"]
+            .iter()
+            .any(|suffix| name.ends_with(suffix))
+}
+
+fn rebuild_on_change(
+    events: Receiver<notify::Result<Event>>,
+    sources: &Sources,
+    mut builder: Incremental,
+    targets: &RebuildTargets,
+) {
+    while let Ok(first) = events.recv() {
+        let mut changed = BTreeSet::new();
+        collect(first, sources, &mut changed);
+        loop {
+            match events.recv_timeout(DEBOUNCE) {
+                Ok(event) => collect(event, sources, &mut changed),
+                Err(RecvTimeoutError::Timeout) => break,
+                Err(RecvTimeoutError::Disconnected) => return,
+            }
+        }
+        if changed.is_empty() {
+            continue;
+        }
+        let changed: Vec<PathBuf> = changed.into_iter().collect();
+        rebuild(&mut builder, &changed, targets);
+    }
+}
+
+fn collect(event: notify::Result<Event>, sources: &Sources, changed: &mut BTreeSet<PathBuf>) {
+    match event {
+        Ok(event) if matches!(event.kind, EventKind::Access(_)) => {}
+        Ok(event) => changed.extend(event.paths.into_iter().filter(|p| sources.contains(p))),
+        Err(error) => terminal::watch_failed(&error),
+    }
+}
+
+fn rebuild(builder: &mut Incremental, changed: &[PathBuf], targets: &RebuildTargets) {
+    match builder.rebuild(changed) {
+        Ok(report) => match SiteState::load(&targets.out) {
+            Ok(state) => {
+                targets.site.replace(state);
+                terminal::rebuilt(&report);
+            }
+            Err(error) => {
+                terminal::rebuild_failed(&error);
+                targets.site.fail(error.to_string());
+            }
+        },
+        Err(error) => {
+            terminal::rebuild_failed(&error);
+            targets.site.fail(error.to_string());
+        }
+    }
+    targets.reloader.reload();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_sources_trigger_a_rebuild() {
+        let sources = Sources {
+            root: PathBuf::from("/site"),
+        };
+        for source in [
+            "/site/petitio.toml",
+            "/site/content/petitions/a/index.en.md",
+            "/site/themes/default/templates/base.html",
+            "/site/templates/page.html",
+            "/site/static/logo.svg",
+        ] {
+            assert!(sources.contains(Path::new(source)), "{source}");
+        }
+        for other in [
+            "/site/dist/index.html",
+            "/site/.petitio/data/signatures.redb",
+            "/site/README.md",
+            "/site/content/petitions/a/.index.en.md.swp",
+            "/site/content/petitions/a/index.en.md~",
+            "/elsewhere/content/x.md",
+        ] {
+            assert!(!sources.contains(Path::new(other)), "{other}");
+        }
+    }
+}
