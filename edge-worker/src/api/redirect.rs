@@ -12,8 +12,10 @@
 //! sends its visitors back to itself, not to a blocked domain), else to `SITE_ORIGIN` when
 //! set, else relative (the site and the API share an origin).
 
+use super::origin::cors_origin;
+use crate::config::ApiConfig;
 use crate::error::ApiError;
-use crate::http::ApiResponse;
+use crate::http::{ApiRequest, ApiResponse};
 use crate::manifest::{Manifest, ManifestPetition};
 
 /// Path of the page shown after a signature was accepted; `result` is `recorded` or
@@ -70,11 +72,16 @@ pub(super) fn page_language<'a>(
 
 /// Where the redirect goes, as decided by the module documentation.
 pub(super) struct RedirectTarget<'a> {
-    pub origin: Option<&'a str>,
-    pub manifest: &'a Manifest,
+    origin: Option<String>,
+    manifest: &'a Manifest,
 }
 
-impl RedirectTarget<'_> {
+impl<'a> RedirectTarget<'a> {
+    pub fn for_request(config: &ApiConfig, manifest: &'a Manifest, req: &ApiRequest) -> Self {
+        let origin = cors_origin(config, req).or_else(|| config.site_origin.clone());
+        Self { origin, manifest }
+    }
+
     pub fn signed(&self, petition: &ManifestPetition, lang: &str, result: &str) -> ApiResponse {
         let lang = page_language(self.manifest, petition, lang);
         self.see_other(signed_page_path(
@@ -85,26 +92,21 @@ impl RedirectTarget<'_> {
         ))
     }
 
-    pub fn error(
-        &self,
-        petition: Option<&ManifestPetition>,
-        lang: &str,
-        error: &ApiError,
-    ) -> ApiResponse {
-        let path = match petition {
-            Some(petition) => error_page_path(
-                &self.manifest.base_path,
-                page_language(self.manifest, petition, lang),
-                &petition.slug,
-                error,
-            ),
-            None => not_found_page_path(&self.manifest.base_path, lang),
-        };
-        self.see_other(path)
+    pub fn error(&self, petition: &ManifestPetition, lang: &str, error: &ApiError) -> ApiResponse {
+        self.see_other(error_page_path(
+            &self.manifest.base_path,
+            page_language(self.manifest, petition, lang),
+            &petition.slug,
+            error,
+        ))
+    }
+
+    pub fn petition_not_found(&self, lang: &str) -> ApiResponse {
+        self.see_other(not_found_page_path(&self.manifest.base_path, lang))
     }
 
     fn see_other(&self, path: String) -> ApiResponse {
-        let location = format!("{}{path}", self.origin.unwrap_or_default());
+        let location = format!("{}{path}", self.origin.as_deref().unwrap_or_default());
         ApiResponse {
             status: 303,
             headers: vec![

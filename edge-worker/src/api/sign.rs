@@ -17,7 +17,7 @@
 use serde::Serialize;
 
 use super::negotiate::wants_redirect;
-use super::origin::{check_csrf, cors_origin};
+use super::origin::check_csrf;
 use super::redirect::RedirectTarget;
 use super::{error_response, find_petition, json_response, ApiContext, Caching};
 use crate::error::{ApiError, NotOpenReason};
@@ -86,30 +86,16 @@ pub(super) async fn handle<S: KvStore, V: TurnstileVerifier>(
 ) -> ApiResponse {
     let body_is_form = BodyFormat::from_content_type(req.header("content-type"))
         .is_ok_and(|format| format == BodyFormat::Form);
-    let redirect = wants_redirect(req.header("accept"), body_is_form).then(|| {
-        let origin = cors_origin(ctx.config, req);
-        (origin, ctx.config.site_origin.clone())
-    });
-    let target = redirect
-        .as_ref()
-        .map(|(origin, site_origin)| RedirectTarget {
-            origin: origin.as_deref().or(site_origin.as_deref()),
-            manifest: ctx.manifest,
-        });
-    let petition = find_petition(ctx.manifest, slug);
-    let result = match petition {
-        None => Err(Failure {
-            error: ApiError::PetitionNotFound,
-            lang: negotiated_lang.to_owned(),
-        }),
-        Some(petition) => sign(ctx, req, petition, negotiated_lang).await,
+    let redirect = wants_redirect(req.header("accept"), body_is_form)
+        .then(|| RedirectTarget::for_request(ctx.config, ctx.manifest, req));
+    let Some(petition) = find_petition(ctx.manifest, slug) else {
+        return match redirect {
+            Some(target) => target.petition_not_found(negotiated_lang),
+            None => error_response(&ApiError::PetitionNotFound, negotiated_lang),
+        };
     };
-    match (result, target) {
-        (Ok(signed), Some(target)) => target.signed(
-            petition.expect("signed implies the petition exists"),
-            &signed.lang,
-            signed.outcome.code(),
-        ),
+    match (sign(ctx, req, petition, negotiated_lang).await, redirect) {
+        (Ok(signed), Some(target)) => target.signed(petition, &signed.lang, signed.outcome.code()),
         (Ok(signed), None) => {
             let count = published_count(ctx.store, slug)
                 .await
@@ -157,6 +143,7 @@ async fn sign<S: KvStore, V: TurnstileVerifier>(
         lang: lang.clone(),
     };
 
+    // Adapters always know the address; were one missing, such requests share one limit.
     let client = ClientHash::of(
         &ctx.config.signing_key,
         &petition.slug,
