@@ -1,0 +1,57 @@
+//! Fuzzes the sign-request parser and validator with arbitrary bodies in both encodings:
+//! they must never panic, and whatever they accept must respect every documented limit.
+
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use petitio_edge::email::{canonicalize, MAX_EMAIL_CHARS};
+use petitio_edge::manifest::{Manifest, ManifestPetition};
+use petitio_edge::validate::{check_body_size, parse_body, BodyFormat, MAX_NAME_CHARS};
+
+fn manifest() -> Manifest {
+    Manifest {
+        version: 1,
+        base_path: "/".into(),
+        default_language: "kk".into(),
+        languages: vec!["kk".into(), "ru".into(), "en".into()],
+        regions: vec!["almaty-city".into(), "astana".into(), "abroad".into()],
+        petitions: vec![ManifestPetition {
+            slug: "clean-air".into(),
+            status: "open".into(),
+            deadline: None,
+            languages: vec!["kk".into()],
+        }],
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&selector, body)) = data.split_first() else {
+        return;
+    };
+    let format = if selector % 2 == 0 {
+        BodyFormat::Json
+    } else {
+        BodyFormat::Form
+    };
+    if check_body_size(None, body).is_err() {
+        return;
+    }
+    let Ok(raw) = parse_body(format, body) else {
+        return;
+    };
+    let manifest = manifest();
+    if let Some(lang) = raw.requested_lang(&manifest) {
+        assert!(manifest.languages.iter().any(|l| l == lang));
+    }
+    let Ok(request) = raw.validate(&manifest) else {
+        return;
+    };
+    assert!(!request.name.is_empty());
+    assert_eq!(request.name.trim(), request.name);
+    assert!(request.name.chars().count() <= MAX_NAME_CHARS);
+    assert!(!request.name.chars().any(char::is_control));
+    assert!(request.email.as_str().chars().count() <= MAX_EMAIL_CHARS);
+    assert_eq!(canonicalize(request.email.as_str()).as_ref(), Ok(&request.email));
+    assert!(manifest.regions.contains(&request.region));
+    assert!(manifest.languages.contains(&request.lang));
+});
