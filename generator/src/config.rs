@@ -167,9 +167,11 @@ impl Config {
         let allow_raw_html = fields
             .boolean("allow_raw_html", &mut problems)
             .unwrap_or(false);
-        let title = per_language_table(&fields, "title", &default_language, &mut problems);
-        let description =
-            per_language_table(&fields, "description", &default_language, &mut problems);
+        let valid_default = languages
+            .contains(&default_language)
+            .then_some(default_language.as_str());
+        let title = per_language_table(&fields, "title", valid_default, &mut problems);
+        let description = per_language_table(&fields, "description", None, &mut problems);
         if title.is_empty() && !fields.has("title") {
             problems.push(fields.problem(
                 "title",
@@ -270,10 +272,12 @@ fn is_language_code(code: &str) -> bool {
     (2..=3).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_lowercase())
 }
 
+/// A `[title]`-like table of one string per language; the default language's entry is required
+/// (`default_language` is `None` when it is itself invalid, which is reported already).
 fn per_language_table(
     fields: &Fields<'_>,
     key: &str,
-    default_language: &str,
+    default_language: Option<&str>,
     problems: &mut Vec<Problem>,
 ) -> BTreeMap<String, String> {
     let Some(table) = fields.table(key, problems) else {
@@ -285,7 +289,7 @@ fn per_language_table(
             map.insert(lang, text.value);
         }
     }
-    if !table.has(default_language) {
+    if let Some(default_language) = default_language.filter(|lang| !table.has(lang)) {
         problems.push(table.problem(
             default_language,
             ProblemKind::MissingField {

@@ -123,7 +123,8 @@ pub struct Problem {
     pub file: String,
     pub line: Option<usize>,
     pub field: Option<String>,
-    pub kind: ProblemKind,
+    /// Boxed: problems travel in `Result`s, and some kinds carry several strings.
+    pub kind: Box<ProblemKind>,
 }
 
 impl Problem {
@@ -132,7 +133,7 @@ impl Problem {
             file: file.into(),
             line: None,
             field: None,
-            kind,
+            kind: Box::new(kind),
         }
     }
 

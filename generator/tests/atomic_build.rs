@@ -6,8 +6,10 @@ mod common;
 use common::{snapshot, stderr, TestSite};
 
 fn siblings(site: &TestSite) -> Vec<String> {
-    let mut names: Vec<String> =
-        std::fs::read_dir(site.root()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let mut names: Vec<String> = std::fs::read_dir(site.root())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     names.sort();
     names
 }
@@ -22,7 +24,12 @@ fn a_template_error_while_rendering_keeps_the_previous_dist() {
     let folders_before = siblings(&site);
     let output = site.run(&["build"]);
     assert_eq!(output.status.code(), Some(1));
-    assert!(stderr(&output).starts_with("error: template `signed.html`: Failed to render 'signed.html'"), "{}", stderr(&output));
+    assert!(
+        stderr(&output)
+            .starts_with("error: template `signed.html`: Failed to render 'signed.html'"),
+        "{}",
+        stderr(&output)
+    );
     assert_eq!(snapshot(&site.path("dist")), before);
     assert_eq!(siblings(&site), folders_before);
 }
@@ -32,7 +39,10 @@ fn a_content_error_keeps_the_previous_dist() {
     let site = TestSite::copy("valid");
     site.run_ok(&["build"]);
     let before = snapshot(&site.path("dist"));
-    site.write("content/petitions/zzz-late/index.kk.md", "+++\ntitle = \"Кеш\"\ncreated = 2026-02-30\n+++\n");
+    site.write(
+        "content/petitions/zzz-late/index.kk.md",
+        "+++\ntitle = \"Кеш\"\ncreated = 2026-02-30\n+++\n",
+    );
     let output = site.run(&["build"]);
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(stderr(&output), "error: content/petitions/zzz-late/index.kk.md:3: invalid TOML: invalid date-time value is out of range\n");

@@ -11,15 +11,28 @@ use common::{attributes, snapshot, TestSite};
 fn built() -> (TestSite, BTreeMap<String, Vec<u8>>) {
     let site = TestSite::copy("valid");
     site.write("counts.json", r#"{"clean-air": {"count": 12500, "by_region": {"almaty-city": 12000, "abroad": 500}}, "bus-lanes": 7}"#);
-    let output = site.run_ok(&["build", "--counts", site.path("counts.json").to_str().unwrap()]);
+    let output = site.run_ok(&[
+        "build",
+        "--counts",
+        site.path("counts.json").to_str().unwrap(),
+    ]);
     let summary = String::from_utf8_lossy(&output.stdout).into_owned();
-    assert!(summary.starts_with("Built 46 pages (65 files) into "), "{summary}");
+    assert!(
+        summary.starts_with("Built 46 pages (65 files) into "),
+        "{summary}"
+    );
     let files = snapshot(&site.path("dist"));
     (site, files)
 }
 
 fn text(files: &BTreeMap<String, Vec<u8>>, path: &str) -> String {
-    String::from_utf8(files.get(path).unwrap_or_else(|| panic!("{path} was not built")).clone()).unwrap()
+    String::from_utf8(
+        files
+            .get(path)
+            .unwrap_or_else(|| panic!("{path} was not built"))
+            .clone(),
+    )
+    .unwrap()
 }
 
 #[test]
@@ -50,15 +63,34 @@ fn every_expected_page_and_file_exists() {
         "petitions/clean-air/index.html",
         "petitions/clean-air/signed/index.html",
     ];
-    let localised: Vec<String> = ["kk", "ru", "en"].iter().flat_map(|lang| per_language.iter().map(move |p| format!("{lang}/{p}"))).collect();
+    let localised: Vec<String> = ["kk", "ru", "en"]
+        .iter()
+        .flat_map(|lang| per_language.iter().map(move |p| format!("{lang}/{p}")))
+        .collect();
     expected.extend(localised.iter().map(String::as_str));
-    expected.extend(["ru/petitions/old-park/index.html", "kk/petitions/spam-removed/index.html"]);
+    expected.extend([
+        "ru/petitions/old-park/index.html",
+        "kk/petitions/spam-removed/index.html",
+    ]);
     for path in expected {
         assert!(files.contains_key(path), "{path} missing");
     }
-    assert!(!files.contains_key("en/petitions/old-park/index.html"), "no page for a language the petition lacks");
-    assert!(files.keys().any(|p| p.starts_with("assets/site.") && p.ends_with(".css")), "hashed stylesheet");
-    assert!(files.keys().any(|p| p.starts_with("assets/i18n.kk.") && p.ends_with(".json")), "script messages");
+    assert!(
+        !files.contains_key("en/petitions/old-park/index.html"),
+        "no page for a language the petition lacks"
+    );
+    assert!(
+        files
+            .keys()
+            .any(|p| p.starts_with("assets/site.") && p.ends_with(".css")),
+        "hashed stylesheet"
+    );
+    assert!(
+        files
+            .keys()
+            .any(|p| p.starts_with("assets/i18n.kk.") && p.ends_with(".json")),
+        "script messages"
+    );
 }
 
 #[test]
@@ -66,13 +98,27 @@ fn every_internal_link_and_asset_resolves() {
     let (_site, files) = built();
     for (path, bytes) in files.iter().filter(|(p, _)| p.ends_with(".html")) {
         let html = String::from_utf8_lossy(bytes);
-        for url in attributes(&html, "href").into_iter().chain(attributes(&html, "src")) {
+        for url in attributes(&html, "href")
+            .into_iter()
+            .chain(attributes(&html, "src"))
+        {
             if !url.starts_with('/') {
                 continue;
             }
-            let target = url.split(['#', '?']).next().unwrap().trim_start_matches('/');
-            let file = if target.is_empty() || target.ends_with('/') { format!("{target}index.html") } else { target.to_owned() };
-            assert!(files.contains_key(&file), "{path}: link {url} does not resolve");
+            let target = url
+                .split(['#', '?'])
+                .next()
+                .unwrap()
+                .trim_start_matches('/');
+            let file = if target.is_empty() || target.ends_with('/') {
+                format!("{target}index.html")
+            } else {
+                target.to_owned()
+            };
+            assert!(
+                files.contains_key(&file),
+                "{path}: link {url} does not resolve"
+            );
         }
     }
 }
@@ -96,23 +142,54 @@ fn feeds_and_sitemap_are_xml_with_alternates() {
         let doc = roxmltree::Document::parse(&feed).unwrap();
         let root = doc.root_element();
         assert_eq!(root.tag_name().name(), "feed");
-        assert_eq!(root.tag_name().namespace(), Some("http://www.w3.org/2005/Atom"));
+        assert_eq!(
+            root.tag_name().namespace(),
+            Some("http://www.w3.org/2005/Atom")
+        );
         let entries = root.children().filter(|n| n.has_tag_name("entry")).count();
         assert!(entries >= 1, "{lang} feed has entries");
     }
     let kk_feed = text(&files, "kk/atom.xml");
-    assert!(kk_feed.contains("<title>Ресми жауап: Астанада автобус жолақтары</title>"), "responses are entries");
-    assert!(kk_feed.contains("#update-2026-04-01"), "updates are entries");
-    assert!(!kk_feed.contains("<p>"), "feeds carry summaries, not page HTML");
+    assert!(
+        kk_feed.contains("<title>Ресми жауап: Астанада автобус жолақтары</title>"),
+        "responses are entries"
+    );
+    assert!(
+        kk_feed.contains("#update-2026-04-01"),
+        "updates are entries"
+    );
+    assert!(
+        !kk_feed.contains("<p>"),
+        "feeds carry summaries, not page HTML"
+    );
 
     let sitemap = text(&files, "sitemap.xml");
     let doc = roxmltree::Document::parse(&sitemap).unwrap();
-    let urls: Vec<_> = doc.root_element().children().filter(|n| n.has_tag_name("url")).collect();
-    let locs: Vec<&str> = urls.iter().filter_map(|u| u.children().find(|c| c.has_tag_name("loc"))?.text()).collect();
+    let urls: Vec<_> = doc
+        .root_element()
+        .children()
+        .filter(|n| n.has_tag_name("url"))
+        .collect();
+    let locs: Vec<&str> = urls
+        .iter()
+        .filter_map(|u| u.children().find(|c| c.has_tag_name("loc"))?.text())
+        .collect();
     assert!(locs.contains(&"https://petitions.example/ru/petitions/clean-air/"));
-    assert!(!locs.iter().any(|l| l.contains("/signed/")), "result pages are not in the sitemap");
-    let clean_air = urls.iter().find(|u| u.children().any(|c| c.text() == Some("https://petitions.example/kk/petitions/clean-air/"))).unwrap();
-    let alternates = clean_air.children().filter(|c| c.has_tag_name(("http://www.w3.org/1999/xhtml", "link"))).count();
+    assert!(
+        !locs.iter().any(|l| l.contains("/signed/")),
+        "result pages are not in the sitemap"
+    );
+    let clean_air = urls
+        .iter()
+        .find(|u| {
+            u.children()
+                .any(|c| c.text() == Some("https://petitions.example/kk/petitions/clean-air/"))
+        })
+        .unwrap();
+    let alternates = clean_air
+        .children()
+        .filter(|c| c.has_tag_name(("http://www.w3.org/1999/xhtml", "link")))
+        .count();
     assert_eq!(alternates, 3);
 }
 
@@ -131,15 +208,36 @@ fn open_data_follows_the_documented_schema() {
     assert_eq!(clean_air["title"]["en"], "Clean air for Almaty");
     assert_eq!(clean_air["links"]["json"], "/data/petitions/clean-air.json");
     assert_eq!(clean_air["links"]["html"]["ru"], "/ru/petitions/clean-air/");
-    assert_eq!(clean_air["links"]["signatures"], "/api/petitions/clean-air/signatures");
+    assert_eq!(
+        clean_air["links"]["signatures"],
+        "/api/petitions/clean-air/signatures"
+    );
 
-    let detail: serde_json::Value = serde_json::from_slice(&files["data/petitions/clean-air.json"]).unwrap();
-    let keys: Vec<&str> = detail.as_object().unwrap().keys().map(String::as_str).collect();
+    let detail: serde_json::Value =
+        serde_json::from_slice(&files["data/petitions/clean-air.json"]).unwrap();
+    let keys: Vec<&str> = detail
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
     assert_eq!(
         keys,
         [
-            "created", "deadline", "goal", "image", "links", "milestones", "response_date", "schema_version",
-            "signature_count", "signatures_by_region", "slug", "state", "tags", "translations"
+            "created",
+            "deadline",
+            "goal",
+            "image",
+            "links",
+            "milestones",
+            "response_date",
+            "schema_version",
+            "signature_count",
+            "signatures_by_region",
+            "slug",
+            "state",
+            "tags",
+            "translations"
         ]
     );
     assert_eq!(detail["signatures_by_region"]["almaty-city"], 12000);
@@ -149,9 +247,13 @@ fn open_data_follows_the_documented_schema() {
     assert_eq!(kk["updates"][0]["date"], "2026-04-01");
     assert!(detail["translations"]["ru"]["author"].is_null());
 
-    let bus: serde_json::Value = serde_json::from_slice(&files["data/petitions/bus-lanes.json"]).unwrap();
+    let bus: serde_json::Value =
+        serde_json::from_slice(&files["data/petitions/bus-lanes.json"]).unwrap();
     assert_eq!(bus["response_date"], "2026-05-02");
-    assert_eq!(bus["translations"]["ru"]["response"]["from"], "Акимат города Астаны");
+    assert_eq!(
+        bus["translations"]["ru"]["response"]["from"],
+        "Акимат города Астаны"
+    );
 
     let csv = text(&files, "data/petitions.csv");
     let mut lines = csv.lines();
@@ -171,14 +273,23 @@ fn content_never_becomes_script() {
     let (_site, files) = built();
     for (path, bytes) in files.iter().filter(|(p, _)| p.ends_with(".html")) {
         let html = String::from_utf8_lossy(bytes);
-        assert!(!html.contains("<script>alert"), "{path}: raw script from content");
-        assert!(!html.contains("<img src=x onerror"), "{path}: raw img from a title");
+        assert!(
+            !html.contains("<script>alert"),
+            "{path}: raw script from content"
+        );
+        assert!(
+            !html.contains("<img src=x onerror"),
+            "{path}: raw img from a title"
+        );
     }
     let ru = text(&files, "ru/petitions/clean-air/index.html");
     assert!(ru.contains("<h1>Сделаем воздух Алматы чистым &lt;img src=x onerror=alert(1)&gt;</h1>"));
     assert!(ru.contains("Воздух Алматы загрязнён. &lt;script&gt;alert(1)&lt;/script&gt;"));
     let kk = text(&files, "kk/petitions/clean-air/index.html");
-    assert!(kk.contains("</p>\n&lt;script&gt;alert(1)&lt;/script&gt;\n</div>"), "a raw HTML block is escaped too");
+    assert!(
+        kk.contains("</p>\n&lt;script&gt;alert(1)&lt;/script&gt;\n</div>"),
+        "a raw HTML block is escaped too"
+    );
 }
 
 #[test]
@@ -189,10 +300,21 @@ fn no_inline_script_style_or_handlers() {
         for (start, _) in html.match_indices("<script") {
             let tag = &html[start..start + html[start..].find('>').unwrap()];
             assert!(tag.contains(" src=\""), "{path}: inline script {tag}");
-            assert!(html[start..].starts_with(&format!("{tag}></script>")), "{path}: script with a body");
+            assert!(
+                html[start..].starts_with(&format!("{tag}></script>")),
+                "{path}: script with a body"
+            );
         }
-        assert!(!html.contains(" style=\"") && !html.contains("<style"), "{path}: inline style");
-        assert!(!html.contains(" onerror=\"") && !html.contains(" onclick=\"") && !html.contains(" onload=\""), "{path}: handler");
+        assert!(
+            !html.contains(" style=\"") && !html.contains("<style"),
+            "{path}: inline style"
+        );
+        assert!(
+            !html.contains(" onerror=\"")
+                && !html.contains(" onclick=\"")
+                && !html.contains(" onload=\""),
+            "{path}: handler"
+        );
     }
 }
 
@@ -227,8 +349,14 @@ fn petition_page_has_the_signing_form_and_build_time_count() {
     assert!(ru.contains("1 марта 2026 г."));
 
     let removed = text(&files, "kk/petitions/spam-removed/index.html");
-    assert!(!removed.contains("<form"), "a removed petition shows no form");
-    assert!(removed.contains("Ережелерді бұзды."), "and shows its reason");
+    assert!(
+        !removed.contains("<form"),
+        "a removed petition shows no form"
+    );
+    assert!(
+        removed.contains("Ережелерді бұзды."),
+        "and shows its reason"
+    );
     let archive = text(&files, "kk/archive/index.html");
     assert!(archive.contains("Жойылған петиция") && archive.contains("Ережелерді бұзды."));
 }
@@ -264,11 +392,19 @@ fn headers_manifest_and_robots() {
     assert!(headers.contains("/assets/*\n  Cache-Control: public, max-age=31536000, immutable\n"));
     assert!(headers.contains("/kk/*\n  Cache-Control: public, max-age=300\n"));
 
-    let manifest: petitio_edge::manifest::Manifest = serde_json::from_slice(&files["_petitio/manifest.json"]).unwrap();
+    let manifest: petitio_edge::manifest::Manifest =
+        serde_json::from_slice(&files["_petitio/manifest.json"]).unwrap();
     assert_eq!(manifest.base_path, "/");
     assert_eq!(manifest.regions.len(), 21);
-    let clean_air = manifest.petitions.iter().find(|p| p.slug == "clean-air").unwrap();
-    assert_eq!((clean_air.status.as_str(), clean_air.deadline.as_deref()), ("open", Some("2026-09-01")));
+    let clean_air = manifest
+        .petitions
+        .iter()
+        .find(|p| p.slug == "clean-air")
+        .unwrap();
+    assert_eq!(
+        (clean_air.status.as_str(), clean_air.deadline.as_deref()),
+        ("open", Some("2026-09-01"))
+    );
     assert_eq!(clean_air.languages, ["kk", "ru", "en"]);
 
     assert_eq!(
@@ -281,7 +417,11 @@ fn headers_manifest_and_robots() {
 fn counts_file_errors_say_what_shape_is_expected() {
     let site = TestSite::copy("valid");
     site.write("counts.json", r#"{"clean-air": "many"}"#);
-    let output = site.run(&["build", "--counts", site.path("counts.json").to_str().unwrap()]);
+    let output = site.run(&[
+        "build",
+        "--counts",
+        site.path("counts.json").to_str().unwrap(),
+    ]);
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(
         common::stderr(&output),

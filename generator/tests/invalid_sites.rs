@@ -15,7 +15,13 @@ fn cases() -> Vec<String> {
 }
 
 fn expected(case: &str) -> String {
-    std::fs::read_to_string(repo_root().join("tests/sites/invalid").join(case).join("expected-error.txt")).unwrap()
+    std::fs::read_to_string(
+        repo_root()
+            .join("tests/sites/invalid")
+            .join(case)
+            .join("expected-error.txt"),
+    )
+    .unwrap()
 }
 
 #[test]
@@ -32,7 +38,10 @@ fn every_case_is_covered() {
         "unknown-field",
         "wrong-type",
     ] {
-        assert!(cases.iter().any(|c| c == required), "missing fixture {required}");
+        assert!(
+            cases.iter().any(|c| c == required),
+            "missing fixture {required}"
+        );
     }
 }
 
@@ -43,7 +52,10 @@ fn build_fails_with_the_exact_error_and_writes_nothing() {
         let output = site.run(&["build"]);
         assert_eq!(output.status.code(), Some(1), "{case}");
         assert_eq!(stderr(&output), expected(&case), "{case}");
-        assert!(!site.path("dist").exists(), "{case}: a failed build must not create dist/");
+        assert!(
+            !site.path("dist").exists(),
+            "{case}: a failed build must not create dist/"
+        );
     }
 }
 
@@ -60,14 +72,25 @@ fn check_reports_the_same_errors() {
 #[test]
 fn check_reports_several_problems_at_once() {
     let text = expected("several-problems");
-    assert_eq!(text.lines().filter(|l| l.starts_with("error: content/")).count(), 4, "{text}");
+    assert_eq!(
+        text.lines()
+            .filter(|l| l.starts_with("error: content/"))
+            .count(),
+        4,
+        "{text}"
+    );
     assert!(text.ends_with("error: 4 problems found\n"), "{text}");
 }
 
 #[test]
 fn a_missing_config_says_how_to_fix_it() {
     let dir = tempfile::tempdir().unwrap();
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_petitio")).arg("--root").arg(dir.path()).arg("check").output().unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_petitio"))
+        .arg("--root")
+        .arg(dir.path())
+        .arg("check")
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(
         stderr(&output),

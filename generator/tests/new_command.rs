@@ -11,7 +11,22 @@ fn a_new_petition_passes_check() {
     let output = site.run_ok(&["new", "night-buses", "--lang", "ru"]);
     assert!(String::from_utf8_lossy(&output.stdout).contains("index.ru.md"));
     let text = site.read("content/petitions/night-buses/index.ru.md");
-    for field in ["title", "summary", "addressee", "author", "created", "deadline", "status", "status_reason", "goal", "milestones", "tags", "image", "[response]", "[[updates]]"] {
+    for field in [
+        "title",
+        "summary",
+        "addressee",
+        "author",
+        "created",
+        "deadline",
+        "status",
+        "status_reason",
+        "goal",
+        "milestones",
+        "tags",
+        "image",
+        "[response]",
+        "[[updates]]",
+    ] {
         assert!(text.contains(field), "scaffold mentions {field}");
     }
     assert!(text.contains("status = \"draft\""));
@@ -20,7 +35,9 @@ fn a_new_petition_passes_check() {
     site.run_ok(&["build"]);
     assert!(!site.path("dist/ru/petitions/night-buses").exists());
     site.run_ok(&["build", "--drafts"]);
-    assert!(site.path("dist/ru/petitions/night-buses/index.html").exists());
+    assert!(site
+        .path("dist/ru/petitions/night-buses/index.html")
+        .exists());
 }
 
 #[test]
@@ -42,7 +59,10 @@ fn refuses_bad_slugs_existing_folders_and_unknown_languages() {
 
     let language = site.run(&["new", "fresh", "--lang", "de"]);
     assert_eq!(language.status.code(), Some(1));
-    assert_eq!(stderr(&language), "error: language `de` is not in `languages` of petitio.toml (kk, ru, en)\n");
+    assert_eq!(
+        stderr(&language),
+        "error: language `de` is not in `languages` of petitio.toml (kk, ru, en)\n"
+    );
     assert!(!site.path("content/petitions/fresh").exists());
 }
 
@@ -55,5 +75,8 @@ fn help_shows_examples_for_every_command() {
         assert!(help.contains("Examples:\n  petitio "), "{command}: {help}");
     }
     let version = site.run_ok(&["--version"]);
-    assert_eq!(String::from_utf8_lossy(&version.stdout), format!("petitio {}\n", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        String::from_utf8_lossy(&version.stdout),
+        format!("petitio {}\n", env!("CARGO_PKG_VERSION"))
+    );
 }

@@ -491,7 +491,7 @@ fn merge(
                             text: markdown(text),
                         })
                         .collect();
-                    updates.sort_by(|a, b| b.date.cmp(&a.date));
+                    updates.sort_by_key(|update| std::cmp::Reverse(update.date));
                     updates
                 },
                 lang: file.lang,

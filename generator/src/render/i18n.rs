@@ -125,7 +125,7 @@ impl I18n {
         let digits = n.to_string();
         let mut out = String::with_capacity(digits.len() + digits.len() / 3 * separator.len());
         for (i, digit) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
                 out.push_str(separator);
             }
             out.push(digit);
@@ -288,13 +288,32 @@ mod tests {
     }
 
     #[test]
-    fn every_language_has_every_default_key() {
-        let i18n = i18n();
-        let kk: Vec<&String> = i18n.locales["kk"].strings.keys().collect();
-        for lang in ["ru", "en"] {
-            let keys: Vec<&String> = i18n.locales[lang].strings.keys().collect();
-            assert_eq!(keys, kk, "{lang}");
-        }
-        assert!(i18n.script_messages("ru").get("signed").is_some());
+    fn every_theme_language_has_exactly_the_same_keys() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../themes/default/i18n");
+        let keys = |lang: &str| -> Vec<String> {
+            let text = std::fs::read_to_string(dir.join(format!("{lang}.toml"))).unwrap();
+            let mut strings = BTreeMap::new();
+            let mut problems = Vec::new();
+            assert!(
+                read_table(lang, text.parse().unwrap(), &mut strings, &mut problems).is_some(),
+                "{lang}: [format]"
+            );
+            assert!(problems.is_empty(), "{problems:?}");
+            strings.into_keys().collect()
+        };
+        let kk = keys("kk");
+        assert_eq!(keys("ru"), kk);
+        assert_eq!(keys("en"), kk);
+    }
+
+    #[test]
+    fn script_messages_are_the_script_section_without_its_prefix() {
+        let messages = i18n().script_messages("ru");
+        assert_eq!(messages["result.recorded"], "Ваша подпись учтена. Спасибо!");
+        assert_eq!(
+            messages["field.email"],
+            "Укажите правильный адрес электронной почты."
+        );
+        assert!(messages.get("nav.home").is_none());
     }
 }

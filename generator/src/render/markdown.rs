@@ -67,14 +67,16 @@ fn rebase<'a>(url: CowStr<'a>, base_path: &str) -> CowStr<'a> {
         return CowStr::Borrowed("#");
     }
     match url.strip_prefix('/') {
-        Some(rest) if !rest.starts_with('/') && base_path != "/" => format!("{base_path}{rest}").into(),
+        Some(rest) if !rest.starts_with('/') && base_path != "/" => {
+            format!("{base_path}{rest}").into()
+        }
         _ => url,
     }
 }
 
 /// Relative URLs and http(s), mailto and tel links; anything else (`javascript:`, `data:`) is not.
 fn is_safe_url(url: &str) -> bool {
-    let scheme_end = url.find(|c: char| matches!(c, ':' | '/' | '?' | '#'));
+    let scheme_end = url.find([':', '/', '?', '#']);
     match scheme_end {
         Some(end) if url[end..].starts_with(':') => {
             let scheme = url[..end].to_ascii_lowercase();

@@ -327,7 +327,7 @@ impl<'s> Renderer<'s> {
         jobs.par_iter().try_for_each(|job| {
             self.render_job(job, sink)?;
             let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
-            if total >= PROGRESS_THRESHOLD && finished % PROGRESS_EVERY == 0 {
+            if total >= PROGRESS_THRESHOLD && finished.is_multiple_of(PROGRESS_EVERY) {
                 eprintln!("  rendered {finished} of {total} pages and files");
             }
             Ok(())

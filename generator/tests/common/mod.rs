@@ -8,7 +8,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("generator/ is inside the repository").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("generator/ is inside the repository")
+        .to_path_buf()
 }
 
 /// A fixture site copied into a temporary folder.
@@ -23,7 +26,10 @@ impl TestSite {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("site");
         copy_dir(&repo_root().join("tests/sites").join(fixture), &root);
-        copy_dir(&repo_root().join("themes/default"), &root.join("themes/default"));
+        copy_dir(
+            &repo_root().join("themes/default"),
+            &root.join("themes/default"),
+        );
         TestSite { _dir: dir, root }
     }
 
@@ -37,13 +43,22 @@ impl TestSite {
 
     /// Runs `petitio --root <site> <args>`.
     pub fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_petitio")).arg("--root").arg(&self.root).args(args).output().unwrap()
+        Command::new(env!("CARGO_BIN_EXE_petitio"))
+            .arg("--root")
+            .arg(&self.root)
+            .args(args)
+            .output()
+            .unwrap()
     }
 
     /// Runs a command that must succeed; panics with its stderr otherwise.
     pub fn run_ok(&self, args: &[&str]) -> Output {
         let output = self.run(args);
-        assert!(output.status.success(), "petitio {args:?} failed:\n{}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "petitio {args:?} failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         output
     }
 
@@ -76,7 +91,16 @@ pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         .into_iter()
         .map(Result::unwrap)
         .filter(|e| e.file_type().is_file())
-        .map(|e| (e.path().strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/"), std::fs::read(e.path()).unwrap()))
+        .map(|e| {
+            (
+                e.path()
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/"),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
         .collect()
 }
 
