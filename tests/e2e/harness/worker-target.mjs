@@ -1,0 +1,87 @@
+// Runs the built worker (edge-worker/build/) in workerd through Miniflare, configured
+// from the committed edge-worker/wrangler.toml (the same bindings, vars, assets routing
+// and module rules `wrangler dev` and `wrangler deploy` use), with the fixture site as
+// its static assets and the suite's vars on top. KV lives in a temporary folder.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { Miniflare, Log, LogLevel } from "miniflare";
+import { unstable_getMiniflareWorkerOptions } from "wrangler";
+import { WORKER_SCRIPT, WRANGLER_TOML } from "./paths.mjs";
+import { freePort } from "./ports.mjs";
+
+export const WORKER_MISSING =
+  `${WORKER_SCRIPT} is missing: run scripts/build-worker (after scripts/install-deps)`;
+
+export function workerBuilt() {
+  return fs.existsSync(WORKER_SCRIPT);
+}
+
+/**
+ * Starts the worker serving `dist` with `vars` added to wrangler.toml's. Resolves to a
+ * target: { name, url, runScheduledJob(), listKeys(prefix), close() }.
+ */
+export async function startWorker({ dist, vars }) {
+  const { workerOptions } = unstable_getMiniflareWorkerOptions(WRANGLER_TOML, undefined, {
+    overrides: { assets: { directory: dist } },
+  });
+  const state = fs.mkdtempSync(path.join(os.tmpdir(), "petitio-e2e-workerd-"));
+  const port = await freePort();
+  const mf = new Miniflare({
+    ...workerOptions,
+    name: "petitio",
+    modules: true,
+    scriptPath: WORKER_SCRIPT,
+    bindings: { ...workerOptions.bindings, ...vars },
+    kvPersist: path.join(state, "kv"),
+    cachePersist: false,
+    // No request.cf data: Miniflare would otherwise try to download it.
+    cf: false,
+    host: "127.0.0.1",
+    port,
+    log: new Log(process.env.E2E_VERBOSE ? LogLevel.DEBUG : LogLevel.WARN),
+  });
+  const url = await mf.ready;
+  return {
+    name: "worker",
+    url: url.origin,
+    // workerd runs the cron handler only when asked; this is Cloudflare's cron trigger.
+    async runScheduledJob() {
+      const worker = await mf.getWorker();
+      const result = await worker.scheduled({ cron: "* * * * *" });
+      if (result.outcome !== "ok") {
+        throw new Error(`the scheduled handler ended with outcome ${result.outcome}`);
+      }
+    },
+    async listKeys(prefix) {
+      const kv = await mf.getKVNamespace("SIGNATURES");
+      const names = [];
+      let cursor;
+      do {
+        const page = await kv.list({ prefix, cursor });
+        names.push(...page.keys.map((key) => key.name));
+        cursor = page.list_complete ? undefined : page.cursor;
+      } while (cursor);
+      return names;
+    },
+    /** Every key, value and metadata in KV as one string, for privacy scans. */
+    async dumpStore() {
+      const kv = await mf.getKVNamespace("SIGNATURES");
+      const parts = [];
+      let cursor;
+      do {
+        const page = await kv.list({ cursor });
+        for (const key of page.keys) {
+          const { value, metadata } = await kv.getWithMetadata(key.name, "text");
+          parts.push(key.name, value ?? "", JSON.stringify(metadata ?? null));
+        }
+        cursor = page.list_complete ? undefined : page.cursor;
+      } while (cursor);
+      return parts.join("\n");
+    },
+    async close() {
+      await mf.dispose();
+      fs.rmSync(state, { recursive: true, force: true });
+    },
+  };
+}
