@@ -257,6 +257,7 @@ fn owned_by_changes(path: &str, changed: &Changed) -> bool {
         }
         (Some(_lang), Some("petitions"), Some(slug)) => changed.slugs.contains(slug),
         (Some(_lang), Some("tags"), Some(tag)) => changed.tags.contains(tag),
+        (Some(_lang), Some(_listing), Some("page")) => true,
         _ => false,
     }
 }

@@ -35,6 +35,22 @@ pub trait Sink: Sync {
     fn put(&self, path: &str, bytes: Vec<u8>) -> Result<(), Error>;
 }
 
+/// Petitions per listing page.
+pub const PER_PAGE: usize = 48;
+
+/// Number of pages a listing of `items` petitions takes (an empty listing still has one).
+fn page_count(items: usize) -> usize {
+    items.div_ceil(PER_PAGE).max(1)
+}
+
+/// Folder of page `page` (from 1) of the listing at `{lang}/{section}/`, e.g. `kk/open/page/2/`.
+pub fn listing_dir(lang: &str, section: &str, page: usize) -> String {
+    match page {
+        1 => format!("{lang}/{section}/"),
+        n => format!("{lang}/{section}/page/{n}/"),
+    }
+}
+
 /// The status listings every language has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Listing {
@@ -84,15 +100,40 @@ pub enum Job {
     Assets,
     DataIndex,
     DataCsv,
-    DataPetition { slug: String },
-    Home { lang: String },
-    Petition { slug: String, lang: String },
-    Signed { slug: String, lang: String },
-    Listing { listing: Listing, lang: String },
-    TagIndex { lang: String },
-    Tag { tag: String, lang: String },
-    Page { name: String, lang: String },
-    Feed { lang: String },
+    DataPetition {
+        slug: String,
+    },
+    Home {
+        lang: String,
+    },
+    Petition {
+        slug: String,
+        lang: String,
+    },
+    Signed {
+        slug: String,
+        lang: String,
+    },
+    Listing {
+        listing: Listing,
+        lang: String,
+        page: usize,
+    },
+    TagIndex {
+        lang: String,
+    },
+    Tag {
+        tag: String,
+        lang: String,
+        page: usize,
+    },
+    Page {
+        name: String,
+        lang: String,
+    },
+    Feed {
+        lang: String,
+    },
 }
 
 /// What changed since the last render, for incremental rebuilds.
@@ -141,20 +182,38 @@ pub fn all_jobs(site: &Site) -> Vec<Job> {
         Job::DataIndex,
         Job::DataCsv,
     ];
-    let tags: std::collections::BTreeSet<&String> =
-        site.petitions.iter().flat_map(|p| &p.tags).collect();
+    let mut tags: BTreeMap<&String, usize> = BTreeMap::new();
+    for petition in site.petitions.iter().filter(|p| p.status != Status::Draft) {
+        for tag in &petition.tags {
+            *tags.entry(tag).or_default() += 1;
+        }
+    }
+    let listing_pages = Listing::ALL.map(|listing| {
+        let items = site
+            .petitions
+            .iter()
+            .filter(|p| listing.includes(p.status))
+            .count();
+        (listing, page_count(items))
+    });
     for lang in &site.config.languages {
         jobs.push(Job::Home { lang: lang.clone() });
         jobs.push(Job::Feed { lang: lang.clone() });
         jobs.push(Job::TagIndex { lang: lang.clone() });
-        jobs.extend(Listing::ALL.map(|listing| Job::Listing {
-            listing,
-            lang: lang.clone(),
-        }));
-        jobs.extend(tags.iter().map(|tag| Job::Tag {
-            tag: (*tag).clone(),
-            lang: lang.clone(),
-        }));
+        for (listing, pages) in listing_pages {
+            jobs.extend((1..=pages).map(|page| Job::Listing {
+                listing,
+                lang: lang.clone(),
+                page,
+            }));
+        }
+        for (tag, &items) in &tags {
+            jobs.extend((1..=page_count(items)).map(|page| Job::Tag {
+                tag: (*tag).clone(),
+                lang: lang.clone(),
+                page,
+            }));
+        }
     }
     for page in &site.pages {
         jobs.extend(page.translations.iter().map(|t| Job::Page {
@@ -381,17 +440,24 @@ impl<'s> Renderer<'s> {
                     html.into_bytes(),
                 )
             }
-            Job::Listing { listing, lang } => sink.put(
-                &format!("{lang}/{}/index.html", listing.name()),
-                self.listing(*listing, lang)?.into_bytes(),
+            Job::Listing {
+                listing,
+                lang,
+                page,
+            } => sink.put(
+                &format!("{}index.html", listing_dir(lang, listing.name(), *page)),
+                self.listing(*listing, lang, *page)?.into_bytes(),
             ),
             Job::TagIndex { lang } => sink.put(
                 &format!("{lang}/tags/index.html"),
                 self.tag_index(lang)?.into_bytes(),
             ),
-            Job::Tag { tag, lang } => sink.put(
-                &format!("{lang}/tags/{tag}/index.html"),
-                self.tag_page(tag, lang)?.into_bytes(),
+            Job::Tag { tag, lang, page } => sink.put(
+                &format!(
+                    "{}index.html",
+                    listing_dir(lang, &format!("tags/{tag}"), *page)
+                ),
+                self.tag_page(tag, lang, *page)?.into_bytes(),
             ),
             Job::Page { name, lang } => {
                 let page = self

@@ -11,7 +11,7 @@ use crate::content::page::Page;
 use crate::content::{Petition, Status, Translation};
 use crate::error::Error;
 use crate::render::assets::petition_image_name;
-use crate::render::{Listing, Renderer};
+use crate::render::{listing_dir, Listing, Renderer, PER_PAGE};
 
 /// Folder of a petition's page, relative to the site root: `kk/petitions/<slug>/`.
 pub fn petition_dir(lang: &str, slug: &str) -> String {
@@ -367,22 +367,60 @@ impl Renderer<'_> {
         self.templates.render(lang, "signed.html", &context)
     }
 
-    pub(super) fn listing(&self, listing: Listing, lang: &str) -> Result<String, Error> {
+    pub(super) fn listing(
+        &self,
+        listing: Listing,
+        lang: &str,
+        page: usize,
+    ) -> Result<String, Error> {
         let name = listing.name();
+        let title = self.t(lang, &format!("listing.{name}.title"))?;
+        let description = self.t(lang, &format!("listing.{name}.description"))?;
+        self.paged_listing(
+            lang,
+            name,
+            page,
+            title,
+            description,
+            &self.shared.listings[name],
+        )
+    }
+
+    /// One page of a listing of `indexes` under `{lang}/{section}/`, with links to the others.
+    fn paged_listing(
+        &self,
+        lang: &str,
+        section: &str,
+        page: usize,
+        title: String,
+        description: String,
+        indexes: &[usize],
+    ) -> Result<String, Error> {
+        let config = &self.site.config;
+        let pages = indexes.len().div_ceil(PER_PAGE).max(1);
         let mut context = self.base_context(Meta {
             lang,
-            path: format!("{lang}/{name}/"),
-            title: self.t(lang, &format!("listing.{name}.title"))?,
-            description: self.t(lang, &format!("listing.{name}.description"))?,
-            alternates: self.every_language(|l| format!("{l}/{name}/")),
+            path: listing_dir(lang, section, page),
+            title,
+            description,
+            alternates: self.every_language(|l| listing_dir(l, section, page)),
             og_type: "website",
             image: None,
             noindex: false,
         });
-        let indexes = &self.shared.listings[name];
-        context.insert("listing", name);
-        context.insert("cards", &self.cards(indexes.iter(), lang));
+        let shown = indexes.iter().skip((page - 1) * PER_PAGE).take(PER_PAGE);
+        let page_url = |n: usize| config.url(&listing_dir(lang, section, n));
+        context.insert("cards", &self.cards(shown, lang));
         context.insert("total", &indexes.len());
+        context.insert(
+            "pagination",
+            &serde_json::json!({
+                "current": page,
+                "pages": pages,
+                "previous_url": (page > 1).then(|| page_url(page - 1)),
+                "next_url": (page < pages).then(|| page_url(page + 1)),
+            }),
+        );
         self.templates.render(lang, "listing.html", &context)
     }
 
@@ -410,24 +448,17 @@ impl Renderer<'_> {
         self.templates.render(lang, "tags.html", &context)
     }
 
-    pub(super) fn tag_page(&self, tag: &str, lang: &str) -> Result<String, Error> {
-        let name = self.tag_name(lang, tag);
-        let mut context = self.base_context(Meta {
-            lang,
-            path: format!("{lang}/tags/{tag}/"),
-            title: name.clone(),
-            description: String::new(),
-            alternates: self.every_language(|l| format!("{l}/tags/{tag}/")),
-            og_type: "website",
-            image: None,
-            noindex: false,
-        });
+    pub(super) fn tag_page(&self, tag: &str, lang: &str, page: usize) -> Result<String, Error> {
         let indexes = self.shared.tags.get(tag).map_or(&[][..], Vec::as_slice);
-        context.insert("tag", &name);
-        context.insert("cards", &self.cards(indexes.iter(), lang));
-        context.insert("total", &indexes.len());
-        context.insert("listing", "tag");
-        self.templates.render(lang, "listing.html", &context)
+        let section = format!("tags/{tag}");
+        self.paged_listing(
+            lang,
+            &section,
+            page,
+            self.tag_name(lang, tag),
+            String::new(),
+            indexes,
+        )
     }
 
     pub(super) fn static_page(&self, page: &Page, lang: &str) -> Result<String, Error> {
