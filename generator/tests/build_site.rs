@@ -18,7 +18,7 @@ fn built() -> (TestSite, BTreeMap<String, Vec<u8>>) {
     ]);
     let summary = String::from_utf8_lossy(&output.stdout).into_owned();
     assert!(
-        summary.starts_with("Built 46 pages (65 files) into "),
+        summary.starts_with("Built 46 pages (66 files) into "),
         "{summary}"
     );
     let files = snapshot(&site.path("dist"));
@@ -338,6 +338,9 @@ fn petition_page_has_the_signing_form_and_build_time_count() {
         r#"data-goal="50000" data-milestones="10000,25000""#,
         "1 наурыз 2026 ж.",
         "https://t.me/share/url?url=",
+        r#"<meta property="og:image" content="https://petitions.example/assets/petitions/clean-air/cover."#,
+        r#"<meta name="twitter:card" content="summary_large_image">"#,
+        r#"<img class="cover" src="/assets/petitions/clean-air/cover."#,
         r#"<link rel="alternate" hreflang="ru" href="https://petitions.example/ru/petitions/clean-air/">"#,
         r#"<meta property="og:url" content="https://petitions.example/kk/petitions/clean-air/">"#,
     ] {
