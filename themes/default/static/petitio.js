@@ -3,6 +3,7 @@
 // <body data-i18n>, and shows the outcome a no-JS form post was redirected with:
 //   /<lang>/petitions/<slug>/signed/?result=recorded|already_signed
 //   /<lang>/petitions/<slug>/?result=<code>&field=<field>#sign
+//   /<lang>/?result=petition_not_found
 // In-place signing (fetch to data-api) is added by a later version.
 (function () {
   "use strict";
@@ -23,18 +24,19 @@
     return;
   }
 
+  // The petition's form, or (for a petition that does not exist) the home page's notice.
   var form = document.getElementById("sign");
-  var area = document.getElementById("sign-result");
-  if (!form || !area) return;
+  var area = document.getElementById("sign-result") || document.getElementById("page-result");
+  if (!area) return;
   var field = params.get("field");
 
   function show(messages) {
     var text = (field && messages["field." + field]) || messages["result." + result] || messages["result.error"];
     if (!text) return;
     area.textContent = text;
-    area.className = "sign-result is-error";
+    area.classList.add("is-error");
     area.hidden = false;
-    if (field) {
+    if (field && form) {
       var input = form.querySelector('[name="' + CSS.escape(field) + '"]');
       if (input) {
         input.setAttribute("aria-invalid", "true");
