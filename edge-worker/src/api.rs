@@ -172,7 +172,7 @@ struct ErrorDetail<'a> {
 /// The one mapping of an error to a response:
 /// `{"error":{"code":"...","message":"...","field":"..."|null}}` with its status, plus
 /// `Retry-After` for 429 and 503 and `Allow` for 405. `lang` is a site language code.
-fn error_response(error: &ApiError, lang: &str) -> ApiResponse {
+pub fn error_response(error: &ApiError, lang: &str) -> ApiResponse {
     let body = ErrorBody {
         error: ErrorDetail {
             code: error.code(),

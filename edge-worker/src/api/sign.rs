@@ -66,16 +66,9 @@ struct SignedBody<'a> {
     count: Option<u64>,
 }
 
-/// A failure and the language to explain it in.
-struct Failure {
-    error: ApiError,
-    lang: String,
-}
-
 struct Signed {
     outcome: Outcome,
     receipt: String,
-    lang: String,
 }
 
 pub(super) async fn handle<S: KvStore, V: TurnstileVerifier>(
@@ -94,8 +87,11 @@ pub(super) async fn handle<S: KvStore, V: TurnstileVerifier>(
             None => error_response(&ApiError::PetitionNotFound, negotiated_lang),
         };
     };
-    match (sign(ctx, req, petition, negotiated_lang).await, redirect) {
-        (Ok(signed), Some(target)) => target.signed(petition, &signed.lang, signed.outcome.code()),
+    // The body's `lang` replaces the negotiated one once the body is read: messages and
+    // pages use it; the record keeps `request.lang` (the body's, else the site default).
+    let mut lang = negotiated_lang.to_owned();
+    match (sign(ctx, req, petition, &mut lang).await, redirect) {
+        (Ok(signed), Some(target)) => target.signed(petition, &lang, signed.outcome.code()),
         (Ok(signed), None) => {
             let count = published_count(ctx.store, slug)
                 .await
@@ -108,8 +104,8 @@ pub(super) async fn handle<S: KvStore, V: TurnstileVerifier>(
             };
             json_response(signed.outcome.status(), &body, Caching::NoStore)
         }
-        (Err(failure), Some(target)) => target.error(petition, &failure.lang, &failure.error),
-        (Err(failure), None) => error_response(&failure.error, &failure.lang),
+        (Err(error), Some(target)) => target.error(petition, &lang, &error),
+        (Err(error), None) => error_response(&error, &lang),
     }
 }
 
@@ -117,31 +113,17 @@ async fn sign<S: KvStore, V: TurnstileVerifier>(
     ctx: &ApiContext<'_, S, V>,
     req: &ApiRequest,
     petition: &ManifestPetition,
-    negotiated_lang: &str,
-) -> Result<Signed, Failure> {
-    let mut lang = negotiated_lang.to_owned();
-    let fail = |error: ApiError, lang: &str| Failure {
-        error,
-        lang: lang.to_owned(),
-    };
-    check_csrf(ctx.config, req).map_err(|error| fail(error, &lang))?;
-    check_body_size(req.header("content-length"), &req.body).map_err(|e| fail(e, &lang))?;
-    let format = BodyFormat::from_content_type(req.header("content-type"))
-        .map_err(|error| fail(error, &lang))?;
-    let raw = parse_body(format, &req.body).map_err(|error| fail(error, &lang))?;
+    lang: &mut String,
+) -> Result<Signed, ApiError> {
+    check_csrf(ctx.config, req)?;
+    check_body_size(req.header("content-length"), &req.body)?;
+    let format = BodyFormat::from_content_type(req.header("content-type"))?;
+    let raw = parse_body(format, &req.body)?;
     if let Some(requested) = raw.requested_lang(ctx.manifest) {
-        requested.clone_into(&mut lang);
+        requested.clone_into(lang);
     }
-    check_open(ctx, petition).map_err(|error| fail(error, &lang))?;
-    let request = raw
-        .validate(ctx.manifest)
-        .map_err(|error| fail(error, &lang))?;
-    // Messages and pages use the body's `lang` when given, else Accept-Language; the
-    // record keeps `request.lang` (the body's, else the site default).
-    let fail = |error: ApiError| Failure {
-        error,
-        lang: lang.clone(),
-    };
+    check_open(ctx, petition)?;
+    let request = raw.validate(ctx.manifest)?;
 
     // Adapters always know the address; were one missing, such requests share one limit.
     let client = ClientHash::of(
@@ -152,10 +134,8 @@ async fn sign<S: KvStore, V: TurnstileVerifier>(
     let limits = [ctx.config.burst_limit, ctx.config.sustained_limit];
     ctx.limiter
         .check(client, &limits, ctx.now_ms)
-        .map_err(|retry_after_seconds| {
-            fail(ApiError::RateLimited {
-                retry_after_seconds,
-            })
+        .map_err(|retry_after_seconds| ApiError::RateLimited {
+            retry_after_seconds,
         })?;
 
     let id = SignerId::of(
@@ -167,17 +147,15 @@ async fn sign<S: KvStore, V: TurnstileVerifier>(
         return Ok(Signed {
             outcome: Outcome::Recorded,
             receipt: receipt(bucket, &id),
-            lang,
         });
     }
-    verify_challenge(ctx, &request).await.map_err(&fail)?;
+    verify_challenge(ctx, &request).await?;
     let (outcome, bucket) = store_signature(ctx, &petition.slug, &id, &request, bucket)
         .await
-        .map_err(|_| fail(ApiError::StorageUnavailable))?;
+        .map_err(|_| ApiError::StorageUnavailable)?;
     Ok(Signed {
         outcome,
         receipt: receipt(bucket, &id),
-        lang,
     })
 }
 
