@@ -260,7 +260,7 @@ fn pages_are_served_as_a_static_host_serves_them_with_the_headers_file_applied()
     );
     assert!(page
         .body
-        .contains("<script src=\"/_petitio/livereload.js\"></script>"));
+        .contains("<script src=\"/_petitio/livereload.js\" defer></script>"));
 
     let script = server.get("/_petitio/livereload.js");
     assert_eq!(script.status, 200);

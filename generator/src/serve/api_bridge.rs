@@ -11,18 +11,21 @@ use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use futures::StreamExt;
 use petitio_edge::api::{handle, ApiContext};
 use petitio_edge::config::ApiConfig;
 use petitio_edge::http::{ApiRequest, ApiResponse};
 use petitio_edge::ratelimit::RateLimiter;
+use petitio_edge::validate::MAX_BODY_BYTES;
 
-use super::error::{invalid_api_response, request_too_large};
+use super::error::invalid_api_response;
 use super::site::LiveSite;
 use super::store::RedbStore;
 use super::turnstile::LocalTurnstile;
 
-/// Largest request body read; the API applies its own, smaller limits after this.
-const MAX_REQUEST_BYTES: usize = 1024 * 1024;
+/// The body is read up to one byte past the API's limit: enough for the API to refuse
+/// it with its own (translated) message, without reading an arbitrarily large body.
+const BODY_READ_LIMIT: usize = MAX_BODY_BYTES + 1;
 
 /// Header a CDN in front of the server sets to the visitor's address.
 const CLIENT_IP_HEADER: &str = "cf-connecting-ip";
@@ -43,10 +46,7 @@ pub async fn serve(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     request: Request,
 ) -> Response {
-    let request = match to_api_request(request, peer).await {
-        Ok(request) => request,
-        Err(response) => return response,
-    };
+    let request = to_api_request(request, peer).await;
     let site = api.site.current();
     let context = ApiContext {
         store: &api.store,
@@ -59,17 +59,9 @@ pub async fn serve(
     from_api_response(handle(&context, request).await)
 }
 
-async fn to_api_request(request: Request, peer: SocketAddr) -> Result<ApiRequest, Response> {
+async fn to_api_request(request: Request, peer: SocketAddr) -> ApiRequest {
     let (parts, body) = request.into_parts();
-    let body = axum::body::to_bytes(body, MAX_REQUEST_BYTES)
-        .await
-        .map_err(|_| {
-            (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                request_too_large(MAX_REQUEST_BYTES),
-            )
-                .into_response()
-        })?;
+    let body = read_body(body).await;
     let headers: Vec<(String, String)> = parts
         .headers
         .iter()
@@ -85,14 +77,29 @@ async fn to_api_request(request: Request, peer: SocketAddr) -> Result<ApiRequest
         .find(|(name, _)| name == CLIENT_IP_HEADER)
         .map(|(_, address)| address.clone())
         .unwrap_or_else(|| peer.ip().to_string());
-    Ok(ApiRequest {
+    ApiRequest {
         method: parts.method.as_str().to_owned(),
         path: parts.uri.path().to_owned(),
         query: parts.uri.query().map(str::to_owned),
         headers,
-        body: body.to_vec(),
+        body,
         client_ip: Some(client_ip),
-    })
+    }
+}
+
+/// At most `BODY_READ_LIMIT` bytes of the body. A body cut short by a broken connection
+/// is passed on as it is: the API finds it malformed and says so.
+async fn read_body(body: Body) -> Vec<u8> {
+    let mut chunks = body.into_data_stream();
+    let mut read = Vec::new();
+    while read.len() < BODY_READ_LIMIT {
+        match chunks.next().await {
+            Some(Ok(chunk)) => read.extend_from_slice(&chunk),
+            Some(Err(_)) | None => break,
+        }
+    }
+    read.truncate(BODY_READ_LIMIT);
+    read
 }
 
 fn from_api_response(answer: ApiResponse) -> Response {

@@ -148,11 +148,6 @@ pub(crate) fn store_failure(error: impl Into<redb::Error>) -> StoreError {
     StoreError::Unavailable(format!("local signature database: {}", error.into()))
 }
 
-/// Body of the 413 answer to an API request larger than `limit` bytes.
-pub(crate) fn request_too_large(limit: usize) -> String {
-    format!("request body larger than {limit} bytes")
-}
-
 /// Body of the 500 answer when a file of the built site cannot be read.
 pub(crate) fn static_file_failure(error: &std::io::Error) -> String {
     format!("cannot read the file from the build output: {error}")
@@ -178,6 +173,9 @@ pub enum TurnstileFailure {
     TimedOut(std::time::Duration),
     #[error("the Turnstile verifier answered with status {0}")]
     Status(String),
-    #[error("the Turnstile verifier's answer is not JSON with a boolean `success`")]
-    MalformedAnswer,
+    #[error("the Turnstile verifier's answer is not HTTP")]
+    NotHttp,
+    /// The body could not be read; `petitio_edge` says why.
+    #[error("{0}")]
+    Unreadable(String),
 }

@@ -1,5 +1,6 @@
 //! Turnstile verification for `petitio serve`: posts the token to the configured verify
-//! URL and reads `success` from the JSON answer. It is used only when `TURNSTILE_SECRET`
+//! URL and reads `success` from the answer, in the request and answer formats of
+//! `petitio_edge::turnstile`, which the Worker uses too. It is used only when `TURNSTILE_SECRET`
 //! is set. This machine's build has no TLS client, so it speaks plain HTTP, which the API
 //! configuration allows only to this machine (a local test verifier); an `https://` URL is
 //! reported as unreachable rather than silently accepted.
@@ -9,7 +10,9 @@
 
 use std::time::Duration;
 
-use petitio_edge::turnstile::TurnstileVerifier;
+use petitio_edge::turnstile::{
+    parse_siteverify_response, siteverify_request_body, TurnstileVerifier,
+};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -36,9 +39,10 @@ impl TurnstileVerifier for LocalTurnstile {
 
 async fn verify(verify_url: &str, secret: &str, token: &str) -> Result<bool, TurnstileFailure> {
     let target = HttpTarget::parse(verify_url)?;
-    let body = serde_json::json!({ "secret": secret, "response": token }).to_string();
+    let body = siteverify_request_body(secret, token);
     let request = format!(
-        "POST {} HTTP/1.0\r\nHost: {}\r\nContent-Type: application/json\r\n\
+        "POST {} HTTP/1.0\r\nHost: {}\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\n\
          Content-Length: {}\r\n\r\n{body}",
         target.path,
         target.authority,
@@ -86,24 +90,20 @@ impl HttpTarget {
     }
 }
 
-/// `success` from a 200 answer's JSON body.
+/// `success` from a 200 answer's body.
 fn parse_answer(answer: &[u8]) -> Result<bool, TurnstileFailure> {
     let text = String::from_utf8_lossy(answer);
     let (head, body) = text
         .split_once("\r\n\r\n")
-        .ok_or(TurnstileFailure::MalformedAnswer)?;
+        .ok_or(TurnstileFailure::NotHttp)?;
     let status = head
         .split_whitespace()
         .nth(1)
-        .ok_or(TurnstileFailure::MalformedAnswer)?;
+        .ok_or(TurnstileFailure::NotHttp)?;
     if status != "200" {
         return Err(TurnstileFailure::Status(status.to_owned()));
     }
-    let json: serde_json::Value =
-        serde_json::from_str(body).map_err(|_| TurnstileFailure::MalformedAnswer)?;
-    json.get("success")
-        .and_then(serde_json::Value::as_bool)
-        .ok_or(TurnstileFailure::MalformedAnswer)
+    parse_siteverify_response(body.as_bytes()).map_err(TurnstileFailure::Unreadable)
 }
 
 #[cfg(test)]
@@ -155,10 +155,8 @@ mod tests {
             "the Turnstile verifier answered with status 500"
         );
         assert_eq!(
-            parse_answer(b"HTTP/1.0 200 OK\r\n\r\nnot json")
-                .unwrap_err()
-                .to_string(),
-            "the Turnstile verifier's answer is not JSON with a boolean `success`"
+            parse_answer(b"garbage").unwrap_err().to_string(),
+            "the Turnstile verifier's answer is not HTTP"
         );
     }
 }
