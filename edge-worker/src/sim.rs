@@ -10,6 +10,9 @@
 //!   request can.
 //! * Time is a logical clock the test advances; each operation takes `op_latency_ms` and
 //!   yields once before running, so futures joined on one thread interleave.
+//!
+//! The default delay (45 s) stays below the default `SETTLE_SECONDS` (60 s) by more than a
+//! request's duration, which is what the counting design assumes of production.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;

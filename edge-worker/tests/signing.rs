@@ -206,3 +206,15 @@ fn unrelated_keys_are_left_alone() {
     .unwrap();
     assert_eq!(report.signatures_counted, 1);
 }
+
+fn assert_send<T: Send>(_: &T) {}
+
+#[test]
+fn futures_are_send_for_concrete_stores() {
+    // `petitio serve` runs these on a multi-threaded runtime.
+    let h = harness();
+    let request = h.send_at(post_json("clean-air", &sign_body("a@mail.kz")), NOW_MS);
+    assert_send(&request);
+    let job = run_scheduled(&h.store, &h.manifest, &h.config, NOW_MS);
+    assert_send(&job);
+}

@@ -62,15 +62,18 @@ pub(super) async fn one<S: KvStore, V: TurnstileVerifier>(
         return error_response(&ApiError::PetitionNotFound, lang);
     }
     let snapshot = match Snapshot::read(ctx.store).await {
-        Ok(snapshot) => snapshot.unwrap_or_default(),
+        Ok(snapshot) => snapshot,
         Err(_) => return error_response(&ApiError::StorageUnavailable, lang),
     };
-    let count = snapshot.petitions.get(slug).cloned().unwrap_or_default();
+    let count = snapshot
+        .as_ref()
+        .and_then(|snapshot| snapshot.petitions.get(slug).cloned())
+        .unwrap_or_default();
     let body = OneCount {
         slug,
         count: count.count,
         by_region: count.by_region,
-        updated_at: Some(snapshot.updated_at).filter(|at| !at.is_empty()),
+        updated_at: snapshot.map(|snapshot| snapshot.updated_at),
     };
     json_response(200, &body, Caching::Public30)
 }
