@@ -77,7 +77,7 @@ pub fn message(error: &ApiError, lang: Lang) -> String {
         ApiError::ForbiddenOrigin => pick(
             lang,
             [
-                "Қолдар тек петиция сайтынан қабылданады. Петиция бетін ашып, сол жерде қол қойыңыз.",
+                "Қолдар тек петицияның өз сайты арқылы қабылданады. Петиция бетін ашып, сол жерде қол қойыңыз.",
                 "Подписи принимаются только с сайта петиции. Откройте страницу петиции и подпишите её там.",
                 "Signatures are accepted only from the petition's own site. Open the petition page and sign there.",
             ],
@@ -186,7 +186,7 @@ fn invalid_input(input: InvalidInput, lang: Lang) -> String {
         InvalidInput::NameTooLong => pick(
             lang,
             [
-                &format!("Аты тым ұзын: {MAX_NAME_CHARS} таңбадан аспауы керек."),
+                &format!("Атыңыз тым ұзын: {MAX_NAME_CHARS} таңбадан аспауы керек."),
                 &format!("Имя слишком длинное: не более {MAX_NAME_CHARS} символов."),
                 &format!("The name is too long: at most {MAX_NAME_CHARS} characters."),
             ],
@@ -194,7 +194,7 @@ fn invalid_input(input: InvalidInput, lang: Lang) -> String {
         InvalidInput::NameControlCharacters => pick(
             lang,
             [
-                "Атында рұқсат етілмеген басқару таңбалары бар. Атыңызды қайта жазыңыз.",
+                "Атыңызда рұқсат етілмеген басқару таңбалары бар. Оны қайта жазыңыз.",
                 "Имя содержит недопустимые управляющие символы. Введите имя заново.",
                 "The name contains control characters that are not allowed. Please type it again.",
             ],
@@ -260,11 +260,81 @@ fn invalid_input(input: InvalidInput, lang: Lang) -> String {
             pick(
                 lang,
                 [
-                    &format!("«{field}» өрісінің мәні дұрыс емес түрде. Бетті жаңартып, қайталап көріңіз."),
+                    &format!("«{field}» өрісінің мәні дұрыс емес түрде берілген. Бетті жаңартып, қайталап көріңіз."),
                     &format!("Значение поля «{field}» имеет неверный тип. Обновите страницу и попробуйте ещё раз."),
                     &format!("The field \"{field}\" has a value of the wrong type. Reload the page and try again."),
                 ],
             )
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Field;
+
+    fn every_error() -> Vec<ApiError> {
+        let inputs = [
+            InvalidInput::NameMissing,
+            InvalidInput::NameTooLong,
+            InvalidInput::NameControlCharacters,
+            InvalidInput::EmailMissing,
+            InvalidInput::EmailTooLong,
+            InvalidInput::EmailMalformed,
+            InvalidInput::RegionMissing,
+            InvalidInput::RegionUnknown,
+            InvalidInput::ConsentMissing,
+            InvalidInput::LangUnknown,
+            InvalidInput::WrongType(Field::ShowName),
+        ];
+        let mut errors: Vec<ApiError> = inputs.into_iter().map(ApiError::Invalid).collect();
+        errors.extend([
+            ApiError::MalformedBody,
+            ApiError::BodyTooLarge,
+            ApiError::UnsupportedContentType,
+            ApiError::ForbiddenOrigin,
+            ApiError::ChallengeFailed,
+            ApiError::ChallengeUnavailable,
+            ApiError::RateLimited {
+                retry_after_seconds: 5,
+            },
+            ApiError::StorageUnavailable,
+            ApiError::PetitionNotFound,
+            ApiError::RouteNotFound,
+            ApiError::NotOpen(NotOpenReason::NotYetOpen),
+            ApiError::NotOpen(NotOpenReason::Closed),
+            ApiError::NotOpen(NotOpenReason::DeadlinePassed),
+            ApiError::MethodNotAllowed { allow: "GET" },
+        ]);
+        errors
+    }
+
+    #[test]
+    fn every_message_exists_in_three_distinct_languages() {
+        let mut seen = std::collections::HashSet::new();
+        for error in every_error() {
+            let texts = [Lang::Kk, Lang::Ru, Lang::En].map(|lang| message(&error, lang));
+            assert!(texts.iter().all(|text| text.ends_with('.')), "{texts:?}");
+            assert!(texts[0] != texts[1] && texts[1] != texts[2], "{texts:?}");
+            // Kazakh uses letters Russian lacks; a Russian text pasted by mistake would not.
+            let kazakh_letters = "әғқңөұүһі";
+            let has_kazakh = |text: &str| {
+                text.to_lowercase()
+                    .chars()
+                    .any(|c| kazakh_letters.contains(c))
+            };
+            assert!(has_kazakh(&texts[0]), "{}", texts[0]);
+            assert!(!has_kazakh(&texts[1]), "{}", texts[1]);
+            for text in texts {
+                assert!(seen.insert(text.clone()), "duplicate message {text}");
+            }
+        }
+    }
+
+    #[test]
+    fn unknown_languages_fall_back_to_english() {
+        assert_eq!(Lang::for_code("de"), Lang::En);
+        assert_eq!(Lang::for_code("kk"), Lang::Kk);
     }
 }
