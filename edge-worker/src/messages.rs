@@ -105,7 +105,7 @@ pub fn message(error: &ApiError, lang: Lang) -> String {
             [
                 &format!("Желіңізден тым көп әрекет жасалды. {seconds} секундтан кейін қайталап көріңіз."),
                 &format!("Слишком много попыток из вашей сети. Попробуйте ещё раз через {seconds} с."),
-                &format!("Too many attempts from your network. Please try again in {seconds} seconds."),
+                &format!("Too many attempts from your network. Please try again in {seconds} s."),
             ],
         ),
         ApiError::StorageUnavailable => pick(

@@ -267,7 +267,7 @@ fn rate_limited_after_the_burst() {
         &response,
         429,
         "rate_limited",
-        "Too many attempts from your network. Please try again in 60 seconds.",
+        "Too many attempts from your network. Please try again in 60 s.",
         None,
     );
     assert_eq!(response.header("retry-after"), Some("60"));
