@@ -41,6 +41,9 @@ pub enum Error {
     #[error("error: template `{name}`: {cause}\n  Fix the template (in templates/ or the theme) and build again.")]
     Template { name: String, cause: String },
 
+    #[error("error: cannot load the templates: {cause}\n  Fix the template (in templates/ or the theme) and build again.")]
+    TemplateSyntax { cause: String },
+
     #[error(
         "error: {}: {cause}\n  \
          The counts file must be JSON like {{\"slug\": 120}} or {{\"slug\": {{\"count\": 120, \"by_region\": {{\"almaty-city\": 80}}}}}}.",
@@ -100,18 +103,18 @@ impl Error {
         }
     }
 
-    /// A template error with its whole cause chain (Tera's own message is only the outer layer).
+    /// An error rendering template `name`, with its whole cause chain.
     pub fn template(name: impl Into<String>, error: &tera::Error) -> Error {
-        let mut cause = error.to_string();
-        let mut source = std::error::Error::source(error);
-        while let Some(inner) = source {
-            cause.push_str("\n  Reason: ");
-            cause.push_str(&inner.to_string());
-            source = inner.source();
-        }
         Error::Template {
             name: name.into(),
-            cause,
+            cause: cause_chain(error),
+        }
+    }
+
+    /// An error parsing the templates (Tera names the file in its message).
+    pub fn template_syntax(error: &tera::Error) -> Error {
+        Error::TemplateSyntax {
+            cause: cause_chain(error),
         }
     }
 }
@@ -273,6 +276,18 @@ impl fmt::Display for ProblemKind {
             }
         }
     }
+}
+
+/// Tera's message and every `source()` under it, one `Reason:` line each.
+fn cause_chain(error: &tera::Error) -> String {
+    let mut cause = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(inner) = source {
+        cause.push_str("\n  Reason: ");
+        cause.push_str(inner.to_string().trim_start());
+        source = inner.source();
+    }
+    cause
 }
 
 fn render_problems(problems: &[Problem]) -> String {

@@ -60,3 +60,23 @@ fn a_successful_build_replaces_dist_completely() {
     assert!(!site.path("dist/ru/petitions/old-park").exists());
     assert!(site.path("dist/ru/petitions/clean-air/index.html").exists());
 }
+
+#[test]
+fn a_template_syntax_error_names_the_file_and_position() {
+    let site = TestSite::copy("valid");
+    site.write(
+        "templates/page.html",
+        "{% extends \"base.html\" %}{% block content %}{{ oops( }}{% endblock content %}",
+    );
+    let output = site.run(&["build"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stderr(&output),
+        "error: cannot load the templates: Failed to parse 'page.html'\n  Reason: --> 1:54\n  |\n\
+         1 | {% extends \"base.html\" %}{% block content %}{{ oops( }}{% endblock content %}\n  \
+         |                                                      ^---\n  |\n  \
+         = expected an identifier (must start with a-z)\n  \
+         Fix the template (in templates/ or the theme) and build again.\n"
+    );
+    assert!(!site.path("dist").exists());
+}

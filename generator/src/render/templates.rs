@@ -54,7 +54,7 @@ impl Templates {
         // Tera's default also escapes `/`, which makes every URL unreadable; these five suffice.
         tera.set_escape_fn(escape_html);
         tera.add_raw_templates(sources)
-            .map_err(|e| Error::template("(loading templates)", &e))?;
+            .map_err(|e| Error::template_syntax(&e))?;
         let base_path = config.base_path.clone();
         let asset_urls = Arc::new(assets_by_name(assets, &base_path));
         tera.register_function("url", move |args: &HashMap<String, Value>| {
