@@ -63,7 +63,11 @@ fn planned_attempts(rng: &mut XorShift) -> Vec<Attempt> {
         let region = REGIONS[rng.up_to(2) as usize];
         let first_round = rng.up_to(SIGNING_ROUNDS - 1);
         // A third of the signers sign again (other spelling, maybe at the same moment).
-        let repeats = if signer.is_multiple_of(3) { 1 + rng.up_to(2) } else { 0 };
+        let repeats = if signer.is_multiple_of(3) {
+            1 + rng.up_to(2)
+        } else {
+            0
+        };
         for variant in 0..=repeats {
             attempts.push(Attempt {
                 slug,

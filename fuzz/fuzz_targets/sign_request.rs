@@ -51,7 +51,10 @@ fuzz_target!(|data: &[u8]| {
     assert!(request.name.chars().count() <= MAX_NAME_CHARS);
     assert!(!request.name.chars().any(char::is_control));
     assert!(request.email.as_str().chars().count() <= MAX_EMAIL_CHARS);
-    assert_eq!(canonicalize(request.email.as_str()).as_ref(), Ok(&request.email));
+    assert_eq!(
+        canonicalize(request.email.as_str()).as_ref(),
+        Ok(&request.email)
+    );
     assert!(manifest.regions.contains(&request.region));
     assert!(manifest.languages.contains(&request.lang));
 });
