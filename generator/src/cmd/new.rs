@@ -49,27 +49,27 @@ title = "Title of the petition"
 # Who started the petition; leave it out to show "anonymous".
 # author = "..."
 
-# The fields below are shared by all languages: give them here, once.
-# Date the petition was created. Required.
+# Fields marked "shared" hold for every language: give them in one file only.
+# Date the petition was created. Required; shared.
 created = {today}
 
-# Last day to sign (inclusive).
+# Last day to sign (inclusive); shared.
 # deadline = 2026-12-31
 
-# draft | open | closed | responded | partially_satisfied | rejected | removed
+# Shared: draft | open | closed | responded | partially_satisfied | rejected | removed
 status = "draft"
 
 # Required when status is "rejected" or "removed": why, in this language.
 # status_reason = "..."
 
-# Signatures wanted, and milestones on the way (ascending, up to the goal).
+# Signatures wanted, and milestones on the way (ascending, up to the goal); shared.
 # goal = 10000
 # milestones = [1000, 5000]
 
-# Lowercase tags; each has a page listing its petitions.
+# Lowercase tags; each has a page listing its petitions. Shared.
 # tags = ["ecology", "almaty"]
 
-# A picture in this folder for the page and link previews.
+# A picture in this folder for the page and link previews; shared.
 # image = "cover.jpg"
 
 # The official response, when there is one (date shared, the rest per language).
