@@ -95,7 +95,10 @@ impl Server {
     }
 
     fn get(&self, path: &str) -> Response {
-        self.request(&format!("GET {path} HTTP/1.0\r\nHost: {}\r\n\r\n", self.address))
+        self.request(&format!(
+            "GET {path} HTTP/1.0\r\nHost: {}\r\n\r\n",
+            self.address
+        ))
     }
 
     fn sign(&self, email: &str) -> Response {
@@ -264,7 +267,9 @@ fn pages_are_served_as_a_static_host_serves_them_with_the_headers_file_applied()
 
     let script = server.get("/_petitio/livereload.js");
     assert_eq!(script.status, 200);
-    assert!(script.body.contains("new EventSource(\"/_petitio/livereload\")"));
+    assert!(script
+        .body
+        .contains("new EventSource(\"/_petitio/livereload\")"));
 
     let missing = server.get("/kk/no-such-page/");
     assert_eq!(missing.status, 404);
