@@ -232,6 +232,16 @@ impl Response {
     }
 }
 
+/// Front matter that is not TOML.
+const BROKEN_PETITION: &str = "+++\ntitle = \n+++\nБұзылған.\n";
+
+/// What `petitio check` says of the site: the message the server must show too.
+fn check_errors(site: &TestSite) -> String {
+    let checked = site.run(&["check"]);
+    assert!(!checked.status.success());
+    common::stderr(&checked).trim_end().to_owned()
+}
+
 /// The `Content-Security-Policy` the build writes into `_headers` for every path.
 fn csp_in_headers_file(site: &TestSite) -> String {
     site.read(".petitio/site/_headers")
@@ -261,6 +271,7 @@ fn pages_are_served_as_a_static_host_serves_them_with_the_headers_file_applied()
         page.header("content-security-policy"),
         Some(csp_in_headers_file(&site).as_str())
     );
+    assert_eq!(page.header("cache-control"), Some("no-cache"));
     assert!(page
         .body
         .contains("<script src=\"/_petitio/livereload.js\" defer></script>"));
@@ -307,11 +318,9 @@ fn an_edit_reloads_open_pages_and_a_broken_file_is_shown_until_fixed() {
     });
     events.wait_for_reload();
 
-    site.write(PETITION_FILE, "+++\ntitle = \n+++\nБұзылған.\n");
-    let expected = site.run(&["check"]);
-    assert!(!expected.status.success());
-    let message = common::stderr(&expected);
-    let message = message.trim_end();
+    site.write(PETITION_FILE, BROKEN_PETITION);
+    let message = check_errors(&site);
+    let message = message.as_str();
     let broken = server.wait_for(PETITION_PAGE, "the error page", |page| page.status == 500);
     assert!(
         broken.body.contains(&escape_html(message)),
@@ -329,6 +338,31 @@ fn an_edit_reloads_open_pages_and_a_broken_file_is_shown_until_fixed() {
     server.wait_for(PETITION_PAGE, "the fixed page", |page| {
         page.status == 200 && page.body.contains("Үшінші нұсқа.")
     });
+    server.stop();
+}
+
+#[test]
+fn a_site_broken_from_the_start_is_served_with_its_error_until_fixed() {
+    let site = site();
+    site.write(PETITION_FILE, BROKEN_PETITION);
+    let message = check_errors(&site);
+    let server = Server::start(&site);
+
+    let page = server.get("/kk/");
+    assert_eq!(page.status, 500);
+    assert!(page.body.contains(&escape_html(&message)), "{}", page.body);
+    let api = server.get("/api/counts");
+    assert_eq!(api.status, 503);
+    assert_eq!(
+        api.body,
+        "the site has not been built yet: fix the error petitio serve shows, and signing starts working"
+    );
+
+    site.write(PETITION_FILE, &petition("Түзетілген."));
+    server.wait_for(PETITION_PAGE, "the fixed page", |page| {
+        page.status == 200 && page.body.contains("Түзетілген.")
+    });
+    assert_eq!(server.sign("first@example.org").status, 201);
     server.stop();
 }
 

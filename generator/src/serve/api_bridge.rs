@@ -18,7 +18,7 @@ use petitio_edge::http::{ApiRequest, ApiResponse};
 use petitio_edge::ratelimit::RateLimiter;
 use petitio_edge::validate::MAX_BODY_BYTES;
 
-use super::error::invalid_api_response;
+use super::error::{invalid_api_response, SITE_NOT_BUILT};
 use super::site::LiveSite;
 use super::store::RedbStore;
 use super::turnstile::LocalTurnstile;
@@ -46,12 +46,15 @@ pub async fn serve(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     request: Request,
 ) -> Response {
-    let request = to_api_request(request, peer).await;
     let site = api.site.current();
+    let Some(manifest) = &site.manifest else {
+        return (StatusCode::SERVICE_UNAVAILABLE, SITE_NOT_BUILT).into_response();
+    };
+    let request = to_api_request(request, peer).await;
     let context = ApiContext {
         store: &api.store,
         config: &api.config,
-        manifest: &site.manifest,
+        manifest,
         limiter: &api.limiter,
         turnstile: &api.turnstile,
         now_ms: unix_millis_now(),

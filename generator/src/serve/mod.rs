@@ -44,6 +44,7 @@ use livereload::Reloader;
 use local_config::LocalSettings;
 use site::{LiveSite, SiteState};
 use static_files::StaticSite;
+use watch::Builder;
 use watch::{RebuildTargets, SourceWatcher};
 
 /// Port used when none is given.
@@ -75,7 +76,9 @@ impl ServeOptions {
 }
 
 /// Builds the site, then serves it until Ctrl-C (or SIGTERM), rebuilding on changes.
-/// Returns once stopped cleanly; an error means the server could not start or failed.
+/// A content error, even in the first build, does not stop it: pages show the error
+/// until an edit fixes it. Returns once stopped cleanly; an error means the server could
+/// not start or failed.
 pub fn run(opts: ServeOptions) -> Result<(), crate::Error> {
     let ServeOptions {
         mut build,
@@ -101,8 +104,22 @@ pub fn run(opts: ServeOptions) -> Result<(), crate::Error> {
         .push(livereload::SCRIPT_PATH.to_owned());
     let root = build.root.clone();
     let out = build.out.clone();
-    let (builder, report) = Incremental::new(build)?;
-    let site = Arc::new(LiveSite::new(SiteState::load(&out)?));
+    let (builder, first_state) = match Incremental::new(build.clone()) {
+        Ok((incremental, report)) => {
+            terminal::built(&report);
+            (Builder::Ready(incremental), SiteState::load(&out)?)
+        }
+        // Not a site, or the disk refuses: nothing to serve, and nothing an edit fixes.
+        Err(error @ (crate::Error::NotASite { .. } | crate::Error::Io { .. })) => {
+            return Err(error)
+        }
+        Err(error) => {
+            terminal::first_build_failed(&error);
+            let state = SiteState::first_build_failed(&out, error.to_string());
+            (Builder::Unbuilt(build), state)
+        }
+    };
+    let site = Arc::new(LiveSite::new(first_state));
 
     let store = RedbStore::open(&data_dir)?;
     let settings = LocalSettings::load(&data_dir, &origins, |name| std::env::var(name).ok())?;
@@ -146,7 +163,7 @@ pub fn run(opts: ServeOptions) -> Result<(), crate::Error> {
         let listener = tokio::net::TcpListener::from_std(listener).map_err(ServeError::Server)?;
         let shutdown = shutdown_signal(stop)?;
         tokio::spawn(tally_job::run_every(api, settings.tally_interval));
-        terminal::serving(&format!("{}/", origins[0]), &report, &data_dir);
+        terminal::serving(&format!("{}/", origins[0]), &data_dir);
         axum::serve(
             listener,
             app.into_make_service_with_connect_info::<SocketAddr>(),

@@ -14,7 +14,8 @@ use super::headers::HeaderRules;
 /// One consistent view of the built site.
 #[derive(Debug)]
 pub struct SiteState {
-    pub manifest: Arc<Manifest>,
+    /// `None` while no build has ever succeeded in the output folder.
+    pub manifest: Option<Arc<Manifest>>,
     pub headers: HeaderRules,
     /// The error of the last rebuild, if it failed (the output is then the previous build).
     pub build_error: Option<String>,
@@ -32,10 +33,24 @@ impl SiteState {
         let manifest = serde_json::from_str(&text)
             .map_err(|source| ServeError::InvalidManifest { path, source })?;
         Ok(Self {
-            manifest: Arc::new(manifest),
+            manifest: Some(Arc::new(manifest)),
             headers: HeaderRules::load(out)?,
             build_error: None,
         })
+    }
+
+    /// The first build failed: serve what an earlier run left in `out`, if anything,
+    /// and show `message` in pages.
+    pub fn first_build_failed(out: &Path, message: String) -> Self {
+        let previous = Self::load(out).unwrap_or_else(|_| Self {
+            manifest: None,
+            headers: HeaderRules::default(),
+            build_error: None,
+        });
+        Self {
+            build_error: Some(message),
+            ..previous
+        }
     }
 }
 
@@ -66,7 +81,7 @@ impl LiveSite {
     pub fn fail(&self, message: String) {
         let mut current = self.current.write().unwrap_or_else(|e| e.into_inner());
         *current = Arc::new(SiteState {
-            manifest: Arc::clone(&current.manifest),
+            manifest: current.manifest.clone(),
             headers: current.headers.clone(),
             build_error: Some(message),
         });

@@ -1,6 +1,8 @@
 //! Static files from the output directory, as a static host serves them: a directory
 //! answers with its `index.html`, an unknown path with `/404.html` and status 404, and
 //! every response gets the headers the generated `_headers` file gives its path.
+//! One exception: `Cache-Control` is always `no-cache`, because a dev server must show the
+//! latest build on every navigation (revalidation by `Last-Modified` keeps that cheap).
 //!
 //! While the last rebuild has failed, HTML responses are replaced by a page showing the
 //! error (`error_page`), until a rebuild succeeds; other files are served as before.
@@ -10,7 +12,7 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE, ETAG, LAST_MODIFIED};
+use axum::http::header::{CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, ETAG, LAST_MODIFIED};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use tower_http::services::{ServeDir, ServeFile};
@@ -69,8 +71,14 @@ pub async fn serve(State(mut files): State<StaticSite>, request: Request) -> Res
     };
     let site = files.site.current();
     site.headers.apply(&path, response.headers_mut());
+    response
+        .headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     match &site.build_error {
-        Some(message) if is_html(&response) => show_build_error(response, message),
+        // Without a build there may be no 404 page either: unknown paths show the error too.
+        Some(message) if is_html(&response) || response.status() == StatusCode::NOT_FOUND => {
+            show_build_error(response, message)
+        }
         _ => response,
     }
 }

@@ -11,15 +11,19 @@ use tokio::time::MissedTickBehavior;
 use super::api_bridge::{unix_millis_now, SignatureApi};
 use super::terminal;
 
-/// Runs the job every `interval`, forever; a failed run is reported and retried next time.
+/// Runs the job every `interval`, forever, once the site has been built; a failed run is
+/// reported and retried next time.
 pub async fn run_every(api: Arc<SignatureApi>, interval: Duration) {
     let mut ticks = tokio::time::interval(interval);
     ticks.set_missed_tick_behavior(MissedTickBehavior::Skip);
     loop {
         ticks.tick().await;
         let site = api.site.current();
+        let Some(manifest) = &site.manifest else {
+            continue;
+        };
         if let Err(error) =
-            run_scheduled(&api.store, &site.manifest, &api.config, unix_millis_now()).await
+            run_scheduled(&api.store, manifest, &api.config, unix_millis_now()).await
         {
             terminal::counting_failed(&error, interval);
         }

@@ -8,13 +8,23 @@ use std::time::Duration;
 use crate::BuildReport;
 
 /// The site is up; `url` is what to open in a browser (tests read it from this line).
-pub fn serving(url: &str, report: &BuildReport, data_dir: &Path) {
+pub fn serving(url: &str, data_dir: &Path) {
     println!(
-        "Built {} pages in {} ms.\nServing {url} (signatures are kept in {}). Press Ctrl-C to stop.",
-        report.pages_written,
-        report.elapsed.as_millis(),
+        "Serving {url} (signatures are kept in {}). Press Ctrl-C to stop.",
         data_dir.display()
     );
+}
+
+pub fn built(report: &BuildReport) {
+    println!(
+        "Built {} pages in {} ms.",
+        report.pages_written,
+        report.elapsed.as_millis()
+    );
+}
+
+pub fn first_build_failed(error: &dyn Display) {
+    eprintln!("{error}\n  Serving anyway; pages show this error until it is fixed.");
 }
 
 pub fn rebuilt(report: &BuildReport) {

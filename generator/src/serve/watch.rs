@@ -1,7 +1,8 @@
 //! Watching the site's sources and rebuilding: `content/`, `themes/`, `templates/`,
 //! `static/` and `petitio.toml`. Events are debounced (an editor's save is often several
-//! events) and the changed paths are handed to `Incremental::rebuild`, on a thread of its
-//! own so a long build never stalls a request. After a rebuild, successful or not, open
+//! events) and the changed paths are handed to `Incremental::rebuild` (while no build has
+//! succeeded yet, a full build is tried again), on a thread of its own so a long build
+//! never stalls a request. After a rebuild, successful or not, open
 //! pages are told to reload: to show the new build, or the error.
 
 use std::collections::BTreeSet;
@@ -17,7 +18,7 @@ use super::error::ServeError;
 use super::livereload::Reloader;
 use super::site::{LiveSite, SiteState};
 use super::terminal;
-use crate::Incremental;
+use crate::{BuildOptions, BuildReport, Incremental};
 
 /// Folders under the site root whose changes trigger a rebuild.
 pub const WATCHED_FOLDERS: [&str; 4] = ["content", "themes", "templates", "static"];
@@ -27,6 +28,26 @@ pub const CONFIG_FILE: &str = "petitio.toml";
 
 /// Quiet time after the last event before rebuilding.
 const DEBOUNCE: Duration = Duration::from_millis(50);
+
+/// Builds the site on changes: incrementally once a full build has succeeded.
+pub enum Builder {
+    Ready(Incremental),
+    /// No build has succeeded yet; the next change retries a full one.
+    Unbuilt(BuildOptions),
+}
+
+impl Builder {
+    fn rebuild(&mut self, changed: &[PathBuf]) -> Result<BuildReport, crate::Error> {
+        match self {
+            Builder::Ready(incremental) => incremental.rebuild(changed),
+            Builder::Unbuilt(opts) => {
+                let (incremental, report) = Incremental::new(opts.clone())?;
+                *self = Builder::Ready(incremental);
+                Ok(report)
+            }
+        }
+    }
+}
 
 /// A running watcher; dropping it stops watching, `stop` also waits for a rebuild in
 /// progress to finish.
@@ -46,7 +67,7 @@ impl SourceWatcher {
     /// Starts watching the site at `root` and rebuilding with `builder`.
     pub fn start(
         root: &Path,
-        builder: Incremental,
+        builder: Builder,
         targets: RebuildTargets,
     ) -> Result<Self, ServeError> {
         let (sender, events) = mpsc::channel();
@@ -125,7 +146,7 @@ fn is_editor_scratch(path: &Path) -> bool {
 fn rebuild_on_change(
     events: Receiver<notify::Result<Event>>,
     sources: &Sources,
-    mut builder: Incremental,
+    mut builder: Builder,
     targets: &RebuildTargets,
 ) {
     while let Ok(first) = events.recv() {
@@ -154,7 +175,7 @@ fn collect(event: notify::Result<Event>, sources: &Sources, changed: &mut BTreeS
     }
 }
 
-fn rebuild(builder: &mut Incremental, changed: &[PathBuf], targets: &RebuildTargets) {
+fn rebuild(builder: &mut Builder, changed: &[PathBuf], targets: &RebuildTargets) {
     match builder.rebuild(changed) {
         Ok(report) => match SiteState::load(&targets.out) {
             Ok(state) => {
