@@ -87,3 +87,51 @@ impl LiveSite {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_build_without_a_manifest_is_an_error_naming_the_file() {
+        let out = tempfile::tempdir().unwrap();
+        let error = SiteState::load(out.path()).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "cannot read {}: No such file or directory (os error 2)\n  \
+                 The build writes it; run `petitio build` to see whether the build is complete.",
+                out.path().join(MANIFEST_PATH).display()
+            )
+        );
+    }
+
+    #[test]
+    fn a_failed_first_build_with_no_earlier_output_has_no_manifest() {
+        let out = tempfile::tempdir().unwrap();
+        let state = SiteState::first_build_failed(out.path(), "broken".into());
+        assert!(state.manifest.is_none());
+        assert_eq!(state.build_error.as_deref(), Some("broken"));
+    }
+
+    #[test]
+    fn a_failed_rebuild_keeps_the_manifest_and_records_the_error() {
+        let manifest = Manifest {
+            version: 1,
+            base_path: "/".into(),
+            default_language: "kk".into(),
+            languages: vec!["kk".into()],
+            regions: vec![],
+            petitions: vec![],
+        };
+        let site = LiveSite::new(SiteState {
+            manifest: Some(Arc::new(manifest.clone())),
+            headers: HeaderRules::default(),
+            build_error: None,
+        });
+        site.fail("broken".into());
+        let current = site.current();
+        assert_eq!(current.manifest.as_deref(), Some(&manifest));
+        assert_eq!(current.build_error.as_deref(), Some("broken"));
+    }
+}

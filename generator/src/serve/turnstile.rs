@@ -110,6 +110,51 @@ fn parse_answer(answer: &[u8]) -> Result<bool, TurnstileFailure> {
 mod tests {
     use super::*;
 
+    /// A verifier on this machine that answers once with `answer` and hands back the
+    /// request it received.
+    async fn local_verifier(answer: &'static str) -> (String, tokio::task::JoinHandle<String>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/siteverify", listener.local_addr().unwrap());
+        let served = tokio::spawn(async move {
+            let (mut stream, _) = listener.accept().await.unwrap();
+            let mut request = vec![0u8; 4096];
+            let read = stream.read(&mut request).await.unwrap();
+            stream.write_all(answer.as_bytes()).await.unwrap();
+            String::from_utf8_lossy(&request[..read]).into_owned()
+        });
+        (url, served)
+    }
+
+    #[tokio::test]
+    async fn a_token_is_posted_as_a_form_and_the_verdict_read_back() {
+        let (url, served) = local_verifier(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{\"success\":true}",
+        )
+        .await;
+        let verdict = LocalTurnstile.verify(&url, "s&1", "t o").await;
+        assert_eq!(verdict, Ok(true));
+        let request = served.await.unwrap();
+        assert!(
+            request.starts_with("POST /siteverify HTTP/1.0\r\n"),
+            "{request}"
+        );
+        assert!(request.contains("Content-Type: application/x-www-form-urlencoded\r\n"));
+        assert!(
+            request.ends_with("\r\n\r\nsecret=s%261&response=t+o"),
+            "{request}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_refused_token_is_a_refusal() {
+        let (url, served) = local_verifier("HTTP/1.0 200 OK\r\n\r\n{\"success\":false}").await;
+        assert_eq!(
+            LocalTurnstile.verify(&url, "secret", "token").await,
+            Ok(false)
+        );
+        served.await.unwrap();
+    }
+
     #[test]
     fn a_url_splits_into_authority_and_path() {
         assert_eq!(
