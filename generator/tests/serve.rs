@@ -366,6 +366,43 @@ fn a_site_broken_from_the_start_is_served_with_its_error_until_fixed() {
     server.stop();
 }
 
+#[test]
+fn a_watched_folder_created_while_serving_is_watched_from_then_on() {
+    let site = site();
+    assert!(!site.path("static").exists());
+    let server = Server::start(&site);
+
+    site.write("static/first.txt", "first");
+    wait_for_asset(&site, "first.");
+    site.write("static/second.txt", "second");
+    wait_for_asset(&site, "second.");
+    server.stop();
+}
+
+/// Waits until the served build has an asset whose name starts with `prefix`.
+fn wait_for_asset(site: &TestSite, prefix: &str) {
+    let started = Instant::now();
+    let assets = site.path(".petitio/site/assets");
+    loop {
+        let found = std::fs::read_dir(&assets).unwrap().any(|entry| {
+            entry
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with(prefix)
+        });
+        if found {
+            return;
+        }
+        assert!(
+            started.elapsed() < PATIENCE,
+            "no asset {prefix}* in {}",
+            assets.display()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 /// An open `/_petitio/livereload` connection.
 struct EventStream {
     stream: TcpStream,

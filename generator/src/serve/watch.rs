@@ -3,11 +3,12 @@
 //! events) and the changed paths are handed to `Incremental::rebuild` (while no build has
 //! succeeded yet, a full build is tried again), on a thread of its own so a long build
 //! never stalls a request. After a rebuild, successful or not, open
-//! pages are told to reload: to show the new build, or the error.
+//! pages are told to reload: to show the new build, or the error. A watched folder created
+//! while serving (say, `templates/` for a first override) is watched from then on.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -49,11 +50,16 @@ impl Builder {
     }
 }
 
-/// A running watcher; dropping it stops watching, `stop` also waits for a rebuild in
-/// progress to finish.
+/// A running watcher and its rebuild thread, until `stop`.
 pub struct SourceWatcher {
-    watcher: RecommendedWatcher,
+    signals: Sender<Signal>,
     rebuilder: JoinHandle<()>,
+}
+
+/// What the rebuild thread hears.
+enum Signal {
+    Changed(notify::Result<Event>),
+    Stop,
 }
 
 /// What the rebuild loop updates after each rebuild.
@@ -70,7 +76,7 @@ impl SourceWatcher {
         builder: Builder,
         targets: RebuildTargets,
     ) -> Result<Self, ServeError> {
-        let (sender, events) = mpsc::channel();
+        let (signals, received) = mpsc::channel();
         let watch_error = |path: &Path| {
             let path = path.to_path_buf();
             move |source| ServeError::Watch {
@@ -78,7 +84,12 @@ impl SourceWatcher {
                 source: Box::new(source),
             }
         };
-        let mut watcher = notify::recommended_watcher(sender).map_err(watch_error(root))?;
+        let changes = signals.clone();
+        let mut watcher = notify::recommended_watcher(move |event| {
+            // An error only means the rebuild thread has stopped.
+            let _ = changes.send(Signal::Changed(event));
+        })
+        .map_err(watch_error(root))?;
         // The root itself, not `petitio.toml`: editors that save by replacing the file
         // would otherwise end the watch on the first save.
         watcher
@@ -96,17 +107,18 @@ impl SourceWatcher {
         };
         let rebuilder = std::thread::Builder::new()
             .name("petitio-rebuild".into())
-            .spawn(move || rebuild_on_change(events, &sources, builder, &targets))
+            .spawn(move || rebuild_on_change(&received, &sources, watcher, builder, &targets))
             .map_err(|source| ServeError::Watch {
                 path: root.to_path_buf(),
                 source: Box::new(notify::Error::io(source)),
             })?;
-        Ok(Self { watcher, rebuilder })
+        Ok(Self { signals, rebuilder })
     }
 
     /// Stops watching and waits for a rebuild in progress to finish.
     pub fn stop(self) {
-        drop(self.watcher);
+        // An error means the thread has already ended.
+        let _ = self.signals.send(Signal::Stop);
         // A panic in the rebuild thread has already been reported by the panic hook.
         let _ = self.rebuilder.join();
     }
@@ -118,6 +130,17 @@ struct Sources {
 }
 
 impl Sources {
+    /// Starts watching any of `changed` that is a watched folder created since the start.
+    fn watch_new_folders(&self, watcher: &mut RecommendedWatcher, changed: &BTreeSet<PathBuf>) {
+        for folder in WATCHED_FOLDERS.map(|name| self.root.join(name)) {
+            if changed.contains(&folder) && folder.is_dir() {
+                if let Err(error) = watcher.watch(&folder, RecursiveMode::Recursive) {
+                    terminal::watch_failed(&error);
+                }
+            }
+        }
+    }
+
     fn contains(&self, path: &Path) -> bool {
         let Ok(relative) = path.strip_prefix(&self.root) else {
             return false;
@@ -144,24 +167,26 @@ fn is_editor_scratch(path: &Path) -> bool {
 }
 
 fn rebuild_on_change(
-    events: Receiver<notify::Result<Event>>,
+    signals: &Receiver<Signal>,
     sources: &Sources,
+    mut watcher: RecommendedWatcher,
     mut builder: Builder,
     targets: &RebuildTargets,
 ) {
-    while let Ok(first) = events.recv() {
+    while let Ok(Signal::Changed(first)) = signals.recv() {
         let mut changed = BTreeSet::new();
         collect(first, sources, &mut changed);
         loop {
-            match events.recv_timeout(DEBOUNCE) {
-                Ok(event) => collect(event, sources, &mut changed),
+            match signals.recv_timeout(DEBOUNCE) {
+                Ok(Signal::Changed(event)) => collect(event, sources, &mut changed),
                 Err(RecvTimeoutError::Timeout) => break,
-                Err(RecvTimeoutError::Disconnected) => return,
+                Ok(Signal::Stop) | Err(RecvTimeoutError::Disconnected) => return,
             }
         }
         if changed.is_empty() {
             continue;
         }
+        sources.watch_new_folders(&mut watcher, &changed);
         let changed: Vec<PathBuf> = changed.into_iter().collect();
         rebuild(&mut builder, &changed, targets);
     }
