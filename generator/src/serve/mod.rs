@@ -44,8 +44,7 @@ use livereload::Reloader;
 use local_config::LocalSettings;
 use site::{LiveSite, SiteState};
 use static_files::StaticSite;
-use watch::Builder;
-use watch::{RebuildTargets, SourceWatcher};
+use watch::{Builder, RebuildTargets, SourceWatcher};
 
 /// Port used when none is given.
 pub const DEFAULT_PORT: u16 = 8080;
@@ -86,43 +85,19 @@ pub fn run(opts: ServeOptions) -> Result<(), crate::Error> {
         port,
         data_dir,
     } = opts;
-    let address = SocketAddr::new(host, port);
-    let listener = std::net::TcpListener::bind(address)
-        .and_then(|listener| listener.set_nonblocking(true).map(|()| listener))
-        .map_err(|source| ServeError::Bind {
-            addr: address,
-            source,
-        })?;
-    let bound = listener.local_addr().map_err(|source| ServeError::Bind {
-        addr: address,
-        source,
-    })?;
+    // Everything that can refuse to start is checked before the (longer) first build.
+    let (listener, bound) = bind(SocketAddr::new(host, port))?;
     let origins = local_origins(bound);
+    let store = RedbStore::open(&data_dir)?;
+    let settings = LocalSettings::load(&data_dir, &origins, |name| std::env::var(name).ok())?;
 
     build
         .extra_body_scripts
         .push(livereload::SCRIPT_PATH.to_owned());
     let root = build.root.clone();
     let out = build.out.clone();
-    let (builder, first_state) = match Incremental::new(build.clone()) {
-        Ok((incremental, report)) => {
-            terminal::built(&report);
-            (Builder::Ready(incremental), SiteState::load(&out)?)
-        }
-        // Not a site, or the disk refuses: nothing to serve, and nothing an edit fixes.
-        Err(error @ (crate::Error::NotASite { .. } | crate::Error::Io { .. })) => {
-            return Err(error)
-        }
-        Err(error) => {
-            terminal::first_build_failed(&error);
-            let state = SiteState::first_build_failed(&out, error.to_string());
-            (Builder::Unbuilt(build), state)
-        }
-    };
+    let (builder, first_state) = first_build(build)?;
     let site = Arc::new(LiveSite::new(first_state));
-
-    let store = RedbStore::open(&data_dir)?;
-    let settings = LocalSettings::load(&data_dir, &origins, |name| std::env::var(name).ok())?;
     let api = Arc::new(SignatureApi {
         store,
         config: settings.api,
@@ -130,7 +105,6 @@ pub fn run(opts: ServeOptions) -> Result<(), crate::Error> {
         turnstile: turnstile::LocalTurnstile,
         site: Arc::clone(&site),
     });
-
     let (stop, stopping) = signal_channel::channel(false);
     let reloader = Reloader::new(stopping);
     let watcher = SourceWatcher::start(
@@ -142,18 +116,7 @@ pub fn run(opts: ServeOptions) -> Result<(), crate::Error> {
             reloader: reloader.clone(),
         },
     )?;
-    let app = Router::new()
-        .route(
-            "/api/{*rest}",
-            any(api_bridge::serve).with_state(Arc::clone(&api)),
-        )
-        .route(
-            livereload::EVENTS_PATH,
-            get(livereload::events).with_state(reloader),
-        )
-        .route(livereload::SCRIPT_PATH, get(livereload::script))
-        .fallback(static_files::serve)
-        .with_state(StaticSite::new(&out, site));
+    let app = routes(Arc::clone(&api), reloader, StaticSite::new(&out, site));
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -177,6 +140,49 @@ pub fn run(opts: ServeOptions) -> Result<(), crate::Error> {
     served?;
     terminal::stopped();
     Ok(())
+}
+
+/// A listener on `address`, ready for tokio, and the address it got (port 0 picks one).
+fn bind(address: SocketAddr) -> Result<(std::net::TcpListener, SocketAddr), ServeError> {
+    let bind_error = |source| ServeError::Bind {
+        addr: address,
+        source,
+    };
+    let listener = std::net::TcpListener::bind(address).map_err(bind_error)?;
+    listener.set_nonblocking(true).map_err(bind_error)?;
+    let bound = listener.local_addr().map_err(bind_error)?;
+    Ok((listener, bound))
+}
+
+/// The first full build. A content error is served (and retried on the next change);
+/// a folder that is not a site, or a disk that refuses, stops `serve`: no edit fixes those.
+fn first_build(build: BuildOptions) -> Result<(Builder, SiteState), crate::Error> {
+    match Incremental::new(build.clone()) {
+        Ok((incremental, report)) => {
+            terminal::built(&report);
+            Ok((Builder::Ready(incremental), SiteState::load(&build.out)?))
+        }
+        Err(error @ (crate::Error::NotASite { .. } | crate::Error::Io { .. })) => Err(error),
+        Err(error) => {
+            terminal::first_build_failed(&error);
+            let state = SiteState::first_build_failed(&build.out, error.to_string());
+            Ok((Builder::Unbuilt(build), state))
+        }
+    }
+}
+
+/// `/api/*` to the signature API, the live-reload endpoints, and everything else to the
+/// built site.
+fn routes(api: Arc<SignatureApi>, reloader: Reloader, site: StaticSite) -> Router {
+    Router::new()
+        .route("/api/{*rest}", any(api_bridge::serve).with_state(api))
+        .route(
+            livereload::EVENTS_PATH,
+            get(livereload::events).with_state(reloader),
+        )
+        .route(livereload::SCRIPT_PATH, get(livereload::script))
+        .fallback(static_files::serve)
+        .with_state(site)
 }
 
 /// The origins a browser may use to reach a server bound to `bound`, the one to print
