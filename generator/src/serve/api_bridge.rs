@@ -27,6 +27,9 @@ use super::turnstile::LocalTurnstile;
 /// it with its own (translated) message, without reading an arbitrarily large body.
 const BODY_READ_LIMIT: usize = MAX_BODY_BYTES + 1;
 
+/// `code` of the answer while the site has never been built.
+const SITE_NOT_BUILT_CODE: &str = "site_not_built";
+
 /// Header a CDN in front of the server sets to the visitor's address.
 const CLIENT_IP_HEADER: &str = "cf-connecting-ip";
 
@@ -48,7 +51,7 @@ pub async fn serve(
 ) -> Response {
     let site = api.site.current();
     let Some(manifest) = &site.manifest else {
-        return (StatusCode::SERVICE_UNAVAILABLE, SITE_NOT_BUILT).into_response();
+        return site_not_built();
     };
     let request = to_api_request(request, peer).await;
     let context = ApiContext {
@@ -103,6 +106,15 @@ async fn read_body(body: Body) -> Vec<u8> {
     }
     read.truncate(BODY_READ_LIMIT);
     read
+}
+
+/// The API's error shape (`{"error":{"code","message"}}`), for the one error that is
+/// the dev server's own.
+fn site_not_built() -> Response {
+    let body = serde_json::json!({
+        "error": { "code": SITE_NOT_BUILT_CODE, "message": SITE_NOT_BUILT }
+    });
+    (StatusCode::SERVICE_UNAVAILABLE, axum::Json(body)).into_response()
 }
 
 fn from_api_response(answer: ApiResponse) -> Response {

@@ -35,7 +35,7 @@ pub struct StaticSite {
 }
 
 impl StaticSite {
-    /// Serves `out`, which the build replaces atomically (files are opened per request).
+    /// Serves `out`, which rebuilds update in place (files are opened per request).
     pub fn new(out: &Path, site: Arc<LiveSite>) -> Self {
         let not_found = ServeFile::new(out.join(NOT_FOUND_PAGE));
         Self {
