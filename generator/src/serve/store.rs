@@ -8,8 +8,8 @@
 //! Its ordered B-tree gives KV's lexicographic listing directly.
 //!
 //! Expired keys are invisible from the moment they expire and are removed lazily, when a
-//! read comes across them. redb calls are synchronous: a commit blocks its tokio worker for
-//! the length of one fsync, which a local, single-user server can afford.
+//! read comes across them. redb calls are synchronous; see `blocking` for how they share
+//! the async runtime.
 
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
@@ -20,6 +20,7 @@ use petitio_edge::store::{
 };
 use redb::backends::InMemoryBackend;
 use redb::{Database, ReadableTable, TableDefinition};
+use tokio::runtime::RuntimeFlavor;
 
 use super::error::{store_failure, ServeError};
 
@@ -160,8 +161,9 @@ impl RedbStore {
     }
 }
 
-impl KvStore for RedbStore {
-    async fn get(&self, key: &str) -> Result<Option<KvEntry>, StoreError> {
+/// The operations, synchronously; `KvStore` runs them through `blocking`.
+impl RedbStore {
+    fn get_now(&self, key: &str) -> Result<Option<KvEntry>, StoreError> {
         let now = (self.clock)();
         let found = {
             let txn = self.db.begin_read().map_err(store_failure)?;
@@ -182,7 +184,7 @@ impl KvStore for RedbStore {
         }
     }
 
-    async fn put(&self, key: &str, value: &[u8], options: PutOptions) -> Result<(), StoreError> {
+    fn put_now(&self, key: &str, value: &[u8], options: PutOptions) -> Result<(), StoreError> {
         let expires_at = options
             .expiration_ttl
             .map(|ttl| (self.clock)().saturating_add(ttl));
@@ -196,7 +198,7 @@ impl KvStore for RedbStore {
         txn.commit().map_err(store_failure)
     }
 
-    async fn list(
+    fn list_now(
         &self,
         prefix: &str,
         cursor: Option<&str>,
@@ -247,13 +249,50 @@ impl KvStore for RedbStore {
         Ok(ListPage { keys, cursor })
     }
 
-    async fn delete(&self, key: &str) -> Result<(), StoreError> {
+    fn delete_now(&self, key: &str) -> Result<(), StoreError> {
         let txn = self.db.begin_write().map_err(store_failure)?;
         {
             let mut table = txn.open_table(ENTRIES).map_err(store_failure)?;
             table.remove(key).map_err(store_failure)?;
         }
         txn.commit().map_err(store_failure)
+    }
+}
+
+impl KvStore for RedbStore {
+    async fn get(&self, key: &str) -> Result<Option<KvEntry>, StoreError> {
+        blocking(|| self.get_now(key))
+    }
+
+    async fn put(&self, key: &str, value: &[u8], options: PutOptions) -> Result<(), StoreError> {
+        blocking(|| self.put_now(key, value, options))
+    }
+
+    async fn list(
+        &self,
+        prefix: &str,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<ListPage, StoreError> {
+        blocking(|| self.list_now(prefix, cursor, limit))
+    }
+
+    async fn delete(&self, key: &str) -> Result<(), StoreError> {
+        blocking(|| self.delete_now(key))
+    }
+}
+
+/// Runs a database operation, which may wait for an fsync or for the one writer. On a
+/// multi-threaded tokio runtime the worker first hands its other tasks to another thread,
+/// so requests that do not touch the database (pages, the Turnstile call of a signature
+/// being made) keep moving; anywhere else the operation simply runs.
+fn blocking<T>(operation: impl FnOnce() -> T) -> T {
+    let on_multi_thread_runtime = tokio::runtime::Handle::try_current()
+        .is_ok_and(|runtime| runtime.runtime_flavor() == RuntimeFlavor::MultiThread);
+    if on_multi_thread_runtime {
+        tokio::task::block_in_place(operation)
+    } else {
+        operation()
     }
 }
 
