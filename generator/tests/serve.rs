@@ -102,6 +102,14 @@ impl Server {
     }
 
     fn sign(&self, email: &str) -> Response {
+        self.sign_from(email, None)
+    }
+
+    /// Signs as a visitor whose address a CDN reports in `CF-Connecting-IP`, if given.
+    fn sign_from(&self, email: &str, client_ip: Option<&str>) -> Response {
+        let forwarded = client_ip
+            .map(|address| format!("CF-Connecting-IP: {address}\r\n"))
+            .unwrap_or_default();
         let body = serde_json::json!({
             "name": "Test Signer",
             "email": email,
@@ -112,7 +120,7 @@ impl Server {
         .to_string();
         self.request(&format!(
             "POST /api/petitions/{SLUG}/signatures HTTP/1.0\r\nHost: {}\r\nOrigin: {}\r\n\
-             Content-Type: application/json\r\nAccept: application/json\r\n\
+             Content-Type: application/json\r\nAccept: application/json\r\n{forwarded}\
              Content-Length: {}\r\n\r\n{body}",
             self.address,
             self.origin(),
@@ -304,6 +312,42 @@ fn a_signature_is_recorded_once_survives_a_restart_and_is_counted_once() {
     assert_eq!(again.status, 200, "{}", again.body);
     restarted.wait_for_count(1);
     restarted.stop();
+}
+
+#[test]
+fn nothing_stored_holds_the_email_the_name_or_the_address_in_the_clear() {
+    let site = site();
+    let server = Server::start(&site);
+    assert_eq!(server.sign("private.person@example.org").status, 201);
+    assert_eq!(
+        server
+            .sign_from("second.person@example.org", Some("203.0.113.7"))
+            .status,
+        201
+    );
+    server.wait_for_count(2);
+    server.stop();
+
+    let store = petitio::serve::RedbStore::open(&site.path(".petitio/data")).unwrap();
+    let stored = store.dump().unwrap();
+    assert!(stored.iter().any(|(key, _)| key.starts_with("sig/")));
+    for (key, entry) in stored {
+        let text = format!(
+            "{key} {} {}",
+            String::from_utf8_lossy(&entry.value),
+            entry.metadata.unwrap_or_default()
+        );
+        for secret in [
+            "private.person",
+            "second.person",
+            "example.org",
+            "Test Signer",
+            "127.0.0.1",
+            "203.0.113.7",
+        ] {
+            assert!(!text.contains(secret), "{secret} stored in {text}");
+        }
+    }
 }
 
 #[test]
