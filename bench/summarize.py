@@ -100,7 +100,7 @@ if os.path.exists(err):
 
 serve = rows("serve.tsv")
 if serve:
-    p("## petitio serve: edit saved -> changed page served (10,000 petitions x 3)\n")
+    p("## petitio serve: edit saved -> changed page served\n")
     p("| edit | n | median s | min s | max s |")
     p("|---|---|---|---|---|")
     for kind in ("startup", "content", "template", "config"):

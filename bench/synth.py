@@ -311,11 +311,12 @@ defaultContentLanguage = "kk"
 defaultContentLanguageInSubdir = true
 # The page set of `petitio build` (see BENCHMARKS.md): per petition and language a page
 # and a "signed" page; per language a home, four listings (open, responded, closed,
-# archive: content/listings/), a tag index and one page per tag, a feed of 100 entries;
-# sitemaps, robots.txt, a 404 page. Not mirrored: Petitio's open data (JSON, CSV), its
-# _headers file and worker manifest. No section pages.
-disableKinds = ["section"]
+# archive), a tag index and one page per tag, a feed of 100 entries;
+# sitemaps, robots.txt, a 404 page. Listings and tag pages have 50 petitions a page, as
+# Petitio's. Not mirrored: Petitio's open data (JSON, CSV), its _headers file and worker
+# manifest.
 enableRobotsTXT = true
+paginate = 50
 timeZone = "Asia/Almaty"
 
 [taxonomies]
@@ -334,6 +335,7 @@ permalinkable = false
 [outputs]
 home = ["HTML", "RSS"]
 page = ["HTML", "signed"]
+section = ["HTML"]
 taxonomy = ["HTML"]
 term = ["HTML"]
 
@@ -378,12 +380,16 @@ def main():
     os.makedirs(os.path.join(hug, "content", "petitions"))
     write(os.path.join(pet, "petitio.toml"), PETITIO_TOML)
     write(os.path.join(hug, "hugo.toml"), HUGO_TOML)
-    os.makedirs(os.path.join(hug, "content", "listings"))
-    for name in LISTINGS:
-        for lang in LANGS:
-            write(os.path.join(hug, "content", "listings", "%s.%s.md" % (name, lang)),
-                  '+++\ntitle = "%s"\nlayout = "listing"\nlisting = "%s"\nurl = "/%s/%s/"\n'
-                  'outputs = ["HTML"]\n+++\n' % (name, name, lang, name))
+    # Hugo: the four listings are (empty) sections paginated over the petitions, like
+    # Petitio's /<lang>/<listing>/page/<n>/; the petitions section page is not rendered.
+    for lang in LANGS:
+        for name in LISTINGS:
+            os.makedirs(os.path.join(hug, "content", name), exist_ok=True)
+            write(os.path.join(hug, "content", name, "_index.%s.md" % lang),
+                  '+++\ntitle = "%s"\ntype = "listings"\nlayout = "listing"\nlisting = "%s"\n+++\n'
+                  % (name, name))
+        write(os.path.join(hug, "content", "petitions", "_index.%s.md" % lang),
+              '+++\ntitle = "petitions"\n[_build]\nrender = "never"\nlist = "always"\n+++\n')
     total = 0
     for i in range(1, a.n + 1):
         slug, shared, per_lang = petition(a.seed, i)
