@@ -58,6 +58,27 @@ pub enum Command {
         counts: Option<PathBuf>,
     },
 
+    /// Move the site to a new domain: config, worker origins and route, rebuild, "we moved" site
+    #[command(
+        after_help = "The KV namespace is not touched, so every signature and count carries over.\n\nExamples:\n  petitio relocate https://new.example/\n  petitio relocate https://new.example/ --keep-old-as-mirror\n  petitio relocate https://x.example/petitions/ --moved-out old-domain-site"
+    )]
+    Relocate {
+        /// The new absolute address of the site, e.g. https://new.example/
+        new_base_url: String,
+        /// Keep the old address among the mirrors (only if it is still reachable)
+        #[arg(long)]
+        keep_old_as_mirror: bool,
+        /// The worker config to update [default: <root>/edge-worker/wrangler.toml; skipped if absent]
+        #[arg(long, value_name = "FILE")]
+        worker_config: Option<PathBuf>,
+        /// Output folder of the rebuilt site [default: <root>/dist]
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Where to write the "we moved" site for the old domain [default: <root>/dist-moved]
+        #[arg(long, value_name = "DIR")]
+        moved_out: Option<PathBuf>,
+    },
+
     /// Serve the site and the signature API locally, rebuilding on changes
     #[command(after_help = "Examples:\n  petitio serve\n  petitio serve --port 3000 --drafts")]
     Serve {

@@ -66,6 +66,18 @@ pub enum Error {
         configured: Vec<String>,
     },
 
+    #[error(
+        "error: `{url}` is not a usable site address: {reason}\n  \
+         Give the new address like https://new.example/ or https://new.example/petitions/"
+    )]
+    InvalidBaseUrl { url: String, reason: String },
+
+    #[error("error: {}: {reason}\n  Fix the file by hand, then run `petitio relocate` again.", .path.display())]
+    RelocateConfig { path: PathBuf, reason: String },
+
+    #[error("error: the site already lives at {url}; nothing to relocate")]
+    RelocateSameUrl { url: String },
+
     /// The dev server failed (its messages live in `serve::error`).
     #[error("error: {0}")]
     Serve(#[from] crate::serve::ServeError),

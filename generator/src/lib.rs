@@ -11,6 +11,7 @@ pub mod error;
 pub mod links;
 pub mod output;
 pub mod regions;
+pub mod relocate;
 pub mod render;
 pub mod serve;
 

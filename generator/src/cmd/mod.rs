@@ -3,6 +3,7 @@
 mod build;
 mod check;
 mod new;
+mod relocate;
 mod serve;
 
 use petitio::Error;
@@ -20,6 +21,21 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             drafts,
             counts,
         } => build::run(root, out, base_url, drafts, counts),
+        Command::Relocate {
+            new_base_url,
+            keep_old_as_mirror,
+            worker_config,
+            out,
+            moved_out,
+        } => relocate::run(petitio::relocate::RelocateOptions {
+            worker_config: worker_config
+                .unwrap_or_else(|| root.join("edge-worker").join("wrangler.toml")),
+            out: out.unwrap_or_else(|| root.join("dist")),
+            moved_out: moved_out.unwrap_or_else(|| root.join("dist-moved")),
+            root,
+            new_base_url,
+            keep_old_as_mirror,
+        }),
         Command::Serve { port, drafts } => serve::run(root, port, drafts),
     }
 }
