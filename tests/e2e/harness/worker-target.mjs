@@ -32,6 +32,9 @@ export async function startWorker({ dist, vars }) {
     name: "petitio",
     modules: true,
     scriptPath: WORKER_SCRIPT,
+    // Module names are relative to this; the default (the working directory) would make
+    // them start with "..", which workerd refuses.
+    modulesRoot: path.dirname(WORKER_SCRIPT),
     bindings: { ...workerOptions.bindings, ...vars },
     kvPersist: path.join(state, "kv"),
     cachePersist: false,
