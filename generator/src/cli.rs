@@ -41,7 +41,7 @@ pub enum Command {
 
     /// Build the site into a folder, replacing it only if the build succeeds
     #[command(
-        after_help = "Examples:\n  petitio build\n  petitio build --out public --base-url https://mirror.example/petitions/\n  petitio build --counts counts.json --drafts"
+        after_help = "Examples:\n  petitio build\n  petitio build --out public --base-url https://mirror.example/petitions/\n  petitio build --counts counts.json --drafts\n  petitio build --bundle"
     )]
     Build {
         /// Output folder [default: <root>/dist]
@@ -56,6 +56,10 @@ pub enum Command {
         /// JSON file of signature counts to show ({"slug": 120, ...}, as GET /api/counts returns)
         #[arg(long, value_name = "FILE")]
         counts: Option<PathBuf>,
+        /// Also write <out>.tar.gz and <out>.zip: the site with page-relative links, for
+        /// volunteers to host copies on any domain or subpath (signing goes to the main API)
+        #[arg(long)]
+        bundle: bool,
     },
 
     /// Move the site to a new domain: config, worker origins and route, rebuild, "we moved" site

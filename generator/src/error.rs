@@ -78,6 +78,13 @@ pub enum Error {
     #[error("error: the site already lives at {url}; nothing to relocate")]
     RelocateSameUrl { url: String },
 
+    #[error(
+        "error: cannot name archives after the output folder `{}`\n  \
+         Pass --out with a folder name, e.g. --out dist (the archives become dist.tar.gz and dist.zip).",
+        .out.display()
+    )]
+    BundleName { out: PathBuf },
+
     /// The dev server failed (its messages live in `serve::error`).
     #[error("error: {0}")]
     Serve(#[from] crate::serve::ServeError),

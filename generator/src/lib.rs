@@ -4,6 +4,7 @@
 //! [`check`] (validate everything, write nothing) and [`Incremental`] (in-place rebuilds that
 //! re-render only what a change affects). See ARCHITECTURE.md for the module map.
 
+pub mod bundle;
 pub mod config;
 pub mod content;
 pub mod counts;

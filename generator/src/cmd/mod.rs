@@ -20,7 +20,8 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             base_url,
             drafts,
             counts,
-        } => build::run(root, out, base_url, drafts, counts),
+            bundle,
+        } => build::run(root, out, base_url, drafts, counts, bundle),
         Command::Relocate {
             new_base_url,
             keep_old_as_mirror,
