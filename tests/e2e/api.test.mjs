@@ -55,6 +55,10 @@ function tally(answers) {
 }
 
 for (const spec of targets) {
+  if (spec.missing && process.env.CI === "true") {
+    // In CI a missing build is a failure, never a silent skip.
+    throw new Error(`the API suite cannot run on ${spec.name}: ${spec.missing}`);
+  }
   if (spec.missing) {
     console.warn(`\n!!! SKIPPING the API suite on ${spec.name}: ${spec.missing}\n`);
   }

@@ -60,6 +60,9 @@ export function prepareFixture() {
     }
     return { root, dist, built: true };
   }
+  if (process.env.CI === "true") {
+    throw new Error("no petitio binary (cargo build -p petitio, or set PETITIO_BIN): CI must test a built site");
+  }
   console.warn(
     "\n!!! No petitio binary (cargo build -p petitio, or set PETITIO_BIN): the worker is " +
       "tested against a hand-written manifest instead of a site built by `petitio build`.\n",
