@@ -341,9 +341,7 @@ fn next_attribute(text: &str) -> Option<(&str, &str, char, &str, &str)> {
             continue;
         };
         let value_start = eq + 2;
-        let Some(value_len) = text[value_start..].find(quote) else {
-            return None;
-        };
+        let value_len = text[value_start..].find(quote)?;
         let value_end = value_start + value_len;
         return Some((
             &text[..eq - name.len()],
