@@ -18,7 +18,7 @@ fn built() -> (TestSite, BTreeMap<String, Vec<u8>>) {
     ]);
     let summary = String::from_utf8_lossy(&output.stdout).into_owned();
     assert!(
-        summary.starts_with("Built 46 pages (66 files) into "),
+        summary.starts_with("Built 53 pages (80 files) into "),
         "{summary}"
     );
     let files = snapshot(&site.path("dist"));
@@ -62,6 +62,8 @@ fn every_expected_page_and_file_exists() {
         "about/index.html",
         "petitions/clean-air/index.html",
         "petitions/clean-air/signed/index.html",
+        "petitions/clean-air/embed/index.html",
+        "petitions/clean-air/badge.svg",
     ];
     let localised: Vec<String> = ["kk", "ru", "en"]
         .iter()
@@ -129,7 +131,7 @@ fn check_passes_on_the_valid_site() {
     let output = site.run_ok(&["check"]);
     assert_eq!(
         String::from_utf8_lossy(&output.stdout),
-        "No problems: 4 petitions, 1 pages, internal links of 60 rendered files checked\n"
+        "No problems: 4 petitions, 1 pages, internal links of 74 rendered files checked\n"
     );
     assert!(!site.path("dist").exists(), "check writes nothing");
 }

@@ -24,7 +24,7 @@ fn first_render_writes_everything_with_the_extra_scripts() {
             report.files_written,
             report.files_unchanged
         ),
-        (46, 66, 0)
+        (53, 80, 0)
     );
     let page = site.read("out/kk/index.html");
     assert!(page.contains("<script src=\"/_petitio/livereload.js\" defer></script>\n</body>"));

@@ -23,6 +23,13 @@ pub fn content_security_policy(config: &Config) -> String {
     )
 }
 
+/// The policy of the embeddable counter, set by its own `<meta>` element: the site's policy
+/// without `frame-ancestors` (which a `<meta>` policy cannot carry), so other sites may frame
+/// that page and only that page.
+pub fn embed_content_security_policy(config: &Config) -> String {
+    content_security_policy(config).replace(" frame-ancestors 'none';", "")
+}
+
 /// `_headers` in the Cloudflare Pages / Netlify format. Rules never overlap on `Cache-Control`:
 /// hashed assets get `immutable`, everything else (pages, data, feeds) a short cache.
 pub fn headers(config: &Config) -> String {
@@ -50,6 +57,17 @@ pub fn headers(config: &Config) -> String {
     text.push_str(&format!(
         "\n{base}{ASSETS_DIR}/*\n  Cache-Control: {IMMUTABLE}\n"
     ));
+    // The embeddable counter may be framed by any site: it drops the header policy (its
+    // `frame-ancestors 'none'`) and X-Frame-Options, and carries the rest of the policy in
+    // its own <meta> element (`embed_content_security_policy`).
+    for path in [
+        ":lang/petitions/:slug/embed/",
+        ":lang/petitions/:slug/embed/index.html",
+    ] {
+        text.push_str(&format!(
+            "\n{base}{path}\n  ! Content-Security-Policy\n  ! X-Frame-Options\n"
+        ));
+    }
     text
 }
 
@@ -90,6 +108,29 @@ pub fn manifest(site: &Site) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_embed_page_may_be_framed() {
+        let config = Config::parse(
+            "base_url = \"https://p.example/sub/\"\n[title]\nkk = \"T\"\n",
+            None,
+        )
+        .unwrap();
+        let text = headers(&config);
+        assert!(text.starts_with("/sub/*\n  Content-Security-Policy: "));
+        assert!(text.contains("frame-ancestors 'none'"));
+        assert!(text.contains("X-Frame-Options: DENY"));
+        assert!(text.contains(
+            "\n/sub/:lang/petitions/:slug/embed/\n  ! Content-Security-Policy\n  ! X-Frame-Options\n"
+        ));
+        let embed = embed_content_security_policy(&config);
+        assert!(!embed.contains("frame-ancestors"));
+        assert!(embed.contains("script-src 'self';"));
+        assert_eq!(
+            embed.replace("base-uri", "frame-ancestors 'none'; base-uri"),
+            content_security_policy(&config)
+        );
+    }
 
     #[test]
     fn csp_names_a_separate_api_origin() {

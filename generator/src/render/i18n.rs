@@ -133,17 +133,31 @@ impl I18n {
         out
     }
 
-    /// The `[script]` strings of `lang` as a JSON object, for the browser script.
+    /// The `[script]` strings of `lang` as a JSON object, for the browser script, plus
+    /// `format.months`, `format.date_pattern` and `format.group_separator`, so the script
+    /// writes numbers and dates exactly as the pages do.
     pub fn script_messages(&self, lang: &str) -> serde_json::Value {
         let prefix = format!("{SCRIPT_SECTION}.");
-        let strings = self.locales.get(lang).map(|l| &l.strings);
-        let messages: serde_json::Map<String, serde_json::Value> = strings
+        let locale = self.locales.get(lang);
+        let mut messages: serde_json::Map<String, serde_json::Value> = locale
+            .map(|l| &l.strings)
             .into_iter()
             .flatten()
             .filter_map(|(key, value)| {
                 Some((key.strip_prefix(&prefix)?.to_owned(), value.clone().into()))
             })
             .collect();
+        if let Some(format) = locale.map(|l| &l.format) {
+            messages.insert("format.months".into(), format.months.clone().into());
+            messages.insert(
+                "format.date_pattern".into(),
+                format.date_pattern.clone().into(),
+            );
+            messages.insert(
+                "format.group_separator".into(),
+                format.group_separator.clone().into(),
+            );
+        }
         serde_json::Value::Object(messages)
     }
 }
@@ -315,5 +329,8 @@ mod tests {
             "Укажите правильный адрес электронной почты."
         );
         assert!(messages.get("nav.home").is_none());
+        assert_eq!(messages["format.group_separator"], "\u{202f}");
+        assert_eq!(messages["format.months"][4], "мая");
+        assert_eq!(messages["format.date_pattern"], "{day} {month} {year} г.");
     }
 }

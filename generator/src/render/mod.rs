@@ -114,6 +114,16 @@ pub enum Job {
         slug: String,
         lang: String,
     },
+    /// The embeddable counter page of a petition in one language.
+    Embed {
+        slug: String,
+        lang: String,
+    },
+    /// The SVG badge of a petition in one language.
+    Badge {
+        slug: String,
+        lang: String,
+    },
     Listing {
         listing: Listing,
         lang: String,
@@ -149,9 +159,11 @@ impl Job {
     /// Whether this job's output can show one of the changed petitions.
     pub fn shows(&self, changed: &Changed) -> bool {
         match self {
-            Job::DataPetition { slug } | Job::Petition { slug, .. } | Job::Signed { slug, .. } => {
-                changed.slugs.contains(slug)
-            }
+            Job::DataPetition { slug }
+            | Job::Petition { slug, .. }
+            | Job::Signed { slug, .. }
+            | Job::Embed { slug, .. }
+            | Job::Badge { slug, .. } => changed.slugs.contains(slug),
             Job::Tag { tag, .. } => changed.tags.contains(tag),
             Job::Sitemap
             | Job::Manifest
@@ -231,6 +243,14 @@ pub fn all_jobs(site: &Site) -> Vec<Job> {
                 lang: translation.lang.clone(),
             });
             jobs.push(Job::Signed {
+                slug: petition.slug.clone(),
+                lang: translation.lang.clone(),
+            });
+            jobs.push(Job::Embed {
+                slug: petition.slug.clone(),
+                lang: translation.lang.clone(),
+            });
+            jobs.push(Job::Badge {
                 slug: petition.slug.clone(),
                 lang: translation.lang.clone(),
             });
@@ -438,6 +458,20 @@ impl<'s> Renderer<'s> {
                 sink.put(
                     &format!("{}signed/index.html", pages::petition_dir(lang, slug)),
                     html.into_bytes(),
+                )
+            }
+            Job::Embed { slug, lang } => {
+                let html = self.embed_page(self.petition(slug), lang)?;
+                sink.put(
+                    &format!("{}embed/index.html", pages::petition_dir(lang, slug)),
+                    html.into_bytes(),
+                )
+            }
+            Job::Badge { slug, lang } => {
+                let svg = self.badge(self.petition(slug), lang)?;
+                sink.put(
+                    &format!("{}badge.svg", pages::petition_dir(lang, slug)),
+                    svg.into_bytes(),
                 )
             }
             Job::Listing {

@@ -59,6 +59,25 @@ struct Milestone {
     position: f64,
 }
 
+/// One region's signatures, for the table and the chart of a petition page.
+#[derive(Serialize)]
+struct RegionRow<'a> {
+    code: &'a str,
+    name: &'a str,
+    count: u64,
+    /// Share of all signatures with a region, as text, e.g. "12.5".
+    share: String,
+    /// Bar length in the chart's units (`CHART_WIDTH` for the largest region).
+    width: f64,
+}
+
+/// Width of the region chart's drawing area, in SVG units.
+const CHART_WIDTH: f64 = 400.0;
+/// Height of one region in the chart: a label line and a bar.
+const CHART_ROW_HEIGHT: u32 = 36;
+/// Regions drawn in the chart (the table lists them all).
+const CHART_REGIONS: usize = 10;
+
 #[derive(Serialize)]
 struct Link {
     name: String,
@@ -203,6 +222,7 @@ impl Renderer<'_> {
         let translation = petition.translation_or_first(lang);
         let mut context = Context::new();
         context.insert("lang", lang);
+        context.insert("api_url", &self.site.config.api_url);
         context.insert("card", &self.petition_summary(petition, translation));
         self.templates.render(lang, "partials/card.html", &context)
     }
@@ -325,6 +345,25 @@ impl Renderer<'_> {
             "share_links",
             &share_links(&absolute_url, &translation.title),
         );
+        context.insert("copy_url", &absolute_url);
+        let embed_url = config.absolute_url(&format!("{dir}embed/"));
+        context.insert("embed_url", &embed_url);
+        context.insert(
+            "badge_url",
+            &config.absolute_url(&format!("{dir}badge.svg")),
+        );
+        let rows = self.region_rows(&petition.slug, lang);
+        let chart_rows = &rows[..rows.len().min(CHART_REGIONS)];
+        context.insert("region_rows", &rows);
+        context.insert("region_chart", chart_rows);
+        context.insert("chart_width", &CHART_WIDTH);
+        context.insert("chart_row_height", &CHART_ROW_HEIGHT);
+        context.insert("chart_limit", &CHART_REGIONS);
+        context.insert(
+            "chart_height",
+            &(CHART_ROW_HEIGHT * u32::try_from(chart_rows.len().max(1)).unwrap_or(1)),
+        );
+        context.insert("region_names", &self.region_names_json(lang));
         context.insert(
             "data_url",
             &config.url(&format!("data/petitions/{}.json", petition.slug)),
@@ -365,6 +404,121 @@ impl Renderer<'_> {
             &share_links(&absolute_url, &translation.title),
         );
         self.templates.render(lang, "signed.html", &context)
+    }
+
+    /// The embeddable counter: a tiny page for an `<iframe>` on other sites.
+    pub(super) fn embed_page(&self, petition: &Petition, lang: &str) -> Result<String, Error> {
+        let config = &self.site.config;
+        let translation = petition
+            .translation(lang)
+            .expect("embed pages exist only for translations");
+        let dir = petition_dir(lang, &petition.slug);
+        let mut context = self.base_context(Meta {
+            lang,
+            path: format!("{dir}embed/"),
+            title: translation.title.clone(),
+            description: translation.summary.clone().unwrap_or_default(),
+            alternates: petition
+                .translations
+                .iter()
+                .map(|t| {
+                    (
+                        t.lang.clone(),
+                        format!("{}embed/", petition_dir(&t.lang, &petition.slug)),
+                    )
+                })
+                .collect(),
+            og_type: "website",
+            image: None,
+            noindex: true,
+        });
+        let count = self.counts.total(&petition.slug);
+        context.insert("petition", &self.petition_summary(petition, translation));
+        context.insert("petition_canonical_url", &config.absolute_url(&dir));
+        context.insert(
+            "embed_csp",
+            &super::hosting::embed_content_security_policy(config),
+        );
+        context.insert("accepts_signatures", &(petition.status == Status::Open));
+        context.insert("api_url", &config.api_url);
+        context.insert(
+            "milestones",
+            &petition
+                .milestones
+                .iter()
+                .map(|&value| Milestone {
+                    value,
+                    reached: count >= value,
+                    position: petition.goal.map_or(0.0, |goal| percent(value, goal)),
+                })
+                .collect::<Vec<_>>(),
+        );
+        context.insert(
+            "milestones_csv",
+            &petition
+                .milestones
+                .iter()
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join(","),
+        );
+        self.templates.render(lang, "embed.html", &context)
+    }
+
+    /// The SVG badge: "<signatures> | <count>" in `lang`, from the build's count snapshot.
+    pub(super) fn badge(&self, petition: &Petition, lang: &str) -> Result<String, Error> {
+        let translation = petition
+            .translation(lang)
+            .expect("badges exist only for translations");
+        let label = self.t(lang, "petition.signatures")?;
+        let value = self.i18n.number(lang, self.counts.total(&petition.slug));
+        Ok(badge_svg(&label, &value, &translation.title))
+    }
+
+    /// Every region with signatures in the build's snapshot, most signed first.
+    fn region_rows(&self, slug: &str, lang: &str) -> Vec<RegionRow<'_>> {
+        let config = &self.site.config;
+        let Some(count) = self.counts.get(slug) else {
+            return Vec::new();
+        };
+        let mut rows: Vec<RegionRow<'_>> = config
+            .regions
+            .iter()
+            .filter_map(|region| {
+                let n = *count.by_region.get(&region.code)?;
+                (n > 0).then(|| RegionRow {
+                    code: &region.code,
+                    name: region.name(lang, &config.default_language),
+                    count: n,
+                    share: String::new(),
+                    width: 0.0,
+                })
+            })
+            .collect();
+        rows.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(b.name)));
+        let total: u64 = rows.iter().map(|r| r.count).sum();
+        let max = rows.first().map_or(1, |r| r.count).max(1);
+        for row in &mut rows {
+            row.share = format!("{:.1}", row.count as f64 * 100.0 / total.max(1) as f64);
+            row.width = ((row.count as f64 * CHART_WIDTH / max as f64) * 10.0).round() / 10.0;
+        }
+        rows
+    }
+
+    /// `{"code": "name"}` of every region in `lang`, for the script that redraws the table.
+    fn region_names_json(&self, lang: &str) -> String {
+        let config = &self.site.config;
+        let names: serde_json::Map<String, serde_json::Value> = config
+            .regions
+            .iter()
+            .map(|region| {
+                (
+                    region.code.clone(),
+                    region.name(lang, &config.default_language).into(),
+                )
+            })
+            .collect();
+        serde_json::Value::Object(names).to_string()
     }
 
     pub(super) fn listing(
@@ -520,6 +674,38 @@ fn percent(value: u64, of: u64) -> f64 {
     (ratio.min(1.0) * 1000.0).round() / 10.0
 }
 
+/// A badge like the ones READMEs show: a grey label and a coloured value, each text fitted
+/// to its box with `textLength`, so it looks the same whatever fonts the viewer has.
+fn badge_svg(label: &str, value: &str, title: &str) -> String {
+    /// Approximate advance of one character at 11 px in Verdana-like fonts.
+    fn text_width(text: &str) -> u32 {
+        let chars = u32::try_from(text.chars().count()).unwrap_or(u32::MAX / 8);
+        chars.saturating_mul(7).max(7)
+    }
+    const PAD: u32 = 6;
+    let label_text = text_width(label);
+    let value_text = text_width(value);
+    let label_width = label_text + 2 * PAD;
+    let value_width = value_text + 2 * PAD;
+    let width = label_width + value_width;
+    let label = escape_html(label);
+    let value = escape_html(value);
+    let title = escape_html(title);
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"20\" viewBox=\"0 0 {width} 20\" role=\"img\" aria-label=\"{title}: {value} {label}\">\
+<title>{title}: {value} {label}</title>\
+<rect width=\"{label_width}\" height=\"20\" rx=\"3\" fill=\"#4d5560\"/>\
+<rect x=\"{label_width}\" width=\"{value_width}\" height=\"20\" rx=\"3\" fill=\"#0b4f8a\"/>\
+<rect x=\"{label_width}\" width=\"4\" height=\"20\" fill=\"#0b4f8a\"/>\
+<g fill=\"#ffffff\" font-family=\"Verdana,'DejaVu Sans',sans-serif\" font-size=\"11\" text-anchor=\"middle\">\
+<text x=\"{label_x}\" y=\"14\" textLength=\"{label_text}\" lengthAdjust=\"spacingAndGlyphs\">{label}</text>\
+<text x=\"{value_x}\" y=\"14\" textLength=\"{value_text}\" lengthAdjust=\"spacingAndGlyphs\">{value}</text>\
+</g></svg>\n",
+        label_x = label_width / 2,
+        value_x = label_width + value_width / 2,
+    )
+}
+
 /// Plain share links: no third-party script, only a URL per service.
 fn share_links(url: &str, title: &str) -> Vec<Link> {
     let (u, t) = (encode_component(url), encode_component(title));
@@ -584,6 +770,18 @@ mod tests {
             encode_component("https://x.example/a b?c=д"),
             "https%3A%2F%2Fx.example%2Fa%20b%3Fc%3D%D0%B4"
         );
+    }
+
+    #[test]
+    fn badge_fits_its_texts_and_escapes_them() {
+        let svg = badge_svg("подписей", "1 234", "Trees & \"parks\"");
+        assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"115\""));
+        assert!(svg.contains(">подписей</text>"));
+        assert!(svg.contains(">1 234</text>"));
+        assert!(svg.contains("<title>Trees &amp; &quot;parks&quot;: 1 234 подписей</title>"));
+        // Each text is stretched or squeezed to exactly the width its box leaves for it.
+        assert!(svg.contains("textLength=\"56\""));
+        assert!(svg.contains("textLength=\"35\""));
     }
 
     #[test]

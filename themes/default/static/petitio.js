@@ -1,54 +1,477 @@
-// Petitio's one small script (loaded with defer; no framework, no inline code anywhere).
-// It only reads the page's data- attributes and the per-language messages file named by
-// <body data-i18n>, and shows the outcome a no-JS form post was redirected with:
-//   /<lang>/petitions/<slug>/signed/?result=recorded|already_signed
-//   /<lang>/petitions/<slug>/?result=<code>&field=<field>#sign
-//   /<lang>/?result=petition_not_found
-// In-place signing (fetch to data-api) is added by a later version.
+// Petitio's one small script: loaded with defer under the site's strict CSP (no inline
+// code anywhere, no framework, no third-party requests). Every page works without it;
+// with it:
+//   * the sign form submits in place (fetch, JSON) and shows each error next to the field
+//     it concerns, in the page's language, and the new count at once;
+//   * the device remembers that it signed (localStorage, never a cookie): the petition
+//     page then says "you signed this on <date>" and offers the receipt;
+//   * counts on petition pages, cards and the embed page are refreshed from
+//     GET <api>/counts (progress bar, milestones, region table and chart included); when
+//     the API cannot be reached the page says the live count is unavailable;
+//   * the thank-you page, a petition page a no-JS post was sent back to, and the home page
+//     (a petition that does not exist) show the outcome the redirect carries
+//     (?result=...&field=...);
+//   * "copy link" next to the share links.
+// Texts come from the per-language JSON named by <body data-i18n> (the theme's [script]
+// strings); numbers and dates are formatted like the generator does.
 (function () {
   "use strict";
 
-  var params = new URLSearchParams(window.location.search);
-  var result = params.get("result");
-  if (!result) return;
+  var doc = document;
+  var html = doc.documentElement;
+  var lang = html.getAttribute("lang") || "en";
+  var STORAGE_PREFIX = "petitio:signed:";
+  var FIELDS = ["name", "email", "region", "consent", "show_name"];
+  var MAX_NAME_CHARS = 100;
+  /** How long this device's own count after signing may stand in for an older snapshot. */
+  var RECENT_MS = 10 * 60 * 1000;
 
-  // The thank-you page: show the message for the result, hide the text covering both.
-  var signed = document.querySelector("[data-signed]");
-  if (signed) {
-    var match = signed.querySelector('[data-result="' + CSS.escape(result) + '"]');
-    var fallback = signed.querySelector("[data-result-default]");
-    if (match && fallback) {
-      match.hidden = false;
-      fallback.hidden = true;
+  // ---- messages --------------------------------------------------------------------------
+
+  var messagesPromise = null;
+  function messages() {
+    if (!messagesPromise) {
+      var url = doc.body.getAttribute("data-i18n");
+      messagesPromise = url
+        ? fetch(url, { credentials: "same-origin" })
+            .then(function (r) { return r.ok ? r.json() : {}; })
+            .catch(function () { return {}; })
+        : Promise.resolve({});
     }
-    return;
+    return messagesPromise;
+  }
+  function text(m, key, fallbackKey) {
+    return m[key] || (fallbackKey && m[fallbackKey]) || "";
   }
 
-  // The petition's form, or (for a petition that does not exist) the home page's notice.
-  var form = document.getElementById("sign");
-  var area = document.getElementById("sign-result") || document.getElementById("page-result");
-  if (!area) return;
-  var field = params.get("field");
+  // ---- formatting (the same rules as the generator's format_number / format_date) --------
 
-  function show(messages) {
-    var text = (field && messages["field." + field]) || messages["result." + result] || messages["result.error"];
-    if (!text) return;
-    area.textContent = text;
-    area.classList.add("is-error");
-    area.hidden = false;
-    if (field && form) {
-      var input = form.querySelector('[name="' + CSS.escape(field) + '"]');
-      if (input) {
-        input.setAttribute("aria-invalid", "true");
-        input.focus();
+  function formatNumber(n, m) {
+    var sep = m["format.group_separator"] != null ? m["format.group_separator"] : ",";
+    var digits = String(Math.max(0, Math.floor(n)));
+    var out = "";
+    for (var i = 0; i < digits.length; i++) {
+      if (i > 0 && (digits.length - i) % 3 === 0) out += sep;
+      out += digits.charAt(i);
+    }
+    return out;
+  }
+  function formatDate(iso, m) {
+    var parts = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso || "");
+    var months = m["format.months"];
+    if (!parts || !months || months.length !== 12) return iso;
+    var pattern = m["format.date_pattern"] || "{day} {month} {year}";
+    return pattern
+      .replace("{day}", String(Number(parts[3])))
+      .replace("{month}", months[Number(parts[2]) - 1])
+      .replace("{year}", parts[1]);
+  }
+  // The day a signature was made, in this device's time zone. A receipt is
+  // "<bucket>-<id>" with bucket = unix minutes of the signing, so it tells the day even
+  // when this device learns of the signature later ("already signed").
+  function signingDate(receipt) {
+    var bucket = /^(\d+)-/.exec(receipt || "");
+    var d = bucket ? new Date(Number(bucket[1]) * 60000) : new Date();
+    function pad(x) { return (x < 10 ? "0" : "") + x; }
+    return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate());
+  }
+  function percent(value, of) {
+    if (!of) return 0;
+    return Math.min(100, Math.round((1000 * value) / of) / 10);
+  }
+
+  // ---- this device's memory of signing ----------------------------------------------------
+
+  function remembered(slug) {
+    try {
+      var raw = window.localStorage.getItem(STORAGE_PREFIX + slug);
+      return raw ? JSON.parse(raw) : null;
+    } catch (e) {
+      return null; // storage disabled: nothing is remembered
+    }
+  }
+  function remember(slug, record) {
+    try {
+      window.localStorage.setItem(STORAGE_PREFIX + slug, JSON.stringify(record));
+    } catch (e) { /* storage full or disabled: the signature itself is recorded anyway */ }
+  }
+
+  // ---- counts ------------------------------------------------------------------------------
+
+  var countTargets = Array.prototype.slice.call(doc.querySelectorAll("[data-petition]"));
+
+  function showCount(el, count, byRegion, m) {
+    var goal = Number(el.getAttribute("data-goal")) || 0;
+    el.setAttribute("data-count", String(count));
+    each(el.querySelectorAll("[data-count-text]"), function (node) {
+      node.textContent = formatNumber(count, m);
+    });
+    if (goal) {
+      var fill = el.querySelector(".bar-fill");
+      if (fill) fill.setAttribute("width", String(percent(count, goal)));
+      var progress = (el.getAttribute("data-progress") || "")
+        .replace("{count}", formatNumber(count, m))
+        .replace("{goal}", formatNumber(goal, m));
+      if (progress) {
+        var bar = el.querySelector("svg.bar");
+        if (bar) bar.setAttribute("aria-label", progress);
+        each(el.querySelectorAll("[data-progress-text]"), function (node) { node.textContent = progress; });
       }
+      var marks = el.querySelectorAll(".bar-mark");
+      var items = el.querySelectorAll(".milestones li");
+      var values = (el.getAttribute("data-milestones") || "").split(",").filter(Boolean).map(Number);
+      values.forEach(function (value, i) {
+        var reached = count >= value;
+        if (marks[i]) marks[i].classList.toggle("reached", reached);
+        if (items[i]) items[i].classList.toggle("reached", reached);
+      });
+    }
+    if (byRegion) showRegions(el, byRegion, m);
+  }
+
+  var SVG_NS = "http://www.w3.org/2000/svg";
+  function showRegions(el, byRegion, m) {
+    var section = el.querySelector("[data-regions]");
+    if (!section) return;
+    var names;
+    try { names = JSON.parse(section.getAttribute("data-regions")); } catch (e) { return; }
+    var rows = Object.keys(byRegion)
+      .filter(function (code) { return byRegion[code] > 0 && names[code]; })
+      .map(function (code) { return { code: code, name: names[code], count: byRegion[code] }; })
+      .sort(function (a, b) { return b.count - a.count || (a.name < b.name ? -1 : 1); });
+    var total = rows.reduce(function (sum, r) { return sum + r.count; }, 0);
+    var max = rows.length ? rows[0].count : 0;
+
+    var empty = section.querySelector("[data-regions-empty]");
+    var filled = section.querySelector("[data-regions-filled]");
+    if (empty) empty.hidden = rows.length > 0;
+    if (filled) filled.hidden = rows.length === 0;
+
+    var tbody = section.querySelector("table.regions tbody");
+    if (tbody) {
+      while (tbody.firstChild) tbody.removeChild(tbody.firstChild);
+      rows.forEach(function (r) {
+        var tr = doc.createElement("tr");
+        tr.setAttribute("data-region", r.code);
+        var th = doc.createElement("th");
+        th.setAttribute("scope", "row");
+        th.textContent = r.name;
+        var td = doc.createElement("td");
+        td.textContent = formatNumber(r.count, m);
+        var share = doc.createElement("td");
+        share.textContent = formatShare(r.count, total);
+        tr.appendChild(th);
+        tr.appendChild(td);
+        tr.appendChild(share);
+        tbody.appendChild(tr);
+      });
+    }
+
+    var svg = section.querySelector("svg.region-chart");
+    var bars = svg && svg.querySelector("[data-bars]");
+    if (bars) {
+      var limit = Number(svg.getAttribute("data-limit")) || 10;
+      var shown = rows.slice(0, limit);
+      var rowHeight = Number(svg.getAttribute("data-row-height")) || 36;
+      var width = Number(svg.getAttribute("data-width")) || 400;
+      while (bars.firstChild) bars.removeChild(bars.firstChild);
+      shown.forEach(function (r, i) {
+        var g = doc.createElementNS(SVG_NS, "g");
+        g.setAttribute("data-region", r.code);
+        g.setAttribute("transform", "translate(0 " + i * rowHeight + ")");
+        var label = doc.createElementNS(SVG_NS, "text");
+        label.setAttribute("x", "0");
+        label.setAttribute("y", "13");
+        label.setAttribute("class", "chart-label");
+        label.textContent = r.name + " — " + formatNumber(r.count, m);
+        var rect = doc.createElementNS(SVG_NS, "rect");
+        rect.setAttribute("x", "0");
+        rect.setAttribute("y", "19");
+        rect.setAttribute("height", "12");
+        rect.setAttribute("class", "chart-bar");
+        rect.setAttribute("width", String(Math.round(((width * r.count) / max) * 10) / 10));
+        g.appendChild(label);
+        g.appendChild(rect);
+        bars.appendChild(g);
+      });
+      var height = Math.max(1, shown.length) * rowHeight;
+      svg.setAttribute("viewBox", "0 0 " + width + " " + height);
+    }
+  }
+  function formatShare(count, total) {
+    return (total ? ((100 * count) / total).toFixed(1) : "0.0") + " %";
+  }
+
+  function setLive(state, m) {
+    var message = state === "unavailable" ? text(m, "live.unavailable") : "";
+    each(doc.querySelectorAll("[data-live-status-page]"), function (status) {
+      status.textContent = message;
+    });
+    countTargets.forEach(function (el) {
+      el.setAttribute("data-live", state);
+      var status = el.querySelector("[data-live-status]");
+      if (status) status.textContent = message;
+    });
+  }
+
+  function refreshCounts() {
+    if (!countTargets.length) return;
+    var api = countTargets[0].getAttribute("data-api") || "/api";
+    var request = fetch(api.replace(/\/$/, "") + "/counts", {
+      credentials: "omit",
+      headers: { accept: "application/json" },
+    }).then(function (r) {
+      if (!r.ok) throw new Error("counts: HTTP " + r.status);
+      return r.json();
+    });
+    Promise.all([request, messages()]).then(
+      function (results) {
+        var data = results[0];
+        var m = results[1];
+        var petitions = (data && data.petitions) || {};
+        countTargets.forEach(function (el) {
+          var slug = el.getAttribute("data-petition");
+          var live = petitions[slug];
+          if (!live) return;
+          var count = Number(live.count) || 0;
+          // A signature this device made minutes ago may be newer than the snapshot the API
+          // (or the browser's cache of it, up to 30 s) still shows.
+          var mine = remembered(slug);
+          if (mine && mine.count > count && Date.now() - (mine.at || 0) < RECENT_MS) count = mine.count;
+          showCount(el, count, live.by_region || {}, m);
+        });
+        setLive("live", m);
+      },
+      function () {
+        messages().then(function (m) { setLive("unavailable", m); });
+      },
+    );
+  }
+
+  // ---- the signed note ---------------------------------------------------------------------
+
+  function showSignedNote(slug, m) {
+    var note = doc.querySelector("[data-signed-note]");
+    var record = remembered(slug);
+    if (!note || !record) return;
+    var textNode = note.querySelector("[data-signed-text]");
+    if (textNode) textNode.textContent = text(m, "signed_on").replace("{date}", formatDate(record.date, m));
+    var receipt = note.querySelector("[data-receipt]");
+    if (receipt) receipt.textContent = record.receipt || "";
+    var receiptBox = note.querySelector("[data-receipt-box]");
+    if (receiptBox) receiptBox.hidden = !record.receipt;
+    note.hidden = false;
+  }
+
+  // ---- the sign form -----------------------------------------------------------------------
+
+  function fieldControl(form, field) {
+    return form.querySelector('[name="' + field + '"]');
+  }
+  function errorNode(form, field) {
+    return doc.getElementById("sign-error-" + field);
+  }
+  function clearErrors(form) {
+    FIELDS.forEach(function (field) {
+      var control = fieldControl(form, field);
+      var node = errorNode(form, field);
+      if (control) control.removeAttribute("aria-invalid");
+      if (node) {
+        node.hidden = true;
+        node.classList.remove("is-shown");
+      }
+    });
+  }
+  function showFieldError(form, field, message) {
+    var control = fieldControl(form, field);
+    var node = errorNode(form, field);
+    if (!control || !node) return false;
+    // The page carries each field's message in its language; a more precise one from the
+    // API (or from the messages file) replaces it.
+    if (!node.hasAttribute("data-text")) node.setAttribute("data-text", node.textContent);
+    node.textContent = message || node.getAttribute("data-text");
+    node.hidden = false;
+    node.classList.add("is-shown");
+    control.setAttribute("aria-invalid", "true");
+    var described = (control.getAttribute("aria-describedby") || "").split(/\s+/).filter(Boolean);
+    if (described.indexOf(node.id) < 0) {
+      described.unshift(node.id);
+      control.setAttribute("aria-describedby", described.join(" "));
+    }
+    return true;
+  }
+  function showResult(area, message, kind) {
+    area.textContent = message;
+    area.className = "sign-result is-" + kind;
+    area.removeAttribute("hidden");
+    area.hidden = false;
+  }
+
+  function clientProblems(form) {
+    var problems = [];
+    var name = fieldControl(form, "name").value.trim();
+    if (!name || name.length > MAX_NAME_CHARS) problems.push("name");
+    var email = fieldControl(form, "email").value.trim();
+    if (!/^[^\s@]+@[^\s@]+$/.test(email)) problems.push("email");
+    if (!fieldControl(form, "region").value) problems.push("region");
+    if (!fieldControl(form, "consent").checked) problems.push("consent");
+    return problems;
+  }
+
+  function enhanceForm(form) {
+    var area = doc.getElementById("sign-result");
+    var button = form.querySelector("button[type=submit]");
+    var slug = form.getAttribute("data-slug");
+    var api = (form.getAttribute("data-api") || "/api").replace(/\/$/, "");
+    var petition = form.closest("[data-petition]") || doc.querySelector("[data-petition]");
+    var busy = false;
+    // Errors are shown next to each field in the page's language, not in the browser's
+    // own bubbles (which speak the browser's language).
+    form.noValidate = true;
+
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (busy) return;
+      messages().then(function (m) {
+        clearErrors(form);
+        area.hidden = true;
+        var problems = clientProblems(form);
+        if (problems.length) {
+          problems.forEach(function (field) { showFieldError(form, field, text(m, "field." + field)); });
+          showResult(area, text(m, "result.invalid_input"), "error");
+          fieldControl(form, problems[0]).focus();
+          return;
+        }
+        busy = true;
+        button.disabled = true;
+        showResult(area, text(m, "sending"), "pending");
+        var body = {
+          name: fieldControl(form, "name").value,
+          email: fieldControl(form, "email").value,
+          region: fieldControl(form, "region").value,
+          consent: fieldControl(form, "consent").checked,
+          show_name: fieldControl(form, "show_name") ? fieldControl(form, "show_name").checked : false,
+          lang: (fieldControl(form, "lang") && fieldControl(form, "lang").value) || lang,
+          website: fieldControl(form, "website") ? fieldControl(form, "website").value : "",
+        };
+        fetch(api + "/petitions/" + encodeURIComponent(slug) + "/signatures", {
+          method: "POST",
+          credentials: "omit",
+          headers: { "content-type": "application/json", accept: "application/json" },
+          body: JSON.stringify(body),
+        })
+          .then(function (response) {
+            return response.json().then(
+              function (json) { return { status: response.status, json: json }; },
+              function () { return { status: response.status, json: null }; },
+            );
+          })
+          .then(function (r) { handleAnswer(r, m); }, function () {
+            showResult(area, text(m, "result.network"), "error");
+          })
+          .then(function () {
+            busy = false;
+            button.disabled = false;
+          });
+      });
+    });
+
+    function handleAnswer(r, m) {
+      var json = r.json || {};
+      if ((r.status === 201 || r.status === 200) && json.status) {
+        var code = json.status === "already_signed" ? "already_signed" : "recorded";
+        showResult(area, text(m, "result." + code), "ok");
+        var current = petition ? Number(petition.getAttribute("data-count")) || 0 : 0;
+        var count = typeof json.count === "number" ? json.count : current + (code === "recorded" ? 1 : 0);
+        if (code === "recorded" && count < current + 1) count = current + 1;
+        if (petition && count > current) showCount(petition, count, null, m);
+        var previous = remembered(slug);
+        var receipt = json.receipt || (previous && previous.receipt) || "";
+        remember(slug, { date: signingDate(receipt), receipt: receipt, count: count, at: Date.now() });
+        showSignedNote(slug, m);
+        form.reset();
+        area.focus();
+        return;
+      }
+      var error = json.error || {};
+      var field = error.field;
+      if (field && FIELDS.indexOf(field) >= 0 && showFieldError(form, field, error.message || text(m, "field." + field))) {
+        showResult(area, text(m, "result.invalid_input"), "error");
+        fieldControl(form, field).focus();
+        return;
+      }
+      showResult(area, error.message || text(m, "result." + error.code, "result.error"), "error");
     }
   }
 
-  var url = document.body.getAttribute("data-i18n");
-  if (!url) return;
-  fetch(url, { credentials: "same-origin" })
-    .then(function (response) { return response.ok ? response.json() : {}; })
-    .then(show)
-    .catch(function () { /* Without messages the generic notice in the form remains. */ });
+  // ---- a no-JS outcome, shown when the page came back from a form post ----------------------
+
+  function showRedirectOutcome(m) {
+    var params = new URLSearchParams(window.location.search);
+    var result = params.get("result");
+    if (!result) return;
+    var signed = doc.querySelector("[data-signed]");
+    if (signed) {
+      var match = signed.querySelector('[data-result="' + CSS.escape(result) + '"]');
+      var fallback = signed.querySelector("[data-result-default]");
+      if (match && fallback) {
+        match.hidden = false;
+        fallback.hidden = true;
+      }
+      return;
+    }
+    // A petition that does not exist sends the visitor to the home page, which has a notice.
+    var notice = doc.getElementById("page-result");
+    if (notice) {
+      notice.textContent = text(m, "result." + result, "result.error");
+      notice.classList.add("is-error");
+      notice.hidden = false;
+      return;
+    }
+    var form = doc.getElementById("sign");
+    var area = doc.getElementById("sign-result");
+    if (!form || !area || form.tagName !== "FORM") return;
+    var field = params.get("field");
+    if (field && FIELDS.indexOf(field) >= 0 && showFieldError(form, field, text(m, "field." + field))) {
+      showResult(area, text(m, "result.invalid_input"), "error");
+      return;
+    }
+    showResult(area, text(m, "result." + result, "result.error"), "error");
+  }
+
+  // ---- copy link -----------------------------------------------------------------------------
+
+  function enhanceCopy(button) {
+    var status = button.parentNode.querySelector("[data-copy-status]");
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var url = button.getAttribute("data-url");
+      var done = function (ok) {
+        messages().then(function (m) {
+          if (status) status.textContent = text(m, ok ? "share.copied" : "share.copy_failed");
+        });
+      };
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(url).then(function () { done(true); }, function () { done(false); });
+      } else {
+        done(false);
+      }
+    });
+  }
+
+  function each(list, fn) {
+    Array.prototype.forEach.call(list, fn);
+  }
+
+  // ---- start ---------------------------------------------------------------------------------
+
+  var form = doc.querySelector("form#sign");
+  if (form) enhanceForm(form);
+  each(doc.querySelectorAll("[data-copy-link]"), enhanceCopy);
+  refreshCounts();
+  messages().then(function (m) {
+    showRedirectOutcome(m);
+    var page = doc.querySelector("article.petition[data-petition]");
+    if (page) showSignedNote(page.getAttribute("data-petition"), m);
+  });
 })();
