@@ -8,9 +8,10 @@
 // Chromium's own background traffic.
 
 import { chromium } from "playwright-core";
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { copyFile, mkdir, readFile, readdir } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -111,7 +112,8 @@ export async function openPage(launched, opts = {}) {
   page.on("pageerror", (err) => problems.pageErrors.push(String(err && err.stack ? err.stack : err)));
   page.on("console", (msg) => {
     if (msg.type() !== "error") return;
-    const text = msg.text();
+    const where = msg.location() && msg.location().url;
+    const text = where ? `${msg.text()} (${where})` : msg.text();
     if (/Content Security Policy/i.test(text)) problems.cspViolations.push(text);
     else problems.consoleErrors.push(text);
   });
@@ -124,16 +126,61 @@ export async function openPage(launched, opts = {}) {
 }
 
 /**
- * Asserts-friendly summary of a page's problems; `allowConsole` filters expected console
- * errors (e.g. a refused connection when a test makes the API unreachable on purpose).
+ * Asserts-friendly summary of a page's problems. `expected` lists patterns of console
+ * messages a test provokes on purpose (a refused connection when it makes the API
+ * unreachable, a frame the site's policy refuses); uncaught exceptions are never expected.
  */
-export function unexpectedProblems(problems, allowConsole = []) {
-  const console = problems.consoleErrors.filter((t) => !allowConsole.some((re) => re.test(t)));
+export function unexpectedProblems(problems, expected = []) {
+  const unexpected = (t) => !expected.some((re) => re.test(t));
   return [
     ...problems.pageErrors.map((e) => `uncaught: ${e}`),
-    ...problems.cspViolations.map((e) => `CSP: ${e}`),
-    ...console.map((e) => `console: ${e}`),
+    ...problems.cspViolations.filter(unexpected).map((e) => `CSP: ${e}`),
+    ...problems.consoleErrors.filter(unexpected).map((e) => `console: ${e}`),
   ];
+}
+
+// ---------------------------------------------------------------------------------------
+// Building the site under test
+
+/**
+ * The `petitio` binary: PETITIO_BIN (scripts/test sets it to the release build), else the
+ * release, then the debug build in CARGO_TARGET_DIR (or target/).
+ */
+export function petitioBin() {
+  if (process.env.PETITIO_BIN) return path.resolve(process.env.PETITIO_BIN);
+  const targetDir = path.resolve(process.env.CARGO_TARGET_DIR || path.join(REPO_ROOT, "target"));
+  for (const profile of ["release", "debug"]) {
+    const candidate = path.join(targetDir, profile, "petitio");
+    if (existsSync(candidate)) return candidate;
+  }
+  throw new Error(`petitio binary not found: set PETITIO_BIN or run cargo build -p petitio (looked in ${targetDir})`);
+}
+
+/**
+ * Builds the example site (the repository's content/ and themes/) into a new temporary
+ * folder with `petitio build` and returns its path plus a `remove()`.
+ *
+ * @param {{drafts?: boolean, counts?: object, baseUrl?: string, root?: string}} [opts]
+ *   `counts`: the build-time snapshot, in `GET /api/counts`'s `petitions` shape.
+ */
+export async function buildSite(opts = {}) {
+  const work = await mkdtemp(path.join(tmpdir(), "petitio-e2e-site-"));
+  const out = path.join(work, "dist");
+  const args = ["--root", opts.root ?? REPO_ROOT, "build", "--out", out];
+  if (opts.baseUrl) args.push("--base-url", opts.baseUrl);
+  if (opts.drafts) args.push("--drafts");
+  if (opts.counts) {
+    const countsFile = path.join(work, "counts.json");
+    await writeFile(countsFile, JSON.stringify(opts.counts));
+    args.push("--counts", countsFile);
+  }
+  try {
+    execFileSync(petitioBin(), args, { stdio: ["ignore", "pipe", "pipe"] });
+  } catch (err) {
+    await rm(work, { recursive: true, force: true });
+    throw new Error(`petitio ${args.join(" ")} failed:\n${err.stderr || err.message}`);
+  }
+  return { dir: out, remove: () => rm(work, { recursive: true, force: true }) };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -293,3 +340,20 @@ export async function waitFor(what, probe, { timeoutMs = 10_000, intervalMs = 50
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
+
+// ---------------------------------------------------------------------------------------
+// Fixture data
+
+/**
+ * A build-time count snapshot for the example site, in `GET /api/counts`'s `petitions`
+ * shape: enough signatures to pass milestones and to fill the region charts.
+ */
+export const SNAPSHOT_COUNTS = Object.freeze({
+  "almaty-winter-air": {
+    count: 6240,
+    by_region: { "almaty-city": 4120, "almaty-region": 980, astana: 410, shymkent: 160, karaganda: 150, jetisu: 120, abroad: 300 },
+  },
+  "astana-access-ramps": { count: 1312, by_region: { astana: 1020, akmola: 190, karaganda: 60, abroad: 42 } },
+  "zhanatalap-school-bus": { count: 214, by_region: { akmola: 201, astana: 13 } },
+  "oskemen-embankment-trees": { count: 5480, by_region: { "east-kazakhstan": 5010, abai: 300, "almaty-city": 170 } },
+});

@@ -1,0 +1,170 @@
+// Accessibility: axe-core, run inside Chromium on the example site (the repository's own
+// content/ and themes/) under `petitio serve`: the home, a petition, a listing and the
+// thank-you page in each language, plus the pages whose states differ (a closed petition,
+// one with an official response, the embeddable counter), in light and dark colour
+// schemes and at desktop and phone widths. Zero serious or critical violations.
+//
+// Also writes the screenshots (desktop and phone width, kk and ru, home and a petition)
+// to SCREENSHOT_DIR, which the test reports; PETITIO_UPDATE_DOCS_SCREENSHOTS=1 refreshes
+// docs/screenshots/ for the README with them.
+
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+import {
+  REPO_ROOT,
+  SCREENSHOT_DIR,
+  SNAPSHOT_COUNTS,
+  VIEWPORTS,
+  axeViolations,
+  formatViolations,
+  launchBrowser,
+  openPage,
+  unexpectedProblems,
+  waitFor,
+  vnuErrors,
+  writeScreenshot,
+} from "./lib/browser.mjs";
+import { findPetitio } from "./harness/petitio-bin.mjs";
+import { startServe } from "./harness/serve-target.mjs";
+
+const LANGUAGES = ["kk", "ru", "en"];
+const OPEN = "almaty-winter-air";
+const CLOSED = "oskemen-embankment-trees";
+const RESPONDED = "shymkent-open-budget";
+
+const VARS = {
+  SIGNING_KEY: "e2e-a11y-signing-key-0123456789abcdef0123456789abcd",
+  RATE_LIMIT_BURST: "1000/60",
+  RATE_LIMIT_SUSTAINED: "10000/3600",
+  SETTLE_SECONDS: "0",
+};
+
+/** The example site, copied so that `petitio serve` writes its data outside the checkout. */
+function copyExampleSite() {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "petitio-e2e-example-"));
+  for (const entry of ["petitio.toml", "content", "themes", "templates", "static"]) {
+    const from = path.join(REPO_ROOT, entry);
+    if (fs.existsSync(from)) fs.cpSync(from, path.join(root, entry), { recursive: true });
+  }
+  return root;
+}
+
+/** Lets the page's script finish refreshing counts before a check or a screenshot. */
+async function settle(page) {
+  if (await page.locator("[data-petition]").count()) {
+    await waitFor(`the live count on ${page.url()}`, async () => {
+      const states = await page.locator("[data-petition]").evaluateAll((els) => els.map((el) => el.dataset.live));
+      return states.every((s) => s === "live" || s === "unavailable");
+    });
+  }
+}
+
+describe("accessibility (axe-core) and screenshots, example site under petitio serve", () => {
+  let root;
+  let target;
+  let chromium;
+  /** The live DOM of pages after the script ran, for the Nu checker at the end. */
+  let domDir;
+
+  before(async () => {
+    const bin = findPetitio();
+    assert.ok(bin, "petitio binary not found: cargo build -p petitio, or set PETITIO_BIN");
+    root = copyExampleSite();
+    domDir = fs.mkdtempSync(path.join(os.tmpdir(), "petitio-e2e-dom-"));
+    target = await startServe({ bin, root, vars: VARS });
+    chromium = await launchBrowser();
+  });
+
+  after(async () => {
+    await chromium?.close();
+    await target?.close();
+    if (root) fs.rmSync(root, { recursive: true, force: true });
+    if (domDir) fs.rmSync(domDir, { recursive: true, force: true });
+  });
+
+  for (const lang of LANGUAGES) {
+    test(`${lang}: zero serious or critical axe violations`, async (t) => {
+      const pages = [
+        ["home", `/${lang}/`],
+        ["petition", `/${lang}/petitions/${OPEN}/`],
+        ["listing", `/${lang}/open/`],
+        ["thank-you", `/${lang}/petitions/${OPEN}/signed/?result=recorded`],
+        ["closed petition", `/${lang}/petitions/${CLOSED}/`],
+        ["responded petition", `/${lang}/petitions/${RESPONDED}/`],
+        ["embed", `/${lang}/petitions/${OPEN}/embed/`],
+      ];
+      const modes = [
+        { name: "desktop, light", viewport: VIEWPORTS.desktop, colorScheme: "light" },
+        { name: "phone, dark", viewport: VIEWPORTS.phone, colorScheme: "dark" },
+      ];
+      const failures = [];
+      let checked = 0;
+      for (const mode of modes) {
+        const { page, problems, close } = await openPage(chromium, { viewport: mode.viewport });
+        try {
+          await page.emulateMedia({ colorScheme: mode.colorScheme });
+          for (const [name, url] of pages) {
+            const response = await page.goto(`${target.url}${url}`);
+            assert.equal(response.status(), 200, `GET ${url}`);
+            await settle(page);
+            if (mode.colorScheme === "light") {
+              const file = path.join(domDir, `${lang}-${name.replace(/\W+/g, "-")}.html`);
+              fs.writeFileSync(file, await page.content());
+            }
+            const violations = await axeViolations(page);
+            checked += 1;
+            if (violations.length) failures.push(`${name} (${url}, ${mode.name}):\n${formatViolations(violations)}`);
+          }
+          assert.deepEqual(unexpectedProblems(problems), []);
+        } finally {
+          await close();
+        }
+      }
+      t.diagnostic(`${lang}: ${checked} page views checked, ${failures.length} with serious or critical violations`);
+      assert.deepEqual(failures, [], failures.join("\n\n"));
+    });
+  }
+
+  test("the DOM the script leaves is still valid HTML (Nu checker)", async (t) => {
+    const files = fs.readdirSync(domDir).map((f) => path.join(domDir, f));
+    assert.equal(files.length, LANGUAGES.length * 7, "every page of the axe runs was saved");
+    const errors = await vnuErrors(files);
+    t.diagnostic(`vnu checked the live DOM of ${files.length} pages: ${errors.length} errors`);
+    const report = errors.map((e) => `${path.basename(e.file)}:${e.line}:${e.column}: ${e.message} ${JSON.stringify(e.extract)}`);
+    assert.deepEqual(report, [], report.join("\n"));
+  });
+
+  test("screenshots: home and a petition, kk and ru, desktop and phone", async (t) => {
+    const written = [];
+    for (const lang of ["kk", "ru"]) {
+      for (const [viewportName, viewport] of Object.entries(VIEWPORTS)) {
+        const { page, problems, close } = await openPage(chromium, { viewport });
+        try {
+          // A fresh local store has no signatures: the screenshots show the counts of a
+          // site in use instead (the snapshot the HTML validity suite also builds with).
+          await page.route("**/api/counts", (route) =>
+            route.fulfill({
+              status: 200,
+              contentType: "application/json",
+              body: JSON.stringify({ updated_at: "2026-11-01T12:00:00Z", petitions: SNAPSHOT_COUNTS }),
+            }),
+          );
+          for (const [name, url] of [["home", `/${lang}/`], ["petition", `/${lang}/petitions/${OPEN}/`]]) {
+            await page.goto(`${target.url}${url}`);
+            await settle(page);
+            written.push(await writeScreenshot(page, `${name}-${lang}-${viewportName}`));
+          }
+          assert.deepEqual(unexpectedProblems(problems), []);
+        } finally {
+          await close();
+        }
+      }
+    }
+    for (const file of written) assert.ok(fs.statSync(file).size > 10_000, `${file} is a real screenshot`);
+    t.diagnostic(`screenshots written to ${SCREENSHOT_DIR}: ${written.map((f) => path.basename(f)).join(", ")}`);
+  });
+});
