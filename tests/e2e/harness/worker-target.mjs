@@ -1,7 +1,9 @@
 // Runs the built worker (edge-worker/build/) in workerd through Miniflare, configured
 // from the committed edge-worker/wrangler.toml (the same bindings, vars, assets routing
 // and module rules `wrangler dev` and `wrangler deploy` use), with the fixture site as
-// its static assets and the suite's vars on top. KV lives in a temporary folder.
+// its static assets and the suite's vars on top. KV lives in a temporary folder, or in
+// `kvDir` when a suite restarts the worker on the same data (as a redeploy keeps its KV
+// namespace); `wranglerToml` runs another config (e.g. one `petitio relocate` rewrote).
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -18,14 +20,16 @@ export function workerBuilt() {
 }
 
 /**
- * Starts the worker serving `dist` with `vars` added to wrangler.toml's. Resolves to a
- * target: { name, url, runScheduledJob(), listKeys(prefix), close() }.
+ * Starts the worker serving `dist` with `vars` added to the config's (`wranglerToml`,
+ * default edge-worker/wrangler.toml). KV persists in `kvDir` when given (close() leaves it
+ * for the caller), else in a temporary folder that close() removes. Resolves to a target:
+ * { name, url, runScheduledJob(), listKeys(prefix), close() }.
  */
-export async function startWorker({ dist, vars }) {
-  const { workerOptions } = unstable_getMiniflareWorkerOptions(WRANGLER_TOML, undefined, {
+export async function startWorker({ dist, vars, kvDir, wranglerToml = WRANGLER_TOML }) {
+  const { workerOptions } = unstable_getMiniflareWorkerOptions(wranglerToml, undefined, {
     overrides: { assets: { directory: dist } },
   });
-  const state = fs.mkdtempSync(path.join(os.tmpdir(), "petitio-e2e-workerd-"));
+  const state = kvDir ? null : fs.mkdtempSync(path.join(os.tmpdir(), "petitio-e2e-workerd-"));
   const port = await freePort();
   const mf = new Miniflare({
     ...workerOptions,
@@ -36,7 +40,7 @@ export async function startWorker({ dist, vars }) {
     // them start with "..", which workerd refuses.
     modulesRoot: path.dirname(WORKER_SCRIPT),
     bindings: { ...workerOptions.bindings, ...vars },
-    kvPersist: path.join(state, "kv"),
+    kvPersist: kvDir ?? path.join(state, "kv"),
     cachePersist: false,
     // No request.cf data: Miniflare would otherwise try to download it.
     cf: false,
@@ -84,7 +88,7 @@ export async function startWorker({ dist, vars }) {
     },
     async close() {
       await mf.dispose();
-      fs.rmSync(state, { recursive: true, force: true });
+      if (state) fs.rmSync(state, { recursive: true, force: true });
     },
   };
 }
