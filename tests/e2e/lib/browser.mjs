@@ -8,6 +8,7 @@
 // Chromium's own background traffic.
 
 import { chromium } from "playwright-core";
+import { findPetitio } from "../harness/petitio-bin.mjs";
 import { execFile, execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
@@ -142,18 +143,11 @@ export function unexpectedProblems(problems, expected = []) {
 // ---------------------------------------------------------------------------------------
 // Building the site under test
 
-/**
- * The `petitio` binary: PETITIO_BIN (scripts/test sets it to the release build), else the
- * release, then the debug build in CARGO_TARGET_DIR (or target/).
- */
+/** The `petitio` binary, found as every suite finds it (harness/petitio-bin.mjs). */
 export function petitioBin() {
-  if (process.env.PETITIO_BIN) return path.resolve(process.env.PETITIO_BIN);
-  const targetDir = path.resolve(process.env.CARGO_TARGET_DIR || path.join(REPO_ROOT, "target"));
-  for (const profile of ["release", "debug"]) {
-    const candidate = path.join(targetDir, profile, "petitio");
-    if (existsSync(candidate)) return candidate;
-  }
-  throw new Error(`petitio binary not found: set PETITIO_BIN or run cargo build -p petitio (looked in ${targetDir})`);
+  const bin = findPetitio();
+  if (!bin) throw new Error("petitio binary not found: set PETITIO_BIN or run cargo build -p petitio");
+  return bin;
 }
 
 /**
