@@ -12,7 +12,8 @@
 //! * URLs of the signature API (`action`, `data-api`) become absolute on the main site's origin:
 //!   a copy has no API of its own. The main worker must list the copy's origin in
 //!   `ALLOWED_ORIGINS`;
-//! * `_headers` applies to the whole copy (`/*` instead of the base path) and its CSP allows
+//! * `_headers` applies to the whole copy (`/*` instead of the base path); its CSP, and a
+//!   page's own `<meta http-equiv="Content-Security-Policy">` (the embeddable counter), allow
 //!   posting to and fetching from the main API.
 //!
 //! Absolute URLs (canonical links, Open Graph, feeds, sitemap, open data) are left as they are:
@@ -223,6 +224,9 @@ impl Rewriter {
                 .collect::<Vec<_>>()
                 .join(", "),
             "style" => self.css(value, depth),
+            "content" if value.contains("connect-src") || value.contains("form-action") => {
+                self.csp_allowing_api(value)
+            }
             "content" => match refresh_target(value) {
                 Some((prefix, url)) => match self.url(url, depth) {
                     Some(new) => format!("{prefix}{new}"),
@@ -271,10 +275,28 @@ impl Rewriter {
         out
     }
 
+    /// A Content-Security-Policy (from `_headers`, or a meta element's HTML-escaped value)
+    /// that also lets forms post to and the script fetch from the main site's API.
+    fn csp_allowing_api(&self, csp: &str) -> String {
+        if self.api_path.is_none() {
+            return csp.to_owned();
+        }
+        let origin = &self.origin;
+        let mut csp = csp.to_owned();
+        for directive in ["connect-src", "form-action"] {
+            for own in ["'self'", "&#39;self&#39;", "&#x27;self&#x27;"] {
+                csp = csp.replace(
+                    &format!("{directive} {own}"),
+                    &format!("{directive} {own} {origin}"),
+                );
+            }
+        }
+        csp
+    }
+
     /// `_headers` for a copy: rules apply from the copy's root, and the CSP lets the signing
     /// form and the script reach the main site's API.
     fn headers(&self, text: &str) -> String {
-        let api = self.api_path.as_ref().map(|_| self.origin.as_str());
         let mut out = String::with_capacity(text.len() + 64);
         for line in text.split_inclusive('\n') {
             if !line.starts_with(char::is_whitespace) {
@@ -284,21 +306,10 @@ impl Rewriter {
                     continue;
                 }
             }
-            match api {
-                Some(origin) if line.trim_start().starts_with("Content-Security-Policy:") => {
-                    out.push_str(
-                        &line
-                            .replace(
-                                "connect-src 'self'",
-                                &format!("connect-src 'self' {origin}"),
-                            )
-                            .replace(
-                                "form-action 'self'",
-                                &format!("form-action 'self' {origin}"),
-                            ),
-                    );
-                }
-                _ => out.push_str(line),
+            if line.trim_start().starts_with("Content-Security-Policy:") {
+                out.push_str(&self.csp_allowing_api(line));
+            } else {
+                out.push_str(line);
             }
         }
         out
@@ -495,6 +506,18 @@ mod tests {
             r.headers(text),
             "/*\n  Content-Security-Policy: default-src 'self'; connect-src 'self' https://a.example; form-action 'self' https://a.example\n\n/index.html\n  Cache-Control: x\n"
         );
+    }
+
+    #[test]
+    fn a_meta_csp_lets_the_copy_reach_the_main_api() {
+        let r = rewriter("/", "/api");
+        let page = r#"<meta http-equiv="Content-Security-Policy" content="default-src &#39;self&#39;; connect-src &#39;self&#39;; form-action &#39;self&#39;">"#;
+        assert_eq!(
+            r.html(page, 3),
+            r#"<meta http-equiv="Content-Security-Policy" content="default-src &#39;self&#39;; connect-src &#39;self&#39; https://a.example; form-action &#39;self&#39; https://a.example">"#
+        );
+        let separate = rewriter("/", "https://api.example/api");
+        assert_eq!(separate.html(page, 3), page);
     }
 
     #[test]

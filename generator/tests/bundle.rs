@@ -150,6 +150,7 @@ fn every_internal_link_in_the_bundle_is_relative_and_leads_to_a_file_of_it() {
     let names: BTreeSet<&str> = files.keys().map(String::as_str).collect();
     let mut relative_links = 0;
     let mut forms = 0;
+    let mut meta_policies = 0;
     for (path, bytes) in &files {
         if !path.ends_with(".html") {
             continue;
@@ -180,9 +181,23 @@ fn every_internal_link_in_the_bundle_is_relative_and_leads_to_a_file_of_it() {
         for api in attributes(html, "data-api") {
             assert_eq!(api, "https://a.example/api", "{path}");
         }
+        for csp in attributes(html, "content")
+            .iter()
+            .filter(|c| c.contains("connect-src"))
+        {
+            assert!(
+                csp.contains("connect-src &#39;self&#39; https://a.example;"),
+                "{path}: the page's CSP blocks the main API: {csp}"
+            );
+            meta_policies += 1;
+        }
     }
     assert!(relative_links > 100, "only {relative_links} links checked");
     assert!(forms > 0, "no signing form in the bundle");
+    assert!(
+        meta_policies > 0,
+        "no page with its own CSP (the embed) in the bundle"
+    );
 
     // The style sheet's url(...) references resolve from the style sheet's own folder.
     for (path, bytes) in files.iter().filter(|(p, _)| p.ends_with(".css")) {
