@@ -316,20 +316,20 @@ fn form_posts_are_redirected_to_the_site() {
     assert_eq!(response.status, 303);
     assert_eq!(
         response.header("location"),
-        Some("/ru/petitions/clean-air/signed/?result=recorded")
+        Some("/ru/petitions/clean-air/signed/?result=recorded#result-recorded")
     );
     assert_eq!(
         h.send(post_form("clean-air", form)).header("location"),
-        Some("/ru/petitions/clean-air/signed/?result=already_signed")
+        Some("/ru/petitions/clean-air/signed/?result=already_signed#result-already_signed")
     );
     assert_eq!(
         h.send(post_form("clean-air", "name=&lang=en"))
             .header("location"),
-        Some("/en/petitions/clean-air/?result=invalid_input&field=name#sign")
+        Some("/en/petitions/clean-air/?result=invalid_input&field=name#sign-error-name")
     );
     assert_eq!(
         h.send(post_form("old-road", form)).header("location"),
-        Some("/ru/petitions/old-road/?result=petition_not_open#sign")
+        Some("/ru/petitions/old-road/?result=petition_not_open#sign-error-petition_not_open")
     );
     assert_eq!(
         h.send(post_form("no-such", form)).header("location"),
@@ -346,12 +346,12 @@ fn redirects_go_to_the_mirror_or_the_site_origin() {
     let form = "name=A&email=a%40mail.kz&region=astana&consent=on";
     assert_eq!(
         h.send(post_form("clean-air", form)).header("location"),
-        Some("https://site.example/kk/petitions/clean-air/signed/?result=recorded")
+        Some("https://site.example/kk/petitions/clean-air/signed/?result=recorded#result-recorded")
     );
     let from_mirror = with_header(post_form("green-park", form), "origin", MIRROR);
     assert_eq!(
         from_mirror_location(&h, from_mirror),
-        "https://mirror.example/kk/petitions/green-park/signed/?result=recorded"
+        "https://mirror.example/kk/petitions/green-park/signed/?result=recorded#result-recorded"
     );
 }
 

@@ -285,7 +285,7 @@ for (const spec of targets) {
       // Back to the mirror the visitor came from, never to a possibly blocked domain.
       assert.equal(
         answer.headers.get("location"),
-        `${MIRROR_ORIGIN}/ru/petitions/${OPEN_PETITION}/signed/?result=recorded`,
+        `${MIRROR_ORIGIN}/ru/petitions/${OPEN_PETITION}/signed/?result=recorded#result-recorded`,
       );
       recorded.add(fields.email);
 
@@ -301,7 +301,7 @@ for (const spec of targets) {
       assert.equal(invalid.status, 303);
       assert.equal(
         invalid.headers.get("location"),
-        `/en/petitions/${OPEN_PETITION}/?result=invalid_input&field=email#sign`,
+        `/en/petitions/${OPEN_PETITION}/?result=invalid_input&field=email#sign-error-email`,
       );
     });
 

@@ -2,8 +2,13 @@
 //! site saying what happened. The URL shapes are a contract with the generator, which
 //! renders these pages (ARCHITECTURE.md, "The no-JS form"):
 //!
-//! * success: `<base_path><lang>/petitions/<slug>/signed/?result=recorded|already_signed`
-//! * error: `<base_path><lang>/petitions/<slug>/?result=<code>[&field=<field>]#sign`
+//! * success: `<base_path><lang>/petitions/<slug>/signed/?result=<r>#result-<r>`, `<r>` being
+//!   `recorded` or `already_signed`
+//! * error: `<base_path><lang>/petitions/<slug>/?result=<code>[&field=<field>]#sign-error-<field
+//!   or code>`
+//!
+//! The fragment names the element of the static page that explains the outcome, so the page
+//! shows it with CSS `:target` alone: without JavaScript a static page cannot read the query.
 //! * unknown petition: `<base_path><lang>/?result=petition_not_found`
 //!
 //! `<code>` and `<field>` are the JSON error body's `code` and `field`. `<lang>` is the
@@ -22,22 +27,25 @@ use crate::manifest::{Manifest, ManifestPetition};
 /// `already_signed`.
 pub fn signed_page_path(base_path: &str, lang: &str, slug: &str, result: &str) -> String {
     format!(
-        "{}{lang}/petitions/{slug}/signed/?result={result}",
+        "{}{lang}/petitions/{slug}/signed/?result={result}#result-{result}",
         with_slash(base_path)
     )
 }
 
 /// Path of the petition's form, scrolled to it, saying what went wrong.
 pub fn error_page_path(base_path: &str, lang: &str, slug: &str, error: &ApiError) -> String {
-    let field = error
-        .field()
-        .map(|field| format!("&field={}", field.as_str()))
-        .unwrap_or_default();
-    format!(
-        "{}{lang}/petitions/{slug}/?result={}{field}#sign",
-        with_slash(base_path),
-        error.code()
-    )
+    let code = error.code();
+    match error.field() {
+        Some(field) => format!(
+            "{}{lang}/petitions/{slug}/?result={code}&field={field}#sign-error-{field}",
+            with_slash(base_path),
+            field = field.as_str()
+        ),
+        None => format!(
+            "{}{lang}/petitions/{slug}/?result={code}#sign-error-{code}",
+            with_slash(base_path)
+        ),
+    }
 }
 
 /// Path of the home page saying the petition does not exist.
@@ -127,7 +135,7 @@ mod tests {
     fn formats_the_agreed_paths() {
         assert_eq!(
             signed_page_path("/", "kk", "clean-air", "recorded"),
-            "/kk/petitions/clean-air/signed/?result=recorded"
+            "/kk/petitions/clean-air/signed/?result=recorded#result-recorded"
         );
         assert_eq!(
             error_page_path(
@@ -136,7 +144,7 @@ mod tests {
                 "clean-air",
                 &ApiError::Invalid(InvalidInput::EmailMalformed)
             ),
-            "/petitions/ru/petitions/clean-air/?result=invalid_input&field=email#sign"
+            "/petitions/ru/petitions/clean-air/?result=invalid_input&field=email#sign-error-email"
         );
         assert_eq!(
             error_page_path(
@@ -145,7 +153,7 @@ mod tests {
                 "clean-air",
                 &ApiError::NotOpen(NotOpenReason::Closed)
             ),
-            "/en/petitions/clean-air/?result=petition_not_open#sign"
+            "/en/petitions/clean-air/?result=petition_not_open#sign-error-petition_not_open"
         );
         assert_eq!(
             not_found_page_path("", "kk"),
