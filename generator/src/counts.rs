@@ -1,6 +1,7 @@
 //! Build-time signature counts (`--counts FILE`), shown on pages and in the open data.
 //!
-//! The file is what `GET /api/counts` returns, saved: `{"slug": 120}` or
+//! The file is what `GET /api/counts` returns, saved (`{"updated_at": ..., "petitions":
+//! {"slug": {"count": 120, "by_region": {...}}}}`), or just its inner map: `{"slug": 120}` or
 //! `{"slug": {"count": 120, "by_region": {"almaty-city": 80}}}`. Pages show this number until
 //! the browser script fetches the live one.
 
@@ -26,6 +27,15 @@ enum CountEntry {
     Detailed(Count),
 }
 
+/// A saved `GET /api/counts` answer: the map of counts sits under `petitions`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SavedAnswer {
+    #[allow(dead_code)] // Identifies the shape; pages show their own build time.
+    updated_at: String,
+    petitions: HashMap<String, CountEntry>,
+}
+
 /// Counts by petition slug; petitions not listed have none.
 #[derive(Debug, Clone, Default)]
 pub struct Counts {
@@ -42,8 +52,11 @@ impl Counts {
     }
 
     pub fn parse(text: &str) -> Result<Counts, String> {
-        let entries: HashMap<String, CountEntry> =
-            serde_json::from_str(text).map_err(|e| e.to_string())?;
+        // The map alone is parsed last, so its error (with line and column) is the one shown.
+        let entries: HashMap<String, CountEntry> = match serde_json::from_str::<SavedAnswer>(text) {
+            Ok(answer) => answer.petitions,
+            Err(_) => serde_json::from_str(text).map_err(|e| e.to_string())?,
+        };
         let by_slug = entries
             .into_iter()
             .map(|(slug, entry)| {
@@ -72,6 +85,16 @@ impl Counts {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn accepts_a_saved_api_counts_answer() {
+        let counts = Counts::parse(
+            r#"{"updated_at": "2026-11-29T19:22:51Z", "petitions": {"a": {"count": 3, "by_region": {"abai": 3}}}}"#,
+        )
+        .unwrap();
+        assert_eq!(counts.total("a"), 3);
+        assert_eq!(counts.get("a").unwrap().by_region["abai"], 3);
+    }
 
     #[test]
     fn accepts_plain_and_detailed_entries() {
