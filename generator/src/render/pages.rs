@@ -18,6 +18,19 @@ pub fn petition_dir(lang: &str, slug: &str) -> String {
     format!("{lang}/petitions/{slug}/")
 }
 
+/// `hreflang` alternates of a petition's page or sub-page (`suffix`: "" for the page itself,
+/// "signed/", "embed/"): the same folder in every language the petition has.
+fn petition_alternates(petition: &Petition, suffix: &str) -> Vec<(String, String)> {
+    petition
+        .translations
+        .iter()
+        .map(|t| {
+            let dir = petition_dir(&t.lang, &petition.slug);
+            (t.lang.clone(), format!("{dir}{suffix}"))
+        })
+        .collect()
+}
+
 /// File of a petition's page, relative to the site root.
 pub fn petition_path(lang: &str, slug: &str) -> String {
     format!("{}index.html", petition_dir(lang, slug))
@@ -269,11 +282,7 @@ impl Renderer<'_> {
             path: dir.clone(),
             title: translation.title.clone(),
             description: translation.summary.clone().unwrap_or_default(),
-            alternates: petition
-                .translations
-                .iter()
-                .map(|t| (t.lang.clone(), petition_dir(&t.lang, &petition.slug)))
-                .collect(),
+            alternates: petition_alternates(petition, ""),
             og_type: "article",
             image: image.map(str::to_owned),
             noindex: false,
@@ -380,16 +389,7 @@ impl Renderer<'_> {
             path: format!("{}signed/", petition_dir(lang, &petition.slug)),
             title: self.t(lang, "signed.title")?,
             description: String::new(),
-            alternates: petition
-                .translations
-                .iter()
-                .map(|t| {
-                    (
-                        t.lang.clone(),
-                        format!("{}signed/", petition_dir(&t.lang, &petition.slug)),
-                    )
-                })
-                .collect(),
+            alternates: petition_alternates(petition, "signed/"),
             og_type: "website",
             image: None,
             noindex: true,
@@ -418,16 +418,7 @@ impl Renderer<'_> {
             path: format!("{dir}embed/"),
             title: translation.title.clone(),
             description: translation.summary.clone().unwrap_or_default(),
-            alternates: petition
-                .translations
-                .iter()
-                .map(|t| {
-                    (
-                        t.lang.clone(),
-                        format!("{}embed/", petition_dir(&t.lang, &petition.slug)),
-                    )
-                })
-                .collect(),
+            alternates: petition_alternates(petition, "embed/"),
             og_type: "website",
             image: None,
             noindex: true,
