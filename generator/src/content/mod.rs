@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::config::Config;
-use crate::error::{Error, IoAction, Problem};
+use crate::error::{Error, IoAction, Problem, ProblemKind};
 pub use page::Page;
 pub use petition::{Petition, Status, Translation};
 
@@ -109,6 +109,19 @@ pub(crate) fn display_path(root: &Path, path: &Path) -> String {
 }
 
 /// Lowercase ASCII letters, digits and single inner hyphens.
+/// The problem of a content file written in a language `petitio.toml` does not list, if so.
+pub(crate) fn language_not_configured(file: &str, lang: &str, config: &Config) -> Option<Problem> {
+    (!config.languages.iter().any(|l| l == lang)).then(|| {
+        Problem::new(
+            file,
+            ProblemKind::LanguageNotConfigured {
+                lang: lang.to_owned(),
+                configured: config.languages.clone(),
+            },
+        )
+    })
+}
+
 pub fn is_slug(text: &str) -> bool {
     !text.is_empty()
         && !text.starts_with('-')

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use crate::config::Config;
 use crate::content::frontmatter::{self, TomlSource};
-use crate::content::{display_path, is_slug, list_dir, PAGES_DIR};
+use crate::content::{display_path, is_slug, language_not_configured, list_dir, PAGES_DIR};
 use crate::error::{Error, IoAction, Problem, ProblemKind};
 use crate::render::markdown::Markdown;
 
@@ -90,14 +90,8 @@ pub fn load_all(
             ));
             continue;
         }
-        if !config.languages.iter().any(|l| l == lang) {
-            problems.push(Problem::new(
-                file,
-                ProblemKind::LanguageNotConfigured {
-                    lang: lang.to_owned(),
-                    configured: config.languages.clone(),
-                },
-            ));
+        if let Some(problem) = language_not_configured(&file, lang, config) {
+            problems.push(problem);
             continue;
         }
         let text =

@@ -10,7 +10,7 @@ use std::path::Path;
 use crate::config::Config;
 use crate::content::date::Date;
 use crate::content::frontmatter::{self, Fields, Located, TomlSource};
-use crate::content::{display_path, is_slug, list_dir};
+use crate::content::{display_path, is_slug, language_not_configured, list_dir};
 use crate::error::{Error, IoAction, Problem, ProblemKind};
 use crate::render::markdown::Markdown;
 
@@ -224,14 +224,8 @@ pub fn load(
             ));
             continue;
         };
-        if !config.languages.iter().any(|l| l == lang) {
-            problems.push(Problem::new(
-                file,
-                ProblemKind::LanguageNotConfigured {
-                    lang: lang.to_owned(),
-                    configured: config.languages.clone(),
-                },
-            ));
+        if let Some(problem) = language_not_configured(&file, lang, config) {
+            problems.push(problem);
             continue;
         }
         let text =
