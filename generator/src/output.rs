@@ -3,7 +3,8 @@
 //! [`build_atomically`] renders into a fresh sibling folder, then swaps it in with two
 //! renames, so a failed build leaves the previous output byte for byte intact and readers
 //! never see a half-written site. [`ChangedFiles`] collects only files whose bytes differ from
-//! what is on disk, writing nothing until the whole render succeeded.
+//! what is on disk, writing nothing until the whole render succeeded, and then replaces each
+//! by a rename, so the server never answers with a file half rewritten.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -67,6 +68,19 @@ fn write_file(target: &Path, bytes: &[u8]) -> Result<(), Error> {
             .map_err(|e| Error::io(IoAction::CreateFolder, parent, e))?;
     }
     std::fs::write(target, bytes).map_err(|e| Error::io(IoAction::Write, target, e))
+}
+
+/// Writes `bytes` beside `target`, then renames the copy over it: a reader sees the old file
+/// or the new one, never a part of either.
+fn replace_file(target: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let mut name = target.file_name().unwrap_or_default().to_os_string();
+    name.push(".petitio-new");
+    let fresh = target.with_file_name(name);
+    write_file(&fresh, bytes)?;
+    std::fs::rename(&fresh, target).map_err(|e| {
+        let _ = std::fs::remove_file(&fresh);
+        Error::io(IoAction::Write, target, e)
+    })
 }
 
 /// Renders into a sibling temporary folder with `fill`, then replaces `out` with it.
@@ -144,7 +158,7 @@ impl ChangedFiles {
             ..Written::default()
         };
         for (path, bytes) in &changed {
-            write_file(&self.dir.join(path), bytes)?;
+            replace_file(&self.dir.join(path), bytes)?;
             written.files += 1;
             written.pages += usize::from(is_page(path));
         }
@@ -250,5 +264,28 @@ mod tests {
         );
         assert_eq!(produced.len(), 2);
         assert!(!dir.path().join("old").exists());
+        assert_eq!(std::fs::read(dir.path().join("new.css")).unwrap(), b"y");
+    }
+
+    #[test]
+    fn a_changed_file_is_replaced_whole_and_no_temporary_copy_remains() {
+        let dir = tempfile::tempdir().unwrap();
+        write_file(&dir.path().join("kk/index.html"), b"old").unwrap();
+        // Held open like a response being sent: it keeps reading the old bytes.
+        let reader = std::fs::File::open(dir.path().join("kk/index.html")).unwrap();
+        let sink = ChangedFiles::new(dir.path());
+        sink.put("kk/index.html", b"new and longer".to_vec())
+            .unwrap();
+        sink.commit([]).unwrap();
+        assert_eq!(std::io::read_to_string(reader).unwrap(), "old");
+        assert_eq!(
+            std::fs::read(dir.path().join("kk/index.html")).unwrap(),
+            b"new and longer"
+        );
+        let names: Vec<_> = std::fs::read_dir(dir.path().join("kk"))
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["index.html"]);
     }
 }
