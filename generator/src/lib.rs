@@ -9,6 +9,7 @@ pub mod config;
 pub mod content;
 pub mod counts;
 pub mod error;
+mod incremental;
 pub mod links;
 pub mod output;
 pub mod regions;
@@ -16,17 +17,17 @@ pub mod relocate;
 pub mod render;
 pub mod serve;
 
-use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 pub use error::Error;
+pub use incremental::Incremental;
 
 use config::Config;
-use content::{Site, PETITIONS_DIR};
+use content::Site;
 use counts::Counts;
-use output::{build_atomically, ChangedFiles, FolderSink, Written};
-use render::{all_jobs, Changed, Job, Renderer};
+use output::{build_atomically, FolderSink, Written};
+use render::Renderer;
 
 /// What to build and where.
 #[derive(Debug, Clone)]
@@ -73,7 +74,7 @@ pub struct BuildReport {
 }
 
 impl BuildReport {
-    fn new(written: Written, started: Instant) -> BuildReport {
+    pub(crate) fn new(written: Written, started: Instant) -> BuildReport {
         BuildReport {
             pages_written: written.pages,
             files_written: written.files,
@@ -93,12 +94,12 @@ pub struct CheckReport {
 }
 
 /// Everything a render needs, loaded from disk.
-struct Loaded {
+pub(crate) struct Loaded {
     site: Site,
     counts: Counts,
 }
 
-fn load(opts: &BuildOptions, drafts: bool) -> Result<Loaded, Error> {
+pub(crate) fn load(opts: &BuildOptions, drafts: bool) -> Result<Loaded, Error> {
     let config = Config::load(&opts.root, opts.base_url.as_deref())?;
     let site = Site::load(&opts.root, config, drafts)?;
     let counts = match &opts.counts {
@@ -117,7 +118,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
         loaded.counts.clone(),
         opts.extra_body_scripts.clone(),
     )?;
-    let jobs = all_jobs(&loaded.site);
+    let jobs = renderer.all_jobs();
     let written = build_atomically(&opts.out, |dir| {
         let sink = FolderSink::new(dir);
         renderer.render(&jobs, &sink)?;
@@ -132,7 +133,7 @@ pub fn check(root: &Path) -> Result<CheckReport, Error> {
     let opts = BuildOptions::new(root);
     let loaded = load(&opts, true)?;
     let renderer = Renderer::new(&loaded.site, loaded.counts.clone(), Vec::new())?;
-    let jobs = all_jobs(&loaded.site);
+    let jobs = renderer.all_jobs();
     let collector = links::LinkCollector::new(&loaded.site.config.base_path);
     renderer.render(&jobs, &collector)?;
     let files_checked = jobs.len();
@@ -145,130 +146,4 @@ pub fn check(root: &Path) -> Result<CheckReport, Error> {
         pages: loaded.site.pages.len(),
         files_checked,
     })
-}
-
-/// An in-place builder kept in memory by `petitio serve`.
-///
-/// It renders into `opts.out` directly, writing only files whose bytes changed, and on
-/// [`Incremental::rebuild`] re-renders only the pages that show what changed: one petition's
-/// edit re-renders that petition's pages and data, and the listings, feeds, tag pages and
-/// indexes that include it; any other change (config, templates, i18n, static files, pages)
-/// re-renders everything. A failed rebuild leaves `opts.out` unchanged.
-pub struct Incremental {
-    opts: BuildOptions,
-    /// Every file the last render produced, relative to `opts.out`.
-    produced: BTreeSet<String>,
-    /// Tags of each petition at the last render, to know which tag pages a change touches.
-    tags_by_slug: std::collections::HashMap<String, Vec<String>>,
-}
-
-impl Incremental {
-    /// Renders the whole site into `opts.out` in place.
-    pub fn new(opts: BuildOptions) -> Result<(Incremental, BuildReport), Error> {
-        let existing = existing_files(&opts.out);
-        let mut builder = Incremental {
-            opts,
-            produced: existing,
-            tags_by_slug: Default::default(),
-        };
-        let report = builder.render(None)?;
-        Ok((builder, report))
-    }
-
-    /// Re-renders after `changed` paths (absolute, or relative to the root) were modified.
-    pub fn rebuild(&mut self, changed: &[PathBuf]) -> Result<BuildReport, Error> {
-        let slugs = changed_petitions(&self.opts.root, changed);
-        self.render(slugs)
-    }
-
-    fn render(&mut self, slugs: Option<HashSet<String>>) -> Result<BuildReport, Error> {
-        let started = Instant::now();
-        let loaded = load(&self.opts, self.opts.drafts)?;
-        let renderer = Renderer::new(
-            &loaded.site,
-            loaded.counts.clone(),
-            self.opts.extra_body_scripts.clone(),
-        )?;
-        let mut jobs = all_jobs(&loaded.site);
-        let sink = ChangedFiles::new(&self.opts.out);
-        let stale: Vec<String> = match slugs {
-            None => self.produced.iter().cloned().collect(),
-            Some(slugs) => {
-                let mut changed = Changed {
-                    slugs,
-                    tags: HashSet::new(),
-                };
-                for slug in &changed.slugs {
-                    let now = loaded
-                        .site
-                        .petition(slug)
-                        .map(|p| p.tags.clone())
-                        .unwrap_or_default();
-                    let before = self.tags_by_slug.get(slug).cloned().unwrap_or_default();
-                    changed.tags.extend(now.into_iter().chain(before));
-                }
-                jobs.retain(|job: &Job| job.shows(&changed));
-                self.produced
-                    .iter()
-                    .filter(|path| owned_by_changes(path, &changed))
-                    .cloned()
-                    .collect()
-            }
-        };
-        renderer.render(&jobs, &sink)?;
-        let (written, produced) = sink.commit(stale.iter().cloned())?;
-        let stale: HashSet<String> = stale.into_iter().collect();
-        self.produced.retain(|path| !stale.contains(path));
-        self.produced.extend(produced);
-        self.tags_by_slug = loaded
-            .site
-            .petitions
-            .iter()
-            .map(|p| (p.slug.clone(), p.tags.clone()))
-            .collect();
-        Ok(BuildReport::new(written, started))
-    }
-}
-
-/// The slugs of petitions touched by `changed`, or `None` when something else changed too
-/// (then everything is re-rendered).
-fn changed_petitions(root: &Path, changed: &[PathBuf]) -> Option<HashSet<String>> {
-    let petitions_dir = root.join(PETITIONS_DIR);
-    let mut slugs = HashSet::new();
-    for path in changed {
-        let absolute = if path.is_absolute() {
-            path.clone()
-        } else {
-            root.join(path)
-        };
-        let relative = absolute.strip_prefix(&petitions_dir).ok()?;
-        let slug = relative.components().next()?.as_os_str().to_str()?;
-        slugs.insert(slug.to_owned());
-    }
-    Some(slugs)
-}
-
-/// Whether a file from the previous render belongs to a re-rendered job and may be stale.
-fn owned_by_changes(path: &str, changed: &Changed) -> bool {
-    let mut segments = path.split('/');
-    let (first, second, third) = (segments.next(), segments.next(), segments.next());
-    match (first, second, third) {
-        (Some("assets"), _, _) => true,
-        (Some("data"), Some("petitions"), Some(file)) => {
-            changed.slugs.iter().any(|s| file == format!("{s}.json"))
-        }
-        (Some(_lang), Some("petitions"), Some(slug)) => changed.slugs.contains(slug),
-        (Some(_lang), Some("tags"), Some(tag)) => changed.tags.contains(tag),
-        (Some(_lang), Some(_listing), Some("page")) => true,
-        _ => false,
-    }
-}
-
-fn existing_files(out: &Path) -> BTreeSet<String> {
-    walkdir::WalkDir::new(out)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|entry| entry.file_type().is_file())
-        .map(|entry| content::display_path(out, entry.path()))
-        .collect()
 }

@@ -102,3 +102,129 @@ fn a_deleted_petition_disappears_from_the_output() {
         .read("out/ru/archive/index.html")
         .contains("Сохранить старый парк"));
 }
+
+#[test]
+fn a_body_edit_leaves_listing_pages_alone() {
+    let site = TestSite::copy("valid");
+    let (mut builder, _) = start(&site);
+    // Listing pages show cards (title, summary, dates, status), not bodies: a rebuild that
+    // re-rendered one would overwrite this marker.
+    site.write("out/ru/responded/index.html", "marker");
+    let file = "content/petitions/bus-lanes/index.ru.md";
+    site.write(file, &format!("{}\nНовый абзац.\n", site.read(file)));
+
+    builder.rebuild(&[site.path(file)]).unwrap();
+    assert!(site
+        .read("out/ru/petitions/bus-lanes/index.html")
+        .contains("<p>Новый абзац.</p>"));
+    assert_eq!(site.read("out/ru/responded/index.html"), "marker");
+}
+
+#[test]
+fn after_any_series_of_petition_edits_the_output_is_what_a_full_build_writes() {
+    let site = TestSite::copy("valid");
+    let (mut builder, _) = start(&site);
+    let same_as_full_build = |step: &str| {
+        let mut opts = BuildOptions::new(site.root());
+        opts.out = site.path("full");
+        opts.extra_body_scripts = vec!["/_petitio/livereload.js".to_owned()];
+        petitio::build(&opts).unwrap();
+        let (incremental, full) = (snapshot(&site.path("out")), snapshot(&site.path("full")));
+        let differing: Vec<&String> = incremental
+            .keys()
+            .chain(full.keys())
+            .filter(|path| incremental.get(*path) != full.get(*path))
+            .collect();
+        assert!(differing.is_empty(), "after {step}: {differing:?} differ");
+    };
+
+    let body = "content/petitions/bus-lanes/index.kk.md";
+    site.write(body, &format!("{}\nЖаңа абзац.\n", site.read(body)));
+    builder.rebuild(&[site.path(body)]).unwrap();
+    same_as_full_build("a body edit");
+
+    let status = "content/petitions/clean-air/index.kk.md";
+    let closed = site
+        .read(status)
+        .replace("status = \"open\"", "status = \"closed\"")
+        .replace(
+            "tags = [\"ecology\", \"almaty\"]",
+            "tags = [\"ecology\", \"air\"]",
+        );
+    site.write(status, &closed);
+    builder.rebuild(&[site.path(status)]).unwrap();
+    same_as_full_build("a status and tag change");
+
+    let feed_before = site.read("out/kk/atom.xml");
+    let retitled = site
+        .read(body)
+        .replace("Астанада автобус жолақтары", "Астанадағы автобус жолақтары")
+        .replacen(
+            "\n+++\n",
+            "\n[[updates]]\ndate = 2026-06-01\ntext = \"Жобасы жарияланды.\"\n+++\n",
+            1,
+        );
+    site.write(body, &retitled);
+    builder.rebuild(&[site.path(body)]).unwrap();
+    same_as_full_build("a new title and update");
+    assert_ne!(
+        site.read("out/kk/atom.xml"),
+        feed_before,
+        "the feed shows the update"
+    );
+
+    let folder = site.path("content/petitions/old-park");
+    std::fs::remove_dir_all(&folder).unwrap();
+    builder.rebuild(&[folder]).unwrap();
+    same_as_full_build("a deletion");
+
+    std::fs::create_dir(site.path("content/petitions/new-benches")).unwrap();
+    let added = "content/petitions/new-benches/index.kk.md";
+    let text = site
+        .read(body)
+        .replace("Астанада автобус жолақтары", "Саябаққа жаңа орындықтар")
+        .replace("status = \"responded\"", "status = \"open\"")
+        .replace(
+            "tags = [\"transport\"]",
+            "tags = [\"parks\", \"transport\"]",
+        );
+    let text = match text.find("\n[response]") {
+        Some(at) => format!("{}\n+++\nОрындықтар керек.\n", &text[..at]),
+        None => text,
+    };
+    site.write(added, &text);
+    builder.rebuild(&[site.path(added)]).unwrap();
+    same_as_full_build("an added petition");
+
+    let draft = text.replace("status = \"open\"", "status = \"draft\"");
+    site.write(added, &draft);
+    builder.rebuild(&[site.path(added)]).unwrap();
+    same_as_full_build("a petition turned into a draft");
+}
+
+#[test]
+fn a_broken_petition_then_its_fix_rebuild_from_memory() {
+    let site = TestSite::copy("valid");
+    let (mut builder, _) = start(&site);
+    let file = "content/petitions/bus-lanes/index.kk.md";
+    let good = site.read(file);
+    site.write(
+        file,
+        &good.replace("created = 2026-01-10", "created = 2026-13-10"),
+    );
+    let error = builder.rebuild(&[site.path(file)]).unwrap_err();
+    assert!(error.to_string().contains("field `created`"), "{error}");
+
+    // The fix re-renders that petition only: the model survived the failure.
+    site.write("out/ru/petitions/old-park/index.html", "marker");
+    site.write(
+        file,
+        &good.replace("Бөлінген жолақтар керек.", "Жолақтар керек."),
+    );
+    let report = builder.rebuild(&[site.path(file)]).unwrap();
+    assert!(site
+        .read("out/kk/petitions/bus-lanes/index.html")
+        .contains("Жолақтар керек."));
+    assert_eq!(site.read("out/ru/petitions/old-park/index.html"), "marker");
+    assert!(report.files_written < 20, "{report:?}");
+}

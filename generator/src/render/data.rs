@@ -22,14 +22,34 @@ struct Index<'a> {
     petitions: Vec<IndexEntry<'a>>,
 }
 
+/// The fields both the index entry and the detail of a petition start with.
 #[derive(Serialize)]
-struct IndexEntry<'a> {
+struct Basics<'a> {
     slug: &'a str,
     state: &'static str,
     created: String,
     deadline: Option<String>,
     response_date: Option<String>,
     goal: Option<u64>,
+}
+
+impl<'a> Basics<'a> {
+    fn of(petition: &'a Petition) -> Basics<'a> {
+        Basics {
+            slug: &petition.slug,
+            state: petition.status.as_str(),
+            created: petition.created.to_string(),
+            deadline: petition.deadline.map(|d| d.to_string()),
+            response_date: petition.response_date.map(|d| d.to_string()),
+            goal: petition.goal,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct IndexEntry<'a> {
+    #[serde(flatten)]
+    basics: Basics<'a>,
     signature_count: u64,
     title: BTreeMap<&'a str, &'a str>,
     links: Links,
@@ -45,12 +65,8 @@ struct Links {
 #[derive(Serialize)]
 struct Detail<'a> {
     schema_version: u32,
-    slug: &'a str,
-    state: &'static str,
-    created: String,
-    deadline: Option<String>,
-    response_date: Option<String>,
-    goal: Option<u64>,
+    #[serde(flatten)]
+    basics: Basics<'a>,
     milestones: &'a [u64],
     tags: &'a [String],
     image: Option<String>,
@@ -105,31 +121,52 @@ fn links(site: &Site, petition: &Petition) -> Links {
     }
 }
 
-/// `data/petitions.json`.
-pub fn index(site: &Site, counts: &Counts) -> Vec<u8> {
-    let petitions = site
-        .petitions
-        .iter()
-        .map(|petition| IndexEntry {
-            slug: &petition.slug,
-            state: petition.status.as_str(),
-            created: petition.created.to_string(),
-            deadline: petition.deadline.map(|d| d.to_string()),
-            response_date: petition.response_date.map(|d| d.to_string()),
-            goal: petition.goal,
-            signature_count: counts.total(&petition.slug),
-            title: petition
-                .translations
-                .iter()
-                .map(|t| (t.lang.as_str(), t.title.as_str()))
-                .collect(),
-            links: links(site, petition),
-        })
-        .collect();
-    to_json(&Index {
-        schema_version: SCHEMA_VERSION,
-        petitions,
-    })
+/// `data/petitions.json` from every petition's [`index_entry`], in site order.
+pub fn index<'a>(entries: impl Iterator<Item = &'a str>) -> Vec<u8> {
+    json_with_list(
+        &Index {
+            schema_version: SCHEMA_VERSION,
+            petitions: Vec::new(),
+        },
+        entries,
+    )
+}
+
+/// One petition's entry of `data/petitions.json` (one line of JSON).
+pub fn index_entry(site: &Site, petition: &Petition, counts: &Counts) -> String {
+    let entry = IndexEntry {
+        basics: Basics::of(petition),
+        signature_count: counts.total(&petition.slug),
+        title: petition
+            .translations
+            .iter()
+            .map(|t| (t.lang.as_str(), t.title.as_str()))
+            .collect(),
+        links: links(site, petition),
+    };
+    serde_json::to_string(&entry).expect("open data serialises: plain strings and numbers")
+}
+
+/// `head` as JSON with its last field, an empty list, filled with `entries` (JSON texts), one
+/// per line: files listing thousands of petitions are assembled from per-petition entries
+/// (kept between rebuilds by `petitio serve`) and stay readable in a line diff.
+pub fn json_with_list<'a>(
+    head: &impl Serialize,
+    entries: impl Iterator<Item = &'a str>,
+) -> Vec<u8> {
+    let head = serde_json::to_string(head).expect("plain values serialise");
+    let open = head
+        .strip_suffix("[]}")
+        .expect("the list is the last field of the head");
+    let mut json = String::with_capacity(head.len() + 4096);
+    json.push_str(open);
+    json.push('[');
+    for (i, entry) in entries.enumerate() {
+        json.push_str(if i == 0 { "\n" } else { ",\n" });
+        json.push_str(entry);
+    }
+    json.push_str("\n]}\n");
+    json.into_bytes()
 }
 
 /// `data/petitions/<slug>.json`.
@@ -172,12 +209,7 @@ pub fn petition(site: &Site, petition: &Petition, counts: &Counts, assets: &Asse
         .map(|path| site.config.url(path));
     to_json(&Detail {
         schema_version: SCHEMA_VERSION,
-        slug: &petition.slug,
-        state: petition.status.as_str(),
-        created: petition.created.to_string(),
-        deadline: petition.deadline.map(|d| d.to_string()),
-        response_date: petition.response_date.map(|d| d.to_string()),
-        goal: petition.goal,
+        basics: Basics::of(petition),
         milestones: &petition.milestones,
         tags: &petition.tags,
         image,
@@ -188,10 +220,9 @@ pub fn petition(site: &Site, petition: &Petition, counts: &Counts, assets: &Asse
     })
 }
 
-/// `data/petitions.csv`: one row per petition, a title and URL column per language.
-pub fn csv(site: &Site, counts: &Counts) -> Result<Vec<u8>, Error> {
+/// `data/petitions.csv`: a header, then every petition's [`csv_row`] in site order.
+pub fn csv<'a>(site: &Site, rows: impl Iterator<Item = &'a [u8]>) -> Result<Vec<u8>, Error> {
     let config = &site.config;
-    let mut writer = csv::Writer::from_writer(Vec::new());
     let mut header: Vec<String> = [
         "slug",
         "state",
@@ -205,48 +236,53 @@ pub fn csv(site: &Site, counts: &Counts) -> Result<Vec<u8>, Error> {
     .to_vec();
     header.extend(config.languages.iter().map(|lang| format!("title_{lang}")));
     header.extend(config.languages.iter().map(|lang| format!("url_{lang}")));
-    let csv_error = |e: csv::Error| {
-        Error::io(
-            IoAction::Write,
-            "data/petitions.csv",
-            std::io::Error::other(e),
-        )
-    };
-    writer.write_record(&header).map_err(csv_error)?;
-    for petition in &site.petitions {
-        let mut row = vec![
-            petition.slug.clone(),
-            petition.status.as_str().to_owned(),
-            petition.created.to_string(),
-            petition.deadline.map(|d| d.to_string()).unwrap_or_default(),
-            petition
-                .response_date
-                .map(|d| d.to_string())
-                .unwrap_or_default(),
-            petition.goal.map(|g| g.to_string()).unwrap_or_default(),
-            counts.total(&petition.slug).to_string(),
-        ];
-        row.extend(config.languages.iter().map(|lang| {
-            petition
-                .translation(lang)
-                .map(|t| t.title.clone())
-                .unwrap_or_default()
-        }));
-        row.extend(config.languages.iter().map(|lang| {
-            petition
-                .translation(lang)
-                .map(|_| config.url(&petition_dir(lang, &petition.slug)))
-                .unwrap_or_default()
-        }));
-        writer.write_record(&row).map_err(csv_error)?;
-    }
-    writer.into_inner().map_err(|e| {
+    let mut csv = csv_record(&header)?;
+    rows.for_each(|row| csv.extend_from_slice(row));
+    Ok(csv)
+}
+
+/// One petition's row of `data/petitions.csv`: a title and URL column per language.
+pub fn csv_row(site: &Site, petition: &Petition, counts: &Counts) -> Result<Vec<u8>, Error> {
+    let config = &site.config;
+    let mut row = vec![
+        petition.slug.clone(),
+        petition.status.as_str().to_owned(),
+        petition.created.to_string(),
+        petition.deadline.map(|d| d.to_string()).unwrap_or_default(),
+        petition
+            .response_date
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+        petition.goal.map(|g| g.to_string()).unwrap_or_default(),
+        counts.total(&petition.slug).to_string(),
+    ];
+    row.extend(config.languages.iter().map(|lang| {
+        petition
+            .translation(lang)
+            .map(|t| t.title.clone())
+            .unwrap_or_default()
+    }));
+    row.extend(config.languages.iter().map(|lang| {
+        petition
+            .translation(lang)
+            .map(|_| config.url(&petition_dir(lang, &petition.slug)))
+            .unwrap_or_default()
+    }));
+    csv_record(&row)
+}
+
+/// One CSV record with its line end.
+fn csv_record(fields: &[String]) -> Result<Vec<u8>, Error> {
+    let csv_error = |e: &dyn std::fmt::Display| {
         Error::io(
             IoAction::Write,
             "data/petitions.csv",
             std::io::Error::other(e.to_string()),
         )
-    })
+    };
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(fields).map_err(|e| csv_error(&e))?;
+    writer.into_inner().map_err(|e| csv_error(&e))
 }
 
 fn to_json(value: &impl Serialize) -> Vec<u8> {

@@ -4,7 +4,7 @@
 use petitio_edge::manifest::{Manifest, ManifestPetition, MANIFEST_VERSION};
 
 use crate::config::Config;
-use crate::content::Site;
+use crate::content::{Petition, Site};
 use crate::render::assets::ASSETS_DIR;
 
 /// Cache lifetime of HTML and data: short, so a moved or updated site is picked up quickly.
@@ -80,29 +80,34 @@ pub fn robots(config: &Config) -> String {
     )
 }
 
-/// The manifest the signature API reads (`petitio_edge::manifest::Manifest`).
-pub fn manifest(site: &Site) -> Vec<u8> {
+/// The manifest the signature API reads (`petitio_edge::manifest::Manifest`), from every
+/// petition's [`manifest_entry`] in site order.
+pub fn manifest<'a>(site: &Site, entries: impl Iterator<Item = &'a str>) -> Vec<u8> {
     let config = &site.config;
-    let manifest = Manifest {
+    let head = Manifest {
         version: MANIFEST_VERSION,
         base_path: config.base_path.clone(),
         default_language: config.default_language.clone(),
         languages: config.languages.clone(),
         regions: config.regions.iter().map(|r| r.code.clone()).collect(),
-        petitions: site
-            .petitions
+        petitions: Vec::new(),
+    };
+    super::data::json_with_list(&head, entries)
+}
+
+/// One petition's entry of the manifest.
+pub fn manifest_entry(petition: &Petition) -> String {
+    let entry = ManifestPetition {
+        slug: petition.slug.clone(),
+        status: petition.status.as_str().to_owned(),
+        deadline: petition.deadline.map(|d| d.to_string()),
+        languages: petition
+            .translations
             .iter()
-            .map(|p| ManifestPetition {
-                slug: p.slug.clone(),
-                status: p.status.as_str().to_owned(),
-                deadline: p.deadline.map(|d| d.to_string()),
-                languages: p.translations.iter().map(|t| t.lang.clone()).collect(),
-            })
+            .map(|t| t.lang.clone())
             .collect(),
     };
-    let mut bytes = serde_json::to_vec_pretty(&manifest).expect("the manifest serialises");
-    bytes.push(b'\n');
-    bytes
+    serde_json::to_string(&entry).expect("the manifest serialises")
 }
 
 #[cfg(test)]

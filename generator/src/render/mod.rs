@@ -16,12 +16,15 @@ pub mod markdown;
 mod pages;
 pub mod templates;
 
-use std::collections::{BTreeMap, HashSet};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use crate::content::date::Date;
 use crate::content::{Petition, Site, Status, PETITIONS_DIR};
 use crate::counts::Counts;
 use crate::error::Error;
@@ -181,113 +184,118 @@ impl Job {
     }
 }
 
-/// Every job of `site`.
-pub fn all_jobs(site: &Site) -> Vec<Job> {
-    let mut jobs = vec![
-        Job::RootRedirect,
-        Job::NotFound,
-        Job::Robots,
-        Job::Sitemap,
-        Job::Headers,
-        Job::Manifest,
-        Job::Assets,
-        Job::DataIndex,
-        Job::DataCsv,
-    ];
-    let mut tags: BTreeMap<&String, usize> = BTreeMap::new();
-    for petition in site.petitions.iter().filter(|p| p.status != Status::Draft) {
-        for tag in &petition.tags {
-            *tags.entry(tag).or_default() += 1;
-        }
-    }
-    let listing_pages = Listing::ALL.map(|listing| {
-        let items = site
-            .petitions
-            .iter()
-            .filter(|p| listing.includes(p.status))
-            .count();
-        (listing, page_count(items))
-    });
-    for lang in &site.config.languages {
-        jobs.push(Job::Home { lang: lang.clone() });
-        jobs.push(Job::Feed { lang: lang.clone() });
-        jobs.push(Job::TagIndex { lang: lang.clone() });
-        for (listing, pages) in listing_pages {
-            jobs.extend((1..=pages).map(|page| Job::Listing {
+impl Job {
+    /// The one file a listing or tag page job writes; `None` for other jobs.
+    pub fn single_output(&self) -> Option<String> {
+        match self {
+            Job::Listing {
                 listing,
-                lang: lang.clone(),
+                lang,
                 page,
-            }));
-        }
-        for (tag, &items) in &tags {
-            jobs.extend((1..=page_count(items)).map(|page| Job::Tag {
-                tag: (*tag).clone(),
-                lang: lang.clone(),
-                page,
-            }));
+            } => Some(format!(
+                "{}index.html",
+                listing_dir(lang, listing.name(), *page)
+            )),
+            Job::Tag { tag, lang, page } => Some(format!(
+                "{}index.html",
+                listing_dir(lang, &format!("tags/{tag}"), *page)
+            )),
+            _ => None,
         }
     }
-    for page in &site.pages {
-        jobs.extend(page.translations.iter().map(|t| Job::Page {
-            name: page.name.clone(),
-            lang: t.lang.clone(),
-        }));
-    }
-    for petition in &site.petitions {
-        jobs.push(Job::DataPetition {
-            slug: petition.slug.clone(),
-        });
-        for translation in &petition.translations {
-            jobs.push(Job::Petition {
-                slug: petition.slug.clone(),
-                lang: translation.lang.clone(),
-            });
-            jobs.push(Job::Signed {
-                slug: petition.slug.clone(),
-                lang: translation.lang.clone(),
-            });
-            jobs.push(Job::Embed {
-                slug: petition.slug.clone(),
-                lang: translation.lang.clone(),
-            });
-            jobs.push(Job::Badge {
-                slug: petition.slug.clone(),
-                lang: translation.lang.clone(),
-            });
-        }
+}
+
+/// The jobs of one petition's own pages and data.
+pub fn petition_jobs(petition: &Petition) -> Vec<Job> {
+    let slug = &petition.slug;
+    let mut jobs = vec![Job::DataPetition { slug: slug.clone() }];
+    for translation in &petition.translations {
+        let lang = &translation.lang;
+        jobs.extend([
+            Job::Petition {
+                slug: slug.clone(),
+                lang: lang.clone(),
+            },
+            Job::Signed {
+                slug: slug.clone(),
+                lang: lang.clone(),
+            },
+            Job::Embed {
+                slug: slug.clone(),
+                lang: lang.clone(),
+            },
+            Job::Badge {
+                slug: slug.clone(),
+                lang: lang.clone(),
+            },
+        ]);
     }
     jobs
 }
+
+/// What one petition contributes to the pages and files that list many petitions: rendered
+/// once per petition (in parallel), joined by the site-wide jobs, and kept by `petitio serve`
+/// for the petitions an edit did not touch.
+#[derive(Debug)]
+pub struct Parts {
+    /// Listing card HTML, `cards[language index]`.
+    cards: Vec<String>,
+    /// Its `<url>` elements of `sitemap.xml`.
+    sitemap: String,
+    /// Its entry of `data/petitions.json`.
+    data_index: String,
+    /// Its row of `data/petitions.csv`.
+    data_csv: Vec<u8>,
+    /// Its entry of the worker manifest.
+    manifest: String,
+    /// Hashes of the parts above, of which [`Renderer::fingerprint`]s are made.
+    hashes: PartHashes,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct PartHashes {
+    cards: u64,
+    /// Of its feed entries (see [`feeds::entries_hash`]).
+    feed: u64,
+    sitemap: u64,
+    data_index: u64,
+    data_csv: u64,
+    manifest: u64,
+}
+
+fn hash_of(value: &(impl Hash + ?Sized)) -> u64 {
+    let mut hasher = std::hash::DefaultHasher::new();
+    value.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// The parts of a render by slug, to reuse in the next one.
+pub type PartsCache = HashMap<String, Arc<Parts>>;
 
 /// Site-wide values computed once per render and shared by every job.
 struct Shared {
     /// Indexes into `site.petitions`, in display order.
     listings: BTreeMap<&'static str, Vec<usize>>,
     tags: BTreeMap<String, Vec<usize>>,
-    /// Pre-rendered card HTML: `cards[petition][language index]`.
-    cards: Vec<Vec<String>>,
+    /// `parts[petition index]`.
+    parts: Vec<Arc<Parts>>,
+    /// `hashes[petition index]`: the parts' hashes side by side, read by every fingerprint.
+    hashes: Vec<PartHashes>,
     /// Pre-rendered `<option>`s of the region select, per language index.
     region_options: Vec<String>,
 }
 
-/// Everything needed to render any job of one site.
-pub struct Renderer<'s> {
-    site: &'s Site,
+/// What a render needs besides the content: templates, translations and assets. Loading it
+/// parses every template, so `petitio serve` keeps it while only petitions change.
+pub struct Theme {
     templates: Templates,
     i18n: Arc<I18n>,
     assets: Assets,
-    counts: Counts,
-    extra_body_scripts: Vec<String>,
-    shared: Shared,
 }
 
-impl<'s> Renderer<'s> {
-    /// Loads the theme (with site overrides), i18n and assets, and precomputes shared values.
-    pub fn new(
-        site: &'s Site,
-        counts: Counts,
-        extra_body_scripts: Vec<String>,
-    ) -> Result<Renderer<'s>, Error> {
+impl Theme {
+    /// Loads the theme of `site` (with site overrides), its i18n and assets.
+    pub fn load(site: &Site) -> Result<Theme, Error> {
         let theme_dir = site.root.join("themes").join(&site.config.theme);
         if !theme_dir.is_dir() {
             return Err(Error::ThemeMissing {
@@ -308,73 +316,248 @@ impl<'s> Renderer<'s> {
             );
         }
         let templates = Templates::load(&site.root, &theme_dir, &site.config, &i18n, &assets)?;
-        let mut renderer = Renderer {
-            site,
+        Ok(Theme {
             templates,
             i18n,
             assets,
+        })
+    }
+}
+
+/// Everything needed to render any job of one site.
+pub struct Renderer<'s> {
+    site: &'s Site,
+    theme: Arc<Theme>,
+    counts: Counts,
+    extra_body_scripts: Vec<String>,
+    shared: Shared,
+}
+
+impl<'s> Renderer<'s> {
+    /// Loads the theme and precomputes shared values.
+    pub fn new(
+        site: &'s Site,
+        counts: Counts,
+        extra_body_scripts: Vec<String>,
+    ) -> Result<Renderer<'s>, Error> {
+        let theme = Arc::new(Theme::load(site)?);
+        Renderer::with_theme(
+            site,
+            theme,
+            counts,
+            extra_body_scripts,
+            &PartsCache::new(),
+            None,
+        )
+    }
+
+    /// A renderer with a loaded `theme`. Parts of petitions not in `rerender` are taken from
+    /// `previous` when it has them; `None` renders every petition's parts.
+    pub fn with_theme(
+        site: &'s Site,
+        theme: Arc<Theme>,
+        counts: Counts,
+        extra_body_scripts: Vec<String>,
+        previous: &PartsCache,
+        rerender: Option<&HashSet<String>>,
+    ) -> Result<Renderer<'s>, Error> {
+        let mut renderer = Renderer {
+            site,
+            theme,
             counts,
             extra_body_scripts,
             shared: Shared {
                 listings: BTreeMap::new(),
                 tags: BTreeMap::new(),
-                cards: Vec::new(),
+                parts: Vec::new(),
+                hashes: Vec::new(),
                 region_options: Vec::new(),
             },
         };
-        renderer.shared = renderer.compute_shared()?;
+        renderer.shared = renderer.compute_shared(previous, rerender)?;
         Ok(renderer)
     }
 
-    fn compute_shared(&self) -> Result<Shared, Error> {
+    /// Every job of the site.
+    pub fn all_jobs(&self) -> Vec<Job> {
+        let mut jobs = self.site_jobs();
+        jobs.extend(self.site.petitions.iter().flat_map(petition_jobs));
+        jobs
+    }
+
+    /// The jobs of pages and files about the whole site or many petitions: everything but
+    /// the petitions' own pages.
+    pub fn site_jobs(&self) -> Vec<Job> {
+        let site = self.site;
+        let mut jobs = vec![
+            Job::RootRedirect,
+            Job::NotFound,
+            Job::Robots,
+            Job::Sitemap,
+            Job::Headers,
+            Job::Manifest,
+            Job::Assets,
+            Job::DataIndex,
+            Job::DataCsv,
+        ];
+        for lang in &site.config.languages {
+            jobs.push(Job::Home { lang: lang.clone() });
+            jobs.push(Job::Feed { lang: lang.clone() });
+            jobs.push(Job::TagIndex { lang: lang.clone() });
+            for listing in Listing::ALL {
+                let pages = page_count(self.shared.listings[listing.name()].len());
+                jobs.extend((1..=pages).map(|page| Job::Listing {
+                    listing,
+                    lang: lang.clone(),
+                    page,
+                }));
+            }
+            for (tag, indexes) in &self.shared.tags {
+                jobs.extend((1..=page_count(indexes.len())).map(|page| Job::Tag {
+                    tag: tag.clone(),
+                    lang: lang.clone(),
+                    page,
+                }));
+            }
+        }
+        for page in &site.pages {
+            jobs.extend(page.translations.iter().map(|t| Job::Page {
+                name: page.name.clone(),
+                lang: t.lang.clone(),
+            }));
+        }
+        jobs
+    }
+
+    /// The parts of petition `slug` in this render, if it has one.
+    pub fn parts_of(&self, slug: &str) -> Option<Arc<Parts>> {
         let petitions = &self.site.petitions;
+        let i = petitions
+            .binary_search_by(|p| p.slug.as_str().cmp(slug))
+            .ok()?;
+        Some(Arc::clone(&self.shared.parts[i]))
+    }
+
+    /// This render's parts, to pass as `previous` to the next one.
+    pub fn parts_cache(&self) -> PartsCache {
+        self.site
+            .petitions
+            .iter()
+            .zip(&self.shared.parts)
+            .map(|(petition, parts)| (petition.slug.clone(), Arc::clone(parts)))
+            .collect()
+    }
+
+    /// A hash of everything a job's output is made of besides the theme and configuration,
+    /// for the jobs that list many petitions: a listing or tag page (its cards and the size of
+    /// its listing), the sitemap (the tags and every petition's URLs), the open data index and
+    /// CSV, the manifest and the feeds (every petition's entries). Equal fingerprints in two renders with the
+    /// same theme and configuration mean equal bytes. `None` for every other job.
+    pub fn fingerprint(&self, job: &Job) -> Option<u64> {
+        let mut hasher = std::hash::DefaultHasher::new();
+        job.hash(&mut hasher);
+        let every = |part: fn(&PartHashes) -> u64, hasher: &mut std::hash::DefaultHasher| {
+            for hashes in &self.shared.hashes {
+                part(hashes).hash(hasher);
+            }
+        };
+        match job {
+            Job::Listing { listing, page, .. } => {
+                self.hash_page(&self.shared.listings[listing.name()], *page, &mut hasher)
+            }
+            Job::Tag { tag, page, .. } => {
+                let indexes = self.shared.tags.get(tag).map_or(&[][..], Vec::as_slice);
+                self.hash_page(indexes, *page, &mut hasher)
+            }
+            Job::Sitemap => {
+                self.shared
+                    .tags
+                    .keys()
+                    .for_each(|tag| tag.hash(&mut hasher));
+                every(|h| h.sitemap, &mut hasher);
+            }
+            Job::DataIndex => every(|h| h.data_index, &mut hasher),
+            Job::DataCsv => every(|h| h.data_csv, &mut hasher),
+            Job::Manifest => every(|h| h.manifest, &mut hasher),
+            Job::Feed { .. } => every(|h| h.feed, &mut hasher),
+            _ => return None,
+        }
+        Some(hasher.finish())
+    }
+
+    /// Hashes what page `page` of a listing of `indexes` shows: its size and its cards.
+    fn hash_page(&self, indexes: &[usize], page: usize, hasher: &mut impl Hasher) {
+        indexes.len().hash(hasher);
+        for &i in indexes.iter().skip((page - 1) * PER_PAGE).take(PER_PAGE) {
+            self.shared.hashes[i].cards.hash(hasher);
+        }
+    }
+
+    fn compute_shared(
+        &self,
+        previous: &PartsCache,
+        rerender: Option<&HashSet<String>>,
+    ) -> Result<Shared, Error> {
+        let petitions = &self.site.petitions;
+        // Sort keys are computed once per petition, not per comparison: sorting a large site
+        // compares hundreds of thousands of times. Petitions are in slug order, so their
+        // index breaks ties as the slug would.
+        let activity: Vec<(Reverse<Date>, Reverse<Date>, usize)> = petitions
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (Reverse(p.last_activity()), Reverse(p.created), i))
+            .collect();
+        let signatures: Vec<(Reverse<u64>, Reverse<Date>, usize)> = petitions
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (Reverse(self.counts.total(&p.slug)), Reverse(p.created), i))
+            .collect();
         let mut listings = BTreeMap::new();
         for listing in Listing::ALL {
             let mut indexes: Vec<usize> = (0..petitions.len())
                 .filter(|&i| listing.includes(petitions[i].status))
                 .collect();
             match listing {
-                Listing::Open => {
-                    indexes.sort_by(|&a, &b| self.by_signatures(&petitions[a], &petitions[b]))
-                }
-                _ => indexes.sort_by(|&a, &b| by_activity(&petitions[a], &petitions[b])),
+                // Most signed first, then newest.
+                Listing::Open => indexes.sort_unstable_by_key(|&i| signatures[i]),
+                // Most recent activity first, then newest.
+                _ => indexes.sort_unstable_by_key(|&i| activity[i]),
             }
             listings.insert(listing.name(), indexes);
         }
         let mut recently_answered: Vec<usize> = (0..petitions.len())
             .filter(|&i| petitions[i].status.is_answered())
             .collect();
-        recently_answered.sort_by(|&a, &b| {
-            let (a, b) = (&petitions[a], &petitions[b]);
-            b.response_date
-                .cmp(&a.response_date)
-                .then_with(|| by_activity(a, b))
-        });
+        recently_answered
+            .sort_unstable_by_key(|&i| (Reverse(petitions[i].response_date), activity[i]));
         listings.insert("recently_answered", recently_answered);
-        let mut tags: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        let mut by_tag: HashMap<&str, Vec<usize>> = HashMap::new();
         for (i, petition) in petitions
             .iter()
             .enumerate()
             .filter(|(_, p)| p.status != Status::Draft)
         {
             for tag in &petition.tags {
-                tags.entry(tag.clone()).or_default().push(i);
+                by_tag.entry(tag).or_default().push(i);
             }
         }
-        for indexes in tags.values_mut() {
-            indexes.sort_by(|&a, &b| by_activity(&petitions[a], &petitions[b]));
-        }
-        let cards = petitions
+        let tags: BTreeMap<String, Vec<usize>> = by_tag
+            .into_iter()
+            .map(|(tag, mut indexes)| {
+                indexes.sort_unstable_by_key(|&i| activity[i]);
+                (tag.to_owned(), indexes)
+            })
+            .collect();
+        let parts = petitions
             .par_iter()
             .map(|petition| {
-                self.site
-                    .config
-                    .languages
-                    .iter()
-                    .map(|lang| self.render_card(petition, lang))
-                    .collect()
+                let keep = rerender.is_some_and(|slugs| !slugs.contains(&petition.slug));
+                match previous.get(&petition.slug).filter(|_| keep) {
+                    Some(parts) => Ok(Arc::clone(parts)),
+                    None => self.parts(petition).map(Arc::new),
+                }
             })
-            .collect::<Result<Vec<Vec<String>>, Error>>()?;
+            .collect::<Result<Vec<Arc<Parts>>, Error>>()?;
         let region_options = self
             .site
             .config
@@ -382,21 +565,51 @@ impl<'s> Renderer<'s> {
             .iter()
             .map(|lang| self.region_options(lang))
             .collect();
+        let hashes = parts.iter().map(|parts| parts.hashes).collect();
         Ok(Shared {
             listings,
             tags,
-            cards,
+            parts,
+            hashes,
             region_options,
         })
     }
 
-    fn by_signatures(&self, a: &Petition, b: &Petition) -> std::cmp::Ordering {
-        let counts = &self.counts;
-        counts
-            .total(&b.slug)
-            .cmp(&counts.total(&a.slug))
-            .then_with(|| b.created.cmp(&a.created))
-            .then_with(|| a.slug.cmp(&b.slug))
+    fn parts(&self, petition: &Petition) -> Result<Parts, Error> {
+        let cards = self
+            .site
+            .config
+            .languages
+            .iter()
+            .map(|lang| self.render_card(petition, lang))
+            .collect::<Result<Vec<String>, Error>>()?;
+        let sitemap = feeds::sitemap_urls(self.site, petition);
+        let data_index = data::index_entry(self.site, petition, &self.counts);
+        let data_csv = data::csv_row(self.site, petition, &self.counts)?;
+        let manifest = hosting::manifest_entry(petition);
+        Ok(Parts {
+            hashes: PartHashes {
+                cards: hash_of(&cards),
+                feed: feeds::entries_hash(self.site, &self.theme.i18n, petition),
+                sitemap: hash_of(&sitemap),
+                data_index: hash_of(&data_index),
+                data_csv: hash_of(&data_csv),
+                manifest: hash_of(&manifest),
+            },
+            cards,
+            sitemap,
+            data_index,
+            data_csv,
+            manifest,
+        })
+    }
+
+    /// One part of every petition, in site order.
+    fn each_part<'a, T: ?Sized + 'a>(
+        &'a self,
+        part: impl Fn(&'a Parts) -> &'a T + 'a,
+    ) -> impl Iterator<Item = &'a T> + 'a {
+        self.shared.parts.iter().map(move |parts| part(parts))
     }
 
     /// Renders `jobs` in parallel into `sink`. Prints progress to stderr on large sites.
@@ -416,7 +629,7 @@ impl<'s> Renderer<'s> {
     fn render_job(&self, job: &Job, sink: &dyn Sink) -> Result<(), Error> {
         match job {
             Job::Assets => {
-                for asset in &self.assets.files {
+                for asset in &self.theme.assets.files {
                     sink.put(&asset.path, asset.bytes.clone())?;
                 }
                 Ok(())
@@ -430,20 +643,34 @@ impl<'s> Renderer<'s> {
             Job::Headers => sink.put("_headers", hosting::headers(&self.site.config).into_bytes()),
             Job::Manifest => sink.put(
                 petitio_edge::manifest::MANIFEST_PATH,
-                hosting::manifest(self.site),
+                hosting::manifest(self.site, self.each_part(|p| p.manifest.as_str())),
             ),
-            Job::Sitemap => sink.put("sitemap.xml", feeds::sitemap(self.site).into_bytes()),
+            Job::Sitemap => sink.put(
+                "sitemap.xml",
+                feeds::sitemap(
+                    self.site,
+                    self.shared.tags.keys(),
+                    self.each_part(|p| p.sitemap.as_str()),
+                )
+                .into_bytes(),
+            ),
             Job::Feed { lang } => sink.put(
                 &format!("{lang}/atom.xml"),
-                feeds::atom(self.site, &self.i18n, lang).into_bytes(),
+                feeds::atom(self.site, &self.theme.i18n, lang).into_bytes(),
             ),
-            Job::DataIndex => sink.put("data/petitions.json", data::index(self.site, &self.counts)),
-            Job::DataCsv => sink.put("data/petitions.csv", data::csv(self.site, &self.counts)?),
+            Job::DataIndex => sink.put(
+                "data/petitions.json",
+                data::index(self.each_part(|p| p.data_index.as_str())),
+            ),
+            Job::DataCsv => sink.put(
+                "data/petitions.csv",
+                data::csv(self.site, self.each_part(|p| p.data_csv.as_slice()))?,
+            ),
             Job::DataPetition { slug } => {
                 let petition = self.petition(slug);
                 sink.put(
                     &format!("data/petitions/{slug}.json"),
-                    data::petition(self.site, petition, &self.counts, &self.assets),
+                    data::petition(self.site, petition, &self.counts, &self.theme.assets),
                 )
             }
             Job::Home { lang } => {
@@ -479,7 +706,7 @@ impl<'s> Renderer<'s> {
                 lang,
                 page,
             } => sink.put(
-                &format!("{}index.html", listing_dir(lang, listing.name(), *page)),
+                &job.single_output().expect("a listing page is one file"),
                 self.listing(*listing, lang, *page)?.into_bytes(),
             ),
             Job::TagIndex { lang } => sink.put(
@@ -487,10 +714,7 @@ impl<'s> Renderer<'s> {
                 self.tag_index(lang)?.into_bytes(),
             ),
             Job::Tag { tag, lang, page } => sink.put(
-                &format!(
-                    "{}index.html",
-                    listing_dir(lang, &format!("tags/{tag}"), *page)
-                ),
+                &job.single_output().expect("a tag page is one file"),
                 self.tag_page(tag, lang, *page)?.into_bytes(),
             ),
             Job::Page { name, lang } => {
@@ -526,10 +750,3 @@ impl<'s> Renderer<'s> {
 
 const PROGRESS_THRESHOLD: usize = 3000;
 const PROGRESS_EVERY: usize = 2000;
-
-fn by_activity(a: &Petition, b: &Petition) -> std::cmp::Ordering {
-    b.last_activity()
-        .cmp(&a.last_activity())
-        .then_with(|| b.created.cmp(&a.created))
-        .then_with(|| a.slug.cmp(&b.slug))
-}

@@ -112,7 +112,7 @@ impl Renderer<'_> {
             .iter()
             .map(|(lang, path)| Alternate {
                 lang,
-                name: self.i18n.get(lang, "language_name").unwrap_or(lang),
+                name: self.theme.i18n.get(lang, "language_name").unwrap_or(lang),
                 url: config.url(path),
                 absolute_url: config.absolute_url(path),
                 current: lang == meta.lang,
@@ -152,7 +152,8 @@ impl Renderer<'_> {
     }
 
     fn t(&self, lang: &str, key: &str) -> Result<String, Error> {
-        self.i18n
+        self.theme
+            .i18n
             .get(lang, key)
             .map(str::to_owned)
             .ok_or_else(|| Error::Template {
@@ -177,7 +178,7 @@ impl Renderer<'_> {
             noindex: false,
         });
         context.insert("target_url", &config.url(&format!("{lang}/")));
-        self.templates.render(lang, "redirect.html", &context)
+        self.theme.templates.render(lang, "redirect.html", &context)
     }
 
     pub(super) fn not_found(&self) -> Result<String, Error> {
@@ -192,7 +193,7 @@ impl Renderer<'_> {
             image: None,
             noindex: true,
         });
-        self.templates.render(lang, "404.html", &context)
+        self.theme.templates.render(lang, "404.html", &context)
     }
 
     pub(super) fn home(&self, lang: &str) -> Result<String, Error> {
@@ -220,14 +221,14 @@ impl Renderer<'_> {
             ),
         );
         context.insert("is_home", &true);
-        self.templates.render(lang, "index.html", &context)
+        self.theme.templates.render(lang, "index.html", &context)
     }
 
     /// Concatenated pre-rendered cards of the petitions at `indexes`.
     fn cards<'a>(&self, indexes: impl Iterator<Item = &'a usize>, lang: &str) -> String {
         let lang_index = self.lang_index(lang);
         indexes
-            .map(|&i| self.shared.cards[i][lang_index].as_str())
+            .map(|&i| self.shared.parts[i].cards[lang_index].as_str())
             .collect()
     }
 
@@ -237,7 +238,9 @@ impl Renderer<'_> {
         context.insert("lang", lang);
         context.insert("api_url", &self.site.config.api_url);
         context.insert("card", &self.petition_summary(petition, translation));
-        self.templates.render(lang, "partials/card.html", &context)
+        self.theme
+            .templates
+            .render(lang, "partials/card.html", &context)
     }
 
     /// The values a card and a petition page share.
@@ -274,7 +277,8 @@ impl Renderer<'_> {
             .expect("petition jobs exist only for its translations");
         let dir = petition_dir(lang, &petition.slug);
         let image = petition.image.as_ref().and_then(|image| {
-            self.assets
+            self.theme
+                .assets
                 .path(&petition_image_name(&petition.slug, image))
         });
         let mut context = self.base_context(Meta {
@@ -377,7 +381,7 @@ impl Renderer<'_> {
             "data_url",
             &config.url(&format!("data/petitions/{}.json", petition.slug)),
         );
-        self.templates.render(lang, "petition.html", &context)
+        self.theme.templates.render(lang, "petition.html", &context)
     }
 
     pub(super) fn signed_page(&self, petition: &Petition, lang: &str) -> Result<String, Error> {
@@ -403,7 +407,7 @@ impl Renderer<'_> {
             "share_links",
             &share_links(&absolute_url, &translation.title),
         );
-        self.templates.render(lang, "signed.html", &context)
+        self.theme.templates.render(lang, "signed.html", &context)
     }
 
     /// The embeddable counter: a tiny page for an `<iframe>` on other sites.
@@ -453,7 +457,7 @@ impl Renderer<'_> {
                 .collect::<Vec<_>>()
                 .join(","),
         );
-        self.templates.render(lang, "embed.html", &context)
+        self.theme.templates.render(lang, "embed.html", &context)
     }
 
     /// The SVG badge: "<signatures> | <count>" in `lang`, from the build's count snapshot.
@@ -462,7 +466,10 @@ impl Renderer<'_> {
             .translation(lang)
             .expect("badges exist only for translations");
         let label = self.t(lang, "petition.signatures")?;
-        let value = self.i18n.number(lang, self.counts.total(&petition.slug));
+        let value = self
+            .theme
+            .i18n
+            .number(lang, self.counts.total(&petition.slug));
         Ok(badge_svg(&label, &value, &translation.title))
     }
 
@@ -566,7 +573,7 @@ impl Renderer<'_> {
                 "next_url": (page < pages).then(|| page_url(page + 1)),
             }),
         );
-        self.templates.render(lang, "listing.html", &context)
+        self.theme.templates.render(lang, "listing.html", &context)
     }
 
     pub(super) fn tag_index(&self, lang: &str) -> Result<String, Error> {
@@ -590,7 +597,7 @@ impl Renderer<'_> {
             })
             .collect();
         context.insert("tags", &tags);
-        self.templates.render(lang, "tags.html", &context)
+        self.theme.templates.render(lang, "tags.html", &context)
     }
 
     pub(super) fn tag_page(&self, tag: &str, lang: &str, page: usize) -> Result<String, Error> {
@@ -625,7 +632,7 @@ impl Renderer<'_> {
             noindex: false,
         });
         context.insert("body_html", &translation.body.html);
-        self.templates.render(lang, "page.html", &context)
+        self.theme.templates.render(lang, "page.html", &context)
     }
 
     /// `<option>`s of the region select, rendered once per language.
@@ -647,14 +654,16 @@ impl Renderer<'_> {
 
     /// A tag's display name: `tag_names.<tag>` from i18n if present, else the tag itself.
     fn tag_name(&self, lang: &str, tag: &str) -> String {
-        self.i18n
+        self.theme
+            .i18n
             .get(lang, &format!("tag_names.{tag}"))
             .unwrap_or(tag)
             .to_owned()
     }
 
     fn asset_url(&self, name: &str) -> Option<String> {
-        self.assets
+        self.theme
+            .assets
             .path(name)
             .map(|path| self.site.config.url(path))
     }

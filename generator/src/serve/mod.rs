@@ -160,7 +160,10 @@ fn first_build(build: BuildOptions) -> Result<(Builder, SiteState), crate::Error
     match Incremental::new(build.clone()) {
         Ok((incremental, report)) => {
             terminal::built(&report);
-            Ok((Builder::Ready(incremental), SiteState::load(&build.out)?))
+            Ok((
+                Builder::Ready(Box::new(incremental)),
+                SiteState::load(&build.out)?,
+            ))
         }
         Err(error @ (crate::Error::NotASite { .. } | crate::Error::Io { .. })) => Err(error),
         Err(error) => {

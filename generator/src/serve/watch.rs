@@ -27,12 +27,15 @@ pub const WATCHED_FOLDERS: [&str; 4] = ["content", "themes", "templates", "stati
 /// The site's configuration file, also watched.
 pub const CONFIG_FILE: &str = "petitio.toml";
 
-/// Quiet time after the last event before rebuilding.
-const DEBOUNCE: Duration = Duration::from_millis(50);
+/// Quiet time after the last event before rebuilding. An editor's save (write, or write to a
+/// temporary file and rename) arrives as a burst of events a few milliseconds apart; 20 ms
+/// gathers it into one rebuild while keeping edit-to-page latency low (BENCHMARKS.md). A
+/// later event simply triggers another rebuild, which is correct at any timing.
+const DEBOUNCE: Duration = Duration::from_millis(20);
 
 /// Builds the site on changes: incrementally once a full build has succeeded.
 pub enum Builder {
-    Ready(Incremental),
+    Ready(Box<Incremental>),
     /// No build has succeeded yet; the next change retries a full one.
     Unbuilt(BuildOptions),
 }
@@ -43,7 +46,7 @@ impl Builder {
             Builder::Ready(incremental) => incremental.rebuild(changed),
             Builder::Unbuilt(opts) => {
                 let (incremental, report) = Incremental::new(opts.clone())?;
-                *self = Builder::Ready(incremental);
+                *self = Builder::Ready(Box::new(incremental));
                 Ok(report)
             }
         }
