@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Edit-to-served latency of `petitio serve` (issue 5), on a copy of a synthetic site.
 
-serve_latency.py --petitio BIN --site DIR --port P [--reps 5] [--out serve.tsv]
+serve_latency.py --petitio BIN --site DIR --port P [--reps 5] [--kinds content,template,config]
+                 [--out serve.tsv]
 
 Starts `petitio --root DIR serve --port P` (127.0.0.1 only), waits for the first page,
 then for each kind of edit, REPS times:
@@ -10,9 +11,12 @@ then for each kind of edit, REPS times:
   config    puts a unique word into [title] en of petitio.toml
 and measures the time from just before the file is written to the moment the changed
 page, fetched over HTTP every 5 ms, contains the new text. Waits 1 s between edits.
-Writes rows "kind rep seconds" and prints medians. Stops the server it started.
+Writes rows "kind rep seconds" and prints medians. A response cut short (a page served
+while it was being rewritten) is counted and reported as a torn read: there should be none.
+Stops the server it started.
 """
 import argparse
+import http.client
 import os
 import re
 import statistics
@@ -24,14 +28,19 @@ import urllib.request
 
 POLL = 0.005
 TIMEOUT = 120.0
+torn_reads = 0
 
 
 def fetch(url):
+    global torn_reads
     try:
         with urllib.request.urlopen(url, timeout=10) as r:
             return r.status, r.read().decode("utf-8", "replace")
     except urllib.error.HTTPError as e:
         return e.code, ""
+    except http.client.IncompleteRead:
+        torn_reads += 1
+        return 0, ""
     except (urllib.error.URLError, ConnectionError, OSError):
         return 0, ""
 
@@ -59,6 +68,7 @@ def main():
     ap.add_argument("--site", required=True)
     ap.add_argument("--port", type=int, default=18181)
     ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--kinds", default="content,template,config")
     ap.add_argument("--out", default="serve.tsv")
     a = ap.parse_args()
     site = os.path.abspath(a.site)
@@ -69,6 +79,10 @@ def main():
     petition_md = os.path.join(site, "content", "petitions", slug, "index.kk.md")
     template = os.path.join(site, "themes", "default", "templates", "petition.html")
     config = os.path.join(site, "petitio.toml")
+    for path in (petition_md, template, config):
+        if not os.path.realpath(path).startswith(os.path.realpath(site) + os.sep):
+            sys.exit("%s leads outside %s (a link?): copy it into the site, the edits would "
+                     "change the original" % (path, site))
     kk_url = "%s/kk/petitions/%s/" % (base, slug)
     en_url = "%s/en/petitions/%s/" % (base, slug)
 
@@ -103,9 +117,12 @@ def main():
         def edit_config(k, mark):
             write(config, cfg[:m.end()] + mark + " " + cfg[m.end():])
 
+        kinds = a.kinds.split(",")
         for kind, edit, url in (("content", edit_content, kk_url),
                                 ("template", edit_template, kk_url),
                                 ("config", edit_config, en_url)):
+            if kind not in kinds:
+                continue
             for k in range(1, a.reps + 1):
                 mark = "BENCHEDIT%s%d%d" % (kind, k, int(time.time() * 1000) % 100000)
                 t0 = time.perf_counter()
@@ -127,7 +144,9 @@ def main():
         f.write("kind\trep\tseconds\n")
         for kind, k, dt in rows:
             f.write("%s\t%d\t%.4f\n" % (kind, k, dt))
-    for kind in ("content", "template", "config"):
+    print("serve: torn reads (a page cut short while being rewritten): %d" % torn_reads,
+          file=sys.stderr)
+    for kind in a.kinds.split(","):
         xs = [dt for kd, _, dt in rows if kd == kind]
         print("serve: %s edits: median %.3f s (min %.3f, max %.3f, n=%d)"
               % (kind, statistics.median(xs), min(xs), max(xs), len(xs)), file=sys.stderr)
