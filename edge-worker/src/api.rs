@@ -24,7 +24,8 @@ use crate::keys::is_slug;
 use crate::manifest::{Manifest, ManifestPetition};
 use crate::messages::{message, Lang};
 use crate::ratelimit::RateLimiter;
-use crate::store::KvStore;
+use crate::snapshot::{Snapshot, SnapshotCache};
+use crate::store::{KvStore, StoreError};
 use crate::turnstile::TurnstileVerifier;
 
 pub use redirect::{error_page_path, signed_page_path};
@@ -35,9 +36,22 @@ pub struct ApiContext<'a, S: KvStore, V: TurnstileVerifier> {
     pub config: &'a ApiConfig,
     pub manifest: &'a Manifest,
     pub limiter: &'a RateLimiter,
+    /// The published counts as this isolate last read them.
+    pub snapshots: &'a SnapshotCache,
     pub turnstile: &'a V,
     /// The request's arrival time, unix milliseconds.
     pub now_ms: u64,
+}
+
+impl<S: KvStore, V: TurnstileVerifier> ApiContext<'_, S, V> {
+    /// The published counts: this isolate's last read while it is at most
+    /// `COUNTS_CACHE_SECONDS` old, else a fresh one.
+    pub async fn published(&self) -> Result<std::sync::Arc<Option<Snapshot>>, StoreError> {
+        let max_age_ms = self.config.counts_cache_seconds.saturating_mul(1000);
+        self.snapshots
+            .read(self.store, self.now_ms, max_age_ms)
+            .await
+    }
 }
 
 /// Answers one request under `/api/`. Never fails: every problem is an error response.

@@ -11,6 +11,9 @@ pub const DEFAULT_TURNSTILE_VERIFY_URL: &str =
 const DEFAULT_BURST: &str = "5/60";
 const DEFAULT_SUSTAINED: &str = "30/3600";
 const DEFAULT_SETTLE_SECONDS: &str = "60";
+/// The published counts change once a minute (the counting job) and are served with a
+/// 30-second public cache lifetime; an isolate may reuse its last read for this long.
+const DEFAULT_COUNTS_CACHE_SECONDS: &str = "5";
 /// All of Kazakhstan has used UTC+5 since March 2024.
 const DEFAULT_SITE_UTC_OFFSET: &str = "+05:00";
 
@@ -48,6 +51,8 @@ pub struct ApiConfig {
     pub sustained_limit: RateLimit,
     /// How long after a bucket ends before it is sealed: KV's propagation bound.
     pub settle_seconds: u64,
+    /// How long an isolate reuses the published counts it last read (0: read every time).
+    pub counts_cache_seconds: u64,
     /// Where the static site lives when it is not the API's origin (no-JS redirects).
     pub site_origin: Option<String>,
     /// The time zone in which a petition's deadline day ends.
@@ -60,6 +65,7 @@ impl ApiConfig {
     /// TURNSTILE_SECRET (optional), TURNSTILE_VERIFY_URL (optional, default Cloudflare's
     /// siteverify URL), RATE_LIMIT_BURST (default "5/60" = 5 per 60 s per IP per petition),
     /// RATE_LIMIT_SUSTAINED (default "30/3600"), SETTLE_SECONDS (default "60"),
+    /// COUNTS_CACHE_SECONDS (default "5"),
     /// SITE_ORIGIN (optional; where the static site lives when it is not the API's origin),
     /// SITE_UTC_OFFSET (default "+05:00"; when deadline days end).
     /// Empty values count as unset.
@@ -94,6 +100,7 @@ impl ApiConfig {
             }
         };
         let settle = or_default("SETTLE_SECONDS", DEFAULT_SETTLE_SECONDS);
+        let counts_cache = or_default("COUNTS_CACHE_SECONDS", DEFAULT_COUNTS_CACHE_SECONDS);
         let utc_offset = or_default("SITE_UTC_OFFSET", DEFAULT_SITE_UTC_OFFSET);
         Ok(ApiConfig {
             signing_key: SigningKey::new(signing_key.into_bytes()),
@@ -111,6 +118,11 @@ impl ApiConfig {
                 .trim()
                 .parse()
                 .map_err(|_| ConfigError::InvalidSettleSeconds { value: settle })?,
+            counts_cache_seconds: counts_cache.trim().parse().map_err(|_| {
+                ConfigError::InvalidCountsCacheSeconds {
+                    value: counts_cache,
+                }
+            })?,
             site_origin: read("SITE_ORIGIN")
                 .map(|origin| parse_origin("SITE_ORIGIN", origin.trim()))
                 .transpose()?,
@@ -282,6 +294,11 @@ mod tests {
         assert_eq!(
             error_text(&[("SIGNING_KEY", KEY), ("SETTLE_SECONDS", "a minute")]),
             "SETTLE_SECONDS is \"a minute\", but it must be a whole number of seconds, like \"60\""
+        );
+        assert_eq!(
+            error_text(&[("SIGNING_KEY", KEY), ("COUNTS_CACHE_SECONDS", "-1")]),
+            "COUNTS_CACHE_SECONDS is \"-1\", but it must be a whole number of seconds, like \"5\" \
+             (0 reads the published counts on every request)"
         );
         assert_eq!(
             error_text(&[("SIGNING_KEY", KEY), ("SITE_UTC_OFFSET", "UTC+5")]),

@@ -36,6 +36,11 @@ pub enum ConfigError {
     #[error("SETTLE_SECONDS is {value:?}, but it must be a whole number of seconds, like \"60\"")]
     InvalidSettleSeconds { value: String },
     #[error(
+        "COUNTS_CACHE_SECONDS is {value:?}, but it must be a whole number of seconds, like \"5\" \
+         (0 reads the published counts on every request)"
+    )]
+    InvalidCountsCacheSeconds { value: String },
+    #[error(
         "SITE_UTC_OFFSET is {value:?}, but it must be an offset like \"+05:00\" \
          (the time zone in which deadlines end)"
     )]

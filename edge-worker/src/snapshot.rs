@@ -1,8 +1,13 @@
 //! The published counts: the `snapshot` key, written by the counting job only and read by
 //! `GET /api/counts`, `GET /api/petitions/{slug}/count` and the sign answer. Its JSON is
 //! exactly the body of `GET /api/counts`.
+//!
+//! [`SnapshotCache`] lets an isolate reuse its last read for a few seconds: the snapshot
+//! changes once a minute and is served with a 30-second public cache lifetime anyway, and a
+//! KV read per count request would cost the most time and money of all API calls.
 
 use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 
@@ -49,5 +54,42 @@ impl Snapshot {
     pub async fn write<S: KvStore>(&self, store: &S) -> Result<(), StoreError> {
         let json = serde_json::to_vec(self).expect("a snapshot always serialises");
         store.put(SNAPSHOT_KEY, &json, PutOptions::default()).await
+    }
+}
+
+/// The snapshot as this isolate last read it, and when (unix milliseconds).
+#[derive(Debug, Default)]
+pub struct SnapshotCache {
+    last: Mutex<Option<(u64, Arc<Option<Snapshot>>)>>,
+}
+
+impl SnapshotCache {
+    pub const fn new() -> SnapshotCache {
+        SnapshotCache {
+            last: Mutex::new(None),
+        }
+    }
+
+    /// The snapshot read at most `max_age_ms` before `now_ms`, else a fresh read (kept for
+    /// the next call). A failed read is not kept: the next call tries again.
+    pub async fn read<S: KvStore>(
+        &self,
+        store: &S,
+        now_ms: u64,
+        max_age_ms: u64,
+    ) -> Result<Arc<Option<Snapshot>>, StoreError> {
+        let cached = self.lock().clone();
+        if let Some((read_at, snapshot)) = cached {
+            if now_ms >= read_at && now_ms - read_at < max_age_ms {
+                return Ok(snapshot);
+            }
+        }
+        let fresh = Arc::new(Snapshot::read(store).await?);
+        *self.lock() = Some((now_ms, Arc::clone(&fresh)));
+        Ok(fresh)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<(u64, Arc<Option<Snapshot>>)>> {
+        self.last.lock().unwrap_or_else(|e| e.into_inner())
     }
 }

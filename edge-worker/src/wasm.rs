@@ -18,6 +18,7 @@ use crate::config::ApiConfig;
 use crate::error::ApiError;
 use crate::messages::{message, Lang};
 use crate::ratelimit::RateLimiter;
+use crate::snapshot::SnapshotCache;
 use crate::tally;
 
 /// The KV namespace binding wrangler.toml declares.
@@ -27,6 +28,8 @@ const API_PREFIX: &str = "/api/";
 
 /// One limiter per isolate: limits hold per location, at no storage cost.
 static LIMITER: LazyLock<RateLimiter> = LazyLock::new(RateLimiter::new);
+/// The published counts as this isolate last read them.
+static SNAPSHOTS: SnapshotCache = SnapshotCache::new();
 
 #[event(start)]
 fn start() {
@@ -59,6 +62,7 @@ async fn fetch(request: Request, env: Env, _ctx: Context) -> worker::Result<Resp
         config: &config,
         manifest: &manifest,
         limiter: &LIMITER,
+        snapshots: &SNAPSHOTS,
         turnstile: &turnstile::FetchTurnstile,
         now_ms,
     };

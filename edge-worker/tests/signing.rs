@@ -153,20 +153,43 @@ fn counts_before_and_after_the_job() {
     assert_eq!(report.signatures_counted, 3);
     assert!(report.caught_up);
 
-    let one = h.send(get("/api/petitions/clean-air/count", &[]));
+    // Read after the job, as a visitor would: the isolate's earlier read is long stale.
+    let after_job = |req| block_on(h.send_at(req, job_time + 1_000));
+    let one = after_job(get("/api/petitions/clean-air/count", &[]));
     assert_eq!(one.status, 200);
     assert_eq!(one.header("cache-control"), Some("public, max-age=30"));
     assert_eq!(
         body_text(&one),
         r#"{"slug":"clean-air","count":3,"by_region":{"abroad":1,"astana":2},"updated_at":"2026-03-01T12:03:05Z"}"#
     );
-    let all = body_json(&h.send(get("/api/counts", &[])));
+    let all = body_json(&after_job(get("/api/counts", &[])));
     assert_eq!(all["updated_at"], "2026-03-01T12:03:05Z");
     assert_eq!(all["petitions"]["clean-air"]["count"], 3);
     assert_eq!(all["petitions"]["green-park"]["count"], 0);
 
-    let next = h.send(post_json("clean-air", &sign_body("s9@mail.kz")));
+    let next = after_job(post_json("clean-air", &sign_body("s9@mail.kz")));
     assert_eq!(body_json(&next)["count"], 4);
+}
+
+#[test]
+fn an_isolate_reuses_the_published_counts_for_counts_cache_seconds() {
+    let published_after_job = |cache_seconds: &str, read_after_ms: u64| {
+        let h = Harness::new(
+            MemoryStore::new(),
+            config(&[("COUNTS_CACHE_SECONDS", cache_seconds)]),
+        );
+        assert_eq!(h.send(get("/api/counts", &[])).status, 200, "a first read");
+        let signed = h.send(post_json("clean-air", &sign_body("s1@mail.kz")));
+        assert_eq!(signed.status, 201);
+        let job_time = NOW_MS + 3 * 60_000;
+        block_on(run_scheduled(&h.store, &h.manifest, &h.config, job_time)).unwrap();
+        // The first read happened at NOW_MS; this one comes `read_after_ms` later.
+        let read = block_on(h.send_at(get("/api/counts", &[]), NOW_MS + read_after_ms));
+        body_json(&read)["petitions"]["clean-air"]["count"].clone()
+    };
+    assert_eq!(published_after_job("5", 4_999), 0, "still the first read");
+    assert_eq!(published_after_job("5", 5_000), 1, "read again after 5 s");
+    assert_eq!(published_after_job("0", 1), 1, "0 reads every time");
 }
 
 #[test]

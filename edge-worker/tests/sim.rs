@@ -18,7 +18,7 @@ use petitio_edge::identity::{PetitionKey, SignerId};
 use petitio_edge::keys::{parse_log_key, parse_signature_key, signature_key, SNAPSHOT_KEY};
 use petitio_edge::ratelimit::RateLimiter;
 use petitio_edge::sim::{SimConfig, SimulatedKv, XorShift};
-use petitio_edge::snapshot::Snapshot;
+use petitio_edge::snapshot::{Snapshot, SnapshotCache};
 use petitio_edge::tally::run_scheduled;
 
 const LOCATIONS: u64 = 4;
@@ -151,6 +151,7 @@ fn run(seed: u64, ambiguous_writes: bool) {
     ]);
     let manifest = &manifest();
     let limiter = &RateLimiter::new();
+    let snapshots = &SnapshotCache::new();
     let turnstile = &ScriptedTurnstile::answering(Ok(true));
     let mut rng = XorShift::new(seed.wrapping_mul(7919));
     let mut pending = planned_attempts(&mut rng);
@@ -172,6 +173,7 @@ fn run(seed: u64, ambiguous_writes: bool) {
                     config,
                     manifest,
                     limiter,
+                    snapshots,
                     turnstile,
                     now_ms,
                 };

@@ -1,7 +1,9 @@
-//! `GET /api/counts` and `GET /api/petitions/{slug}/count`: the published snapshot, one
-//! KV read, cacheable for 30 s. Before the counting job's first run every petition reads 0
+//! `GET /api/counts` and `GET /api/petitions/{slug}/count`: the published snapshot (one KV
+//! read, or none while this isolate's last read is fresh: see `SnapshotCache`), cacheable
+//! for 30 s. Before the counting job's first run every petition reads 0
 //! with `updated_at: null`.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -9,45 +11,45 @@ use serde::Serialize;
 use super::{error_response, find_petition, json_response, ApiContext, Caching};
 use crate::error::ApiError;
 use crate::http::ApiResponse;
-use crate::snapshot::{PetitionCount, Snapshot};
+use crate::snapshot::PetitionCount;
 use crate::store::KvStore;
 use crate::turnstile::TurnstileVerifier;
 
 #[derive(Serialize)]
-struct AllCounts {
-    updated_at: Option<String>,
-    petitions: BTreeMap<String, PetitionCount>,
+struct AllCounts<'a> {
+    updated_at: Option<&'a str>,
+    petitions: Cow<'a, BTreeMap<String, PetitionCount>>,
 }
 
 #[derive(Serialize)]
 struct OneCount<'a> {
     slug: &'a str,
     count: u64,
-    by_region: BTreeMap<String, u64>,
-    updated_at: Option<String>,
+    by_region: Cow<'a, BTreeMap<String, u64>>,
+    updated_at: Option<&'a str>,
 }
 
 pub(super) async fn all<S: KvStore, V: TurnstileVerifier>(
     ctx: &ApiContext<'_, S, V>,
     lang: &str,
 ) -> ApiResponse {
-    let snapshot = match Snapshot::read(ctx.store).await {
-        Ok(snapshot) => snapshot,
-        Err(_) => return error_response(&ApiError::StorageUnavailable, lang),
+    let Ok(snapshot) = ctx.published().await else {
+        return error_response(&ApiError::StorageUnavailable, lang);
     };
-    let body = match snapshot {
+    let body = match snapshot.as_ref() {
         Some(snapshot) => AllCounts {
-            updated_at: Some(snapshot.updated_at),
-            petitions: snapshot.petitions,
+            updated_at: Some(&snapshot.updated_at),
+            petitions: Cow::Borrowed(&snapshot.petitions),
         },
         None => AllCounts {
             updated_at: None,
-            petitions: ctx
-                .manifest
-                .petitions
-                .iter()
-                .map(|petition| (petition.slug.clone(), PetitionCount::default()))
-                .collect(),
+            petitions: Cow::Owned(
+                ctx.manifest
+                    .petitions
+                    .iter()
+                    .map(|petition| (petition.slug.clone(), PetitionCount::default()))
+                    .collect(),
+            ),
         },
     };
     json_response(200, &body, Caching::Public30)
@@ -61,19 +63,16 @@ pub(super) async fn one<S: KvStore, V: TurnstileVerifier>(
     if find_petition(ctx.manifest, slug).is_none() {
         return error_response(&ApiError::PetitionNotFound, lang);
     }
-    let snapshot = match Snapshot::read(ctx.store).await {
-        Ok(snapshot) => snapshot,
-        Err(_) => return error_response(&ApiError::StorageUnavailable, lang),
+    let Ok(snapshot) = ctx.published().await else {
+        return error_response(&ApiError::StorageUnavailable, lang);
     };
-    let count = snapshot
-        .as_ref()
-        .and_then(|snapshot| snapshot.petitions.get(slug).cloned())
-        .unwrap_or_default();
+    let snapshot = snapshot.as_ref().as_ref();
+    let count = snapshot.and_then(|snapshot| snapshot.petitions.get(slug));
     let body = OneCount {
         slug,
-        count: count.count,
-        by_region: count.by_region,
-        updated_at: snapshot.map(|snapshot| snapshot.updated_at),
+        count: count.map_or(0, |count| count.count),
+        by_region: count.map_or_else(Cow::default, |count| Cow::Borrowed(&count.by_region)),
+        updated_at: snapshot.map(|snapshot| snapshot.updated_at.as_str()),
     };
     json_response(200, &body, Caching::Public30)
 }

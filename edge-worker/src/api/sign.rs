@@ -26,7 +26,6 @@ use crate::identity::{ClientHash, PetitionKey, SignerId};
 use crate::keys::{log_key, signature_key, Bucket};
 use crate::manifest::ManifestPetition;
 use crate::record::{LogMetadata, SignatureRecord};
-use crate::snapshot::Snapshot;
 use crate::store::{KvStore, PutOptions, StoreError};
 use crate::time::{rfc3339, Date};
 use crate::turnstile::TurnstileVerifier;
@@ -93,7 +92,7 @@ pub(super) async fn handle<S: KvStore, V: TurnstileVerifier>(
     match (sign(ctx, req, petition, &mut lang).await, redirect) {
         (Ok(signed), Some(target)) => target.signed(petition, &lang, signed.outcome.code()),
         (Ok(signed), None) => {
-            let count = published_count(ctx.store, slug)
+            let count = published_count(ctx, slug)
                 .await
                 .map(|count| count + u64::from(signed.outcome == Outcome::Recorded));
             let body = SignedBody {
@@ -275,11 +274,14 @@ async fn store_signature<S: KvStore, V: TurnstileVerifier>(
     Ok((Outcome::Recorded, bucket))
 }
 
-async fn published_count<S: KvStore>(store: &S, slug: &str) -> Option<u64> {
-    let snapshot = Snapshot::read(store).await.ok()?;
-    Some(
-        snapshot
-            .and_then(|snapshot| snapshot.petitions.get(slug).map(|count| count.count))
-            .unwrap_or(0),
-    )
+async fn published_count<S: KvStore, V: TurnstileVerifier>(
+    ctx: &ApiContext<'_, S, V>,
+    slug: &str,
+) -> Option<u64> {
+    let snapshot = ctx.published().await.ok()?;
+    let count = snapshot
+        .as_ref()
+        .as_ref()
+        .and_then(|snapshot| snapshot.petitions.get(slug));
+    Some(count.map_or(0, |count| count.count))
 }

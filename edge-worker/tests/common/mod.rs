@@ -10,6 +10,7 @@ use petitio_edge::config::ApiConfig;
 use petitio_edge::http::{ApiRequest, ApiResponse};
 use petitio_edge::manifest::{Manifest, ManifestPetition};
 use petitio_edge::ratelimit::RateLimiter;
+use petitio_edge::snapshot::SnapshotCache;
 use petitio_edge::store::KvStore;
 use petitio_edge::turnstile::TurnstileVerifier;
 
@@ -156,6 +157,7 @@ pub struct Harness<S> {
     pub config: ApiConfig,
     pub manifest: Manifest,
     pub limiter: RateLimiter,
+    pub snapshots: SnapshotCache,
     pub turnstile: ScriptedTurnstile,
 }
 
@@ -166,6 +168,7 @@ impl<S: KvStore> Harness<S> {
             config,
             manifest: manifest(),
             limiter: RateLimiter::new(),
+            snapshots: SnapshotCache::new(),
             turnstile: ScriptedTurnstile::answering(Ok(true)),
         }
     }
@@ -176,6 +179,7 @@ impl<S: KvStore> Harness<S> {
             config: &self.config,
             manifest: &self.manifest,
             limiter: &self.limiter,
+            snapshots: &self.snapshots,
             turnstile: &self.turnstile,
             now_ms,
         };

@@ -16,6 +16,7 @@ use petitio_edge::api::{handle, ApiContext};
 use petitio_edge::config::ApiConfig;
 use petitio_edge::http::{ApiRequest, ApiResponse};
 use petitio_edge::ratelimit::RateLimiter;
+use petitio_edge::snapshot::SnapshotCache;
 use petitio_edge::validate::MAX_BODY_BYTES;
 
 use super::error::{invalid_api_response, SITE_NOT_BUILT};
@@ -39,6 +40,7 @@ pub struct SignatureApi {
     pub store: RedbStore,
     pub config: ApiConfig,
     pub limiter: RateLimiter,
+    pub snapshots: SnapshotCache,
     pub turnstile: LocalTurnstile,
     pub site: Arc<LiveSite>,
 }
@@ -59,6 +61,7 @@ pub async fn serve(
         config: &api.config,
         manifest,
         limiter: &api.limiter,
+        snapshots: &api.snapshots,
         turnstile: &api.turnstile,
         now_ms: unix_millis_now(),
     };

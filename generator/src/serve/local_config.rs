@@ -51,6 +51,9 @@ impl LocalSettings {
         let api = ApiConfig::from_lookup(|name| match name {
             "ALLOWED_ORIGINS" => Some(allowed.clone()),
             "SIGNING_KEY" => env(name).or_else(|| local_signing_key.clone()),
+            // A local preview shows each published count at once; the worker's default
+            // reuse of a read for a few seconds only saves KV reads in production.
+            "COUNTS_CACHE_SECONDS" => env(name).or_else(|| Some("0".into())),
             _ => env(name),
         })?;
         let tally_interval = match env(TALLY_INTERVAL_VAR) {

@@ -32,6 +32,7 @@ use std::sync::Arc;
 use axum::routing::{any, get};
 use axum::Router;
 use petitio_edge::ratelimit::RateLimiter;
+use petitio_edge::snapshot::SnapshotCache;
 use tokio::sync::watch as signal_channel;
 
 pub use error::{HeadersProblem, ServeError, TurnstileFailure};
@@ -102,6 +103,7 @@ pub fn run(opts: ServeOptions) -> Result<(), crate::Error> {
         store,
         config: settings.api,
         limiter: RateLimiter::new(),
+        snapshots: SnapshotCache::new(),
         turnstile: turnstile::LocalTurnstile,
         site: Arc::clone(&site),
     });
