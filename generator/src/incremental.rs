@@ -91,7 +91,11 @@ impl Incremental {
     /// Re-renders after `changed` paths (absolute, or relative to the root) were modified.
     /// On failure the output is unchanged and so is what the next rebuild starts from.
     pub fn rebuild(&mut self, changed: &[PathBuf]) -> Result<BuildReport, Error> {
-        let change = classify(&self.output.opts.root, changed);
+        let model = self.model.as_ref();
+        let change = classify(&self.output.opts.root, changed, |slug, file| {
+            let petition = model.and_then(|model| model.site.petition(slug));
+            petition.and_then(|p| p.image.as_deref()) == Some(file)
+        });
         let result = match (change, self.model.is_some()) {
             (Change::Petitions(slugs), true) => self.rebuild_petitions(slugs),
             (Change::Theme, true) => self.rebuild_theme(),
@@ -381,9 +385,16 @@ fn fingerprints(renderer: &Renderer<'_>, jobs: &[Job]) -> HashMap<Job, u64> {
         .collect()
 }
 
-/// Where `changed` paths are: in petition folders only, in theme folders (and perhaps
-/// petitions), or elsewhere.
-fn classify(root: &Path, changed: &[PathBuf]) -> Change {
+/// Where `changed` paths are: in petition folders only, in theme folders (or a petition's
+/// cover image, as `is_cover_image(slug, file name)` tells) only, or elsewhere. Petition
+/// Markdown and theme files changed together count as everything: neither partial rebuild
+/// would take in both. Another file in a petition folder (an editor's probe file, a picture
+/// not used yet) re-reads that petition, which is cheap.
+fn classify(
+    root: &Path,
+    changed: &[PathBuf],
+    is_cover_image: impl Fn(&str, &str) -> bool,
+) -> Change {
     let petitions_dir = root.join(PETITIONS_DIR);
     let mut slugs = HashSet::new();
     let mut theme = false;
@@ -399,16 +410,15 @@ fn classify(root: &Path, changed: &[PathBuf]) -> Change {
             let Some(slug) = slug else {
                 return Change::Everything;
             };
-            // A file beside the Markdown (a cover image) is an asset.
-            let markdown_or_folder = match (parts.next(), parts.next()) {
-                (None, _) => true,
-                (Some(file), None) => Path::new(file.as_os_str())
-                    .extension()
-                    .is_some_and(|ext| ext == "md"),
-                _ => false,
-            };
-            slugs.insert(slug.to_owned());
-            theme |= !markdown_or_folder;
+            let file = parts.next().and_then(|part| part.as_os_str().to_str());
+            match (file, parts.next()) {
+                // A cover image is an asset, hashed into every page's link to it.
+                (Some(file), None) if is_cover_image(slug, file) => theme = true,
+                (_, None) => {
+                    slugs.insert(slug.to_owned());
+                }
+                _ => return Change::Everything,
+            }
         } else if THEME_FOLDERS
             .iter()
             .any(|folder| absolute.starts_with(root.join(folder)))
@@ -418,10 +428,10 @@ fn classify(root: &Path, changed: &[PathBuf]) -> Change {
             return Change::Everything;
         }
     }
-    if theme {
-        Change::Theme
-    } else {
-        Change::Petitions(slugs)
+    match (theme, slugs.is_empty()) {
+        (true, true) => Change::Theme,
+        (true, false) => Change::Everything,
+        (false, _) => Change::Petitions(slugs),
     }
 }
 
@@ -478,7 +488,9 @@ mod tests {
     fn classify_paths(paths: &[&str]) -> Change {
         let root = Path::new("/site");
         let paths: Vec<PathBuf> = paths.iter().map(|p| root.join(p)).collect();
-        classify(root, &paths)
+        classify(root, &paths, |slug, file| {
+            (slug, file) == ("bus-lanes", "cover.jpg")
+        })
     }
 
     fn slugs(names: &[&str]) -> Change {
@@ -494,22 +506,37 @@ mod tests {
             ]),
             slugs(&["clean-air", "bus-lanes"])
         );
+        // Vim's probe file, or a picture no petition uses yet: re-read, nothing more.
+        assert_eq!(
+            classify_paths(&[
+                "content/petitions/clean-air/4913",
+                "content/petitions/clean-air/cover.jpg",
+            ]),
+            slugs(&["clean-air"])
+        );
     }
 
     #[test]
     fn a_cover_image_or_a_theme_file_reloads_the_theme() {
         assert_eq!(
-            classify_paths(&["content/petitions/clean-air/cover.jpg"]),
-            Change::Theme
-        );
-        assert_eq!(
-            classify_paths(&[
-                "themes/default/templates/petition.html",
-                "content/petitions/clean-air/index.kk.md",
-            ]),
+            classify_paths(&["content/petitions/bus-lanes/cover.jpg"]),
             Change::Theme
         );
         assert_eq!(classify_paths(&["static/logo.svg"]), Change::Theme);
+    }
+
+    #[test]
+    fn petition_markdown_and_theme_files_together_reload_everything() {
+        for theme_file in [
+            "themes/default/templates/petition.html",
+            "content/petitions/bus-lanes/cover.jpg",
+        ] {
+            assert_eq!(
+                classify_paths(&[theme_file, "content/petitions/clean-air/index.kk.md"]),
+                Change::Everything,
+                "{theme_file}"
+            );
+        }
     }
 
     #[test]

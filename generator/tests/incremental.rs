@@ -173,6 +173,13 @@ fn after_any_series_of_petition_edits_the_output_is_what_a_full_build_writes() {
         "the feed shows the update"
     );
 
+    let cover = site.path("content/petitions/clean-air/cover.png");
+    let mut picture = std::fs::read(&cover).unwrap();
+    picture.extend_from_slice(b"another picture");
+    std::fs::write(&cover, picture).unwrap();
+    builder.rebuild(std::slice::from_ref(&cover)).unwrap();
+    same_as_full_build("a new cover picture");
+
     let folder = site.path("content/petitions/old-park");
     std::fs::remove_dir_all(&folder).unwrap();
     builder.rebuild(&[folder]).unwrap();
