@@ -14,6 +14,7 @@ mod hosting;
 pub mod i18n;
 pub mod markdown;
 mod pages;
+pub(crate) use pages::escape_html;
 pub mod templates;
 
 use std::cmp::Reverse;

@@ -3,6 +3,7 @@
 //! once the content is fixed. No inline script or style: the site's CSP applies to it.
 
 use super::livereload::SCRIPT_PATH;
+use crate::render::escape_html;
 
 /// The whole HTML document for a failed build.
 pub fn render(message: &str) -> String {
@@ -25,22 +26,6 @@ pub fn render(message: &str) -> String {
          </html>\n",
         escape_html(message)
     )
-}
-
-/// Escapes text for an HTML element's content or a quoted attribute.
-pub fn escape_html(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&#39;"),
-            _ => escaped.push(c),
-        }
-    }
-    escaped
 }
 
 #[cfg(test)]
