@@ -260,8 +260,9 @@ impl Output {
         ))
     }
 
-    /// Renders the jobs that show `changed` petitions, except listing and tag pages whose
-    /// fingerprint is the same as in `model`.
+    /// Renders the jobs that show `changed` petitions, except the jobs with a fingerprint
+    /// (listing and tag pages, sitemap, feeds, open data, manifest) whose fingerprint is the
+    /// same as in `model`: their bytes would be too.
     fn render_changes(
         &mut self,
         model: &Model,
