@@ -270,6 +270,24 @@ impl Renderer<'_> {
         })
     }
 
+    /// The milestone marks of the progress bar (`milestones`) and their values for the
+    /// script (`milestones_csv`), which the petition and embed pages share.
+    fn insert_milestones(&self, context: &mut Context, petition: &Petition) {
+        let count = self.counts.total(&petition.slug);
+        let milestones: Vec<Milestone> = petition
+            .milestones
+            .iter()
+            .map(|&value| Milestone {
+                value,
+                reached: count >= value,
+                position: petition.goal.map_or(0.0, |goal| percent(value, goal)),
+            })
+            .collect();
+        let csv: Vec<String> = petition.milestones.iter().map(u64::to_string).collect();
+        context.insert("milestones", &milestones);
+        context.insert("milestones_csv", &csv.join(","));
+    }
+
     pub(super) fn petition_page(&self, petition: &Petition, lang: &str) -> Result<String, Error> {
         let config = &self.site.config;
         let translation = petition
@@ -291,16 +309,6 @@ impl Renderer<'_> {
             image: image.map(str::to_owned),
             noindex: false,
         });
-        let count = self.counts.total(&petition.slug);
-        let milestones: Vec<Milestone> = petition
-            .milestones
-            .iter()
-            .map(|&value| Milestone {
-                value,
-                reached: count >= value,
-                position: petition.goal.map_or(0.0, |goal| percent(value, goal)),
-            })
-            .collect();
         let tags: Vec<Link> = petition
             .tags
             .iter()
@@ -319,7 +327,7 @@ impl Renderer<'_> {
             .collect();
         let absolute_url = config.absolute_url(&dir);
         context.insert("petition", &self.petition_summary(petition, translation));
-        context.insert("milestones", &milestones);
+        self.insert_milestones(&mut context, petition);
         context.insert("tags", &tags);
         context.insert("body_html", &translation.body.html);
         context.insert(
@@ -341,15 +349,6 @@ impl Renderer<'_> {
             &format!("{}/petitions/{}/signatures", config.api_url, petition.slug),
         );
         context.insert("api_url", &config.api_url);
-        context.insert(
-            "milestones_csv",
-            &petition
-                .milestones
-                .iter()
-                .map(u64::to_string)
-                .collect::<Vec<_>>()
-                .join(","),
-        );
         context.insert(
             "region_options",
             &self.shared.region_options[self.lang_index(lang)],
@@ -427,7 +426,6 @@ impl Renderer<'_> {
             image: None,
             noindex: true,
         });
-        let count = self.counts.total(&petition.slug);
         context.insert("petition", &self.petition_summary(petition, translation));
         context.insert("petition_canonical_url", &config.absolute_url(&dir));
         context.insert(
@@ -436,27 +434,7 @@ impl Renderer<'_> {
         );
         context.insert("accepts_signatures", &(petition.status == Status::Open));
         context.insert("api_url", &config.api_url);
-        context.insert(
-            "milestones",
-            &petition
-                .milestones
-                .iter()
-                .map(|&value| Milestone {
-                    value,
-                    reached: count >= value,
-                    position: petition.goal.map_or(0.0, |goal| percent(value, goal)),
-                })
-                .collect::<Vec<_>>(),
-        );
-        context.insert(
-            "milestones_csv",
-            &petition
-                .milestones
-                .iter()
-                .map(u64::to_string)
-                .collect::<Vec<_>>()
-                .join(","),
-        );
+        self.insert_milestones(&mut context, petition);
         self.theme.templates.render(lang, "embed.html", &context)
     }
 
