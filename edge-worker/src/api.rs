@@ -24,7 +24,7 @@ use crate::keys::is_slug;
 use crate::manifest::{Manifest, ManifestPetition};
 use crate::messages::{message, Lang};
 use crate::ratelimit::RateLimiter;
-use crate::snapshot::{Snapshot, SnapshotCache};
+use crate::snapshot::{Published, SnapshotCache};
 use crate::store::{KvStore, StoreError};
 use crate::turnstile::TurnstileVerifier;
 
@@ -46,7 +46,7 @@ pub struct ApiContext<'a, S: KvStore, V: TurnstileVerifier> {
 impl<S: KvStore, V: TurnstileVerifier> ApiContext<'_, S, V> {
     /// The published counts: this isolate's last read while it is at most
     /// `COUNTS_CACHE_SECONDS` old, else a fresh one.
-    pub async fn published(&self) -> Result<std::sync::Arc<Option<Snapshot>>, StoreError> {
+    pub async fn published(&self) -> Result<std::sync::Arc<Published>, StoreError> {
         let max_age_ms = self.config.counts_cache_seconds.saturating_mul(1000);
         self.snapshots
             .read(self.store, self.now_ms, max_age_ms)
@@ -153,6 +153,12 @@ enum Caching {
 }
 
 fn json_response(status: u16, body: &impl Serialize, caching: Caching) -> ApiResponse {
+    let body = serde_json::to_vec(body).expect("response bodies always serialise");
+    json_bytes_response(status, body, caching)
+}
+
+/// A response whose body is already JSON.
+fn json_bytes_response(status: u16, body: Vec<u8>, caching: Caching) -> ApiResponse {
     let cache_control = match caching {
         Caching::NoStore => "no-store",
         Caching::Public30 => "public, max-age=30",
@@ -167,7 +173,7 @@ fn json_response(status: u16, body: &impl Serialize, caching: Caching) -> ApiRes
             ("Cache-Control".into(), cache_control.into()),
             ("X-Content-Type-Options".into(), "nosniff".into()),
         ],
-        body: serde_json::to_vec(body).expect("response bodies always serialise"),
+        body,
     }
 }
 

@@ -4,10 +4,12 @@
 //!
 //! [`SnapshotCache`] lets an isolate reuse its last read for a few seconds: the snapshot
 //! changes once a minute and is served with a 30-second public cache lifetime anyway, and a
-//! KV read per count request would cost the most time and money of all API calls.
+//! KV read per count request would cost the most time and money of all API calls. Each
+//! read is a [`Published`], which also keeps the `GET /api/counts` body once made, so
+//! count reads within the reuse window serialise nothing.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::{Deserialize, Serialize};
 
@@ -57,10 +59,33 @@ impl Snapshot {
     }
 }
 
+/// One read of `snapshot` (`None` before the job's first run), and the
+/// `GET /api/counts` body made from it, kept once made.
+#[derive(Debug, Default)]
+pub struct Published {
+    pub snapshot: Option<Snapshot>,
+    counts_body: OnceLock<Vec<u8>>,
+}
+
+impl Published {
+    pub fn new(snapshot: Option<Snapshot>) -> Published {
+        Published {
+            snapshot,
+            counts_body: OnceLock::new(),
+        }
+    }
+
+    /// The `GET /api/counts` body: made by `make` on the first call, the same bytes after.
+    pub fn counts_body(&self, make: impl FnOnce(Option<&Snapshot>) -> Vec<u8>) -> &[u8] {
+        self.counts_body
+            .get_or_init(|| make(self.snapshot.as_ref()))
+    }
+}
+
 /// The snapshot as this isolate last read it, and when (unix milliseconds).
 #[derive(Debug, Default)]
 pub struct SnapshotCache {
-    last: Mutex<Option<(u64, Arc<Option<Snapshot>>)>>,
+    last: Mutex<Option<(u64, Arc<Published>)>>,
 }
 
 impl SnapshotCache {
@@ -77,19 +102,59 @@ impl SnapshotCache {
         store: &S,
         now_ms: u64,
         max_age_ms: u64,
-    ) -> Result<Arc<Option<Snapshot>>, StoreError> {
+    ) -> Result<Arc<Published>, StoreError> {
         let cached = self.lock().clone();
         if let Some((read_at, snapshot)) = cached {
             if now_ms >= read_at && now_ms - read_at < max_age_ms {
                 return Ok(snapshot);
             }
         }
-        let fresh = Arc::new(Snapshot::read(store).await?);
+        let fresh = Arc::new(Published::new(Snapshot::read(store).await?));
         *self.lock() = Some((now_ms, Arc::clone(&fresh)));
         Ok(fresh)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Option<(u64, Arc<Option<Snapshot>>)>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<(u64, Arc<Published>)>> {
         self.last.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::MemoryStore;
+    use futures::executor::block_on;
+
+    #[test]
+    fn the_counts_body_is_made_once_per_read() {
+        let published = Published::new(None);
+        let mut made = 0;
+        let first = published
+            .counts_body(|_| {
+                made += 1;
+                b"{}".to_vec()
+            })
+            .to_vec();
+        let again = published.counts_body(|_| unreachable!("made twice"));
+        assert_eq!((made, first.as_slice()), (1, again));
+    }
+
+    #[test]
+    fn a_fresh_read_starts_a_new_body() {
+        let store = MemoryStore::new();
+        let cache = SnapshotCache::new();
+        let read = |now_ms| block_on(cache.read(&store, now_ms, 5_000)).unwrap();
+        let first = read(0);
+        first.counts_body(|snapshot| format!("{snapshot:?}").into_bytes());
+        let snapshot = Snapshot {
+            updated_at: "2026-03-01T12:00:00Z".into(),
+            petitions: BTreeMap::from([("clean-air".into(), PetitionCount::default())]),
+        };
+        block_on(snapshot.write(&store)).unwrap();
+        assert!(Arc::ptr_eq(&first, &read(4_999)), "reused within 5 s");
+        let second = read(5_000);
+        assert_eq!(second.snapshot.as_ref(), Some(&snapshot));
+        let body = second.counts_body(|snapshot| serde_json::to_vec(&snapshot).unwrap());
+        assert!(String::from_utf8_lossy(body).contains("clean-air"));
     }
 }

@@ -9,7 +9,7 @@ mod convert;
 mod kv;
 mod turnstile;
 
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 use worker::{console_error, console_log, event, Context, Env, Request, Response};
 
@@ -30,6 +30,9 @@ const API_PREFIX: &str = "/api/";
 static LIMITER: LazyLock<RateLimiter> = LazyLock::new(RateLimiter::new);
 /// The published counts as this isolate last read them.
 static SNAPSHOTS: SnapshotCache = SnapshotCache::new();
+/// The vars and secrets, read and validated once per isolate: they change only with a
+/// deploy (`wrangler deploy`, `wrangler secret put`), which starts fresh isolates.
+static CONFIG: OnceLock<Result<ApiConfig, String>> = OnceLock::new();
 
 #[event(start)]
 fn start() {
@@ -59,7 +62,7 @@ async fn fetch(request: Request, env: Env, _ctx: Context) -> worker::Result<Resp
     let store = kv::WorkersKv::new(env.kv(KV_BINDING)?);
     let context = ApiContext {
         store: &store,
-        config: &config,
+        config,
         manifest: &manifest,
         limiter: &LIMITER,
         snapshots: &SNAPSHOTS,
@@ -85,17 +88,23 @@ async fn run_scheduled(env: &Env) -> Result<(), String> {
         .kv(KV_BINDING)
         .map_err(|e| format!("the {KV_BINDING} KV binding is missing ({e}): see wrangler.toml"))?;
     let store = kv::WorkersKv::new(namespace);
-    let report = tally::run_scheduled(&store, &manifest, &config, now_ms)
+    let report = tally::run_scheduled(&store, &manifest, config, now_ms)
         .await
         .map_err(|e| e.to_string())?;
     console_log!("petitio: counting job done: {report:?}");
     Ok(())
 }
 
-/// Reads and validates the worker's vars and secrets (both are strings on `env`).
-fn config(env: &Env) -> Result<ApiConfig, String> {
-    ApiConfig::from_lookup(|name| env.var(name).ok().map(|value| value.to_string()))
-        .map_err(|e| format!("the worker is misconfigured: {e}"))
+/// The worker's vars and secrets (both are strings on `env`), validated; read on the
+/// isolate's first request only.
+fn config(env: &Env) -> Result<&'static ApiConfig, String> {
+    CONFIG
+        .get_or_init(|| {
+            ApiConfig::from_lookup(|name| env.var(name).ok().map(|value| value.to_string()))
+                .map_err(|e| format!("the worker is misconfigured: {e}"))
+        })
+        .as_ref()
+        .map_err(Clone::clone)
 }
 
 fn now_ms() -> u64 {

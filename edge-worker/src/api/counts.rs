@@ -1,6 +1,7 @@
 //! `GET /api/counts` and `GET /api/petitions/{slug}/count`: the published snapshot (one KV
 //! read, or none while this isolate's last read is fresh: see `SnapshotCache`), cacheable
-//! for 30 s. Before the counting job's first run every petition reads 0
+//! for 30 s. The all-counts body is made once per read of the snapshot (`Published`).
+//! Before the counting job's first run every petition reads 0
 //! with `updated_at: null`.
 
 use std::borrow::Cow;
@@ -8,7 +9,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{error_response, find_petition, json_response, ApiContext, Caching};
+use super::{
+    error_response, find_petition, json_bytes_response, json_response, ApiContext, Caching,
+};
 use crate::error::ApiError;
 use crate::http::ApiResponse;
 use crate::snapshot::PetitionCount;
@@ -33,26 +36,29 @@ pub(super) async fn all<S: KvStore, V: TurnstileVerifier>(
     ctx: &ApiContext<'_, S, V>,
     lang: &str,
 ) -> ApiResponse {
-    let Ok(snapshot) = ctx.published().await else {
+    let Ok(published) = ctx.published().await else {
         return error_response(&ApiError::StorageUnavailable, lang);
     };
-    let body = match snapshot.as_ref() {
-        Some(snapshot) => AllCounts {
-            updated_at: Some(&snapshot.updated_at),
-            petitions: Cow::Borrowed(&snapshot.petitions),
-        },
-        None => AllCounts {
-            updated_at: None,
-            petitions: Cow::Owned(
-                ctx.manifest
-                    .petitions
-                    .iter()
-                    .map(|petition| (petition.slug.clone(), PetitionCount::default()))
-                    .collect(),
-            ),
-        },
-    };
-    json_response(200, &body, Caching::Public30)
+    let body = published.counts_body(|snapshot| {
+        let body = match snapshot {
+            Some(snapshot) => AllCounts {
+                updated_at: Some(&snapshot.updated_at),
+                petitions: Cow::Borrowed(&snapshot.petitions),
+            },
+            None => AllCounts {
+                updated_at: None,
+                petitions: Cow::Owned(
+                    ctx.manifest
+                        .petitions
+                        .iter()
+                        .map(|petition| (petition.slug.clone(), PetitionCount::default()))
+                        .collect(),
+                ),
+            },
+        };
+        serde_json::to_vec(&body).expect("counts always serialise")
+    });
+    json_bytes_response(200, body.to_vec(), Caching::Public30)
 }
 
 pub(super) async fn one<S: KvStore, V: TurnstileVerifier>(
@@ -63,10 +69,10 @@ pub(super) async fn one<S: KvStore, V: TurnstileVerifier>(
     if find_petition(ctx.manifest, slug).is_none() {
         return error_response(&ApiError::PetitionNotFound, lang);
     }
-    let Ok(snapshot) = ctx.published().await else {
+    let Ok(published) = ctx.published().await else {
         return error_response(&ApiError::StorageUnavailable, lang);
     };
-    let snapshot = snapshot.as_ref().as_ref();
+    let snapshot = published.snapshot.as_ref();
     let count = snapshot.and_then(|snapshot| snapshot.petitions.get(slug));
     let body = OneCount {
         slug,

@@ -278,9 +278,9 @@ async fn published_count<S: KvStore, V: TurnstileVerifier>(
     ctx: &ApiContext<'_, S, V>,
     slug: &str,
 ) -> Option<u64> {
-    let snapshot = ctx.published().await.ok()?;
-    let count = snapshot
-        .as_ref()
+    let published = ctx.published().await.ok()?;
+    let count = published
+        .snapshot
         .as_ref()
         .and_then(|snapshot| snapshot.petitions.get(slug));
     Some(count.map_or(0, |count| count.count))
