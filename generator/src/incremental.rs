@@ -8,8 +8,9 @@
 //!   parts are re-rendered, and of the listing and tag pages only those whose cards or size
 //!   changed; site-wide files (home, feeds, sitemap, open data, the worker manifest) are
 //!   re-assembled from the parts;
-//! - the theme, site templates or static files: the theme is reloaded and every page
-//!   re-rendered from the content already in memory;
+//! - the theme, site templates or static files: the theme is reloaded; when only templates
+//!   changed, the pages that read them (through `extends`, `include` and `import`, at any
+//!   depth) are re-rendered from the content and parts already in memory, else every page;
 //! - anything else (`petitio.toml`, static pages): everything is reloaded and re-rendered.
 //!
 //! Output is written in place, only files whose bytes changed. A rebuild that fails leaves the
@@ -126,10 +127,29 @@ impl Incremental {
         Ok(report)
     }
 
+    /// Reloads the theme. When only templates changed, and not the one the cached cards
+    /// come from, re-renders only the pages that read a changed template (an edit of
+    /// `petition.html` re-renders the petition pages, nothing else); otherwise every page.
     fn rebuild_theme(&mut self) -> Result<BuildReport, Error> {
         let started = Instant::now();
         let model = self.model.as_mut().expect("checked by rebuild");
         let theme = Arc::new(Theme::load(&model.site)?);
+        if let Some(changed) = theme.changed_templates(&model.theme) {
+            let renderer = self.output.renderer(
+                &model.site,
+                &model.counts,
+                &theme,
+                &model.parts,
+                Some(&HashSet::new()),
+            )?;
+            if let Some(jobs) = renderer.jobs_reading(&changed) {
+                let report =
+                    self.output
+                        .render_and_commit(&renderer, &jobs, Vec::new(), started)?;
+                model.theme = theme;
+                return Ok(report);
+            }
+        }
         let (report, parts, fingerprints) =
             self.output
                 .render_all(&model.site, &model.counts, &theme, started)?;

@@ -14,6 +14,34 @@ fn start(site: &TestSite) -> (Incremental, petitio::BuildReport) {
     Incremental::new(opts).unwrap()
 }
 
+/// Builds the site from scratch into `full/` and compares it with `out/`, byte for byte.
+fn assert_same_as_full_build(site: &TestSite, step: &str) {
+    let mut opts = BuildOptions::new(site.root());
+    opts.out = site.path("full");
+    opts.extra_body_scripts = vec!["/_petitio/livereload.js".to_owned()];
+    petitio::build(&opts).unwrap();
+    let (incremental, full) = (snapshot(&site.path("out")), snapshot(&site.path("full")));
+    let differing: Vec<&String> = incremental
+        .keys()
+        .chain(full.keys())
+        .filter(|path| incremental.get(*path) != full.get(*path))
+        .collect();
+    assert!(differing.is_empty(), "after {step}: {differing:?} differ");
+}
+
+/// Inserts `text` into a theme template right after the first occurrence of `after`, and
+/// returns the path of the file changed.
+fn edit_theme_template(site: &TestSite, name: &str, after: &str, text: &str) -> std::path::PathBuf {
+    let file = format!("themes/default/templates/{name}");
+    let source = site.read(&file);
+    let at = source
+        .find(after)
+        .unwrap_or_else(|| panic!("{after} in {name}"))
+        + after.len();
+    site.write(&file, &format!("{}{text}{}", &source[..at], &source[at..]));
+    site.path(&file)
+}
+
 #[test]
 fn first_render_writes_everything_with_the_extra_scripts() {
     let site = TestSite::copy("valid");
@@ -90,6 +118,84 @@ fn a_template_change_re_renders_everything_and_a_failed_rebuild_changes_nothing(
 }
 
 #[test]
+fn a_template_edit_re_renders_only_the_pages_that_read_it() {
+    let site = TestSite::copy("valid");
+    let (mut builder, first) = start(&site);
+    // Listing pages do not read petition.html: a rebuild that re-rendered one would
+    // overwrite this marker.
+    site.write("out/ru/responded/index.html", "marker");
+    let changed = edit_theme_template(&site, "petition.html", "{% block content %}", "<p>P1</p>");
+    let report = builder.rebuild(&[changed]).unwrap();
+    assert!(site
+        .read("out/ru/petitions/bus-lanes/index.html")
+        .contains("<p>P1</p>"));
+    assert_eq!(site.read("out/ru/responded/index.html"), "marker");
+    let petition_pages = snapshot(&site.path("out"))
+        .keys()
+        .filter(|path| path.contains("/petitions/") && path.ends_with("/index.html"))
+        .filter(|path| !path.contains("/signed/") && !path.contains("/embed/"))
+        .count();
+    assert_eq!(
+        (report.pages_written, report.files_written),
+        (petition_pages, petition_pages),
+        "{report:?}"
+    );
+    assert!(report.pages_written < first.pages_written / 2, "{report:?}");
+}
+
+#[test]
+fn after_template_edits_the_output_is_what_a_full_build_writes() {
+    let site = TestSite::copy("valid");
+    let (mut builder, _) = start(&site);
+
+    let changed = edit_theme_template(&site, "petition.html", "{% block content %}", "<p>P1</p>");
+    builder.rebuild(&[changed]).unwrap();
+    assert_same_as_full_build(&site, "a petition.html edit");
+
+    // A new partial, included by the listing template: both files in one save.
+    site.write("themes/default/templates/partials/note.html", "<p>N1</p>");
+    let listing = edit_theme_template(
+        &site,
+        "listing.html",
+        "{% block content %}",
+        "{% include \"partials/note.html\" %}",
+    );
+    let partial = site.path("themes/default/templates/partials/note.html");
+    builder.rebuild(&[listing, partial.clone()]).unwrap();
+    assert!(site
+        .read("out/ru/responded/index.html")
+        .contains("<p>N1</p>"));
+    assert_same_as_full_build(&site, "a new included partial");
+
+    // Then the partial alone: the pages that include it change, the petition pages do not.
+    site.write("out/ru/petitions/bus-lanes/index.html", "marker");
+    site.write("themes/default/templates/partials/note.html", "<p>N2</p>");
+    builder.rebuild(&[partial]).unwrap();
+    assert!(site
+        .read("out/ru/responded/index.html")
+        .contains("<p>N2</p>"));
+    assert_eq!(site.read("out/ru/petitions/bus-lanes/index.html"), "marker");
+    let petition = edit_theme_template(&site, "petition.html", "{% block content %}", "<p>P2</p>");
+    builder.rebuild(&[petition]).unwrap();
+    assert_same_as_full_build(&site, "an edited partial, then petition.html");
+
+    let base = edit_theme_template(&site, "base.html", "<body", " data-b1");
+    builder.rebuild(&[base]).unwrap();
+    assert_same_as_full_build(&site, "a base.html edit");
+
+    // Templates that extend nothing, edited in one save.
+    let embed = edit_theme_template(&site, "embed.html", "<head>", "<meta name=\"e1\">");
+    let redirect = edit_theme_template(&site, "redirect.html", "<head>", "<meta name=\"r1\">");
+    builder.rebuild(&[embed, redirect]).unwrap();
+    assert_same_as_full_build(&site, "embed.html and redirect.html edits");
+
+    let card = edit_theme_template(&site, "partials/card.html", "<article", " data-c1");
+    builder.rebuild(&[card]).unwrap();
+    assert!(site.read("out/ru/responded/index.html").contains("data-c1"));
+    assert_same_as_full_build(&site, "a card.html edit");
+}
+
+#[test]
 fn a_deleted_petition_disappears_from_the_output() {
     let site = TestSite::copy("valid");
     let (mut builder, _) = start(&site);
@@ -124,19 +230,7 @@ fn a_body_edit_leaves_listing_pages_alone() {
 fn after_any_series_of_petition_edits_the_output_is_what_a_full_build_writes() {
     let site = TestSite::copy("valid");
     let (mut builder, _) = start(&site);
-    let same_as_full_build = |step: &str| {
-        let mut opts = BuildOptions::new(site.root());
-        opts.out = site.path("full");
-        opts.extra_body_scripts = vec!["/_petitio/livereload.js".to_owned()];
-        petitio::build(&opts).unwrap();
-        let (incremental, full) = (snapshot(&site.path("out")), snapshot(&site.path("full")));
-        let differing: Vec<&String> = incremental
-            .keys()
-            .chain(full.keys())
-            .filter(|path| incremental.get(*path) != full.get(*path))
-            .collect();
-        assert!(differing.is_empty(), "after {step}: {differing:?} differ");
-    };
+    let same_as_full_build = |step: &str| assert_same_as_full_build(&site, step);
 
     let body = "content/petitions/bus-lanes/index.kk.md";
     site.write(body, &format!("{}\nЖаңа абзац.\n", site.read(body)));

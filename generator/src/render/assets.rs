@@ -17,7 +17,7 @@ use crate::error::{Error, IoAction};
 pub const ASSETS_DIR: &str = "assets";
 
 /// One file to publish.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Asset {
     /// Output path relative to the site root, e.g. `assets/site.3f2a9c1b.css`.
     pub path: String,
@@ -25,7 +25,7 @@ pub struct Asset {
 }
 
 /// All assets and the map from logical names (`site.css`) to output paths.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq, Eq)]
 pub struct Assets {
     pub files: Vec<Asset>,
     paths: BTreeMap<String, String>,

@@ -17,7 +17,7 @@ use crate::error::{Error, IoAction, Problem, ProblemKind};
 const SCRIPT_SECTION: &str = "script";
 
 /// How one language writes dates and numbers.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct Format {
     months: Vec<String>,
     /// With `{day}`, `{month}` and `{year}`, e.g. "{day} {month} {year} ж.".
@@ -25,7 +25,7 @@ struct Format {
     group_separator: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct Locale {
     /// Flattened keys, e.g. "nav.open"; already merged with the default language.
     strings: BTreeMap<String, String>,
@@ -33,7 +33,7 @@ struct Locale {
 }
 
 /// Strings and formats for every configured language.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct I18n {
     locales: BTreeMap<String, Locale>,
 }

@@ -18,7 +18,7 @@ pub(crate) use pages::escape_html;
 pub mod templates;
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -31,7 +31,7 @@ use crate::counts::Counts;
 use crate::error::Error;
 use assets::Assets;
 use i18n::I18n;
-use templates::Templates;
+use templates::{names, Templates};
 
 /// Where rendered files go. Implementations must be safe to call from many threads.
 pub trait Sink: Sync {
@@ -186,6 +186,32 @@ impl Job {
 }
 
 impl Job {
+    /// The theme template this job renders; `None` for files made without one (data,
+    /// feeds, badges, sitemap, hosting files, assets).
+    pub fn template(&self) -> Option<&'static str> {
+        match self {
+            Job::RootRedirect => Some(names::REDIRECT),
+            Job::NotFound => Some(names::NOT_FOUND),
+            Job::Home { .. } => Some(names::HOME),
+            Job::Petition { .. } => Some(names::PETITION),
+            Job::Signed { .. } => Some(names::SIGNED),
+            Job::Embed { .. } => Some(names::EMBED),
+            Job::Listing { .. } | Job::Tag { .. } => Some(names::LISTING),
+            Job::TagIndex { .. } => Some(names::TAG_INDEX),
+            Job::Page { .. } => Some(names::PAGE),
+            Job::Robots
+            | Job::Sitemap
+            | Job::Headers
+            | Job::Manifest
+            | Job::Assets
+            | Job::DataIndex
+            | Job::DataCsv
+            | Job::DataPetition { .. }
+            | Job::Badge { .. }
+            | Job::Feed { .. } => None,
+        }
+    }
+
     /// The one file a listing or tag page job writes; `None` for other jobs.
     pub fn single_output(&self) -> Option<String> {
         match self {
@@ -323,6 +349,14 @@ impl Theme {
             assets,
         })
     }
+
+    /// The templates edited, added or removed since `before`, when nothing else of the
+    /// theme changed (strings, date and number formats, static files); `None` when
+    /// something else did.
+    pub fn changed_templates(&self, before: &Theme) -> Option<BTreeSet<String>> {
+        (self.i18n == before.i18n && self.assets == before.assets)
+            .then(|| self.templates.changed_since(&before.templates))
+    }
 }
 
 /// Everything needed to render any job of one site.
@@ -377,6 +411,26 @@ impl<'s> Renderer<'s> {
         };
         renderer.shared = renderer.compute_shared(previous, rerender)?;
         Ok(renderer)
+    }
+
+    /// The jobs whose pages read one of the `changed` templates, when every other job's
+    /// output stays the same; `None` when the petitions' cached cards read one of them
+    /// (then the parts must be rendered again, and everything that shows them).
+    pub fn jobs_reading(&self, changed: &BTreeSet<String>) -> Option<Vec<Job>> {
+        let templates = &self.theme.templates;
+        if templates.uses_any(names::CARD, changed) {
+            return None;
+        }
+        let mut reads: HashMap<&'static str, bool> = HashMap::new();
+        let mut jobs = self.all_jobs();
+        jobs.retain(|job| {
+            job.template().is_some_and(|template| {
+                *reads
+                    .entry(template)
+                    .or_insert_with(|| templates.uses_any(template, changed))
+            })
+        });
+        Some(jobs)
     }
 
     /// Every job of the site.

@@ -11,6 +11,7 @@ use crate::content::page::Page;
 use crate::content::{Petition, Status, Translation};
 use crate::error::Error;
 use crate::render::assets::petition_image_name;
+use crate::render::templates::names;
 use crate::render::{listing_dir, Listing, Renderer, PER_PAGE};
 
 /// Folder of a petition's page, relative to the site root: `kk/petitions/<slug>/`.
@@ -178,7 +179,7 @@ impl Renderer<'_> {
             noindex: false,
         });
         context.insert("target_url", &config.url(&format!("{lang}/")));
-        self.theme.templates.render(lang, "redirect.html", &context)
+        self.theme.templates.render(lang, names::REDIRECT, &context)
     }
 
     pub(super) fn not_found(&self) -> Result<String, Error> {
@@ -193,7 +194,9 @@ impl Renderer<'_> {
             image: None,
             noindex: true,
         });
-        self.theme.templates.render(lang, "404.html", &context)
+        self.theme
+            .templates
+            .render(lang, names::NOT_FOUND, &context)
     }
 
     pub(super) fn home(&self, lang: &str) -> Result<String, Error> {
@@ -221,7 +224,7 @@ impl Renderer<'_> {
             ),
         );
         context.insert("is_home", &true);
-        self.theme.templates.render(lang, "index.html", &context)
+        self.theme.templates.render(lang, names::HOME, &context)
     }
 
     /// Concatenated pre-rendered cards of the petitions at `indexes`.
@@ -238,9 +241,7 @@ impl Renderer<'_> {
         context.insert("lang", lang);
         context.insert("api_url", &self.site.config.api_url);
         context.insert("card", &self.petition_summary(petition, translation));
-        self.theme
-            .templates
-            .render(lang, "partials/card.html", &context)
+        self.theme.templates.render(lang, names::CARD, &context)
     }
 
     /// The values a card and a petition page share.
@@ -380,7 +381,7 @@ impl Renderer<'_> {
             "data_url",
             &config.url(&format!("data/petitions/{}.json", petition.slug)),
         );
-        self.theme.templates.render(lang, "petition.html", &context)
+        self.theme.templates.render(lang, names::PETITION, &context)
     }
 
     pub(super) fn signed_page(&self, petition: &Petition, lang: &str) -> Result<String, Error> {
@@ -406,7 +407,7 @@ impl Renderer<'_> {
             "share_links",
             &share_links(&absolute_url, &translation.title),
         );
-        self.theme.templates.render(lang, "signed.html", &context)
+        self.theme.templates.render(lang, names::SIGNED, &context)
     }
 
     /// The embeddable counter: a tiny page for an `<iframe>` on other sites.
@@ -435,7 +436,7 @@ impl Renderer<'_> {
         context.insert("accepts_signatures", &(petition.status == Status::Open));
         context.insert("api_url", &config.api_url);
         self.insert_milestones(&mut context, petition);
-        self.theme.templates.render(lang, "embed.html", &context)
+        self.theme.templates.render(lang, names::EMBED, &context)
     }
 
     /// The SVG badge: "<signatures> | <count>" in `lang`, from the build's count snapshot.
@@ -551,7 +552,7 @@ impl Renderer<'_> {
                 "next_url": (page < pages).then(|| page_url(page + 1)),
             }),
         );
-        self.theme.templates.render(lang, "listing.html", &context)
+        self.theme.templates.render(lang, names::LISTING, &context)
     }
 
     pub(super) fn tag_index(&self, lang: &str) -> Result<String, Error> {
@@ -575,7 +576,9 @@ impl Renderer<'_> {
             })
             .collect();
         context.insert("tags", &tags);
-        self.theme.templates.render(lang, "tags.html", &context)
+        self.theme
+            .templates
+            .render(lang, names::TAG_INDEX, &context)
     }
 
     pub(super) fn tag_page(&self, tag: &str, lang: &str, page: usize) -> Result<String, Error> {
@@ -610,7 +613,7 @@ impl Renderer<'_> {
             noindex: false,
         });
         context.insert("body_html", &translation.body.html);
-        self.theme.templates.render(lang, "page.html", &context)
+        self.theme.templates.render(lang, names::PAGE, &context)
     }
 
     /// `<option>`s of the region select, rendered once per language.

@@ -6,11 +6,16 @@
 //! plus `url(path=...)` and `asset(name=...)`, so page contexts stay small: no string table
 //! or site-wide collection is copied into any page's context. Autoescape is on for `.html`
 //! and `.xml`.
+//!
+//! The sources stay in memory so that `petitio serve` can tell which templates an edit
+//! changed ([`Templates::changed_since`]) and which pages read them ([`Templates::uses_any`]:
+//! the template, what it extends, includes and imports, transitively).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::Arc;
 
+use tera::ast::Node;
 use tera::{Context, Tera, Value};
 use walkdir::WalkDir;
 
@@ -22,9 +27,27 @@ use crate::render::assets::Assets;
 use crate::render::i18n::I18n;
 use crate::render::pages::escape_html;
 
-/// The compiled templates, one instance per language.
+/// The templates the renderer calls, by role: the one list of names that the render
+/// functions use and [`Job::template`](crate::render::Job::template) reports.
+pub mod names {
+    pub const REDIRECT: &str = "redirect.html";
+    pub const NOT_FOUND: &str = "404.html";
+    pub const HOME: &str = "index.html";
+    /// Rendered into each petition's cached parts, not by any one job.
+    pub const CARD: &str = "partials/card.html";
+    pub const PETITION: &str = "petition.html";
+    pub const SIGNED: &str = "signed.html";
+    pub const EMBED: &str = "embed.html";
+    /// Listing pages and tag pages.
+    pub const LISTING: &str = "listing.html";
+    pub const TAG_INDEX: &str = "tags.html";
+    pub const PAGE: &str = "page.html";
+}
+
+/// The compiled templates, one instance per language, and their sources by name.
 pub struct Templates {
     by_lang: HashMap<String, Tera>,
+    sources: BTreeMap<String, String>,
 }
 
 impl Templates {
@@ -53,7 +76,7 @@ impl Templates {
         tera.autoescape_on(vec![".html", ".xml"]);
         // Tera's default also escapes `/`, which makes every URL unreadable; these five suffice.
         tera.set_escape_fn(escape_html);
-        tera.add_raw_templates(sources)
+        tera.add_raw_templates(sources.clone())
             .map_err(|e| Error::template_syntax(&e))?;
         let base_path = config.base_path.clone();
         let asset_urls = Arc::new(assets_by_name(assets, &base_path));
@@ -84,7 +107,54 @@ impl Templates {
                 (lang.clone(), instance)
             })
             .collect();
-        Ok(Templates { by_lang })
+        Ok(Templates { by_lang, sources })
+    }
+
+    /// Names of the templates added, removed or edited since `before`.
+    pub fn changed_since(&self, before: &Templates) -> BTreeSet<String> {
+        let names: BTreeSet<&String> = self.sources.keys().chain(before.sources.keys()).collect();
+        names
+            .into_iter()
+            .filter(|name| self.sources.get(*name) != before.sources.get(*name))
+            .cloned()
+            .collect()
+    }
+
+    /// Whether rendering `root` reads any template in `names`: `root` itself, or one it
+    /// extends, includes or imports macros from, at any depth. A name Tera does not know
+    /// counts as read (the safe answer).
+    pub fn uses_any(&self, root: &str, names: &BTreeSet<String>) -> bool {
+        let Some(tera) = self.by_lang.values().next() else {
+            return true;
+        };
+        let mut seen = BTreeSet::new();
+        let mut pending = vec![root.to_owned()];
+        while let Some(name) = pending.pop() {
+            if names.contains(&name) {
+                return true;
+            }
+            if !seen.insert(name.clone()) {
+                continue;
+            }
+            let Ok(template) = tera.get_template(&name) else {
+                return true;
+            };
+            pending.extend(template.parents.iter().cloned());
+            pending.extend(template.parent.iter().cloned());
+            pending.extend(
+                template
+                    .imported_macro_files
+                    .iter()
+                    .map(|(file, _)| file.clone()),
+            );
+            let bodies = std::iter::once(&template.ast)
+                .chain(template.blocks.values().map(|block| &block.body))
+                .chain(template.macros.values().map(|definition| &definition.body));
+            for body in bodies {
+                collect_includes(body, &mut pending);
+            }
+        }
+        false
     }
 
     /// Renders template `name` in `lang`.
@@ -92,6 +162,32 @@ impl Templates {
         let tera = &self.by_lang[lang];
         tera.render(name, context)
             .map_err(|e| Error::template(name, &e))
+    }
+}
+
+/// The templates `{% include %}`d anywhere in `nodes`.
+fn collect_includes(nodes: &[Node], found: &mut Vec<String>) {
+    for node in nodes {
+        match node {
+            Node::Include(_, names, _) => found.extend(names.iter().cloned()),
+            Node::ImportMacro(_, file, _) | Node::Extends(_, file) => found.push(file.clone()),
+            Node::Block(_, block, _) => collect_includes(&block.body, found),
+            Node::MacroDefinition(_, definition, _) => collect_includes(&definition.body, found),
+            Node::FilterSection(_, section, _) => collect_includes(&section.body, found),
+            Node::Forloop(_, forloop, _) => {
+                collect_includes(&forloop.body, found);
+                collect_includes(forloop.empty_body.as_deref().unwrap_or_default(), found);
+            }
+            Node::If(branches, _) => {
+                for (_, _, body) in &branches.conditions {
+                    collect_includes(body, found);
+                }
+                if let Some((_, body)) = &branches.otherwise {
+                    collect_includes(body, found);
+                }
+            }
+            _ => {}
+        }
     }
 }
 
