@@ -8,6 +8,12 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// A build allocates and frees millions of short strings on every core at once; glibc's
+/// allocator was a quarter of a build's samples (BENCHMARKS.md, "Where `petitio build`
+/// spends its time").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     match cmd::run(cli) {
