@@ -120,15 +120,42 @@ if sizes:
 
 worker = rows("worker.tsv")
 if worker:
-    p("## Worker in workerd (wrangler dev, 127.0.0.1, wrk)\n")
-    p("| run | requests | s | req/s | p50 ms | p99 ms | non-2xx | socket errors "
-      "| CPU ms/req (all) | CPU ms/req (workerd) |")
+    p("## Worker in workerd (wrangler dev, 127.0.0.1, wrk), alternating rounds\n")
+    p("Every round runs each load once. Medians over the rounds; CPU per request of the "
+      "measured worker's wrangler tree (all) and of its workerd only.\n")
+    p("| load | rounds | requests (sum) | req/s (min–max) | p50 ms | p99 ms | non-2xx "
+      "| socket errors | CPU ms/req (all) | CPU ms/req (workerd) |")
     p("|---|---|---|---|---|---|---|---|---|---|")
+    labels = []
     for r in worker:
-        p("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
-            r["label"], r["requests"], r["seconds"], r["req_per_s"], r["p50_ms"], r["p99_ms"],
-            r["non2xx"], r["errors"], r["cpu_ms_per_req"], r["workerd_cpu_ms_per_req"]))
+        if r["label"] not in labels:
+            labels.append(r["label"])
+    rps = {}
+    for label in labels:
+        rs = [r for r in worker if r["label"] == label]
+        f = lambda k: [float(r[k]) for r in rs]
+        rps[label] = med(f("req_per_s"))
+        p("| %s | %d | %d | %.0f (%.0f–%.0f) | %.1f | %.1f | %d | %d | %.2f | %.2f |" % (
+            label, len(rs), sum(int(r["requests"]) for r in rs), rps[label],
+            min(f("req_per_s")), max(f("req_per_s")), med(f("p50_ms")), med(f("p99_ms")),
+            sum(int(r["non2xx"]) for r in rs), sum(int(r["errors"]) for r in rs),
+            med(f("cpu_ms_per_req")), med(f("workerd_cpu_ms_per_req"))))
     p("")
+    counted = os.path.join(res, "worker-counted.tsv")
+    if os.path.exists(counted):
+        c = dict(line.rstrip("\n").split("\t") for line in open(counted, encoding="utf-8"))
+        p("Signatures answered 201 during the signing rounds: %s; published by the counting job "
+          "afterwards: %s (may exceed the answered ones by the requests in flight when wrk "
+          "stopped, at most %s).\n" % (c["answered_201"], c["published"], c["in_flight_max"]))
+    pairs = [("sign", "noop"), ("sign", "noop-as-kv-post"), ("sign-no-storage", "noop"),
+             ("sign-no-storage", "noop-as"), ("counts", "noop"),
+             ("counts", "noop-as"), ("count-one", "noop"), ("count-one", "noop-as")]
+    pairs = [(a, b) for a, b in pairs if a in rps and b in rps]
+    if pairs:
+        p("| ratio of median req/s | value |\n|---|---|")
+        for a, b in pairs:
+            p("| %s / %s | %.2f |" % (a, b, rps[a] / rps[b]))
+        p("")
 
 for name, title in (("perf-dso.txt", "Profile: by binary"),
                     ("perf-symbols.txt", "Profile: top symbols (self time)"),

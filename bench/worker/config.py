@@ -3,7 +3,8 @@
 
 config.py EDGE_WRANGLER_TOML MAIN_JS DIST OUTDIR
 
-Starts from edge-worker/wrangler.toml and changes only what a local benchmark needs:
+Starts from edge-worker/wrangler.toml and changes only what a local benchmark needs
+(MAIN_JS is Petitio's worker, or the no-op worker to measure it deployed the same way):
 `main` and the assets folder as absolute paths, a local KV namespace id, the rate limits
 raised so that every request of the load test reaches storage (the limiter's code still
 runs on each request), and no observability. SIGNING_KEY goes into OUTDIR/.dev.vars.
@@ -16,7 +17,7 @@ import tomllib
 src, main_js, dist, outdir = sys.argv[1:5]
 with open(src, "rb") as f:
     cfg = tomllib.load(f)
-cfg["name"] = "petitio-bench"
+cfg["name"] = "petitio-bench-" + os.path.basename(os.path.abspath(outdir))
 cfg["main"] = os.path.abspath(main_js)
 cfg.pop("observability", None)
 cfg.pop("build", None)

@@ -219,17 +219,24 @@ for (const targetName of targetNames) {
       const { page, problems, close } = await openPage(chromium);
       try {
         await page.goto(petitionUrl("en"));
-        await liveState(page);
+        assert.equal(await liveState(page), "live", "the page read the published counts");
+        const before = await displayedCount(page);
         const strings = await scriptStrings(page);
         const email = uniqueEmail("twice");
         await fillForm(page, { email });
-        await Promise.all([
+        const [first] = await Promise.all([
           page.waitForResponse((r) => r.url().includes("/signatures") && r.status() === 201),
           page.click("#sign button[type=submit]"),
         ]);
+        const firstBody = await first.json();
         expectAdded(OPEN_PETITION);
         await page.locator("#sign-result").waitFor({ state: "visible" });
         const afterFirst = await displayedCount(page);
+        // Recorded in the answers of every step, so that a mismatch below says which step
+        // saw what.
+        const seen = `shown before ${before}, answered ${JSON.stringify(firstBody)}, shown after ${afterFirst}`;
+        assert.equal(firstBody.count, before + 1, `the answer counts the new signature: ${seen}`);
+        assert.equal(afterFirst, firstBody.count, `the page shows the answer's count: ${seen}`);
 
         // The same person, on a second device: a fresh context with nothing remembered.
         const second = await openPage(chromium);
@@ -251,7 +258,7 @@ for (const targetName of targetNames) {
         }
         await settled(OPEN_PETITION);
         const published = (await publishedCounts(target)).petitions[OPEN_PETITION].count;
-        assert.equal(published, afterFirst, "the second attempt added nothing");
+        assert.equal(published, afterFirst, `the second attempt added nothing: ${seen}`);
         assert.deepEqual(unexpectedProblems(problems), []);
       } finally {
         await close();
