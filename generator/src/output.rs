@@ -11,6 +11,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
+use rayon::prelude::*;
+
 use crate::error::{Error, IoAction};
 use crate::render::Sink;
 
@@ -157,11 +159,13 @@ impl ChangedFiles {
             unchanged: self.unchanged.into_inner(),
             ..Written::default()
         };
-        for (path, bytes) in &changed {
-            replace_file(&self.dir.join(path), bytes)?;
-            written.files += 1;
-            written.pages += usize::from(is_page(path));
-        }
+        // In parallel: a template or config edit changes tens of thousands of files, and
+        // each is a write and a rename.
+        changed
+            .par_iter()
+            .try_for_each(|(path, bytes)| replace_file(&self.dir.join(path), bytes))?;
+        written.files = changed.len();
+        written.pages = changed.iter().filter(|(path, _)| is_page(path)).count();
         for path in stale.into_iter().filter(|p| !produced.contains(p)) {
             let target = self.dir.join(&path);
             match std::fs::remove_file(&target) {
