@@ -49,10 +49,22 @@ struct Server {
 }
 
 impl Server {
+    /// `petitio --root <site> serve`.
     fn start(site: &TestSite) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_petitio"))
-            .arg("--root")
-            .arg(site.root())
+        let mut command = Command::new(env!("CARGO_BIN_EXE_petitio"));
+        command.arg("--root").arg(site.root());
+        Server::spawn(command)
+    }
+
+    /// `petitio serve` run inside the site's folder, as the README's first command does.
+    fn start_in_site_folder(site: &TestSite) -> Server {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_petitio"));
+        command.current_dir(site.root());
+        Server::spawn(command)
+    }
+
+    fn spawn(mut command: Command) -> Server {
+        let mut child = command
             .args(["serve", "--port", "0"])
             .env_remove("SIGNING_KEY")
             .env_remove("ALLOWED_ORIGINS")
@@ -381,6 +393,18 @@ fn an_edit_reloads_open_pages_and_a_broken_file_is_shown_until_fixed() {
     site.write(PETITION_FILE, &petition("Үшінші нұсқа."));
     server.wait_for(PETITION_PAGE, "the fixed page", |page| {
         page.status == 200 && page.body.contains("Үшінші нұсқа.")
+    });
+    server.stop();
+}
+
+#[test]
+fn started_inside_the_site_folder_it_rebuilds_on_edits() {
+    // The root is then "."; the watcher reports absolute paths, which once matched no source.
+    let site = site();
+    let server = Server::start_in_site_folder(&site);
+    site.write(PETITION_FILE, &petition("Екінші нұсқа."));
+    server.wait_for(PETITION_PAGE, "the edited page", |page| {
+        page.status == 200 && page.body.contains("Екінші нұсқа.")
     });
     server.stop();
 }

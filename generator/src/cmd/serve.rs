@@ -9,6 +9,9 @@ use petitio::serve::ServeOptions;
 use petitio::{BuildOptions, Error};
 
 pub fn run(root: PathBuf, port: u16, drafts: bool) -> Result<(), Error> {
+    // Absolute, because the watcher reports absolute paths and rebuilds compare them with
+    // the root: with the default root "." no edit matched a source and none was rebuilt.
+    let root = std::path::absolute(&root).unwrap_or(root);
     let mut build = BuildOptions::new(root);
     build.out = build.root.join(".petitio").join("site");
     build.drafts = drafts;
