@@ -139,20 +139,9 @@ impl Templates {
             let Ok(template) = tera.get_template(&name) else {
                 return true;
             };
-            pending.extend(template.parents.iter().cloned());
-            pending.extend(template.parent.iter().cloned());
-            pending.extend(
-                template
-                    .imported_macro_files
-                    .iter()
-                    .map(|(file, _)| file.clone()),
-            );
-            let bodies = std::iter::once(&template.ast)
-                .chain(template.blocks.values().map(|block| &block.body))
-                .chain(template.macros.values().map(|definition| &definition.body));
-            for body in bodies {
-                collect_includes(body, &mut pending);
-            }
+            // The parsed tree keeps every `extends`, `include` and `import`, in blocks and
+            // macros too: what `Template`'s `parent`, `blocks` and `macros` hold are copies.
+            collect_dependencies(&template.ast, &mut pending);
         }
         false
     }
@@ -165,25 +154,27 @@ impl Templates {
     }
 }
 
-/// The templates `{% include %}`d anywhere in `nodes`.
-fn collect_includes(nodes: &[Node], found: &mut Vec<String>) {
+/// The templates extended, included or imported anywhere in `nodes`.
+fn collect_dependencies(nodes: &[Node], found: &mut Vec<String>) {
     for node in nodes {
         match node {
             Node::Include(_, names, _) => found.extend(names.iter().cloned()),
             Node::ImportMacro(_, file, _) | Node::Extends(_, file) => found.push(file.clone()),
-            Node::Block(_, block, _) => collect_includes(&block.body, found),
-            Node::MacroDefinition(_, definition, _) => collect_includes(&definition.body, found),
-            Node::FilterSection(_, section, _) => collect_includes(&section.body, found),
+            Node::Block(_, block, _) => collect_dependencies(&block.body, found),
+            Node::MacroDefinition(_, definition, _) => {
+                collect_dependencies(&definition.body, found)
+            }
+            Node::FilterSection(_, section, _) => collect_dependencies(&section.body, found),
             Node::Forloop(_, forloop, _) => {
-                collect_includes(&forloop.body, found);
-                collect_includes(forloop.empty_body.as_deref().unwrap_or_default(), found);
+                collect_dependencies(&forloop.body, found);
+                collect_dependencies(forloop.empty_body.as_deref().unwrap_or_default(), found);
             }
             Node::If(branches, _) => {
                 for (_, _, body) in &branches.conditions {
-                    collect_includes(body, found);
+                    collect_dependencies(body, found);
                 }
                 if let Some((_, body)) = &branches.otherwise {
-                    collect_includes(body, found);
+                    collect_dependencies(body, found);
                 }
             }
             _ => {}
