@@ -4,9 +4,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use petitio_edge::email::{canonicalize, MAX_EMAIL_CHARS};
-use petitio_edge::manifest::{Manifest, ManifestPetition};
-use petitio_edge::validate::{check_body_size, parse_body, BodyFormat, MAX_NAME_CHARS};
+use petitio_signatures::email::{canonicalize, MAX_EMAIL_CHARS};
+use petitio_model::manifest::{Manifest, ManifestPetition};
+use petitio_signatures::validate::{check_body_size, parse_body, BodyFormat, MAX_NAME_CHARS};
 
 fn manifest() -> Manifest {
     Manifest {

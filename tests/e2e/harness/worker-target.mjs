@@ -1,4 +1,4 @@
-// Runs the built worker (edge-worker/build/) in workerd through Miniflare, configured
+// Runs the built worker (edge-worker/petitio-worker/build/) in workerd through Miniflare, configured
 // from the committed edge-worker/wrangler.toml (the same bindings, vars, assets routing
 // and module rules `wrangler dev` and `wrangler deploy` use), with the fixture site as
 // its static assets and the suite's vars on top. KV lives in a temporary folder, or in

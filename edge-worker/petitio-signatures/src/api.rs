@@ -1,0 +1,222 @@
+//! The HTTP API over plain `ApiRequest`/`ApiResponse` values: routing, CORS, and the one
+//! place an `ApiError` becomes a status and a body. The handlers live in submodules:
+//! `sign` (POST a signature), `counts` (the published counts), `origin` (CORS and the CSRF
+//! check), `negotiate` (Accept and Accept-Language), `redirect` (the no-JS answers).
+//!
+//! Routes:
+//! * `POST /api/petitions/{slug}/signatures`
+//! * `GET|HEAD /api/petitions/{slug}/count`
+//! * `GET|HEAD /api/counts`
+//! * `OPTIONS` on each of them (CORS preflight).
+
+mod counts;
+mod negotiate;
+mod origin;
+mod redirect;
+mod sign;
+
+use serde::Serialize;
+
+use crate::config::ApiConfig;
+use crate::error::ApiError;
+use crate::http::{ApiRequest, ApiResponse};
+use crate::keys::is_slug;
+use crate::messages::{message, Lang};
+use crate::ratelimit::RateLimiter;
+use crate::snapshot::{Published, SnapshotCache};
+use crate::store::{KvStore, StoreError};
+use crate::turnstile::TurnstileVerifier;
+use petitio_model::manifest::{Manifest, ManifestPetition};
+
+pub use redirect::{error_page_path, signed_page_path};
+
+/// Everything a request needs; built per request by the adapter.
+pub struct ApiContext<'a, S: KvStore, V: TurnstileVerifier> {
+    pub store: &'a S,
+    pub config: &'a ApiConfig,
+    pub manifest: &'a Manifest,
+    pub limiter: &'a RateLimiter,
+    /// The published counts as this isolate last read them.
+    pub snapshots: &'a SnapshotCache,
+    pub turnstile: &'a V,
+    /// The request's arrival time, unix milliseconds.
+    pub now_ms: u64,
+}
+
+impl<S: KvStore, V: TurnstileVerifier> ApiContext<'_, S, V> {
+    /// The published counts: this isolate's last read while it is at most
+    /// `COUNTS_CACHE_SECONDS` old, else a fresh one.
+    pub async fn published(&self) -> Result<std::sync::Arc<Published>, StoreError> {
+        let max_age_ms = self.config.counts_cache_seconds.saturating_mul(1000);
+        self.snapshots
+            .read(self.store, self.now_ms, max_age_ms)
+            .await
+    }
+}
+
+/// Answers one request under `/api/`. Never fails: every problem is an error response.
+pub async fn handle<S: KvStore, V: TurnstileVerifier>(
+    ctx: &ApiContext<'_, S, V>,
+    req: ApiRequest,
+) -> ApiResponse {
+    let lang = negotiate::language(req.header("accept-language"), ctx.manifest);
+    let cors_origin = origin::cors_origin(ctx.config, &req);
+    let mut response = match Route::parse(&req.path) {
+        None => error_response(&ApiError::RouteNotFound, lang),
+        Some(route) if req.method == "OPTIONS" => match &cors_origin {
+            Some(_) => preflight(route),
+            None => error_response(&ApiError::ForbiddenOrigin, lang),
+        },
+        Some(route) if !route.allows(&req.method) => error_response(
+            &ApiError::MethodNotAllowed {
+                allow: route.allowed_methods(),
+            },
+            lang,
+        ),
+        Some(Route::Counts) => counts::all(ctx, lang).await,
+        Some(Route::PetitionCount(slug)) => counts::one(ctx, slug, lang).await,
+        Some(Route::Signatures(slug)) => sign::handle(ctx, &req, slug, lang).await,
+    };
+    if req.method == "HEAD" {
+        response.body.clear();
+    }
+    origin::add_cors_headers(&mut response, cors_origin);
+    response
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Route<'p> {
+    Counts,
+    PetitionCount(&'p str),
+    Signatures(&'p str),
+}
+
+impl<'p> Route<'p> {
+    fn parse(path: &'p str) -> Option<Route<'p>> {
+        if path == "/api/counts" {
+            return Some(Route::Counts);
+        }
+        let rest = path.strip_prefix("/api/petitions/")?;
+        let (slug, action) = rest.split_once('/')?;
+        if !is_slug(slug) {
+            return None;
+        }
+        match action {
+            "count" => Some(Route::PetitionCount(slug)),
+            "signatures" => Some(Route::Signatures(slug)),
+            _ => None,
+        }
+    }
+
+    fn allowed_methods(self) -> &'static str {
+        match self {
+            Route::Counts | Route::PetitionCount(_) => "GET, HEAD, OPTIONS",
+            Route::Signatures(_) => "POST, OPTIONS",
+        }
+    }
+
+    fn allows(self, method: &str) -> bool {
+        self.allowed_methods()
+            .split(", ")
+            .any(|allowed| allowed == method)
+    }
+}
+
+fn preflight(route: Route<'_>) -> ApiResponse {
+    ApiResponse {
+        status: 204,
+        headers: vec![
+            (
+                "Access-Control-Allow-Methods".into(),
+                route.allowed_methods().into(),
+            ),
+            ("Access-Control-Allow-Headers".into(), "Content-Type".into()),
+            ("Access-Control-Max-Age".into(), "86400".into()),
+        ],
+        body: Vec::new(),
+    }
+}
+
+fn find_petition<'m>(manifest: &'m Manifest, slug: &str) -> Option<&'m ManifestPetition> {
+    manifest
+        .petitions
+        .iter()
+        .find(|petition| petition.slug == slug)
+}
+
+/// How long a response may be cached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Caching {
+    NoStore,
+    /// Counts: `public, max-age=30`.
+    Public30,
+}
+
+fn json_response(status: u16, body: &impl Serialize, caching: Caching) -> ApiResponse {
+    let body = serde_json::to_vec(body).expect("response bodies always serialise");
+    json_bytes_response(status, body, caching)
+}
+
+/// A response whose body is already JSON.
+fn json_bytes_response(status: u16, body: Vec<u8>, caching: Caching) -> ApiResponse {
+    let cache_control = match caching {
+        Caching::NoStore => "no-store",
+        Caching::Public30 => "public, max-age=30",
+    };
+    ApiResponse {
+        status,
+        headers: vec![
+            (
+                "Content-Type".into(),
+                "application/json; charset=utf-8".into(),
+            ),
+            ("Cache-Control".into(), cache_control.into()),
+            ("X-Content-Type-Options".into(), "nosniff".into()),
+        ],
+        body,
+    }
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    error: ErrorDetail<'a>,
+}
+
+#[derive(Serialize)]
+struct ErrorDetail<'a> {
+    code: &'a str,
+    message: String,
+    field: Option<&'a str>,
+}
+
+/// The one mapping of an error to a response:
+/// `{"error":{"code":"...","message":"...","field":"..."|null}}` with its status, plus
+/// `Retry-After` for 429 and 503 and `Allow` for 405. `lang` is a site language code.
+pub fn error_response(error: &ApiError, lang: &str) -> ApiResponse {
+    let body = ErrorBody {
+        error: ErrorDetail {
+            code: error.code(),
+            message: message(error, Lang::for_code(lang)),
+            field: error.field().map(|field| field.as_str()),
+        },
+    };
+    let mut response = json_response(error.status(), &body, Caching::NoStore);
+    match error {
+        ApiError::RateLimited {
+            retry_after_seconds,
+        } => response
+            .headers
+            .push(("Retry-After".into(), retry_after_seconds.to_string())),
+        ApiError::StorageUnavailable | ApiError::ChallengeUnavailable => response
+            .headers
+            .push(("Retry-After".into(), RETRY_AFTER_UNAVAILABLE_SECONDS.into())),
+        ApiError::MethodNotAllowed { allow } => {
+            response.headers.push(("Allow".into(), (*allow).into()))
+        }
+        _ => {}
+    }
+    response
+}
+
+/// Suggested wait after a storage or Turnstile outage.
+const RETRY_AFTER_UNAVAILABLE_SECONDS: &str = "10";

@@ -1,0 +1,163 @@
+//! The no-JS answers: a browser's form post gets a `303 See Other` to a page of the static
+//! site saying what happened. The URL shapes are a contract with the generator, which
+//! renders these pages (ARCHITECTURE.md, "The no-JS form"):
+//!
+//! * success: `<base_path><lang>/petitions/<slug>/signed/?result=<r>#result-<r>`, `<r>` being
+//!   `recorded` or `already_signed`
+//! * error: `<base_path><lang>/petitions/<slug>/?result=<code>[&field=<field>]#sign-error-<field
+//!   or code>`
+//!
+//! The fragment names the element of the static page that explains the outcome, so the page
+//! shows it with CSS `:target` alone: without JavaScript a static page cannot read the query.
+//! * unknown petition: `<base_path><lang>/?result=petition_not_found`
+//!
+//! `<code>` and `<field>` are the JSON error body's `code` and `field`. `<lang>` is the
+//! signer's language when the petition has a page in it, else the site's default. The
+//! URL is absolute to the request's `Origin` when that is in `ALLOWED_ORIGINS` (a mirror
+//! sends its visitors back to itself, not to a blocked domain), else to `SITE_ORIGIN` when
+//! set, else relative (the site and the API share an origin).
+
+use super::origin::cors_origin;
+use crate::config::ApiConfig;
+use crate::error::ApiError;
+use crate::http::{ApiRequest, ApiResponse};
+use petitio_model::manifest::{Manifest, ManifestPetition};
+
+/// Path of the page shown after a signature was accepted; `result` is `recorded` or
+/// `already_signed`.
+pub fn signed_page_path(base_path: &str, lang: &str, slug: &str, result: &str) -> String {
+    format!(
+        "{}{lang}/petitions/{slug}/signed/?result={result}#result-{result}",
+        with_slash(base_path)
+    )
+}
+
+/// Path of the petition's form, scrolled to it, saying what went wrong.
+pub fn error_page_path(base_path: &str, lang: &str, slug: &str, error: &ApiError) -> String {
+    let code = error.code();
+    match error.field() {
+        Some(field) => format!(
+            "{}{lang}/petitions/{slug}/?result={code}&field={field}#sign-error-{field}",
+            with_slash(base_path),
+            field = field.as_str()
+        ),
+        None => format!(
+            "{}{lang}/petitions/{slug}/?result={code}#sign-error-{code}",
+            with_slash(base_path)
+        ),
+    }
+}
+
+/// Path of the home page saying the petition does not exist.
+fn not_found_page_path(base_path: &str, lang: &str) -> String {
+    format!(
+        "{}{lang}/?result={}",
+        with_slash(base_path),
+        ApiError::PetitionNotFound.code()
+    )
+}
+
+fn with_slash(base_path: &str) -> String {
+    match base_path.trim_matches('/') {
+        "" => "/".to_owned(),
+        inner => format!("/{inner}/"),
+    }
+}
+
+/// The language of the page to send the signer to: `lang` when the petition has a page
+/// in it, else the site default if it has that, else its first language.
+pub(super) fn page_language<'a>(
+    manifest: &'a Manifest,
+    petition: &'a ManifestPetition,
+    lang: &'a str,
+) -> &'a str {
+    [lang, manifest.default_language.as_str()]
+        .into_iter()
+        .find(|candidate| petition.languages.iter().any(|l| l == candidate))
+        .or(petition.languages.first().map(String::as_str))
+        .unwrap_or(lang)
+}
+
+/// Where the redirect goes, as decided by the module documentation.
+pub(super) struct RedirectTarget<'a> {
+    origin: Option<String>,
+    manifest: &'a Manifest,
+}
+
+impl<'a> RedirectTarget<'a> {
+    pub fn for_request(config: &ApiConfig, manifest: &'a Manifest, req: &ApiRequest) -> Self {
+        let origin = cors_origin(config, req).or_else(|| config.site_origin.clone());
+        Self { origin, manifest }
+    }
+
+    pub fn signed(&self, petition: &ManifestPetition, lang: &str, result: &str) -> ApiResponse {
+        let lang = page_language(self.manifest, petition, lang);
+        self.see_other(signed_page_path(
+            &self.manifest.base_path,
+            lang,
+            &petition.slug,
+            result,
+        ))
+    }
+
+    pub fn error(&self, petition: &ManifestPetition, lang: &str, error: &ApiError) -> ApiResponse {
+        self.see_other(error_page_path(
+            &self.manifest.base_path,
+            page_language(self.manifest, petition, lang),
+            &petition.slug,
+            error,
+        ))
+    }
+
+    pub fn petition_not_found(&self, lang: &str) -> ApiResponse {
+        self.see_other(not_found_page_path(&self.manifest.base_path, lang))
+    }
+
+    fn see_other(&self, path: String) -> ApiResponse {
+        let location = format!("{}{path}", self.origin.as_deref().unwrap_or_default());
+        ApiResponse {
+            status: 303,
+            headers: vec![
+                ("Location".into(), location),
+                ("Cache-Control".into(), "no-store".into()),
+            ],
+            body: Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::{InvalidInput, NotOpenReason};
+
+    #[test]
+    fn formats_the_agreed_paths() {
+        assert_eq!(
+            signed_page_path("/", "kk", "clean-air", "recorded"),
+            "/kk/petitions/clean-air/signed/?result=recorded#result-recorded"
+        );
+        assert_eq!(
+            error_page_path(
+                "/petitions",
+                "ru",
+                "clean-air",
+                &ApiError::Invalid(InvalidInput::EmailMalformed)
+            ),
+            "/petitions/ru/petitions/clean-air/?result=invalid_input&field=email#sign-error-email"
+        );
+        assert_eq!(
+            error_page_path(
+                "/",
+                "en",
+                "clean-air",
+                &ApiError::NotOpen(NotOpenReason::Closed)
+            ),
+            "/en/petitions/clean-air/?result=petition_not_open#sign-error-petition_not_open"
+        );
+        assert_eq!(
+            not_found_page_path("", "kk"),
+            "/kk/?result=petition_not_found"
+        );
+    }
+}

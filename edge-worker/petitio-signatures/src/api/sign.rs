@@ -1,0 +1,287 @@
+//! `POST /api/petitions/{slug}/signatures`: the signing flow of ARCHITECTURE.md
+//! ("Signing"), at most two reads (`sig`, then its `log` entry when the record exists) and
+//! two writes per signature.
+//!
+//! Order of checks: petition exists (404), origin (403), size (413), content type (415),
+//! body (400), petition open (409), fields (400), rate limit (429), honeypot (a
+//! success-looking 201, nothing stored), Turnstile (403/503), storage (503). Answers:
+//! * 201 `{"status":"recorded","slug","receipt","count"}`: the record and its log entry
+//!   are stored (also when this request completed a record an earlier, failed attempt
+//!   left without its log entry: that attempt was never answered with success).
+//! * 200 `{"status":"already_signed",...}`: this email has signed; nothing written.
+//!
+//! `receipt` is `<bucket>-<id>`. `count` is the published count from `snapshot` (plus one
+//! for a new signature, which no snapshot can contain yet), or `null` when the snapshot
+//! cannot be read: the signature is stored either way.
+
+use serde::Serialize;
+
+use super::negotiate::wants_redirect;
+use super::origin::check_csrf;
+use super::redirect::RedirectTarget;
+use super::{error_response, find_petition, json_response, ApiContext, Caching};
+use crate::error::{ApiError, NotOpenReason};
+use crate::http::{ApiRequest, ApiResponse};
+use crate::identity::{ClientHash, PetitionKey, SignerId};
+use crate::keys::{log_key, signature_key, Bucket};
+use crate::record::{LogMetadata, SignatureRecord};
+use crate::store::{KvStore, PutOptions, StoreError};
+use crate::time::{rfc3339, Date};
+use crate::turnstile::TurnstileVerifier;
+use crate::validate::{check_body_size, parse_body, BodyFormat, SignRequest};
+use petitio_model::manifest::ManifestPetition;
+
+/// Statuses under which a petition accepts signatures.
+const OPEN_STATUS: &str = "open";
+const DRAFT_STATUS: &str = "draft";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Recorded,
+    AlreadySigned,
+}
+
+impl Outcome {
+    fn code(self) -> &'static str {
+        match self {
+            Outcome::Recorded => "recorded",
+            Outcome::AlreadySigned => "already_signed",
+        }
+    }
+
+    fn status(self) -> u16 {
+        match self {
+            Outcome::Recorded => 201,
+            Outcome::AlreadySigned => 200,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct SignedBody<'a> {
+    status: &'static str,
+    slug: &'a str,
+    receipt: String,
+    count: Option<u64>,
+}
+
+struct Signed {
+    outcome: Outcome,
+    receipt: String,
+}
+
+pub(super) async fn handle<S: KvStore, V: TurnstileVerifier>(
+    ctx: &ApiContext<'_, S, V>,
+    req: &ApiRequest,
+    slug: &str,
+    negotiated_lang: &str,
+) -> ApiResponse {
+    let body_is_form = BodyFormat::from_content_type(req.header("content-type"))
+        .is_ok_and(|format| format == BodyFormat::Form);
+    let redirect = wants_redirect(req.header("accept"), body_is_form)
+        .then(|| RedirectTarget::for_request(ctx.config, ctx.manifest, req));
+    let Some(petition) = find_petition(ctx.manifest, slug) else {
+        return match redirect {
+            Some(target) => target.petition_not_found(negotiated_lang),
+            None => error_response(&ApiError::PetitionNotFound, negotiated_lang),
+        };
+    };
+    // The body's `lang` replaces the negotiated one once the body is read: messages and
+    // pages use it; the record keeps `request.lang` (the body's, else the site default).
+    let mut lang = negotiated_lang.to_owned();
+    match (sign(ctx, req, petition, &mut lang).await, redirect) {
+        (Ok(signed), Some(target)) => target.signed(petition, &lang, signed.outcome.code()),
+        (Ok(signed), None) => {
+            let count = published_count(ctx, slug)
+                .await
+                .map(|count| count + u64::from(signed.outcome == Outcome::Recorded));
+            let body = SignedBody {
+                status: signed.outcome.code(),
+                slug,
+                receipt: signed.receipt,
+                count,
+            };
+            json_response(signed.outcome.status(), &body, Caching::NoStore)
+        }
+        (Err(error), Some(target)) => target.error(petition, &lang, &error),
+        (Err(error), None) => error_response(&error, &lang),
+    }
+}
+
+async fn sign<S: KvStore, V: TurnstileVerifier>(
+    ctx: &ApiContext<'_, S, V>,
+    req: &ApiRequest,
+    petition: &ManifestPetition,
+    lang: &mut String,
+) -> Result<Signed, ApiError> {
+    check_csrf(ctx.config, req)?;
+    check_body_size(req.header("content-length"), &req.body)?;
+    let format = BodyFormat::from_content_type(req.header("content-type"))?;
+    let raw = parse_body(format, &req.body)?;
+    if let Some(requested) = raw.requested_lang(ctx.manifest) {
+        requested.clone_into(lang);
+    }
+    check_open(ctx, petition)?;
+    let request = raw.validate(ctx.manifest)?;
+
+    // Adapters always know the address; were one missing, such requests share one limit.
+    let client = ClientHash::of(
+        &ctx.config.signing_key,
+        &petition.slug,
+        req.client_ip.as_deref().unwrap_or_default(),
+    );
+    let limits = [ctx.config.burst_limit, ctx.config.sustained_limit];
+    ctx.limiter
+        .check(client, &limits, ctx.now_ms)
+        .map_err(|retry_after_seconds| ApiError::RateLimited {
+            retry_after_seconds,
+        })?;
+
+    let id = SignerId::of(
+        &PetitionKey::derive(&ctx.config.signing_key, &petition.slug),
+        &request.email,
+    );
+    let bucket = Bucket::containing(ctx.now_ms);
+    if request.honeypot_filled {
+        return Ok(Signed {
+            outcome: Outcome::Recorded,
+            receipt: receipt(bucket, &id),
+        });
+    }
+    verify_challenge(ctx, &request).await?;
+    let (outcome, bucket) = store_signature(ctx, &petition.slug, &id, &request, bucket)
+        .await
+        .map_err(|_| ApiError::StorageUnavailable)?;
+    Ok(Signed {
+        outcome,
+        receipt: receipt(bucket, &id),
+    })
+}
+
+fn receipt(bucket: Bucket, id: &SignerId) -> String {
+    format!("{}-{}", bucket.0, id.as_str())
+}
+
+/// Open means status `open` and, with a deadline, the deadline day not yet over in the
+/// site's time zone. An unreadable deadline closes the petition rather than leaving it
+/// open forever.
+fn check_open<S: KvStore, V: TurnstileVerifier>(
+    ctx: &ApiContext<'_, S, V>,
+    petition: &ManifestPetition,
+) -> Result<(), ApiError> {
+    match petition.status.as_str() {
+        OPEN_STATUS => {}
+        DRAFT_STATUS => return Err(ApiError::NotOpen(NotOpenReason::NotYetOpen)),
+        _ => return Err(ApiError::NotOpen(NotOpenReason::Closed)),
+    }
+    let Some(deadline) = &petition.deadline else {
+        return Ok(());
+    };
+    let today = ctx.config.site_utc_offset.date_at(ctx.now_ms);
+    match Date::parse(deadline) {
+        Some(last_day) if today <= last_day => Ok(()),
+        Some(_) => Err(ApiError::NotOpen(NotOpenReason::DeadlinePassed)),
+        None => Err(ApiError::NotOpen(NotOpenReason::Closed)),
+    }
+}
+
+async fn verify_challenge<S: KvStore, V: TurnstileVerifier>(
+    ctx: &ApiContext<'_, S, V>,
+    request: &SignRequest,
+) -> Result<(), ApiError> {
+    let Some(turnstile) = &ctx.config.turnstile else {
+        return Ok(());
+    };
+    let token = request
+        .turnstile_token
+        .as_deref()
+        .ok_or(ApiError::ChallengeFailed)?;
+    match ctx
+        .turnstile
+        .verify(&turnstile.verify_url, &turnstile.secret, token)
+        .await
+    {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(ApiError::ChallengeFailed),
+        Err(_) => Err(ApiError::ChallengeUnavailable),
+    }
+}
+
+/// Steps 2 and 3 of "Signing": read the record; if present, confirm its log entry (or
+/// repair it into the current bucket); else write the record, then its log entry.
+/// Returns the outcome and the bucket of the log entry. Never deletes anything.
+async fn store_signature<S: KvStore, V: TurnstileVerifier>(
+    ctx: &ApiContext<'_, S, V>,
+    slug: &str,
+    id: &SignerId,
+    request: &SignRequest,
+    bucket: Bucket,
+) -> Result<(Outcome, Bucket), StoreError> {
+    let record_key = signature_key(slug, id);
+    let existing = ctx.store.get(&record_key).await?;
+    let stored =
+        existing.and_then(|entry| serde_json::from_slice::<SignatureRecord>(&entry.value).ok());
+    let record = match stored {
+        Some(existing) => {
+            if ctx
+                .store
+                .get(&log_key(existing.bucket(), slug, id))
+                .await?
+                .is_some()
+            {
+                return Ok((Outcome::AlreadySigned, existing.bucket()));
+            }
+            // An earlier attempt stored the record but not its log entry, and was answered
+            // 503. Its bucket may be sealed already, so the entry goes into the current
+            // bucket, and the record is rewritten to point there first: a later attempt
+            // must find this entry, not repair again.
+            SignatureRecord {
+                bucket: bucket.0,
+                ..existing
+            }
+        }
+        None => SignatureRecord {
+            region: request.region.clone(),
+            lang: request.lang.clone(),
+            signed_at: rfc3339(ctx.now_ms),
+            bucket: bucket.0,
+            name: request.show_name.then(|| request.name.clone()),
+        },
+    };
+    ctx.store
+        .put(
+            &record_key,
+            &record.to_json(),
+            PutOptions {
+                metadata: Some(record.metadata_json()),
+                expiration_ttl: None,
+            },
+        )
+        .await?;
+    let metadata = LogMetadata {
+        r: record.region.clone(),
+    };
+    ctx.store
+        .put(
+            &log_key(bucket, slug, id),
+            b"",
+            PutOptions {
+                metadata: Some(metadata.to_json()),
+                expiration_ttl: None,
+            },
+        )
+        .await?;
+    Ok((Outcome::Recorded, bucket))
+}
+
+async fn published_count<S: KvStore, V: TurnstileVerifier>(
+    ctx: &ApiContext<'_, S, V>,
+    slug: &str,
+) -> Option<u64> {
+    let published = ctx.published().await.ok()?;
+    let count = published
+        .snapshot
+        .as_ref()
+        .and_then(|snapshot| snapshot.petitions.get(slug));
+    Some(count.map_or(0, |count| count.count))
+}

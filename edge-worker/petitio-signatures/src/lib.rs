@@ -1,0 +1,24 @@
+//! Petitio's signature core: the API, counting, the storage trait, identities.
+//!
+//! Plain Rust that never names `worker` types, so it compiles and is tested natively and
+//! is shared with `petitio serve`; the Cloudflare Worker (`petitio-worker`) is a thin shell
+//! around it. See ARCHITECTURE.md for the storage layout and the counting design.
+
+pub mod api;
+pub mod config;
+pub mod email;
+pub mod error;
+pub mod http;
+pub mod identity;
+pub mod keys;
+pub mod messages;
+pub mod ratelimit;
+pub mod record;
+#[cfg(feature = "sim")]
+pub mod sim;
+pub mod snapshot;
+pub mod store;
+pub mod tally;
+pub mod time;
+pub mod turnstile;
+pub mod validate;

@@ -1,0 +1,339 @@
+//! The counting job: the only writer of `tally` and `snapshot` (ARCHITECTURE.md,
+//! "Counting").
+//!
+//! Each run folds the *sealed* buckets after the last one folded (a bucket is sealed once
+//! `SETTLE_SECONDS` have passed since it ended, so no more writes to it can become
+//! visible), counting a signer id unless it appears in one of the `W` buckets before it,
+//! then publishes `snapshot` = the sealed counts plus a provisional fold of the unsealed
+//! buckets visible now. `tally` after bucket `b` is a pure function of `tally` after
+//! `b - 1` and the sealed bucket `b`, so a stale read of `tally` only makes a run redo work
+//! and write the same values, and two overlapping runs agree.
+//!
+//! Work per run is bounded by `MAX_LIST_REQUESTS_PER_RUN` list requests. Empty stretches
+//! are skipped in aligned decimal blocks (one listing of `log/002939520` proves ten buckets
+//! empty), so catching up after an outage costs a few requests per idle stretch, not one
+//! per minute.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::ApiConfig;
+use crate::keys::{
+    log_bucket_prefix, parse_log_key, Bucket, BUCKET_DIGITS, BUCKET_SECONDS, LOG_PREFIX, TALLY_KEY,
+};
+use crate::record::LogMetadata;
+use crate::snapshot::{PetitionCount, Snapshot};
+use crate::store::{KvStore, ListedKey, PutOptions, StoreError, LIST_PAGE_MAX};
+use crate::time::rfc3339;
+use petitio_model::manifest::Manifest;
+
+/// Upper bound on list requests in one run (Workers' free plan allows 50 subrequests).
+pub const MAX_LIST_REQUESTS_PER_RUN: u32 = 40;
+/// Region recorded for a log entry whose metadata is missing (never written by this code,
+/// but a count must not silently drop a signature).
+pub const UNKNOWN_REGION: &str = "unknown";
+
+/// Buckets before `b` searched for an earlier entry of the same id: W = ceil(SETTLE/60) + 1.
+pub fn dedupe_window(settle_seconds: u64) -> u64 {
+    settle_seconds.div_ceil(BUCKET_SECONDS) + 1
+}
+
+/// The newest sealed bucket at `now_ms`, if any.
+pub fn last_sealed_bucket(now_ms: u64, settle_seconds: u64) -> Option<Bucket> {
+    let sealed_before_ms = now_ms.checked_sub(settle_seconds * 1000)?;
+    Bucket::containing(sealed_before_ms)
+        .0
+        .checked_sub(1)
+        .map(Bucket)
+}
+
+/// What one run did, for the adapter's log line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TallyReport {
+    /// Sealed buckets folded in this run (empty ones included).
+    pub buckets_folded: u64,
+    /// Signatures newly counted in the sealed tally.
+    pub signatures_counted: u64,
+    /// Log entries not counted because their id appeared within the dedupe window.
+    pub duplicates_skipped: u64,
+    /// Signatures in unsealed buckets, counted provisionally in the snapshot.
+    pub provisional_signatures: u64,
+    /// First bucket not yet folded.
+    pub next_bucket: u64,
+    /// All sealed buckets are folded; the snapshot was written only then, so a run that is
+    /// still catching up never publishes counts lower than the previous snapshot's.
+    pub caught_up: bool,
+}
+
+impl std::fmt::Display for TallyReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "folded {} bucket(s): {} signature(s) counted, {} duplicate(s) skipped; \
+             {} provisional; next bucket {}; {}",
+            self.buckets_folded,
+            self.signatures_counted,
+            self.duplicates_skipped,
+            self.provisional_signatures,
+            self.next_bucket,
+            if self.caught_up {
+                "snapshot published"
+            } else {
+                "still catching up, snapshot not published"
+            }
+        )
+    }
+}
+
+/// The sealed state stored under `tally`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+struct Tally {
+    /// First bucket not yet folded.
+    next_bucket: u64,
+    petitions: BTreeMap<String, PetitionCount>,
+    /// "slug/id" of every entry in each recent non-empty bucket (counted or not), for the
+    /// dedupe window. Buckets older than the window are dropped.
+    recent: BTreeMap<u64, BTreeSet<String>>,
+}
+
+/// One `log/` entry.
+struct LogEntry {
+    slug: String,
+    id: String,
+    region: String,
+}
+
+/// Counts of one fold.
+#[derive(Default)]
+struct FoldCounts {
+    counted: u64,
+    skipped: u64,
+}
+
+impl Tally {
+    fn fold(&mut self, bucket: Bucket, entries: Vec<LogEntry>, window: u64) -> FoldCounts {
+        let mut counts = FoldCounts::default();
+        let oldest_relevant = bucket.0.saturating_sub(window);
+        self.recent.retain(|&b, _| b >= oldest_relevant);
+        let mut ids = BTreeSet::new();
+        for entry in entries {
+            let key = format!("{}/{}", entry.slug, entry.id);
+            let seen_before = self.recent.values().any(|earlier| earlier.contains(&key));
+            if !ids.insert(key) || seen_before {
+                counts.skipped += 1;
+                continue;
+            }
+            self.petitions
+                .entry(entry.slug)
+                .or_default()
+                .add(&entry.region);
+            counts.counted += 1;
+        }
+        if !ids.is_empty() {
+            self.recent.insert(bucket.0, ids);
+        }
+        self.next_bucket = bucket.0 + 1;
+        counts
+    }
+
+    /// Marks `count` empty buckets from `next_bucket` as folded.
+    fn skip_empty(&mut self, count: u64) {
+        self.next_bucket += count;
+    }
+
+    async fn read<S: KvStore>(store: &S) -> Result<Option<Tally>, StoreError> {
+        let Some(entry) = store.get(TALLY_KEY).await? else {
+            return Ok(None);
+        };
+        serde_json::from_slice(&entry.value)
+            .map(Some)
+            .map_err(|error| {
+                StoreError::Unavailable(format!(
+                    "the `{TALLY_KEY}` key holds unreadable JSON ({error}); delete the key to \
+                     have the counting job recount every signature from the log"
+                ))
+            })
+    }
+
+    async fn write<S: KvStore>(&self, store: &S) -> Result<(), StoreError> {
+        let json = serde_json::to_vec(self).expect("a tally always serialises");
+        store.put(TALLY_KEY, &json, PutOptions::default()).await
+    }
+}
+
+/// Lists under a budget of requests.
+struct Lister<'a, S> {
+    store: &'a S,
+    requests_left: u32,
+}
+
+impl<S: KvStore> Lister<'_, S> {
+    fn exhausted(&self) -> bool {
+        self.requests_left == 0
+    }
+
+    async fn page(
+        &mut self,
+        prefix: &str,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<crate::store::ListPage, StoreError> {
+        self.requests_left = self.requests_left.saturating_sub(1);
+        self.store.list(prefix, cursor, limit).await
+    }
+
+    async fn is_empty(&mut self, prefix: &str) -> Result<bool, StoreError> {
+        Ok(self.page(prefix, None, 1).await?.keys.is_empty())
+    }
+
+    /// Every entry of `bucket` (all pages, even past the budget: a bucket is folded whole).
+    async fn bucket(&mut self, bucket: Bucket) -> Result<Vec<LogEntry>, StoreError> {
+        let prefix = log_bucket_prefix(bucket);
+        let mut entries = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let page = self.page(&prefix, cursor.as_deref(), LIST_PAGE_MAX).await?;
+            entries.extend(page.keys.iter().filter_map(log_entry));
+            match page.cursor {
+                Some(next) => cursor = Some(next),
+                None => return Ok(entries),
+            }
+        }
+    }
+}
+
+fn log_entry(listed: &ListedKey) -> Option<LogEntry> {
+    let key = parse_log_key(&listed.name)?;
+    let region = LogMetadata::parse(listed.metadata.as_deref())
+        .map(|metadata| metadata.r)
+        .unwrap_or_else(|| UNKNOWN_REGION.to_owned());
+    Some(LogEntry {
+        slug: key.slug,
+        id: key.id.as_str().to_owned(),
+        region,
+    })
+}
+
+/// The largest block of buckets worth probing at `next`: a power of ten, at most
+/// `ceiling`, that `next` is aligned to and that ends at or before `last`.
+fn block_size(next: u64, last: u64, ceiling: u64) -> u64 {
+    let mut size = 1u64;
+    while size < ceiling && next.is_multiple_of(size * 10) && next + size * 10 - 1 <= last {
+        size *= 10;
+    }
+    size.min(ceiling)
+}
+
+/// Key prefix of the aligned block of `size` (a power of ten) buckets starting at `next`.
+fn block_prefix(next: u64, size: u64) -> String {
+    if size == 1 {
+        return log_bucket_prefix(Bucket(next));
+    }
+    let zeros = size.ilog10() as usize;
+    let padded = format!("{next:0width$}", width = BUCKET_DIGITS);
+    format!("{LOG_PREFIX}{}", &padded[..BUCKET_DIGITS - zeros])
+}
+
+/// Folds what is sealed, then publishes the snapshot. See the module documentation.
+pub async fn run_scheduled<S: KvStore>(
+    store: &S,
+    manifest: &Manifest,
+    config: &ApiConfig,
+    now_ms: u64,
+) -> Result<TallyReport, StoreError> {
+    let window = dedupe_window(config.settle_seconds);
+    let last_sealed = last_sealed_bucket(now_ms, config.settle_seconds);
+    let mut lister = Lister {
+        store,
+        requests_left: MAX_LIST_REQUESTS_PER_RUN,
+    };
+    let stored = Tally::read(store).await?;
+    let mut tally = match &stored {
+        Some(tally) => tally.clone(),
+        None => Tally {
+            next_bucket: first_bucket(&mut lister, last_sealed).await?,
+            ..Tally::default()
+        },
+    };
+    let mut report = TallyReport::default();
+    let start = tally.next_bucket;
+
+    // Largest block worth probing; shrinks when a probe finds the block non-empty.
+    let mut ceiling = u64::MAX;
+    while let Some(last) = last_sealed.filter(|last| tally.next_bucket <= last.0) {
+        if lister.exhausted() {
+            break;
+        }
+        let size = block_size(tally.next_bucket, last.0, ceiling);
+        if size > 1 {
+            if lister
+                .is_empty(&block_prefix(tally.next_bucket, size))
+                .await?
+            {
+                tally.skip_empty(size);
+                ceiling = u64::MAX;
+            } else {
+                ceiling = size / 10;
+            }
+            continue;
+        }
+        let bucket = Bucket(tally.next_bucket);
+        let entries = lister.bucket(bucket).await?;
+        let counts = tally.fold(bucket, entries, window);
+        report.signatures_counted += counts.counted;
+        report.duplicates_skipped += counts.skipped;
+        ceiling = u64::MAX;
+    }
+    report.buckets_folded = tally.next_bucket - start;
+    report.next_bucket = tally.next_bucket;
+    report.caught_up = last_sealed.is_none_or(|last| tally.next_bucket > last.0);
+
+    if stored.as_ref() != Some(&tally) {
+        tally.write(store).await?;
+    }
+    if report.caught_up {
+        let mut provisional = tally.clone();
+        let current = Bucket::containing(now_ms);
+        let mut bucket = Bucket(provisional.next_bucket);
+        while bucket <= current {
+            let entries = lister.bucket(bucket).await?;
+            report.provisional_signatures += provisional.fold(bucket, entries, window).counted;
+            bucket = bucket.next();
+        }
+        publish(store, manifest, provisional.petitions, now_ms).await?;
+    }
+    Ok(report)
+}
+
+/// Where a fresh tally starts: the first bucket in the log, or after the last sealed
+/// bucket when the log is empty.
+async fn first_bucket<S: KvStore>(
+    lister: &mut Lister<'_, S>,
+    last_sealed: Option<Bucket>,
+) -> Result<u64, StoreError> {
+    let first = lister.page(LOG_PREFIX, None, 1).await?;
+    Ok(
+        match first.keys.first().and_then(|key| parse_log_key(&key.name)) {
+            Some(key) => key.bucket.0,
+            None => last_sealed.map_or(0, |last| last.0 + 1),
+        },
+    )
+}
+
+async fn publish<S: KvStore>(
+    store: &S,
+    manifest: &Manifest,
+    mut petitions: BTreeMap<String, PetitionCount>,
+    now_ms: u64,
+) -> Result<(), StoreError> {
+    for petition in &manifest.petitions {
+        petitions.entry(petition.slug.clone()).or_default();
+    }
+    Snapshot {
+        updated_at: rfc3339(now_ms),
+        petitions,
+    }
+    .write(store)
+    .await
+}

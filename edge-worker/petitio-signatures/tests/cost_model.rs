@@ -1,0 +1,220 @@
+//! The KV operations behind BENCHMARKS.md's cost model, counted: a store that counts every
+//! get, put, list and delete by key family (`sig`, `log`, `snapshot`, `tally`) runs 1,000
+//! new signatures over ten minutes with the counting job each minute, then 1,000 repeat
+//! signers, then 1,000 count reads, and each phase's operations are asserted exactly.
+//! Run with `--nocapture` to see the table BENCHMARKS.md quotes.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use common::*;
+use futures::executor::block_on;
+use petitio_signatures::store::{KvEntry, KvStore, ListPage, MemoryStore, PutOptions, StoreError};
+use petitio_signatures::tally::run_scheduled;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Op {
+    Read,
+    Write,
+    List,
+    Delete,
+}
+
+/// A `MemoryStore` that counts operations by kind and key family.
+#[derive(Default)]
+struct CountingStore {
+    inner: MemoryStore,
+    counts: Mutex<BTreeMap<(Op, String), u64>>,
+}
+
+impl CountingStore {
+    fn count(&self, op: Op, key: &str) {
+        let family = key.split('/').next().unwrap_or_default().to_owned();
+        *self.counts.lock().unwrap().entry((op, family)).or_default() += 1;
+    }
+
+    /// The counts so far, and zero again.
+    fn take(&self) -> Counted {
+        Counted(std::mem::take(&mut *self.counts.lock().unwrap()))
+    }
+}
+
+/// Operations of one phase, by kind and key family.
+#[derive(Debug, Default)]
+struct Counted(BTreeMap<(Op, String), u64>);
+
+impl Counted {
+    fn of(&self, op: Op, family: &str) -> u64 {
+        self.0.get(&(op, family.to_owned())).copied().unwrap_or(0)
+    }
+
+    fn total(&self, op: Op) -> u64 {
+        self.0
+            .iter()
+            .filter(|((kind, _), _)| *kind == op)
+            .map(|(_, n)| n)
+            .sum()
+    }
+
+    fn row(&self, phase: &str, requests: u64) -> String {
+        format!(
+            "| {phase} | {requests} | {} | {} | {} | {} |",
+            self.total(Op::Read),
+            self.total(Op::Write),
+            self.total(Op::List),
+            self.total(Op::Delete)
+        )
+    }
+}
+
+impl KvStore for CountingStore {
+    async fn get(&self, key: &str) -> Result<Option<KvEntry>, StoreError> {
+        self.count(Op::Read, key);
+        self.inner.get(key).await
+    }
+
+    async fn put(&self, key: &str, value: &[u8], options: PutOptions) -> Result<(), StoreError> {
+        self.count(Op::Write, key);
+        self.inner.put(key, value, options).await
+    }
+
+    async fn list(
+        &self,
+        prefix: &str,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<ListPage, StoreError> {
+        self.count(Op::List, prefix);
+        self.inner.list(prefix, cursor, limit).await
+    }
+
+    async fn delete(&self, key: &str) -> Result<(), StoreError> {
+        self.count(Op::Delete, key);
+        self.inner.delete(key).await
+    }
+}
+
+const SIGNATURES: u64 = 1_000;
+/// 1,000 signatures 600 ms apart: ten minutes.
+const SIGN_INTERVAL_MS: u64 = 600;
+const MINUTE_MS: u64 = 60_000;
+
+#[test]
+fn kv_operations_per_signature_count_read_and_job_run_are_as_the_cost_model_says() {
+    // Rate limits out of the way: every request comes from the harness's one address.
+    let h = Harness::new(
+        CountingStore::default(),
+        config(&[
+            ("RATE_LIMIT_BURST", "1000000/60"),
+            ("RATE_LIMIT_SUSTAINED", "1000000/3600"),
+        ]),
+    );
+    let email = |i: u64| format!("signer{i}@mail.kz");
+    let petition = |i: u64| {
+        if i.is_multiple_of(2) {
+            "clean-air"
+        } else {
+            "green-park"
+        }
+    };
+    let send_at = |req, at| block_on(h.send_at(req, at));
+    let job_at = |at| block_on(run_scheduled(&h.store, &h.manifest, &h.config, at)).unwrap();
+
+    // Ten minutes of new signatures, the job running at each minute as the cron does.
+    let mut signing = Counted::default();
+    let mut jobs = Counted::default();
+    let mut runs = 0;
+    let mut next_run = NOW_MS + MINUTE_MS;
+    for i in 0..SIGNATURES {
+        let at = NOW_MS + i * SIGN_INTERVAL_MS;
+        while next_run <= at {
+            fold_into(&mut signing, h.store.take());
+            job_at(next_run);
+            runs += 1;
+            next_run += MINUTE_MS;
+            fold_into(&mut jobs, h.store.take());
+        }
+        let answer = send_at(post_json(petition(i), &sign_body(&email(i))), at);
+        assert_eq!(answer.status, 201, "signature {i}");
+    }
+    fold_into(&mut signing, h.store.take());
+    // Two more runs after the last signature: its bucket is sealed and folded.
+    let end = NOW_MS + SIGNATURES * SIGN_INTERVAL_MS;
+    while next_run <= end + 2 * MINUTE_MS {
+        job_at(next_run);
+        runs += 1;
+        next_run += MINUTE_MS;
+    }
+    fold_into(&mut jobs, h.store.take());
+    let published = body_json(&send_at(get("/api/counts", &[]), next_run));
+    let total: u64 = ["clean-air", "green-park"]
+        .iter()
+        .map(|slug| published["petitions"][slug]["count"].as_u64().unwrap())
+        .sum();
+    assert_eq!(total, SIGNATURES, "every signature published");
+    h.store.take();
+
+    // Per new signature: one read of its `sig` key, two writes (`sig`, then `log`). The
+    // answer's count comes from `snapshot`, read again only when the isolate's copy is
+    // 5 s old (COUNTS_CACHE_SECONDS): once per 9 signatures 600 ms apart.
+    assert_eq!(signing.of(Op::Read, "sig"), SIGNATURES);
+    assert_eq!(signing.of(Op::Write, "sig"), SIGNATURES);
+    assert_eq!(signing.of(Op::Write, "log"), SIGNATURES);
+    assert_eq!(signing.of(Op::Read, "snapshot"), SIGNATURES.div_ceil(9));
+    assert_eq!((signing.total(Op::List), signing.total(Op::Delete)), (0, 0));
+    assert_eq!(
+        signing.total(Op::Read) + signing.total(Op::Write),
+        3 * SIGNATURES + SIGNATURES.div_ceil(9)
+    );
+
+    // The job, per run: read `tally`; list the bucket sealed since the last run and the two
+    // still open (one page each: < 1,000 keys); write `tally` and `snapshot`. The first run
+    // has no sealed bucket yet; it lists `log/` once instead, to find where the log starts.
+    assert_eq!(runs, 12);
+    assert_eq!(jobs.of(Op::Read, "tally"), runs);
+    assert_eq!(jobs.of(Op::Write, "tally"), runs);
+    assert_eq!(jobs.of(Op::Write, "snapshot"), runs);
+    assert_eq!(jobs.total(Op::List), 3 * runs);
+    assert_eq!(jobs.total(Op::Delete), 0);
+
+    // Repeat signers: `sig`, then its `log` entry, both found; nothing written.
+    let later = next_run + MINUTE_MS;
+    for i in 0..SIGNATURES {
+        let answer = send_at(
+            post_json(petition(i), &sign_body(&email(i))),
+            later + i * SIGN_INTERVAL_MS,
+        );
+        assert_eq!(answer.status, 200, "repeat signer {i}");
+    }
+    let repeats = h.store.take();
+    assert_eq!(repeats.of(Op::Read, "sig"), SIGNATURES);
+    assert_eq!(repeats.of(Op::Read, "log"), SIGNATURES);
+    assert_eq!(repeats.of(Op::Read, "snapshot"), SIGNATURES.div_ceil(9));
+    assert_eq!(repeats.total(Op::Write), 0);
+
+    // Count reads, ten a second: `snapshot` once per 5 s, nothing else.
+    let reads_from = later + SIGNATURES * SIGN_INTERVAL_MS + MINUTE_MS;
+    for i in 0..SIGNATURES {
+        let answer = send_at(get("/api/counts", &[]), reads_from + i * 100);
+        assert_eq!(answer.status, 200);
+    }
+    let count_reads = h.store.take();
+    assert_eq!(count_reads.of(Op::Read, "snapshot"), SIGNATURES / 50);
+    assert_eq!(count_reads.total(Op::Read), SIGNATURES / 50);
+    assert_eq!(count_reads.total(Op::Write), 0);
+
+    println!("| phase | requests | KV reads | KV writes | KV lists | KV deletes |");
+    println!("|---|---|---|---|---|---|");
+    println!("{}", signing.row("new signatures", SIGNATURES));
+    println!("{}", repeats.row("repeat signers", SIGNATURES));
+    println!("{}", count_reads.row("count reads", SIGNATURES));
+    println!("{}", jobs.row("counting job runs", runs));
+}
+
+fn fold_into(total: &mut Counted, more: Counted) {
+    for (key, n) in more.0 {
+        *total.0.entry(key).or_default() += n;
+    }
+}

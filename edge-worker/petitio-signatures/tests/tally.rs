@@ -1,0 +1,189 @@
+//! The counting job on hand-made logs: sealing, the dedupe window, restarts from a stale
+//! `tally`, skipping idle stretches cheaply, and bounded catch-up.
+
+mod common;
+
+use common::*;
+use futures::executor::block_on;
+use petitio_signatures::identity::SignerId;
+use petitio_signatures::keys::{log_key, Bucket, SNAPSHOT_KEY, TALLY_KEY};
+use petitio_signatures::record::LogMetadata;
+use petitio_signatures::sim::{SimConfig, SimulatedKv};
+use petitio_signatures::snapshot::Snapshot;
+use petitio_signatures::store::{KvStore, MemoryStore, PutOptions};
+use petitio_signatures::tally::{dedupe_window, last_sealed_bucket, run_scheduled, TallyReport};
+
+const BUCKET_MS: u64 = 60_000;
+
+fn id(n: u8) -> SignerId {
+    SignerId::parse(&format!("{n:02x}").repeat(32)).unwrap()
+}
+
+fn log<S: KvStore>(store: &S, bucket: u64, slug: &str, signer: u8, region: &str) {
+    let metadata = LogMetadata { r: region.into() }.to_json();
+    block_on(store.put(
+        &log_key(Bucket(bucket), slug, &id(signer)),
+        b"",
+        PutOptions {
+            metadata: Some(metadata),
+            expiration_ttl: None,
+        },
+    ))
+    .unwrap();
+}
+
+fn job<S: KvStore>(store: &S, now_ms: u64) -> TallyReport {
+    block_on(run_scheduled(store, &manifest(), &config(&[]), now_ms)).unwrap()
+}
+
+fn count<S: KvStore>(store: &S, slug: &str) -> u64 {
+    block_on(Snapshot::read(store)).unwrap().unwrap().petitions[slug].count
+}
+
+/// The first millisecond at which `bucket` is sealed under the default 60 s settle time.
+fn sealed_at(bucket: u64) -> u64 {
+    (bucket + 1) * BUCKET_MS + 60_000
+}
+
+const B: u64 = 29_539_440; // 2026-03-01T00:00Z, a multiple of ten
+
+#[test]
+fn window_and_sealing_follow_settle_seconds() {
+    assert_eq!(dedupe_window(60), 2);
+    assert_eq!(dedupe_window(61), 3);
+    assert_eq!(dedupe_window(0), 1);
+    assert_eq!(last_sealed_bucket(sealed_at(B), 60), Some(Bucket(B)));
+    assert_eq!(
+        last_sealed_bucket(sealed_at(B) - 1, 60),
+        Some(Bucket(B - 1))
+    );
+    assert_eq!(last_sealed_bucket(59_999, 0), None);
+}
+
+#[test]
+fn unsealed_buckets_are_provisional_until_sealed() {
+    let store = MemoryStore::new();
+    log(&store, B, "clean-air", 1, "astana");
+    let early = job(&store, B * BUCKET_MS + 30_000);
+    assert_eq!(early.signatures_counted, 0);
+    assert_eq!(early.provisional_signatures, 1);
+    assert_eq!(count(&store, "clean-air"), 1);
+
+    let sealed = job(&store, sealed_at(B));
+    assert_eq!(sealed.signatures_counted, 1);
+    assert_eq!(sealed.provisional_signatures, 0);
+    assert_eq!(sealed.next_bucket, B + 1);
+    assert_eq!(count(&store, "clean-air"), 1);
+}
+
+#[test]
+fn duplicates_within_the_window_count_once() {
+    let store = MemoryStore::new();
+    log(&store, B, "clean-air", 1, "astana");
+    log(&store, B + 1, "clean-air", 1, "astana");
+    log(&store, B + 2, "clean-air", 1, "astana");
+    // The same signer id on another petition is another signature.
+    log(&store, B + 1, "green-park", 1, "abroad");
+    let report = job(&store, sealed_at(B + 2));
+    assert_eq!(report.signatures_counted, 2);
+    assert_eq!(report.duplicates_skipped, 2);
+    assert_eq!(count(&store, "clean-air"), 1);
+    assert_eq!(count(&store, "green-park"), 1);
+}
+
+#[test]
+fn a_stale_tally_only_repeats_work() {
+    let store = MemoryStore::new();
+    log(&store, B, "clean-air", 1, "astana");
+    job(&store, sealed_at(B));
+    let stale = block_on(store.get(TALLY_KEY)).unwrap().unwrap();
+    log(&store, B + 1, "clean-air", 2, "abroad");
+    log(&store, B + 2, "clean-air", 1, "abroad");
+    job(&store, sealed_at(B + 2));
+    let settled = block_on(store.get(TALLY_KEY)).unwrap().unwrap();
+    let published = block_on(Snapshot::read(&store)).unwrap().unwrap();
+
+    // A later run reads the older tally (KV is eventually consistent).
+    block_on(store.put(TALLY_KEY, &stale.value, PutOptions::default())).unwrap();
+    let redo = job(&store, sealed_at(B + 2));
+    assert_eq!(redo.buckets_folded, 2);
+    assert_eq!(block_on(store.get(TALLY_KEY)).unwrap().unwrap(), settled);
+    let again = block_on(Snapshot::read(&store)).unwrap().unwrap();
+    assert_eq!(again.petitions, published.petitions);
+    assert_eq!(again.petitions["clean-air"].count, 2);
+}
+
+#[test]
+fn idle_stretches_cost_few_requests() {
+    let kv = SimulatedKv::new(
+        SimConfig {
+            max_visibility_delay_ms: 0,
+            op_latency_ms: 0,
+            ..SimConfig::default()
+        },
+        0,
+    );
+    let store = kv.at(0);
+    log(&store, B + 3, "clean-air", 1, "astana");
+    log(&store, B + 5_000, "clean-air", 2, "astana");
+    let before = kv.operations();
+    let report = job(&store, sealed_at(B + 5_000));
+    assert!(report.caught_up);
+    assert_eq!(report.signatures_counted, 2);
+    let requests = kv.operations() - before;
+    assert!(
+        requests < 40,
+        "{requests} storage requests for 5,000 idle buckets"
+    );
+    assert_eq!(count(&store, "clean-air"), 2);
+}
+
+#[test]
+fn catching_up_is_bounded_and_publishes_only_when_done() {
+    let store = MemoryStore::new();
+    for n in 0..60u8 {
+        log(&store, B + 1 + u64::from(n), "clean-air", n, "astana");
+    }
+    let first = job(&store, sealed_at(B + 60));
+    assert!(!first.caught_up);
+    assert!(first.buckets_folded < 60);
+    assert!(block_on(store.get(SNAPSHOT_KEY)).unwrap().is_none());
+    let second = job(&store, sealed_at(B + 60));
+    assert!(second.caught_up);
+    assert_eq!(first.signatures_counted + second.signatures_counted, 60);
+    assert_eq!(count(&store, "clean-air"), 60);
+    assert_eq!(
+        second.to_string(),
+        format!(
+            "folded {} bucket(s): {} signature(s) counted, 0 duplicate(s) skipped; 0 provisional; \
+             next bucket {}; snapshot published",
+            second.buckets_folded,
+            second.signatures_counted,
+            B + 61
+        )
+    );
+}
+
+#[test]
+fn an_empty_log_publishes_zeros() {
+    let store = MemoryStore::new();
+    let report = job(&store, NOW_MS);
+    assert!(report.caught_up);
+    let snapshot = block_on(Snapshot::read(&store)).unwrap().unwrap();
+    assert_eq!(snapshot.updated_at, "2026-03-01T12:00:05Z");
+    assert_eq!(snapshot.petitions.len(), manifest().petitions.len());
+    assert!(snapshot.petitions.values().all(|count| count.count == 0));
+}
+
+#[test]
+fn an_unreadable_tally_is_reported() {
+    let store = MemoryStore::new();
+    block_on(store.put(TALLY_KEY, b"{", PutOptions::default())).unwrap();
+    let error = block_on(run_scheduled(&store, &manifest(), &config(&[]), NOW_MS)).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "storage unavailable: the `tally` key holds unreadable JSON (EOF while parsing an object \
+         at line 1 column 1); delete the key to have the counting job recount every signature \
+         from the log"
+    );
+}

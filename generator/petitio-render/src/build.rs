@@ -1,0 +1,133 @@
+//! What the `petitio` binary and `petitio serve` call: [`build`] (atomic), [`check`]
+//! (validate everything, write nothing), and [`load`], the sources a render starts from.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use petitio_site::config::Config;
+use petitio_site::content::Site;
+use petitio_site::counts::Counts;
+
+use crate::error::Error;
+use crate::links;
+use crate::output::{build_atomically, FolderSink, Written};
+use crate::Renderer;
+
+/// What to build and where.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// Project root (has petitio.toml, content/, themes/).
+    pub root: PathBuf,
+    /// Output folder, usually `<root>/dist`.
+    pub out: PathBuf,
+    /// Replaces `base_url` of petitio.toml (`--base-url`).
+    pub base_url: Option<String>,
+    /// Include petitions with `status = "draft"`.
+    pub drafts: bool,
+    /// JSON counts file: `{"slug": n}` or `{"slug": {"count": n, "by_region": {...}}}`.
+    pub counts: Option<PathBuf>,
+    /// Root-relative script URLs added before `</body>` of every page (live reload in serve).
+    pub extra_body_scripts: Vec<String>,
+}
+
+impl BuildOptions {
+    /// Options for building `root` into `<root>/dist` with nothing else changed.
+    pub fn new(root: impl Into<PathBuf>) -> BuildOptions {
+        let root = root.into();
+        BuildOptions {
+            out: root.join("dist"),
+            root,
+            base_url: None,
+            drafts: false,
+            counts: None,
+            extra_body_scripts: Vec::new(),
+        }
+    }
+}
+
+/// What a build or rebuild did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildReport {
+    /// HTML pages written.
+    pub pages_written: usize,
+    /// All files written (pages included).
+    pub files_written: usize,
+    /// Files rendered but left alone because their bytes had not changed (in-place builds).
+    pub files_unchanged: usize,
+    pub elapsed: Duration,
+}
+
+impl BuildReport {
+    pub fn new(written: Written, started: Instant) -> BuildReport {
+        BuildReport {
+            pages_written: written.pages,
+            files_written: written.files,
+            files_unchanged: written.unchanged,
+            elapsed: started.elapsed(),
+        }
+    }
+}
+
+/// What `check` looked at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckReport {
+    pub petitions: usize,
+    pub pages: usize,
+    /// Rendered files whose internal links and anchors were checked.
+    pub files_checked: usize,
+}
+
+/// Everything a render needs, loaded from disk.
+pub struct Loaded {
+    pub site: Site,
+    pub counts: Counts,
+}
+
+pub fn load(opts: &BuildOptions, drafts: bool) -> Result<Loaded, Error> {
+    let config = Config::load(&opts.root, opts.base_url.as_deref())?;
+    let site = Site::load(&opts.root, config, drafts)?;
+    let counts = match &opts.counts {
+        Some(path) => Counts::load(path)?,
+        None => Counts::default(),
+    };
+    Ok(Loaded { site, counts })
+}
+
+/// Builds the site into `opts.out` atomically: a failed build leaves the previous output intact.
+pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
+    let started = Instant::now();
+    let loaded = load(opts, opts.drafts)?;
+    let renderer = Renderer::new(
+        &loaded.site,
+        loaded.counts.clone(),
+        opts.extra_body_scripts.clone(),
+    )?;
+    let jobs = renderer.all_jobs();
+    let written = build_atomically(&opts.out, |dir| {
+        let sink = FolderSink::new(dir);
+        renderer.render(&jobs, &sink)?;
+        Ok(sink.written())
+    })?;
+    Ok(BuildReport::new(written, started))
+}
+
+/// Validates all content (drafts included) and every internal link and anchor of the rendered
+/// site, writing nothing. Reports every problem found.
+pub fn check(root: &Path) -> Result<CheckReport, Error> {
+    let opts = BuildOptions::new(root);
+    let loaded = load(&opts, true)?;
+    let renderer = Renderer::new(&loaded.site, loaded.counts.clone(), Vec::new())?;
+    let jobs = renderer.all_jobs();
+    let collector = links::LinkCollector::new(&loaded.site.config.base_path);
+    renderer.render(&jobs, &collector)?;
+    let files_checked = jobs.len();
+    let problems = collector.problems();
+    if !problems.is_empty() {
+        return Err(Error::content(problems));
+    }
+    Ok(CheckReport {
+        petitions: loaded.site.petitions.len(),
+        pages: loaded.site.pages.len(),
+        files_checked,
+    })
+}

@@ -1,0 +1,294 @@
+//! Open data: `data/petitions.json` (index), `data/petitions/<slug>.json` (everything public
+//! about one petition, in every language) and `data/petitions.csv`.
+//!
+//! The schema is documented in docs/open-data.md and versioned by `schema_version`. Links are
+//! root-relative (they start with the base path), so the data stays valid on any mirror.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::assets::{petition_image_name, Assets};
+use crate::error::Error;
+use crate::pages::petition_dir;
+use petitio_site::content::{Petition, Site};
+use petitio_site::counts::Counts;
+use petitio_site::error::IoAction;
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct Index<'a> {
+    schema_version: u32,
+    petitions: Vec<IndexEntry<'a>>,
+}
+
+/// The fields both the index entry and the detail of a petition start with.
+#[derive(Serialize)]
+struct Basics<'a> {
+    slug: &'a str,
+    state: &'static str,
+    created: String,
+    deadline: Option<String>,
+    response_date: Option<String>,
+    goal: Option<u64>,
+}
+
+impl<'a> Basics<'a> {
+    fn of(petition: &'a Petition) -> Basics<'a> {
+        Basics {
+            slug: &petition.slug,
+            state: petition.status.as_str(),
+            created: petition.created.to_string(),
+            deadline: petition.deadline.map(|d| d.to_string()),
+            response_date: petition.response_date.map(|d| d.to_string()),
+            goal: petition.goal,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct IndexEntry<'a> {
+    #[serde(flatten)]
+    basics: Basics<'a>,
+    signature_count: u64,
+    title: BTreeMap<&'a str, &'a str>,
+    links: Links,
+}
+
+#[derive(Serialize)]
+struct Links {
+    json: String,
+    html: BTreeMap<String, String>,
+    signatures: String,
+}
+
+#[derive(Serialize)]
+struct Detail<'a> {
+    schema_version: u32,
+    #[serde(flatten)]
+    basics: Basics<'a>,
+    milestones: &'a [u64],
+    tags: &'a [String],
+    image: Option<String>,
+    signature_count: u64,
+    signatures_by_region: BTreeMap<String, u64>,
+    translations: BTreeMap<&'a str, DetailTranslation<'a>>,
+    links: Links,
+}
+
+#[derive(Serialize)]
+struct DetailTranslation<'a> {
+    title: &'a str,
+    summary: Option<&'a str>,
+    addressee: Option<&'a str>,
+    author: Option<&'a str>,
+    status_reason: Option<&'a str>,
+    body_markdown: &'a str,
+    body_html: &'a str,
+    response: Option<Response<'a>>,
+    updates: Vec<Update<'a>>,
+}
+
+#[derive(Serialize)]
+struct Response<'a> {
+    from: Option<&'a str>,
+    text_markdown: &'a str,
+    text_html: &'a str,
+}
+
+#[derive(Serialize)]
+struct Update<'a> {
+    date: String,
+    text_markdown: &'a str,
+    text_html: &'a str,
+}
+
+fn links(site: &Site, petition: &Petition) -> Links {
+    let config = &site.config;
+    Links {
+        json: config.url(&format!("data/petitions/{}.json", petition.slug)),
+        html: petition
+            .translations
+            .iter()
+            .map(|t| {
+                (
+                    t.lang.clone(),
+                    config.url(&petition_dir(&t.lang, &petition.slug)),
+                )
+            })
+            .collect(),
+        signatures: format!("{}/petitions/{}/signatures", config.api_url, petition.slug),
+    }
+}
+
+/// `data/petitions.json` from every petition's [`index_entry`], in site order.
+pub fn index<'a>(entries: impl Iterator<Item = &'a str>) -> Vec<u8> {
+    json_with_list(
+        &Index {
+            schema_version: SCHEMA_VERSION,
+            petitions: Vec::new(),
+        },
+        entries,
+    )
+}
+
+/// One petition's entry of `data/petitions.json` (one line of JSON).
+pub fn index_entry(site: &Site, petition: &Petition, counts: &Counts) -> String {
+    let entry = IndexEntry {
+        basics: Basics::of(petition),
+        signature_count: counts.total(&petition.slug),
+        title: petition
+            .translations
+            .iter()
+            .map(|t| (t.lang.as_str(), t.title.as_str()))
+            .collect(),
+        links: links(site, petition),
+    };
+    serde_json::to_string(&entry).expect("open data serialises: plain strings and numbers")
+}
+
+/// `head` as JSON with its last field, an empty list, filled with `entries` (JSON texts), one
+/// per line: files listing thousands of petitions are assembled from per-petition entries
+/// (kept between rebuilds by `petitio serve`) and stay readable in a line diff.
+pub fn json_with_list<'a>(
+    head: &impl Serialize,
+    entries: impl Iterator<Item = &'a str>,
+) -> Vec<u8> {
+    let head = serde_json::to_string(head).expect("plain values serialise");
+    let open = head
+        .strip_suffix("[]}")
+        .expect("the list is the last field of the head");
+    let mut json = String::with_capacity(head.len() + 4096);
+    json.push_str(open);
+    json.push('[');
+    for (i, entry) in entries.enumerate() {
+        json.push_str(if i == 0 { "\n" } else { ",\n" });
+        json.push_str(entry);
+    }
+    json.push_str("\n]}\n");
+    json.into_bytes()
+}
+
+/// `data/petitions/<slug>.json`.
+pub fn petition(site: &Site, petition: &Petition, counts: &Counts, assets: &Assets) -> Vec<u8> {
+    let count = counts.get(&petition.slug);
+    let translations = petition
+        .translations
+        .iter()
+        .map(|t| {
+            let detail = DetailTranslation {
+                title: &t.title,
+                summary: t.summary.as_deref(),
+                addressee: t.addressee.as_deref(),
+                author: t.author.as_deref(),
+                status_reason: t.status_reason.as_deref(),
+                body_markdown: &t.body.source,
+                body_html: &t.body.html,
+                response: t.response.as_ref().map(|r| Response {
+                    from: r.from.as_deref(),
+                    text_markdown: &r.text.source,
+                    text_html: &r.text.html,
+                }),
+                updates: t
+                    .updates
+                    .iter()
+                    .map(|u| Update {
+                        date: u.date.to_string(),
+                        text_markdown: &u.text.source,
+                        text_html: &u.text.html,
+                    })
+                    .collect(),
+            };
+            (t.lang.as_str(), detail)
+        })
+        .collect();
+    let image = petition
+        .image
+        .as_ref()
+        .and_then(|image| assets.path(&petition_image_name(&petition.slug, image)))
+        .map(|path| site.config.url(path));
+    to_json(&Detail {
+        schema_version: SCHEMA_VERSION,
+        basics: Basics::of(petition),
+        milestones: &petition.milestones,
+        tags: &petition.tags,
+        image,
+        signature_count: count.map_or(0, |c| c.count),
+        signatures_by_region: count.map(|c| c.by_region.clone()).unwrap_or_default(),
+        translations,
+        links: links(site, petition),
+    })
+}
+
+/// `data/petitions.csv`: a header, then every petition's [`csv_row`] in site order.
+pub fn csv<'a>(site: &Site, rows: impl Iterator<Item = &'a [u8]>) -> Result<Vec<u8>, Error> {
+    let config = &site.config;
+    let mut header: Vec<String> = [
+        "slug",
+        "state",
+        "created",
+        "deadline",
+        "response_date",
+        "goal",
+        "signature_count",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    header.extend(config.languages.iter().map(|lang| format!("title_{lang}")));
+    header.extend(config.languages.iter().map(|lang| format!("url_{lang}")));
+    let mut csv = csv_record(&header)?;
+    rows.for_each(|row| csv.extend_from_slice(row));
+    Ok(csv)
+}
+
+/// One petition's row of `data/petitions.csv`: a title and URL column per language.
+pub fn csv_row(site: &Site, petition: &Petition, counts: &Counts) -> Result<Vec<u8>, Error> {
+    let config = &site.config;
+    let mut row = vec![
+        petition.slug.clone(),
+        petition.status.as_str().to_owned(),
+        petition.created.to_string(),
+        petition.deadline.map(|d| d.to_string()).unwrap_or_default(),
+        petition
+            .response_date
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+        petition.goal.map(|g| g.to_string()).unwrap_or_default(),
+        counts.total(&petition.slug).to_string(),
+    ];
+    row.extend(config.languages.iter().map(|lang| {
+        petition
+            .translation(lang)
+            .map(|t| t.title.clone())
+            .unwrap_or_default()
+    }));
+    row.extend(config.languages.iter().map(|lang| {
+        petition
+            .translation(lang)
+            .map(|_| config.url(&petition_dir(lang, &petition.slug)))
+            .unwrap_or_default()
+    }));
+    csv_record(&row)
+}
+
+/// One CSV record with its line end.
+fn csv_record(fields: &[String]) -> Result<Vec<u8>, Error> {
+    let csv_error = |e: &dyn std::fmt::Display| {
+        Error::io(
+            IoAction::Write,
+            "data/petitions.csv",
+            std::io::Error::other(e.to_string()),
+        )
+    };
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(fields).map_err(|e| csv_error(&e))?;
+    writer.into_inner().map_err(|e| csv_error(&e))
+}
+
+fn to_json(value: &impl Serialize) -> Vec<u8> {
+    let mut bytes =
+        serde_json::to_vec_pretty(value).expect("open data serialises: plain strings and numbers");
+    bytes.push(b'\n');
+    bytes
+}

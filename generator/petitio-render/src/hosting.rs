@@ -1,0 +1,150 @@
+//! Files for the host rather than the reader: `_headers` (cache and security headers with a
+//! strict CSP), `robots.txt`, and the worker manifest `_petitio/manifest.json`.
+
+use petitio_model::manifest::{Manifest, ManifestPetition, MANIFEST_VERSION};
+
+use crate::assets::ASSETS_DIR;
+use petitio_site::config::Config;
+use petitio_site::content::{Petition, Site};
+
+/// Cache lifetime of HTML and data: short, so a moved or updated site is picked up quickly.
+const SHORT_CACHE: &str = "public, max-age=300";
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
+/// The Content-Security-Policy: no inline script or style, API origin allowed when separate.
+pub fn content_security_policy(config: &Config) -> String {
+    let api = config
+        .api_origin()
+        .map(|origin| format!(" {origin}"))
+        .unwrap_or_default();
+    format!(
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'{api}; \
+         form-action 'self'{api}; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
+    )
+}
+
+/// The policy of the embeddable counter, set by its own `<meta>` element: the site's policy
+/// without `frame-ancestors` (which a `<meta>` policy cannot carry), so other sites may frame
+/// that page and only that page.
+pub fn embed_content_security_policy(config: &Config) -> String {
+    content_security_policy(config).replace(" frame-ancestors 'none';", "")
+}
+
+/// `_headers` in the Cloudflare Pages / Netlify format. Rules never overlap on `Cache-Control`:
+/// hashed assets get `immutable`, everything else (pages, data, feeds) a short cache.
+pub fn headers(config: &Config) -> String {
+    let base = &config.base_path;
+    let mut text = format!(
+        "{base}*\n  Content-Security-Policy: {}\n  X-Content-Type-Options: nosniff\n  X-Frame-Options: DENY\n  \
+         Referrer-Policy: strict-origin-when-cross-origin\n  Permissions-Policy: camera=(), microphone=(), geolocation=(), interest-cohort=()\n  \
+         Strict-Transport-Security: max-age=31536000\n  Cross-Origin-Opener-Policy: same-origin\n",
+        content_security_policy(config)
+    );
+    let short_cached = [
+        "",
+        "index.html",
+        "404.html",
+        "robots.txt",
+        "sitemap.xml",
+        "data/*",
+    ]
+    .into_iter()
+    .map(str::to_owned)
+    .chain(config.languages.iter().map(|lang| format!("{lang}/*")));
+    for path in short_cached {
+        text.push_str(&format!("\n{base}{path}\n  Cache-Control: {SHORT_CACHE}\n"));
+    }
+    text.push_str(&format!(
+        "\n{base}{ASSETS_DIR}/*\n  Cache-Control: {IMMUTABLE}\n"
+    ));
+    // The embeddable counter may be framed by any site: it drops the header policy (its
+    // `frame-ancestors 'none'`) and X-Frame-Options, and carries the rest of the policy in
+    // its own <meta> element (`embed_content_security_policy`).
+    for path in [
+        ":lang/petitions/:slug/embed/",
+        ":lang/petitions/:slug/embed/index.html",
+    ] {
+        text.push_str(&format!(
+            "\n{base}{path}\n  ! Content-Security-Policy\n  ! X-Frame-Options\n"
+        ));
+    }
+    text
+}
+
+/// `robots.txt`: everything may be crawled except the signing result pages.
+pub fn robots(config: &Config) -> String {
+    let base = &config.base_path;
+    format!(
+        "User-agent: *\nDisallow: {base}*/signed/\nAllow: {base}\n\nSitemap: {}\n",
+        config.absolute_url("sitemap.xml")
+    )
+}
+
+/// The manifest the signature API reads (`petitio_model::manifest::Manifest`), from every
+/// petition's [`manifest_entry`] in site order.
+pub fn manifest<'a>(site: &Site, entries: impl Iterator<Item = &'a str>) -> Vec<u8> {
+    let config = &site.config;
+    let head = Manifest {
+        version: MANIFEST_VERSION,
+        base_path: config.base_path.clone(),
+        default_language: config.default_language.clone(),
+        languages: config.languages.clone(),
+        regions: config.regions.iter().map(|r| r.code.clone()).collect(),
+        petitions: Vec::new(),
+    };
+    super::data::json_with_list(&head, entries)
+}
+
+/// One petition's entry of the manifest.
+pub fn manifest_entry(petition: &Petition) -> String {
+    let entry = ManifestPetition {
+        slug: petition.slug.clone(),
+        status: petition.status.as_str().to_owned(),
+        deadline: petition.deadline.map(|d| d.to_string()),
+        languages: petition
+            .translations
+            .iter()
+            .map(|t| t.lang.clone())
+            .collect(),
+    };
+    serde_json::to_string(&entry).expect("the manifest serialises")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_embed_page_may_be_framed() {
+        let config = Config::parse(
+            "base_url = \"https://p.example/sub/\"\n[title]\nkk = \"T\"\n",
+            None,
+        )
+        .unwrap();
+        let text = headers(&config);
+        assert!(text.starts_with("/sub/*\n  Content-Security-Policy: "));
+        assert!(text.contains("frame-ancestors 'none'"));
+        assert!(text.contains("X-Frame-Options: DENY"));
+        assert!(text.contains(
+            "\n/sub/:lang/petitions/:slug/embed/\n  ! Content-Security-Policy\n  ! X-Frame-Options\n"
+        ));
+        let embed = embed_content_security_policy(&config);
+        assert!(!embed.contains("frame-ancestors"));
+        assert!(embed.contains("script-src 'self';"));
+        assert_eq!(
+            embed.replace("base-uri", "frame-ancestors 'none'; base-uri"),
+            content_security_policy(&config)
+        );
+    }
+
+    #[test]
+    fn csp_names_a_separate_api_origin() {
+        let text = "base_url = \"https://p.example/\"\napi_url = \"https://api.example/v1\"\n[title]\nkk = \"T\"\n";
+        let config = Config::parse(text, None).unwrap();
+        assert_eq!(
+            content_security_policy(&config),
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' https://api.example; \
+             form-action 'self' https://api.example; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
+        );
+    }
+}

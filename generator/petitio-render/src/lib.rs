@@ -1,0 +1,814 @@
+//! Rendering the site model into files.
+//!
+//! The output is a list of [`Job`]s (one per page or generated file). Everything several pages
+//! share — sorted listings, petition cards, the region `<select>` options — is computed once in
+//! [`Shared`], then jobs render in parallel (rayon) with small per-page contexts and hand their
+//! bytes to a [`Sink`] (a folder, the changed-files collector of `petitio serve`, or the link
+//! checker), so a large site is never held in memory at once. [`Job::shows`] tells incremental
+//! rebuilds which jobs display a changed petition.
+
+pub mod assets;
+pub mod build;
+pub mod bundle;
+mod data;
+pub mod error;
+mod feeds;
+mod hosting;
+pub mod i18n;
+pub mod links;
+pub mod output;
+mod pages;
+pub use pages::escape_html;
+pub mod templates;
+
+pub use build::{build, check, load, BuildOptions, BuildReport, CheckReport, Loaded};
+pub use error::Error;
+
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::hash::{Hash, Hasher};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use petitio_model::date::Date;
+use petitio_site::content::{Petition, Site, Status, PETITIONS_DIR};
+use petitio_site::counts::Counts;
+
+use assets::Assets;
+use i18n::I18n;
+use templates::{names, Templates};
+
+/// Where rendered files go. Implementations must be safe to call from many threads.
+pub trait Sink: Sync {
+    /// Receives the file at `path` (relative to the site root, `/`-separated).
+    fn put(&self, path: &str, bytes: Vec<u8>) -> Result<(), Error>;
+}
+
+/// Petitions per listing page.
+pub const PER_PAGE: usize = 48;
+
+/// Number of pages a listing of `items` petitions takes (an empty listing still has one).
+fn page_count(items: usize) -> usize {
+    items.div_ceil(PER_PAGE).max(1)
+}
+
+/// Folder of page `page` (from 1) of the listing at `{lang}/{section}/`, e.g. `kk/open/page/2/`.
+pub fn listing_dir(lang: &str, section: &str, page: usize) -> String {
+    match page {
+        1 => format!("{lang}/{section}/"),
+        n => format!("{lang}/{section}/page/{n}/"),
+    }
+}
+
+/// The status listings every language has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Listing {
+    Open,
+    Responded,
+    Closed,
+    Archive,
+}
+
+impl Listing {
+    pub const ALL: [Listing; 4] = [
+        Listing::Open,
+        Listing::Responded,
+        Listing::Closed,
+        Listing::Archive,
+    ];
+
+    /// URL segment and i18n key suffix.
+    pub fn name(self) -> &'static str {
+        match self {
+            Listing::Open => "open",
+            Listing::Responded => "responded",
+            Listing::Closed => "closed",
+            Listing::Archive => "archive",
+        }
+    }
+
+    fn includes(self, status: Status) -> bool {
+        match self {
+            Listing::Open => status == Status::Open,
+            Listing::Responded => status.is_answered(),
+            Listing::Closed => status == Status::Closed,
+            Listing::Archive => !matches!(status, Status::Open | Status::Draft),
+        }
+    }
+}
+
+/// One output of the build.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Job {
+    RootRedirect,
+    NotFound,
+    Robots,
+    Sitemap,
+    Headers,
+    Manifest,
+    Assets,
+    DataIndex,
+    DataCsv,
+    DataPetition {
+        slug: String,
+    },
+    Home {
+        lang: String,
+    },
+    Petition {
+        slug: String,
+        lang: String,
+    },
+    Signed {
+        slug: String,
+        lang: String,
+    },
+    /// The embeddable counter page of a petition in one language.
+    Embed {
+        slug: String,
+        lang: String,
+    },
+    /// The SVG badge of a petition in one language.
+    Badge {
+        slug: String,
+        lang: String,
+    },
+    Listing {
+        listing: Listing,
+        lang: String,
+        page: usize,
+    },
+    TagIndex {
+        lang: String,
+    },
+    Tag {
+        tag: String,
+        lang: String,
+        page: usize,
+    },
+    Page {
+        name: String,
+        lang: String,
+    },
+    Feed {
+        lang: String,
+    },
+}
+
+/// What changed since the last render, for incremental rebuilds.
+#[derive(Debug, Default)]
+pub struct Changed {
+    /// Petitions whose files changed (including added and deleted ones).
+    pub slugs: HashSet<String>,
+    /// Tags those petitions had before or have now.
+    pub tags: HashSet<String>,
+}
+
+impl Job {
+    /// Whether this job's output can show one of the changed petitions.
+    pub fn shows(&self, changed: &Changed) -> bool {
+        match self {
+            Job::DataPetition { slug }
+            | Job::Petition { slug, .. }
+            | Job::Signed { slug, .. }
+            | Job::Embed { slug, .. }
+            | Job::Badge { slug, .. } => changed.slugs.contains(slug),
+            Job::Tag { tag, .. } => changed.tags.contains(tag),
+            Job::Sitemap
+            | Job::Manifest
+            | Job::Assets
+            | Job::DataIndex
+            | Job::DataCsv
+            | Job::Home { .. }
+            | Job::Listing { .. }
+            | Job::TagIndex { .. }
+            | Job::Feed { .. } => true,
+            Job::RootRedirect | Job::NotFound | Job::Robots | Job::Headers | Job::Page { .. } => {
+                false
+            }
+        }
+    }
+}
+
+impl Job {
+    /// The theme template this job renders; `None` for files made without one (data,
+    /// feeds, badges, sitemap, hosting files, assets).
+    pub fn template(&self) -> Option<&'static str> {
+        match self {
+            Job::RootRedirect => Some(names::REDIRECT),
+            Job::NotFound => Some(names::NOT_FOUND),
+            Job::Home { .. } => Some(names::HOME),
+            Job::Petition { .. } => Some(names::PETITION),
+            Job::Signed { .. } => Some(names::SIGNED),
+            Job::Embed { .. } => Some(names::EMBED),
+            Job::Listing { .. } | Job::Tag { .. } => Some(names::LISTING),
+            Job::TagIndex { .. } => Some(names::TAG_INDEX),
+            Job::Page { .. } => Some(names::PAGE),
+            Job::Robots
+            | Job::Sitemap
+            | Job::Headers
+            | Job::Manifest
+            | Job::Assets
+            | Job::DataIndex
+            | Job::DataCsv
+            | Job::DataPetition { .. }
+            | Job::Badge { .. }
+            | Job::Feed { .. } => None,
+        }
+    }
+
+    /// The one file a listing or tag page job writes; `None` for other jobs.
+    pub fn single_output(&self) -> Option<String> {
+        match self {
+            Job::Listing {
+                listing,
+                lang,
+                page,
+            } => Some(format!(
+                "{}index.html",
+                listing_dir(lang, listing.name(), *page)
+            )),
+            Job::Tag { tag, lang, page } => Some(format!(
+                "{}index.html",
+                listing_dir(lang, &format!("tags/{tag}"), *page)
+            )),
+            _ => None,
+        }
+    }
+}
+
+/// The jobs of one petition's own pages and data.
+pub fn petition_jobs(petition: &Petition) -> Vec<Job> {
+    let slug = &petition.slug;
+    let mut jobs = vec![Job::DataPetition { slug: slug.clone() }];
+    for translation in &petition.translations {
+        let lang = &translation.lang;
+        jobs.extend([
+            Job::Petition {
+                slug: slug.clone(),
+                lang: lang.clone(),
+            },
+            Job::Signed {
+                slug: slug.clone(),
+                lang: lang.clone(),
+            },
+            Job::Embed {
+                slug: slug.clone(),
+                lang: lang.clone(),
+            },
+            Job::Badge {
+                slug: slug.clone(),
+                lang: lang.clone(),
+            },
+        ]);
+    }
+    jobs
+}
+
+/// What one petition contributes to the pages and files that list many petitions: rendered
+/// once per petition (in parallel), joined by the site-wide jobs, and kept by `petitio serve`
+/// for the petitions an edit did not touch.
+#[derive(Debug)]
+pub struct Parts {
+    /// Listing card HTML, `cards[language index]`.
+    cards: Vec<String>,
+    /// Its `<url>` elements of `sitemap.xml`.
+    sitemap: String,
+    /// Its entry of `data/petitions.json`.
+    data_index: String,
+    /// Its row of `data/petitions.csv`.
+    data_csv: Vec<u8>,
+    /// Its entry of the worker manifest.
+    manifest: String,
+    /// Hashes of the parts above, of which [`Renderer::fingerprint`]s are made.
+    hashes: PartHashes,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct PartHashes {
+    cards: u64,
+    /// Of its feed entries (see [`feeds::entries_hash`]).
+    feed: u64,
+    sitemap: u64,
+    data_index: u64,
+    data_csv: u64,
+    manifest: u64,
+}
+
+fn hash_of(value: &(impl Hash + ?Sized)) -> u64 {
+    let mut hasher = std::hash::DefaultHasher::new();
+    value.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// The parts of a render by slug, to reuse in the next one.
+pub type PartsCache = HashMap<String, Arc<Parts>>;
+
+/// Site-wide values computed once per render and shared by every job.
+struct Shared {
+    /// Indexes into `site.petitions`, in display order.
+    listings: BTreeMap<&'static str, Vec<usize>>,
+    tags: BTreeMap<String, Vec<usize>>,
+    /// `parts[petition index]`.
+    parts: Vec<Arc<Parts>>,
+    /// `hashes[petition index]`: the parts' hashes side by side, read by every fingerprint.
+    hashes: Vec<PartHashes>,
+    /// Pre-rendered `<option>`s of the region select, per language index.
+    region_options: Vec<String>,
+}
+
+/// What a render needs besides the content: templates, translations and assets. Loading it
+/// parses every template, so `petitio serve` keeps it while only petitions change.
+pub struct Theme {
+    templates: Templates,
+    i18n: Arc<I18n>,
+    assets: Assets,
+}
+
+impl Theme {
+    /// Loads the theme of `site` (with site overrides), its i18n and assets.
+    pub fn load(site: &Site) -> Result<Theme, Error> {
+        let theme_dir = site.root.join("themes").join(&site.config.theme);
+        if !theme_dir.is_dir() {
+            return Err(Error::ThemeMissing {
+                theme: site.config.theme.clone(),
+                path: theme_dir,
+            });
+        }
+        let i18n = Arc::new(I18n::load(&site.root, &theme_dir, &site.config)?);
+        let mut assets = Assets::collect(&site.root, &theme_dir)?;
+        assets.add_petition_images(&site.root.join(PETITIONS_DIR), &site.petitions)?;
+        for lang in &site.config.languages {
+            let json =
+                serde_json::to_vec(&i18n.script_messages(lang)).expect("string maps serialise");
+            assets.add(
+                &format!("i18n.{lang}.json"),
+                &format!("{}/i18n.{lang}.json", assets::ASSETS_DIR),
+                json,
+            );
+        }
+        let templates = Templates::load(&site.root, &theme_dir, &site.config, &i18n, &assets)?;
+        Ok(Theme {
+            templates,
+            i18n,
+            assets,
+        })
+    }
+
+    /// The templates edited, added or removed since `before`, when nothing else of the
+    /// theme changed (strings, date and number formats, static files); `None` when
+    /// something else did.
+    pub fn changed_templates(&self, before: &Theme) -> Option<BTreeSet<String>> {
+        (self.i18n == before.i18n && self.assets == before.assets)
+            .then(|| self.templates.changed_since(&before.templates))
+    }
+}
+
+/// Everything needed to render any job of one site.
+pub struct Renderer<'s> {
+    site: &'s Site,
+    theme: Arc<Theme>,
+    counts: Counts,
+    extra_body_scripts: Vec<String>,
+    shared: Shared,
+}
+
+impl<'s> Renderer<'s> {
+    /// Loads the theme and precomputes shared values.
+    pub fn new(
+        site: &'s Site,
+        counts: Counts,
+        extra_body_scripts: Vec<String>,
+    ) -> Result<Renderer<'s>, Error> {
+        let theme = Arc::new(Theme::load(site)?);
+        Renderer::with_theme(
+            site,
+            theme,
+            counts,
+            extra_body_scripts,
+            &PartsCache::new(),
+            None,
+        )
+    }
+
+    /// A renderer with a loaded `theme`. Parts of petitions not in `rerender` are taken from
+    /// `previous` when it has them; `None` renders every petition's parts.
+    pub fn with_theme(
+        site: &'s Site,
+        theme: Arc<Theme>,
+        counts: Counts,
+        extra_body_scripts: Vec<String>,
+        previous: &PartsCache,
+        rerender: Option<&HashSet<String>>,
+    ) -> Result<Renderer<'s>, Error> {
+        let mut renderer = Renderer {
+            site,
+            theme,
+            counts,
+            extra_body_scripts,
+            shared: Shared {
+                listings: BTreeMap::new(),
+                tags: BTreeMap::new(),
+                parts: Vec::new(),
+                hashes: Vec::new(),
+                region_options: Vec::new(),
+            },
+        };
+        renderer.shared = renderer.compute_shared(previous, rerender)?;
+        Ok(renderer)
+    }
+
+    /// The jobs whose pages read one of the `changed` templates, when every other job's
+    /// output stays the same; `None` when the petitions' cached cards read one of them
+    /// (then the parts must be rendered again, and everything that shows them).
+    pub fn jobs_reading(&self, changed: &BTreeSet<String>) -> Option<Vec<Job>> {
+        let templates = &self.theme.templates;
+        if templates.uses_any(names::CARD, changed) {
+            return None;
+        }
+        let mut reads: HashMap<&'static str, bool> = HashMap::new();
+        let mut jobs = self.all_jobs();
+        jobs.retain(|job| {
+            job.template().is_some_and(|template| {
+                *reads
+                    .entry(template)
+                    .or_insert_with(|| templates.uses_any(template, changed))
+            })
+        });
+        Some(jobs)
+    }
+
+    /// Every job of the site.
+    pub fn all_jobs(&self) -> Vec<Job> {
+        let mut jobs = self.site_jobs();
+        jobs.extend(self.site.petitions.iter().flat_map(petition_jobs));
+        jobs
+    }
+
+    /// The jobs of pages and files about the whole site or many petitions: everything but
+    /// the petitions' own pages.
+    pub fn site_jobs(&self) -> Vec<Job> {
+        let site = self.site;
+        let mut jobs = vec![
+            Job::RootRedirect,
+            Job::NotFound,
+            Job::Robots,
+            Job::Sitemap,
+            Job::Headers,
+            Job::Manifest,
+            Job::Assets,
+            Job::DataIndex,
+            Job::DataCsv,
+        ];
+        for lang in &site.config.languages {
+            jobs.push(Job::Home { lang: lang.clone() });
+            jobs.push(Job::Feed { lang: lang.clone() });
+            jobs.push(Job::TagIndex { lang: lang.clone() });
+            for listing in Listing::ALL {
+                let pages = page_count(self.shared.listings[listing.name()].len());
+                jobs.extend((1..=pages).map(|page| Job::Listing {
+                    listing,
+                    lang: lang.clone(),
+                    page,
+                }));
+            }
+            for (tag, indexes) in &self.shared.tags {
+                jobs.extend((1..=page_count(indexes.len())).map(|page| Job::Tag {
+                    tag: tag.clone(),
+                    lang: lang.clone(),
+                    page,
+                }));
+            }
+        }
+        for page in &site.pages {
+            jobs.extend(page.translations.iter().map(|t| Job::Page {
+                name: page.name.clone(),
+                lang: t.lang.clone(),
+            }));
+        }
+        jobs
+    }
+
+    /// The parts of petition `slug` in this render, if it has one.
+    pub fn parts_of(&self, slug: &str) -> Option<Arc<Parts>> {
+        let petitions = &self.site.petitions;
+        let i = petitions
+            .binary_search_by(|p| p.slug.as_str().cmp(slug))
+            .ok()?;
+        Some(Arc::clone(&self.shared.parts[i]))
+    }
+
+    /// This render's parts, to pass as `previous` to the next one.
+    pub fn parts_cache(&self) -> PartsCache {
+        self.site
+            .petitions
+            .iter()
+            .zip(&self.shared.parts)
+            .map(|(petition, parts)| (petition.slug.clone(), Arc::clone(parts)))
+            .collect()
+    }
+
+    /// A hash of everything a job's output is made of besides the theme and configuration,
+    /// for the jobs that list many petitions: a listing or tag page (its cards and the size of
+    /// its listing), the sitemap (the tags and every petition's URLs), the open data index and
+    /// CSV, the manifest and the feeds (every petition's entries). Equal fingerprints in two renders with the
+    /// same theme and configuration mean equal bytes. `None` for every other job.
+    pub fn fingerprint(&self, job: &Job) -> Option<u64> {
+        let mut hasher = std::hash::DefaultHasher::new();
+        job.hash(&mut hasher);
+        let every = |part: fn(&PartHashes) -> u64, hasher: &mut std::hash::DefaultHasher| {
+            for hashes in &self.shared.hashes {
+                part(hashes).hash(hasher);
+            }
+        };
+        match job {
+            Job::Listing { listing, page, .. } => {
+                self.hash_page(&self.shared.listings[listing.name()], *page, &mut hasher)
+            }
+            Job::Tag { tag, page, .. } => {
+                let indexes = self.shared.tags.get(tag).map_or(&[][..], Vec::as_slice);
+                self.hash_page(indexes, *page, &mut hasher)
+            }
+            Job::Sitemap => {
+                self.shared
+                    .tags
+                    .keys()
+                    .for_each(|tag| tag.hash(&mut hasher));
+                every(|h| h.sitemap, &mut hasher);
+            }
+            Job::DataIndex => every(|h| h.data_index, &mut hasher),
+            Job::DataCsv => every(|h| h.data_csv, &mut hasher),
+            Job::Manifest => every(|h| h.manifest, &mut hasher),
+            Job::Feed { .. } => every(|h| h.feed, &mut hasher),
+            _ => return None,
+        }
+        Some(hasher.finish())
+    }
+
+    /// Hashes what page `page` of a listing of `indexes` shows: its size and its cards.
+    fn hash_page(&self, indexes: &[usize], page: usize, hasher: &mut impl Hasher) {
+        indexes.len().hash(hasher);
+        for &i in indexes.iter().skip((page - 1) * PER_PAGE).take(PER_PAGE) {
+            self.shared.hashes[i].cards.hash(hasher);
+        }
+    }
+
+    fn compute_shared(
+        &self,
+        previous: &PartsCache,
+        rerender: Option<&HashSet<String>>,
+    ) -> Result<Shared, Error> {
+        let petitions = &self.site.petitions;
+        // Sort keys are computed once per petition, not per comparison: sorting a large site
+        // compares hundreds of thousands of times. Petitions are in slug order, so their
+        // index breaks ties as the slug would.
+        let activity: Vec<(Reverse<Date>, Reverse<Date>, usize)> = petitions
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (Reverse(p.last_activity()), Reverse(p.created), i))
+            .collect();
+        let signatures: Vec<(Reverse<u64>, Reverse<Date>, usize)> = petitions
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (Reverse(self.counts.total(&p.slug)), Reverse(p.created), i))
+            .collect();
+        let mut listings = BTreeMap::new();
+        for listing in Listing::ALL {
+            let mut indexes: Vec<usize> = (0..petitions.len())
+                .filter(|&i| listing.includes(petitions[i].status))
+                .collect();
+            match listing {
+                // Most signed first, then newest.
+                Listing::Open => indexes.sort_unstable_by_key(|&i| signatures[i]),
+                // Most recent activity first, then newest.
+                _ => indexes.sort_unstable_by_key(|&i| activity[i]),
+            }
+            listings.insert(listing.name(), indexes);
+        }
+        let mut recently_answered: Vec<usize> = (0..petitions.len())
+            .filter(|&i| petitions[i].status.is_answered())
+            .collect();
+        recently_answered
+            .sort_unstable_by_key(|&i| (Reverse(petitions[i].response_date), activity[i]));
+        listings.insert("recently_answered", recently_answered);
+        let mut by_tag: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, petition) in petitions
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.status != Status::Draft)
+        {
+            for tag in &petition.tags {
+                by_tag.entry(tag).or_default().push(i);
+            }
+        }
+        let tags: BTreeMap<String, Vec<usize>> = by_tag
+            .into_iter()
+            .map(|(tag, mut indexes)| {
+                indexes.sort_unstable_by_key(|&i| activity[i]);
+                (tag.to_owned(), indexes)
+            })
+            .collect();
+        let parts = petitions
+            .par_iter()
+            .map(|petition| {
+                let keep = rerender.is_some_and(|slugs| !slugs.contains(&petition.slug));
+                match previous.get(&petition.slug).filter(|_| keep) {
+                    Some(parts) => Ok(Arc::clone(parts)),
+                    None => self.parts(petition).map(Arc::new),
+                }
+            })
+            .collect::<Result<Vec<Arc<Parts>>, Error>>()?;
+        let region_options = self
+            .site
+            .config
+            .languages
+            .iter()
+            .map(|lang| self.region_options(lang))
+            .collect();
+        let hashes = parts.iter().map(|parts| parts.hashes).collect();
+        Ok(Shared {
+            listings,
+            tags,
+            parts,
+            hashes,
+            region_options,
+        })
+    }
+
+    fn parts(&self, petition: &Petition) -> Result<Parts, Error> {
+        let cards = self
+            .site
+            .config
+            .languages
+            .iter()
+            .map(|lang| self.render_card(petition, lang))
+            .collect::<Result<Vec<String>, Error>>()?;
+        let sitemap = feeds::sitemap_urls(self.site, petition);
+        let data_index = data::index_entry(self.site, petition, &self.counts);
+        let data_csv = data::csv_row(self.site, petition, &self.counts)?;
+        let manifest = hosting::manifest_entry(petition);
+        Ok(Parts {
+            hashes: PartHashes {
+                cards: hash_of(&cards),
+                feed: feeds::entries_hash(self.site, &self.theme.i18n, petition),
+                sitemap: hash_of(&sitemap),
+                data_index: hash_of(&data_index),
+                data_csv: hash_of(&data_csv),
+                manifest: hash_of(&manifest),
+            },
+            cards,
+            sitemap,
+            data_index,
+            data_csv,
+            manifest,
+        })
+    }
+
+    /// One part of every petition, in site order.
+    fn each_part<'a, T: ?Sized + 'a>(
+        &'a self,
+        part: impl Fn(&'a Parts) -> &'a T + 'a,
+    ) -> impl Iterator<Item = &'a T> + 'a {
+        self.shared.parts.iter().map(move |parts| part(parts))
+    }
+
+    /// Renders `jobs` in parallel into `sink`. Prints progress to stderr on large sites.
+    pub fn render(&self, jobs: &[Job], sink: &dyn Sink) -> Result<(), Error> {
+        let done = AtomicUsize::new(0);
+        let total = jobs.len();
+        jobs.par_iter().try_for_each(|job| {
+            self.render_job(job, sink)?;
+            let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
+            if total >= PROGRESS_THRESHOLD && finished.is_multiple_of(PROGRESS_EVERY) {
+                eprintln!("  rendered {finished} of {total} pages and files");
+            }
+            Ok(())
+        })
+    }
+
+    fn render_job(&self, job: &Job, sink: &dyn Sink) -> Result<(), Error> {
+        match job {
+            Job::Assets => {
+                for asset in &self.theme.assets.files {
+                    sink.put(&asset.path, asset.bytes.clone())?;
+                }
+                Ok(())
+            }
+            Job::RootRedirect => sink.put("index.html", self.root_redirect()?.into_bytes()),
+            Job::NotFound => sink.put("404.html", self.not_found()?.into_bytes()),
+            Job::Robots => sink.put(
+                "robots.txt",
+                hosting::robots(&self.site.config).into_bytes(),
+            ),
+            Job::Headers => sink.put("_headers", hosting::headers(&self.site.config).into_bytes()),
+            Job::Manifest => sink.put(
+                petitio_model::manifest::MANIFEST_PATH,
+                hosting::manifest(self.site, self.each_part(|p| p.manifest.as_str())),
+            ),
+            Job::Sitemap => sink.put(
+                "sitemap.xml",
+                feeds::sitemap(
+                    self.site,
+                    self.shared.tags.keys(),
+                    self.each_part(|p| p.sitemap.as_str()),
+                )
+                .into_bytes(),
+            ),
+            Job::Feed { lang } => sink.put(
+                &format!("{lang}/atom.xml"),
+                feeds::atom(self.site, &self.theme.i18n, lang).into_bytes(),
+            ),
+            Job::DataIndex => sink.put(
+                "data/petitions.json",
+                data::index(self.each_part(|p| p.data_index.as_str())),
+            ),
+            Job::DataCsv => sink.put(
+                "data/petitions.csv",
+                data::csv(self.site, self.each_part(|p| p.data_csv.as_slice()))?,
+            ),
+            Job::DataPetition { slug } => {
+                let petition = self.petition(slug);
+                sink.put(
+                    &format!("data/petitions/{slug}.json"),
+                    data::petition(self.site, petition, &self.counts, &self.theme.assets),
+                )
+            }
+            Job::Home { lang } => {
+                sink.put(&format!("{lang}/index.html"), self.home(lang)?.into_bytes())
+            }
+            Job::Petition { slug, lang } => {
+                let html = self.petition_page(self.petition(slug), lang)?;
+                sink.put(&pages::petition_path(lang, slug), html.into_bytes())
+            }
+            Job::Signed { slug, lang } => {
+                let html = self.signed_page(self.petition(slug), lang)?;
+                sink.put(
+                    &format!("{}signed/index.html", pages::petition_dir(lang, slug)),
+                    html.into_bytes(),
+                )
+            }
+            Job::Embed { slug, lang } => {
+                let html = self.embed_page(self.petition(slug), lang)?;
+                sink.put(
+                    &format!("{}embed/index.html", pages::petition_dir(lang, slug)),
+                    html.into_bytes(),
+                )
+            }
+            Job::Badge { slug, lang } => {
+                let svg = self.badge(self.petition(slug), lang)?;
+                sink.put(
+                    &format!("{}badge.svg", pages::petition_dir(lang, slug)),
+                    svg.into_bytes(),
+                )
+            }
+            Job::Listing {
+                listing,
+                lang,
+                page,
+            } => sink.put(
+                &job.single_output().expect("a listing page is one file"),
+                self.listing(*listing, lang, *page)?.into_bytes(),
+            ),
+            Job::TagIndex { lang } => sink.put(
+                &format!("{lang}/tags/index.html"),
+                self.tag_index(lang)?.into_bytes(),
+            ),
+            Job::Tag { tag, lang, page } => sink.put(
+                &job.single_output().expect("a tag page is one file"),
+                self.tag_page(tag, lang, *page)?.into_bytes(),
+            ),
+            Job::Page { name, lang } => {
+                let page = self
+                    .site
+                    .pages
+                    .iter()
+                    .find(|p| p.name == *name)
+                    .expect("jobs are listed from the same site");
+                sink.put(
+                    &format!("{lang}/{name}/index.html"),
+                    self.static_page(page, lang)?.into_bytes(),
+                )
+            }
+        }
+    }
+
+    fn petition(&self, slug: &str) -> &'s Petition {
+        self.site
+            .petition(slug)
+            .expect("jobs are listed from the same site")
+    }
+
+    fn lang_index(&self, lang: &str) -> usize {
+        self.site
+            .config
+            .languages
+            .iter()
+            .position(|l| l == lang)
+            .unwrap_or(0)
+    }
+}
+
+const PROGRESS_THRESHOLD: usize = 3000;
+const PROGRESS_EVERY: usize = 2000;

@@ -1,0 +1,145 @@
+//! `/api/*`: converts axum requests into the signature API's plain `ApiRequest`, runs
+//! `petitio_signatures::api::handle` on the local `RedbStore`, and converts the answer back.
+//! Production's Worker does the same conversion for the Workers runtime, so the API is
+//! exercised locally exactly as deployed.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use futures::StreamExt;
+use petitio_signatures::api::{handle, ApiContext};
+use petitio_signatures::config::ApiConfig;
+use petitio_signatures::http::{ApiRequest, ApiResponse};
+use petitio_signatures::ratelimit::RateLimiter;
+use petitio_signatures::snapshot::SnapshotCache;
+use petitio_signatures::validate::MAX_BODY_BYTES;
+
+use crate::error::{invalid_api_response, SITE_NOT_BUILT};
+use crate::site::LiveSite;
+use crate::store::RedbStore;
+use crate::turnstile::LocalTurnstile;
+
+/// The body is read up to one byte past the API's limit: enough for the API to refuse
+/// it with its own (translated) message, without reading an arbitrarily large body.
+const BODY_READ_LIMIT: usize = MAX_BODY_BYTES + 1;
+
+/// `code` of the answer while the site has never been built.
+const SITE_NOT_BUILT_CODE: &str = "site_not_built";
+
+/// Header a CDN in front of the server sets to the visitor's address.
+const CLIENT_IP_HEADER: &str = "cf-connecting-ip";
+
+/// Everything the signature API needs, shared by all requests.
+#[derive(Debug)]
+pub struct SignatureApi {
+    pub store: RedbStore,
+    pub config: ApiConfig,
+    pub limiter: RateLimiter,
+    pub snapshots: SnapshotCache,
+    pub turnstile: LocalTurnstile,
+    pub site: Arc<LiveSite>,
+}
+
+/// Any request under `/api/`.
+pub async fn serve(
+    State(api): State<Arc<SignatureApi>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    request: Request,
+) -> Response {
+    let site = api.site.current();
+    let Some(manifest) = &site.manifest else {
+        return site_not_built();
+    };
+    let request = to_api_request(request, peer).await;
+    let context = ApiContext {
+        store: &api.store,
+        config: &api.config,
+        manifest,
+        limiter: &api.limiter,
+        snapshots: &api.snapshots,
+        turnstile: &api.turnstile,
+        now_ms: unix_millis_now(),
+    };
+    from_api_response(handle(&context, request).await)
+}
+
+async fn to_api_request(request: Request, peer: SocketAddr) -> ApiRequest {
+    let (parts, body) = request.into_parts();
+    let body = read_body(body).await;
+    let headers: Vec<(String, String)> = parts
+        .headers
+        .iter()
+        .map(|(name, value)| {
+            (
+                name.as_str().to_owned(),
+                String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let client_ip = headers
+        .iter()
+        .find(|(name, _)| name == CLIENT_IP_HEADER)
+        .map(|(_, address)| address.clone())
+        .unwrap_or_else(|| peer.ip().to_string());
+    ApiRequest {
+        method: parts.method.as_str().to_owned(),
+        path: parts.uri.path().to_owned(),
+        query: parts.uri.query().map(str::to_owned),
+        headers,
+        body,
+        client_ip: Some(client_ip),
+    }
+}
+
+/// At most `BODY_READ_LIMIT` bytes of the body. A body cut short by a broken connection
+/// is passed on as it is: the API finds it malformed and says so.
+async fn read_body(body: Body) -> Vec<u8> {
+    let mut chunks = body.into_data_stream();
+    let mut read = Vec::new();
+    while read.len() < BODY_READ_LIMIT {
+        match chunks.next().await {
+            Some(Ok(chunk)) => read.extend_from_slice(&chunk),
+            Some(Err(_)) | None => break,
+        }
+    }
+    read.truncate(BODY_READ_LIMIT);
+    read
+}
+
+/// The API's error shape (`{"error":{"code","message"}}`), for the one error that is
+/// the dev server's own.
+fn site_not_built() -> Response {
+    let body = serde_json::json!({
+        "error": { "code": SITE_NOT_BUILT_CODE, "message": SITE_NOT_BUILT }
+    });
+    (StatusCode::SERVICE_UNAVAILABLE, axum::Json(body)).into_response()
+}
+
+fn from_api_response(answer: ApiResponse) -> Response {
+    let mut builder = Response::builder().status(answer.status);
+    for (name, value) in &answer.headers {
+        builder = builder.header(name, value);
+    }
+    builder
+        .body(Body::from(answer.body))
+        .unwrap_or_else(|error| {
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                invalid_api_response(&error),
+            )
+                .into_response()
+        })
+}
+
+pub(super) fn unix_millis_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| {
+            u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX)
+        })
+}

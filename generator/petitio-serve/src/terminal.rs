@@ -1,0 +1,57 @@
+//! Every line `petitio serve` prints while running, in one place. Errors that stop the
+//! server are not here: they are returned as `ServeError` (build errors among them).
+
+use std::fmt::Display;
+use std::path::Path;
+use std::time::Duration;
+
+use petitio_render::BuildReport;
+
+/// The site is up; `url` is what to open in a browser (tests read it from this line).
+pub fn serving(url: &str, data_dir: &Path) {
+    println!(
+        "Serving {url} (signatures are kept in {}). Press Ctrl-C to stop.",
+        data_dir.display()
+    );
+}
+
+pub fn built(report: &BuildReport) {
+    println!(
+        "Built {} pages in {} ms.",
+        report.pages_written,
+        report.elapsed.as_millis()
+    );
+}
+
+pub fn first_build_failed(error: &dyn Display) {
+    eprintln!("{error}\n  Serving anyway; pages show this error until it is fixed.");
+}
+
+pub fn rebuilt(report: &BuildReport) {
+    println!(
+        "Rebuilt {} pages in {} ms.",
+        report.pages_written,
+        report.elapsed.as_millis()
+    );
+}
+
+pub fn rebuild_failed(error: &dyn Display) {
+    eprintln!(
+        "{error}\n  Still serving the previous build; pages show this error until it is fixed."
+    );
+}
+
+pub fn counting_failed(error: &dyn Display, retry_in: Duration) {
+    eprintln!(
+        "warning: the counting job failed: {error}\n  It runs again in {} s.",
+        retry_in.as_secs()
+    );
+}
+
+pub fn watch_failed(error: &dyn Display) {
+    eprintln!("warning: watching for changes: {error}");
+}
+
+pub fn stopped() {
+    println!("Stopped.");
+}

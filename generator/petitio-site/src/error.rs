@@ -1,0 +1,298 @@
+//! The site crate's one error type and every message about the sources, in one place.
+//!
+//! Content problems are collected, not thrown: a [`Problem`] names the file, the line, the
+//! field and what was expected, and [`Error::Content`] carries all of them so `petitio check`
+//! and `petitio build` report every problem in one run. The `Display` of [`Error`] is the
+//! complete text printed to stderr; tests compare it byte for byte.
+
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// Everything that can be wrong with a site's sources, or with reading them.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// One or more problems in `petitio.toml`, `content/` or the rendered links.
+    #[error("{}", render_problems(.0))]
+    Content(Vec<Problem>),
+
+    #[error(
+        "error: {}: no `petitio.toml` here\n  \
+         Run petitio in a site's folder (or pass `--root <DIR>`); docs/content-format.md shows the layout.",
+        .root.display()
+    )]
+    NotASite { root: PathBuf },
+
+    #[error("error: cannot {action} {}: {source}", .path.display())]
+    Io {
+        action: IoAction,
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+
+    #[error(
+        "error: {}: {cause}\n  \
+         The counts file must be JSON like {{\"slug\": 120}} or {{\"slug\": {{\"count\": 120, \"by_region\": {{\"almaty-city\": 80}}}}}}.",
+        .path.display()
+    )]
+    Counts { path: PathBuf, cause: String },
+}
+
+/// What was being done to a file when the operating system said no.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IoAction {
+    Read,
+    Write,
+    CreateFolder,
+    Remove,
+    Rename,
+}
+
+impl fmt::Display for IoAction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            IoAction::Read => "read",
+            IoAction::Write => "write",
+            IoAction::CreateFolder => "create folder",
+            IoAction::Remove => "remove",
+            IoAction::Rename => "rename",
+        })
+    }
+}
+
+impl Error {
+    /// Wraps an I/O error with what was being done and to which path.
+    pub fn io(action: IoAction, path: impl AsRef<Path>, source: io::Error) -> Error {
+        Error::Io {
+            action,
+            path: path.as_ref().to_path_buf(),
+            source,
+        }
+    }
+}
+
+/// One problem found in a source file, with where it is and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Path relative to the site root, with `/` separators.
+    pub file: String,
+    pub line: Option<usize>,
+    pub field: Option<String>,
+    /// Boxed: problems travel in `Result`s, and some kinds carry several strings.
+    pub kind: Box<ProblemKind>,
+}
+
+impl Problem {
+    pub fn new(file: impl Into<String>, kind: ProblemKind) -> Problem {
+        Problem {
+            file: file.into(),
+            line: None,
+            field: None,
+            kind: Box::new(kind),
+        }
+    }
+
+    pub fn at_line(mut self, line: usize) -> Problem {
+        self.line = Some(line);
+        self
+    }
+
+    pub fn in_field(mut self, field: impl Into<String>) -> Problem {
+        self.field = Some(field.into());
+        self
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "error: {}", self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        f.write_str(": ")?;
+        if let Some(field) = &self.field {
+            write!(f, "field `{field}`: ")?;
+        }
+        write!(f, "{}", self.kind)
+    }
+}
+
+/// What is wrong; the text says what is expected and, where useful, how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProblemKind {
+    NoFrontMatter,
+    UnclosedFrontMatter,
+    InvalidToml {
+        message: String,
+    },
+    UnknownField {
+        expected: &'static [&'static str],
+    },
+    Expected {
+        expected: String,
+        found: String,
+    },
+    MissingField {
+        example: &'static str,
+    },
+    BadSlug {
+        slug: String,
+    },
+    DuplicateSlug {
+        slug: String,
+        other: String,
+    },
+    Contradiction {
+        other_file: String,
+        other_line: usize,
+        here: String,
+        there: String,
+    },
+    StatusReasonMissing {
+        status: String,
+    },
+    LanguageNotConfigured {
+        lang: String,
+        configured: Vec<String>,
+    },
+    BadFileName {
+        expected: &'static str,
+    },
+    NoTranslations,
+    ImageMissing {
+        image: String,
+        folder: String,
+    },
+    BrokenLink {
+        href: String,
+    },
+    BrokenAnchor {
+        href: String,
+        anchor: String,
+    },
+}
+
+impl fmt::Display for ProblemKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProblemKind::NoFrontMatter => f.write_str(
+                "front matter is missing: start the file with a line `+++`, then the TOML fields, then another `+++`",
+            ),
+            ProblemKind::UnclosedFrontMatter => {
+                f.write_str("front matter is not closed: add a line `+++` after the last field")
+            }
+            ProblemKind::InvalidToml { message } => write!(f, "invalid TOML: {message}"),
+            ProblemKind::UnknownField { expected } => {
+                write!(f, "unknown field; expected one of: {}", expected.join(", "))
+            }
+            ProblemKind::Expected { expected, found } => write!(f, "expected {expected}, found {found}"),
+            ProblemKind::MissingField { example } => {
+                write!(f, "required but missing; add it, e.g. `{example}`")
+            }
+            ProblemKind::BadSlug { slug } => write!(
+                f,
+                "`{slug}` is not a valid slug: use lowercase ASCII letters, digits and hyphens, e.g. `{}`",
+                suggest_slug(slug)
+            ),
+            ProblemKind::DuplicateSlug { slug, other } => write!(
+                f,
+                "slug `{slug}` is already used by {other}; give this one another name so their pages do not collide"
+            ),
+            ProblemKind::Contradiction { other_file, other_line, here, there } => write!(
+                f,
+                "{here} contradicts {there} in {other_file}:{other_line}; a shared field must have the same value \
+                 in every language (or be given only in the default language's file)"
+            ),
+            ProblemKind::StatusReasonMissing { status } => write!(
+                f,
+                "required when status is \"{status}\": explain the decision in this language, e.g. `status_reason = \"...\"`"
+            ),
+            ProblemKind::LanguageNotConfigured { lang, configured } => write!(
+                f,
+                "language `{lang}` is not in `languages` of petitio.toml ({}); rename the file or add the language",
+                configured.join(", ")
+            ),
+            ProblemKind::BadFileName { expected } => write!(f, "unexpected file name; expected {expected}"),
+            ProblemKind::NoTranslations => {
+                f.write_str("no `index.<lang>.md` file; add one per language, e.g. `index.kk.md`")
+            }
+            ProblemKind::ImageMissing { image, folder } => write!(
+                f,
+                "file `{image}` not found in {folder}; put the image there or remove `image`"
+            ),
+            ProblemKind::BrokenLink { href } => {
+                write!(f, "link to `{href}` does not resolve to any page or file of the site")
+            }
+            ProblemKind::BrokenAnchor { href, anchor } => {
+                write!(f, "link to `{href}`: the page has no element with id `{anchor}`")
+            }
+        }
+    }
+}
+
+fn render_problems(problems: &[Problem]) -> String {
+    let mut text = problems
+        .iter()
+        .map(Problem::to_string)
+        .collect::<Vec<_>>()
+        .join("\n");
+    if problems.len() > 1 {
+        text.push_str(&format!("\nerror: {} problems found", problems.len()));
+    }
+    text
+}
+
+/// The closest valid slug to `text`: lowercase ASCII, everything else turned into hyphens.
+pub fn suggest_slug(text: &str) -> String {
+    let mut slug = String::with_capacity(text.len());
+    for ch in text.chars() {
+        let ch = ch.to_ascii_lowercase();
+        if ch.is_ascii_lowercase() || ch.is_ascii_digit() {
+            slug.push(ch);
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    let trimmed = slug.trim_end_matches('-');
+    if trimmed.is_empty() {
+        "my-petition".to_owned()
+    } else {
+        trimmed.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problem_names_file_line_and_field() {
+        let problem = Problem::new(
+            "content/petitions/x/index.ru.md",
+            ProblemKind::Expected {
+                expected: "a date like 2026-03-01".into(),
+                found: "\"tomorrow\"".into(),
+            },
+        )
+        .at_line(4)
+        .in_field("created");
+        assert_eq!(
+            problem.to_string(),
+            "error: content/petitions/x/index.ru.md:4: field `created`: expected a date like 2026-03-01, found \"tomorrow\""
+        );
+    }
+
+    #[test]
+    fn several_problems_end_with_a_count() {
+        let one = Problem::new("a.md", ProblemKind::NoFrontMatter);
+        let text = Error::Content(vec![one.clone(), one]).to_string();
+        assert!(text.ends_with("\nerror: 2 problems found"), "{text}");
+    }
+
+    #[test]
+    fn slug_suggestions_are_valid_slugs() {
+        assert_eq!(suggest_slug("Clean Air_2026!"), "clean-air-2026");
+        assert_eq!(suggest_slug("Ағаштар"), "my-petition");
+    }
+}

@@ -1,0 +1,13 @@
+//! Petitio's site model: `petitio.toml` (config, regions), the content of `content/`
+//! (front matter, petitions, static pages) loaded into a [`Site`](content::Site), Markdown
+//! rendered once per file, and the optional counts file. Everything here reads sources;
+//! nothing writes output. Its error type and every message about sources are in [`error`].
+
+pub mod config;
+pub mod content;
+pub mod counts;
+pub mod error;
+pub mod markdown;
+pub mod regions;
+
+pub use error::Error;

@@ -1,0 +1,41 @@
+//! One module per command; each turns parsed arguments into library calls and prints results.
+
+mod build;
+mod check;
+mod new;
+mod relocate;
+mod serve;
+
+use crate::cli::{Cli, Command};
+use crate::error::Error;
+
+pub fn run(cli: Cli) -> Result<(), Error> {
+    let root = cli.root;
+    match cli.command {
+        Command::New { slug, lang } => new::run(&root, &slug, lang.as_deref()),
+        Command::Check => check::run(&root),
+        Command::Build {
+            out,
+            base_url,
+            drafts,
+            counts,
+            bundle,
+        } => build::run(root, out, base_url, drafts, counts, bundle),
+        Command::Relocate {
+            new_base_url,
+            keep_old_as_mirror,
+            worker_config,
+            out,
+            moved_out,
+        } => relocate::run(crate::relocate::RelocateOptions {
+            worker_config: worker_config
+                .unwrap_or_else(|| root.join("edge-worker").join("wrangler.toml")),
+            out: out.unwrap_or_else(|| root.join("dist")),
+            moved_out: moved_out.unwrap_or_else(|| root.join("dist-moved")),
+            root,
+            new_base_url,
+            keep_old_as_mirror,
+        }),
+        Command::Serve { port, drafts } => serve::run(root, port, drafts),
+    }
+}

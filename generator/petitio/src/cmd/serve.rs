@@ -1,0 +1,23 @@
+//! `petitio serve`: hand the options to the dev server (`petitio_serve`).
+//!
+//! The server renders into `<root>/.petitio/site`, never into `dist/`, so the live-reload
+//! script it injects can never end up in a deployed build.
+
+use std::path::PathBuf;
+
+use petitio_render::BuildOptions;
+use petitio_serve::ServeOptions;
+
+use crate::error::Error;
+
+pub fn run(root: PathBuf, port: u16, drafts: bool) -> Result<(), Error> {
+    // Absolute, because the watcher reports absolute paths and rebuilds compare them with
+    // the root: with the default root "." no edit matched a source and none was rebuilt.
+    let root = std::path::absolute(&root).unwrap_or(root);
+    let mut build = BuildOptions::new(root);
+    build.out = build.root.join(".petitio").join("site");
+    build.drafts = drafts;
+    let mut opts = ServeOptions::new(build);
+    opts.port = port;
+    Ok(petitio_serve::run(opts)?)
+}

@@ -1,0 +1,63 @@
+//! The binary's one error type: every library crate's error, and the few failures that
+//! belong to a command itself (`new`, `relocate`), with their messages in one place. The
+//! `Display` of [`Error`] is the complete text `main` prints to stderr; tests compare it
+//! byte for byte.
+
+use std::path::PathBuf;
+
+use petitio_serve::ServeError;
+use petitio_site::error::suggest_slug;
+
+/// Everything that can make a command fail.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Loading, checking, rendering or writing the site (the site crate's errors included).
+    #[error(transparent)]
+    Build(#[from] petitio_render::Error),
+
+    /// The dev server failed (its messages live in `petitio_serve::error`).
+    #[error("{}", serve_message(.0))]
+    Serve(#[from] ServeError),
+
+    #[error(
+        "error: `{slug}` is not a valid slug: use lowercase ASCII letters, digits and hyphens, e.g. `{}`",
+        suggest_slug(.slug)
+    )]
+    InvalidSlug { slug: String },
+
+    #[error("error: {} already exists; pick another slug or edit the existing petition", .path.display())]
+    PetitionExists { path: PathBuf },
+
+    #[error("error: language `{lang}` is not in `languages` of petitio.toml ({})", .configured.join(", "))]
+    UnknownLanguage {
+        lang: String,
+        configured: Vec<String>,
+    },
+
+    #[error(
+        "error: `{url}` is not a usable site address: {reason}\n  \
+         Give the new address like https://new.example/ or https://new.example/petitions/"
+    )]
+    InvalidBaseUrl { url: String, reason: String },
+
+    #[error("error: {}: {reason}\n  Fix the file by hand, then run `petitio relocate` again.", .path.display())]
+    RelocateConfig { path: PathBuf, reason: String },
+
+    #[error("error: the site already lives at {url}; nothing to relocate")]
+    RelocateSameUrl { url: String },
+}
+
+impl From<petitio_site::Error> for Error {
+    fn from(error: petitio_site::Error) -> Error {
+        Error::Build(error.into())
+    }
+}
+
+/// A build error that stopped the server reads as it does from `petitio build`; the
+/// server's own failures are prefixed like every other error.
+fn serve_message(error: &ServeError) -> String {
+    match error {
+        ServeError::Build(build) => build.to_string(),
+        other => format!("error: {other}"),
+    }
+}

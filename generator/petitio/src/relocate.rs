@@ -1,0 +1,646 @@
+//! `petitio relocate`: move the whole site to a new domain in one command.
+//!
+//! The site this is built for gets blocked by court order and must reappear elsewhere within
+//! minutes, losing no signature. Relocation therefore touches only configuration and output:
+//!
+//! 1. `petitio.toml`: `base_url` becomes the new address; the old one is kept among `mirrors`
+//!    only when the operator says it is still reachable; the new one leaves `mirrors`.
+//!    Edited with `toml_edit`, so comments and layout survive.
+//! 2. the worker config (`edge-worker/wrangler.toml`): `ALLOWED_ORIGINS` becomes the new origin
+//!    plus the mirrors, and the route points at the new domain. The KV namespace binding is left
+//!    alone: every signature and count carries over.
+//! 3. the site is rebuilt for the new base URL (atomically, like `petitio build`).
+//! 4. a small "we moved" site for the old domain: a notice in every language at every old path
+//!    (linking to the same page on the new domain and listing the mirrors), plus redirect rules
+//!    for hosts that read them (`_redirects` for Cloudflare Pages and Netlify, `.htaccess` for
+//!    Apache).
+//!
+//! The pure steps (`plan_site_config`, `plan_worker_config`, `moved_notice_page`) are separate
+//! from the file system so they are tested on strings.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use toml_edit::{value, Array, DocumentMut, InlineTable, Item, Value};
+use url::Url;
+
+use petitio_render::{BuildOptions, BuildReport};
+use petitio_site::error::IoAction;
+
+use crate::error::Error;
+
+/// What to relocate and where the results go.
+#[derive(Debug, Clone)]
+pub struct RelocateOptions {
+    pub root: PathBuf,
+    pub new_base_url: String,
+    /// Keep the old address among the mirrors (only if it is still reachable somewhere).
+    pub keep_old_as_mirror: bool,
+    /// The worker config to update; skipped when the file does not exist (static host only).
+    pub worker_config: PathBuf,
+    /// Where the site is rebuilt.
+    pub out: PathBuf,
+    /// Where the "we moved" site for the old domain is written.
+    pub moved_out: PathBuf,
+}
+
+/// What `relocate` changed.
+#[derive(Debug, Clone)]
+pub struct RelocateReport {
+    pub old_base_url: String,
+    pub new_base_url: String,
+    pub mirrors: Vec<String>,
+    pub allowed_origins: Vec<String>,
+    pub worker_config_updated: bool,
+    pub moved_pages: usize,
+    pub build: BuildReport,
+    pub elapsed: Duration,
+}
+
+/// A site address: absolute http(s) URL of the site root, always ending in `/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteUrl(Url);
+
+impl SiteUrl {
+    /// Parses and normalises a site address (adds the trailing slash).
+    pub fn parse(text: &str) -> Result<SiteUrl, Error> {
+        let invalid = |reason: &str| Error::InvalidBaseUrl {
+            url: text.to_owned(),
+            reason: reason.to_owned(),
+        };
+        let mut url = Url::parse(text.trim()).map_err(|e| invalid(&e.to_string()))?;
+        if url.scheme() != "https" && url.scheme() != "http" {
+            return Err(invalid("it must start with https:// (or http://)"));
+        }
+        if url.host_str().is_none_or(str::is_empty) {
+            return Err(invalid("it has no host name"));
+        }
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(invalid(
+                "it must not have a query (?...) or fragment (#...)",
+            ));
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(invalid("it must not contain a user name or password"));
+        }
+        if !url.path().ends_with('/') {
+            let path = format!("{}/", url.path());
+            url.set_path(&path);
+        }
+        Ok(SiteUrl(url))
+    }
+
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+
+    /// `scheme://host[:port]`, as browsers send it in the `Origin` header.
+    pub fn origin(&self) -> String {
+        self.0.origin().ascii_serialization()
+    }
+
+    pub fn host(&self) -> &str {
+        self.0.host_str().unwrap_or_default()
+    }
+
+    /// The path the site lives under, e.g. `/` or `/petitions/`.
+    pub fn base_path(&self) -> &str {
+        self.0.path()
+    }
+
+    /// The absolute URL of a path relative to the site root (`ru/petitions/x/`).
+    pub fn join(&self, relative: &str) -> String {
+        format!("{}{}", self.as_str(), relative.trim_start_matches('/'))
+    }
+}
+
+/// The new `petitio.toml` text and the resulting mirror list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteConfigPlan {
+    pub text: String,
+    pub old_base_url: SiteUrl,
+    pub mirrors: Vec<String>,
+}
+
+/// Rewrites `petitio.toml` for the new base URL, keeping comments and layout.
+pub fn plan_site_config(
+    config_path: &Path,
+    text: &str,
+    new_base: &SiteUrl,
+    keep_old_as_mirror: bool,
+) -> Result<SiteConfigPlan, Error> {
+    let config_error = |reason: String| Error::RelocateConfig {
+        path: config_path.to_owned(),
+        reason,
+    };
+    let mut doc: DocumentMut = text
+        .parse()
+        .map_err(|e: toml_edit::TomlError| config_error(e.to_string()))?;
+    let old_text = doc
+        .get("base_url")
+        .and_then(Item::as_str)
+        .ok_or_else(|| config_error("it has no `base_url = \"https://...\"` to move from".into()))?
+        .to_owned();
+    let old_base = SiteUrl::parse(&old_text)?;
+    if &old_base == new_base {
+        return Err(Error::RelocateSameUrl {
+            url: new_base.as_str().to_owned(),
+        });
+    }
+
+    let mut mirrors = Vec::new();
+    if let Some(item) = doc.get("mirrors") {
+        let array = item
+            .as_array()
+            .ok_or_else(|| config_error("`mirrors` must be a list of URLs".into()))?;
+        for entry in array {
+            let mirror = entry
+                .as_str()
+                .ok_or_else(|| config_error("`mirrors` must be a list of URLs".into()))?;
+            mirrors.push(SiteUrl::parse(mirror)?);
+        }
+    }
+    mirrors.retain(|m| m != new_base && m != &old_base);
+    if keep_old_as_mirror {
+        mirrors.insert(0, old_base.clone());
+    }
+
+    replace_keeping_decor(&mut doc, "base_url", Value::from(new_base.as_str()));
+    let mut array = Array::new();
+    for mirror in &mirrors {
+        array.push(mirror.as_str());
+    }
+    replace_keeping_decor(&mut doc, "mirrors", Value::Array(array));
+    Ok(SiteConfigPlan {
+        text: doc.to_string(),
+        old_base_url: old_base,
+        mirrors: mirrors.iter().map(|m| m.as_str().to_owned()).collect(),
+    })
+}
+
+/// Sets `key` to `new`, keeping the comments and spacing around the old value.
+fn replace_keeping_decor(doc: &mut DocumentMut, key: &str, mut new: Value) {
+    if let Some(old) = doc.get(key).and_then(Item::as_value) {
+        *new.decor_mut() = old.decor().clone();
+    }
+    doc[key] = Item::Value(new);
+}
+
+/// The origins the signature API must accept: the site itself and every mirror.
+pub fn allowed_origins(new_base: &SiteUrl, mirrors: &[String]) -> Result<Vec<String>, Error> {
+    let mut origins = vec![new_base.origin()];
+    for mirror in mirrors {
+        let origin = SiteUrl::parse(mirror)?.origin();
+        if !origins.contains(&origin) {
+            origins.push(origin);
+        }
+    }
+    Ok(origins)
+}
+
+/// Rewrites the worker config: `ALLOWED_ORIGINS` and the route for the new domain. The KV
+/// binding and everything else stay as they are.
+pub fn plan_worker_config(
+    config_path: &Path,
+    text: &str,
+    new_base: &SiteUrl,
+    origins: &[String],
+) -> Result<String, Error> {
+    let mut doc: DocumentMut =
+        text.parse()
+            .map_err(|e: toml_edit::TomlError| Error::RelocateConfig {
+                path: config_path.to_owned(),
+                reason: e.to_string(),
+            })?;
+    if doc.get("vars").is_none() {
+        doc["vars"] = toml_edit::table();
+    }
+    let vars = doc["vars"]
+        .as_table_like_mut()
+        .ok_or_else(|| Error::RelocateConfig {
+            path: config_path.to_owned(),
+            reason: "`vars` must be a table".into(),
+        })?;
+    let origins_value = Value::from(origins.join(","));
+    match vars.get_mut("ALLOWED_ORIGINS").and_then(Item::as_value_mut) {
+        // Replace the value in place: the comment above the key belongs to the key.
+        Some(existing) => {
+            let decor = existing.decor().clone();
+            *existing = origins_value;
+            *existing.decor_mut() = decor;
+        }
+        None => {
+            vars.insert("ALLOWED_ORIGINS", Item::Value(origins_value));
+        }
+    }
+
+    // A custom domain serves the whole host; a site under a subpath needs a route pattern.
+    let mut route = InlineTable::new();
+    if new_base.base_path() == "/" {
+        route.insert("pattern", Value::from(new_base.host()));
+        route.insert("custom_domain", Value::from(true));
+    } else {
+        route.insert(
+            "pattern",
+            Value::from(format!("{}{}*", new_base.host(), new_base.base_path())),
+        );
+        route.insert("zone_name", Value::from(zone_of(new_base.host())));
+    }
+    let mut routes = Array::new();
+    routes.push(Value::InlineTable(route));
+    doc["routes"] = value(routes);
+    Ok(doc.to_string())
+}
+
+/// The DNS zone a route belongs to: the last two labels (`a.b.example` -> `b.example`).
+/// Operators with a longer public suffix (e.g. `.com.kz`) edit `zone_name` by hand.
+fn zone_of(host: &str) -> String {
+    let labels: Vec<&str> = host.split('.').collect();
+    labels[labels.len().saturating_sub(2)..].join(".")
+}
+
+/// The notice shown at one old path, in every language.
+pub fn moved_notice_page(new_page_url: &str, new_base: &SiteUrl, mirrors: &[String]) -> String {
+    let mut html = String::with_capacity(2048);
+    let new_page = escape(new_page_url);
+    html.push_str("<!DOCTYPE html>\n<html lang=\"kk\">\n<head>\n<meta charset=\"utf-8\">\n");
+    html.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    let _ = writeln!(html, "<title>{}</title>", escape(MOVED_TITLE));
+    let _ = writeln!(html, "<link rel=\"canonical\" href=\"{new_page}\">");
+    let _ = writeln!(
+        html,
+        "<meta http-equiv=\"refresh\" content=\"15; url={new_page}\">"
+    );
+    html.push_str("<meta name=\"robots\" content=\"noindex\">\n</head>\n<body>\n<main>\n");
+    for notice in MOVED_NOTICES {
+        let _ = writeln!(
+            html,
+            "<section lang=\"{lang}\">\n<h1>{heading}</h1>\n<p>{body} <a href=\"{new_page}\">{new_page}</a></p>",
+            lang = notice.lang,
+            heading = escape(notice.heading),
+            body = escape(notice.body),
+        );
+        if !mirrors.is_empty() {
+            let _ = writeln!(html, "<p>{}</p>\n<ul>", escape(notice.mirrors));
+            for mirror in mirrors {
+                let mirror = escape(mirror);
+                let _ = writeln!(html, "<li><a href=\"{mirror}\">{mirror}</a></li>");
+            }
+            html.push_str("</ul>\n");
+        }
+        html.push_str("</section>\n");
+    }
+    let _ = writeln!(
+        html,
+        "<p><a href=\"{}\">{}</a></p>",
+        escape(new_base.as_str()),
+        escape(new_base.as_str())
+    );
+    html.push_str("</main>\n</body>\n</html>\n");
+    html
+}
+
+struct MovedNotice {
+    lang: &'static str,
+    heading: &'static str,
+    body: &'static str,
+    mirrors: &'static str,
+}
+
+const MOVED_TITLE: &str = "Сайт көшті · Сайт переехал · This site has moved";
+
+const MOVED_NOTICES: &[MovedNotice] = &[
+    MovedNotice {
+        lang: "kk",
+        heading: "Сайт жаңа мекенжайға көшті",
+        body: "Бұл бет енді мына мекенжайда:",
+        mirrors: "Сайт бұғатталса, айна-сайттарды пайдаланыңыз:",
+    },
+    MovedNotice {
+        lang: "ru",
+        heading: "Сайт переехал на новый адрес",
+        body: "Эта страница теперь находится здесь:",
+        mirrors: "Если сайт заблокирован, воспользуйтесь зеркалами:",
+    },
+    MovedNotice {
+        lang: "en",
+        heading: "This site has moved to a new address",
+        body: "This page is now at:",
+        mirrors: "If the site is blocked, use one of the mirrors:",
+    },
+];
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Redirect rules for the old host: every path to the same path on the new domain.
+fn redirect_rules(old_base: &SiteUrl, new_base: &SiteUrl) -> (String, String) {
+    let from = old_base.base_path();
+    let netlify = format!(
+        "# Cloudflare Pages and Netlify: send every old path to the new domain.\n{from}* {}:splat 301\n",
+        new_base.as_str()
+    );
+    let apache = format!(
+        "# Apache: send every old path to the new domain.\nRewriteEngine On\nRewriteRule ^(.*)$ {}$1 [R=301,L]\n",
+        new_base.as_str()
+    );
+    (netlify, apache)
+}
+
+/// Writes the "we moved" site: a notice at every HTML path of `built` (the new build, whose
+/// layout is the old site's), a 404 page, and redirect rules.
+pub fn write_moved_site(
+    built: &Path,
+    moved_out: &Path,
+    old_base: &SiteUrl,
+    new_base: &SiteUrl,
+    mirrors: &[String],
+) -> Result<usize, Error> {
+    Ok(petitio_render::output::build_atomically(
+        moved_out,
+        |staging| fill_moved_site(built, staging, old_base, new_base, mirrors),
+    )?)
+}
+
+fn fill_moved_site(
+    built: &Path,
+    staging: &Path,
+    old_base: &SiteUrl,
+    new_base: &SiteUrl,
+    mirrors: &[String],
+) -> Result<usize, petitio_render::Error> {
+    let mut pages = 0;
+    for entry in walkdir::WalkDir::new(built).sort_by_file_name() {
+        let entry =
+            entry.map_err(|e| petitio_render::Error::io(IoAction::Read, built, e.into()))?;
+        let relative = entry
+            .path()
+            .strip_prefix(built)
+            .expect("walkdir yields paths under its root");
+        if entry.path().extension().is_none_or(|ext| ext != "html") {
+            continue;
+        }
+        let relative_url = relative.to_string_lossy().replace('\\', "/");
+        let page_url = if relative_url == "404.html" {
+            new_base.as_str().to_owned()
+        } else {
+            new_base.join(relative_url.trim_end_matches("index.html"))
+        };
+        let target = staging.join(relative);
+        write_file(
+            &target,
+            moved_notice_page(&page_url, new_base, mirrors).as_bytes(),
+        )?;
+        pages += 1;
+    }
+    let (netlify, apache) = redirect_rules(old_base, new_base);
+    write_file(&staging.join("_redirects"), netlify.as_bytes())?;
+    write_file(&staging.join(".htaccess"), apache.as_bytes())?;
+    Ok(pages)
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), petitio_render::Error> {
+    let io = petitio_render::Error::io;
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent).map_err(|e| io(IoAction::CreateFolder, parent, e))?;
+    }
+    fs::write(path, bytes).map_err(|e| io(IoAction::Write, path, e))
+}
+
+/// Replaces a file's contents atomically (write beside it, then rename).
+fn replace_file(path: &Path, text: &str) -> Result<(), Error> {
+    let temp = path.with_extension("relocate.tmp");
+    write_file(&temp, text.as_bytes())?;
+    fs::rename(&temp, path)
+        .map_err(|e| petitio_render::Error::io(IoAction::Rename, &temp, e).into())
+}
+
+fn read_file(path: &Path) -> Result<String, Error> {
+    fs::read_to_string(path).map_err(|e| petitio_render::Error::io(IoAction::Read, path, e).into())
+}
+
+/// Runs the whole relocation. Both configs are planned (and so validated) before either is
+/// written, and the build runs before the moved site is written: a failure leaves the
+/// previous `dist/` in place.
+pub fn relocate(opts: &RelocateOptions) -> Result<RelocateReport, Error> {
+    let started = Instant::now();
+    let new_base = SiteUrl::parse(&opts.new_base_url)?;
+    let site_config_path = opts.root.join("petitio.toml");
+    let site_text = read_file(&site_config_path)?;
+    let site_plan = plan_site_config(
+        &site_config_path,
+        &site_text,
+        &new_base,
+        opts.keep_old_as_mirror,
+    )?;
+    let origins = allowed_origins(&new_base, &site_plan.mirrors)?;
+    let worker_plan = if opts.worker_config.exists() {
+        let text = read_file(&opts.worker_config)?;
+        Some(plan_worker_config(
+            &opts.worker_config,
+            &text,
+            &new_base,
+            &origins,
+        )?)
+    } else {
+        None
+    };
+
+    replace_file(&site_config_path, &site_plan.text)?;
+    let build_options = BuildOptions {
+        root: opts.root.clone(),
+        out: opts.out.clone(),
+        base_url: None,
+        drafts: false,
+        counts: None,
+        extra_body_scripts: Vec::new(),
+    };
+    let build = match petitio_render::build(&build_options) {
+        Ok(report) => report,
+        Err(error) => {
+            // Put the old config back so the repository stays consistent with dist/.
+            replace_file(&site_config_path, &site_text)?;
+            return Err(error.into());
+        }
+    };
+    if let Some(text) = &worker_plan {
+        replace_file(&opts.worker_config, text)?;
+    }
+    let moved_pages = write_moved_site(
+        &opts.out,
+        &opts.moved_out,
+        &site_plan.old_base_url,
+        &new_base,
+        &site_plan.mirrors,
+    )?;
+    Ok(RelocateReport {
+        old_base_url: site_plan.old_base_url.as_str().to_owned(),
+        new_base_url: new_base.as_str().to_owned(),
+        mirrors: site_plan.mirrors,
+        allowed_origins: origins,
+        worker_config_updated: worker_plan.is_some(),
+        moved_pages,
+        build,
+        elapsed: started.elapsed(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SITE: &str = "# where the site lives\nbase_url = \"https://old.example/\" # canonical\nlanguages = [\"kk\", \"ru\"]\nmirrors = [\"https://mirror.example/\", \"https://new.example/\"]\n\n[title]\nkk = \"T\"\n";
+
+    fn url(text: &str) -> SiteUrl {
+        SiteUrl::parse(text).unwrap()
+    }
+
+    #[test]
+    fn site_url_gets_a_trailing_slash_and_knows_its_origin() {
+        let site = url("https://x.example:8443/petitions");
+        assert_eq!(site.as_str(), "https://x.example:8443/petitions/");
+        assert_eq!(site.origin(), "https://x.example:8443");
+        assert_eq!(site.base_path(), "/petitions/");
+        assert_eq!(
+            site.join("/ru/open/"),
+            "https://x.example:8443/petitions/ru/open/"
+        );
+    }
+
+    #[test]
+    fn site_url_rejects_what_cannot_be_a_site_root() {
+        for (text, reason) in [
+            (
+                "ftp://x.example/",
+                "it must start with https:// (or http://)",
+            ),
+            (
+                "https://x.example/?a=1",
+                "it must not have a query (?...) or fragment (#...)",
+            ),
+            (
+                "https://u:p@x.example/",
+                "it must not contain a user name or password",
+            ),
+        ] {
+            let error = SiteUrl::parse(text).unwrap_err().to_string();
+            assert_eq!(
+                error,
+                format!("error: `{text}` is not a usable site address: {reason}\n  Give the new address like https://new.example/ or https://new.example/petitions/")
+            );
+        }
+    }
+
+    #[test]
+    fn site_config_moves_base_url_and_keeps_comments() {
+        let plan = plan_site_config(
+            Path::new("petitio.toml"),
+            SITE,
+            &url("https://new.example"),
+            false,
+        )
+        .unwrap();
+        assert!(plan.text.contains("# where the site lives"));
+        assert!(plan
+            .text
+            .contains("base_url = \"https://new.example/\" # canonical"));
+        assert_eq!(plan.mirrors, ["https://mirror.example/"]);
+        assert_eq!(plan.old_base_url.as_str(), "https://old.example/");
+        assert!(!plan.text.contains("old.example"));
+    }
+
+    #[test]
+    fn site_config_keeps_the_old_domain_as_mirror_when_asked() {
+        let plan = plan_site_config(
+            Path::new("petitio.toml"),
+            SITE,
+            &url("https://new.example/"),
+            true,
+        )
+        .unwrap();
+        assert_eq!(
+            plan.mirrors,
+            ["https://old.example/", "https://mirror.example/"]
+        );
+    }
+
+    #[test]
+    fn moving_to_the_same_address_is_refused() {
+        let error = plan_site_config(
+            Path::new("petitio.toml"),
+            SITE,
+            &url("https://old.example/"),
+            false,
+        )
+        .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "error: the site already lives at https://old.example/; nothing to relocate"
+        );
+    }
+
+    #[test]
+    fn worker_config_gets_origins_and_a_route() {
+        let text = "name = \"petitio\"\n[[kv_namespaces]]\nbinding = \"SIGNATURES\"\nid = \"abc\"\n\n[vars]\n# who may sign\nALLOWED_ORIGINS = \"https://old.example\"\nSETTLE_SECONDS = \"60\"\n";
+        let new_base = url("https://new.example/");
+        let origins = allowed_origins(&new_base, &["https://mirror.example/".into()]).unwrap();
+        let out =
+            plan_worker_config(Path::new("wrangler.toml"), text, &new_base, &origins).unwrap();
+        let doc: DocumentMut = out.parse().unwrap();
+        assert_eq!(
+            doc["vars"]["ALLOWED_ORIGINS"].as_str(),
+            Some("https://new.example,https://mirror.example")
+        );
+        assert_eq!(doc["vars"]["SETTLE_SECONDS"].as_str(), Some("60"));
+        assert!(out.contains("# who may sign\nALLOWED_ORIGINS"), "{out}");
+        assert_eq!(doc["kv_namespaces"][0]["id"].as_str(), Some("abc"));
+        let route = doc["routes"].as_array().unwrap().get(0).unwrap();
+        assert_eq!(
+            route.as_inline_table().unwrap()["pattern"].as_str(),
+            Some("new.example")
+        );
+        assert!(!out.contains("old.example"));
+    }
+
+    #[test]
+    fn worker_route_for_a_subpath_names_the_zone() {
+        let new_base = url("https://www.new.example/petitions/");
+        let out =
+            plan_worker_config(Path::new("w.toml"), "", &new_base, &[new_base.origin()]).unwrap();
+        assert!(
+            out.contains("pattern = \"www.new.example/petitions/*\""),
+            "{out}"
+        );
+        assert!(out.contains("zone_name = \"new.example\""), "{out}");
+    }
+
+    #[test]
+    fn notice_links_the_same_page_on_the_new_domain_in_every_language() {
+        let new_base = url("https://new.example/");
+        let page = moved_notice_page(
+            "https://new.example/ru/petitions/x/",
+            &new_base,
+            &["https://mirror.example/".into()],
+        );
+        for lang in ["kk", "ru", "en"] {
+            assert!(page.contains(&format!("<section lang=\"{lang}\">")));
+        }
+        assert!(page.contains("href=\"https://new.example/ru/petitions/x/\""));
+        assert!(page.contains("href=\"https://mirror.example/\""));
+        assert!(!page.contains("<script"));
+    }
+}

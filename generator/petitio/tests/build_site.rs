@@ -1,0 +1,439 @@
+//! Building the valid multilingual fixture with the real binary: every page exists, every
+//! internal link resolves, feeds and sitemap are XML, open data follows docs/open-data.md,
+//! nothing from content becomes script, and no page carries inline script or style.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::{attributes, snapshot, TestSite};
+
+fn built() -> (TestSite, BTreeMap<String, Vec<u8>>) {
+    let site = TestSite::copy("valid");
+    site.write("counts.json", r#"{"clean-air": {"count": 12500, "by_region": {"almaty-city": 12000, "abroad": 500}}, "bus-lanes": 7}"#);
+    let output = site.run_ok(&[
+        "build",
+        "--counts",
+        site.path("counts.json").to_str().unwrap(),
+    ]);
+    let summary = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        summary.starts_with("Built 53 pages (80 files) into "),
+        "{summary}"
+    );
+    let files = snapshot(&site.path("dist"));
+    (site, files)
+}
+
+fn text(files: &BTreeMap<String, Vec<u8>>, path: &str) -> String {
+    String::from_utf8(
+        files
+            .get(path)
+            .unwrap_or_else(|| panic!("{path} was not built"))
+            .clone(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn every_expected_page_and_file_exists() {
+    let (_site, files) = built();
+    let mut expected = vec![
+        "index.html",
+        "404.html",
+        "robots.txt",
+        "sitemap.xml",
+        "_headers",
+        "_petitio/manifest.json",
+        "data/petitions.json",
+        "data/petitions.csv",
+        "data/petitions/clean-air.json",
+        "data/petitions/spam-removed.json",
+    ];
+    let per_language = [
+        "index.html",
+        "atom.xml",
+        "open/index.html",
+        "responded/index.html",
+        "closed/index.html",
+        "archive/index.html",
+        "tags/index.html",
+        "tags/ecology/index.html",
+        "about/index.html",
+        "petitions/clean-air/index.html",
+        "petitions/clean-air/signed/index.html",
+        "petitions/clean-air/embed/index.html",
+        "petitions/clean-air/badge.svg",
+    ];
+    let localised: Vec<String> = ["kk", "ru", "en"]
+        .iter()
+        .flat_map(|lang| per_language.iter().map(move |p| format!("{lang}/{p}")))
+        .collect();
+    expected.extend(localised.iter().map(String::as_str));
+    expected.extend([
+        "ru/petitions/old-park/index.html",
+        "kk/petitions/spam-removed/index.html",
+    ]);
+    for path in expected {
+        assert!(files.contains_key(path), "{path} missing");
+    }
+    assert!(
+        !files.contains_key("en/petitions/old-park/index.html"),
+        "no page for a language the petition lacks"
+    );
+    assert!(
+        files
+            .keys()
+            .any(|p| p.starts_with("assets/site.") && p.ends_with(".css")),
+        "hashed stylesheet"
+    );
+    assert!(
+        files
+            .keys()
+            .any(|p| p.starts_with("assets/i18n.kk.") && p.ends_with(".json")),
+        "script messages"
+    );
+}
+
+#[test]
+fn every_internal_link_and_asset_resolves() {
+    let (_site, files) = built();
+    for (path, bytes) in files.iter().filter(|(p, _)| p.ends_with(".html")) {
+        let html = String::from_utf8_lossy(bytes);
+        for url in attributes(&html, "href")
+            .into_iter()
+            .chain(attributes(&html, "src"))
+        {
+            if !url.starts_with('/') {
+                continue;
+            }
+            let target = url
+                .split(['#', '?'])
+                .next()
+                .unwrap()
+                .trim_start_matches('/');
+            let file = if target.is_empty() || target.ends_with('/') {
+                format!("{target}index.html")
+            } else {
+                target.to_owned()
+            };
+            assert!(
+                files.contains_key(&file),
+                "{path}: link {url} does not resolve"
+            );
+        }
+    }
+}
+
+#[test]
+fn check_passes_on_the_valid_site() {
+    let site = TestSite::copy("valid");
+    let output = site.run_ok(&["check"]);
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "No problems: 4 petitions, 1 pages, internal links of 74 rendered files checked\n"
+    );
+    assert!(!site.path("dist").exists(), "check writes nothing");
+}
+
+#[test]
+fn feeds_and_sitemap_are_xml_with_alternates() {
+    let (_site, files) = built();
+    for lang in ["kk", "ru", "en"] {
+        let feed = text(&files, &format!("{lang}/atom.xml"));
+        let doc = roxmltree::Document::parse(&feed).unwrap();
+        let root = doc.root_element();
+        assert_eq!(root.tag_name().name(), "feed");
+        assert_eq!(
+            root.tag_name().namespace(),
+            Some("http://www.w3.org/2005/Atom")
+        );
+        let entries = root.children().filter(|n| n.has_tag_name("entry")).count();
+        assert!(entries >= 1, "{lang} feed has entries");
+    }
+    let kk_feed = text(&files, "kk/atom.xml");
+    assert!(
+        kk_feed.contains("<title>Ресми жауап: Астанада автобус жолақтары</title>"),
+        "responses are entries"
+    );
+    assert!(
+        kk_feed.contains("#update-2026-04-01"),
+        "updates are entries"
+    );
+    assert!(
+        !kk_feed.contains("<p>"),
+        "feeds carry summaries, not page HTML"
+    );
+
+    let sitemap = text(&files, "sitemap.xml");
+    let doc = roxmltree::Document::parse(&sitemap).unwrap();
+    let urls: Vec<_> = doc
+        .root_element()
+        .children()
+        .filter(|n| n.has_tag_name("url"))
+        .collect();
+    let locs: Vec<&str> = urls
+        .iter()
+        .filter_map(|u| u.children().find(|c| c.has_tag_name("loc"))?.text())
+        .collect();
+    assert!(locs.contains(&"https://petitions.example/ru/petitions/clean-air/"));
+    assert!(
+        !locs.iter().any(|l| l.contains("/signed/")),
+        "result pages are not in the sitemap"
+    );
+    let clean_air = urls
+        .iter()
+        .find(|u| {
+            u.children()
+                .any(|c| c.text() == Some("https://petitions.example/kk/petitions/clean-air/"))
+        })
+        .unwrap();
+    let alternates = clean_air
+        .children()
+        .filter(|c| c.has_tag_name(("http://www.w3.org/1999/xhtml", "link")))
+        .count();
+    assert_eq!(alternates, 3);
+}
+
+#[test]
+fn open_data_follows_the_documented_schema() {
+    let (_site, files) = built();
+    let index: serde_json::Value = serde_json::from_slice(&files["data/petitions.json"]).unwrap();
+    assert_eq!(index["schema_version"], 1);
+    let petitions = index["petitions"].as_array().unwrap();
+    assert_eq!(petitions.len(), 4);
+    let clean_air = petitions.iter().find(|p| p["slug"] == "clean-air").unwrap();
+    assert_eq!(clean_air["state"], "open");
+    assert_eq!(clean_air["created"], "2026-03-01");
+    assert_eq!(clean_air["deadline"], "2026-09-01");
+    assert_eq!(clean_air["signature_count"], 12500);
+    assert_eq!(clean_air["title"]["en"], "Clean air for Almaty");
+    assert_eq!(clean_air["links"]["json"], "/data/petitions/clean-air.json");
+    assert_eq!(clean_air["links"]["html"]["ru"], "/ru/petitions/clean-air/");
+    assert_eq!(
+        clean_air["links"]["signatures"],
+        "/api/petitions/clean-air/signatures"
+    );
+
+    let detail: serde_json::Value =
+        serde_json::from_slice(&files["data/petitions/clean-air.json"]).unwrap();
+    let keys: Vec<&str> = detail
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "created",
+            "deadline",
+            "goal",
+            "image",
+            "links",
+            "milestones",
+            "response_date",
+            "schema_version",
+            "signature_count",
+            "signatures_by_region",
+            "slug",
+            "state",
+            "tags",
+            "translations"
+        ]
+    );
+    assert_eq!(detail["signatures_by_region"]["almaty-city"], 12000);
+    assert_eq!(detail["milestones"], serde_json::json!([10000, 25000]));
+    let kk = &detail["translations"]["kk"];
+    assert_eq!(kk["author"], "Таза ауа бастамашыл тобы");
+    assert_eq!(kk["updates"][0]["date"], "2026-04-01");
+    assert!(detail["translations"]["ru"]["author"].is_null());
+
+    let bus: serde_json::Value =
+        serde_json::from_slice(&files["data/petitions/bus-lanes.json"]).unwrap();
+    assert_eq!(bus["response_date"], "2026-05-02");
+    assert_eq!(
+        bus["translations"]["ru"]["response"]["from"],
+        "Акимат города Астаны"
+    );
+
+    let csv = text(&files, "data/petitions.csv");
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "slug,state,created,deadline,response_date,goal,signature_count,title_kk,title_ru,title_en,url_kk,url_ru,url_en"
+    );
+    assert_eq!(
+        lines.next().unwrap(),
+        "bus-lanes,responded,2026-01-10,2026-04-10,2026-05-02,10000,7,Астанада автобус жолақтары,Автобусные полосы в Астане,,\
+         /kk/petitions/bus-lanes/,/ru/petitions/bus-lanes/,"
+    );
+}
+
+#[test]
+fn content_never_becomes_script() {
+    let (_site, files) = built();
+    for (path, bytes) in files.iter().filter(|(p, _)| p.ends_with(".html")) {
+        let html = String::from_utf8_lossy(bytes);
+        assert!(
+            !html.contains("<script>alert"),
+            "{path}: raw script from content"
+        );
+        assert!(
+            !html.contains("<img src=x onerror"),
+            "{path}: raw img from a title"
+        );
+    }
+    let ru = text(&files, "ru/petitions/clean-air/index.html");
+    assert!(ru.contains("<h1>Сделаем воздух Алматы чистым &lt;img src=x onerror=alert(1)&gt;</h1>"));
+    assert!(ru.contains("Воздух Алматы загрязнён. &lt;script&gt;alert(1)&lt;/script&gt;"));
+    let kk = text(&files, "kk/petitions/clean-air/index.html");
+    assert!(
+        kk.contains("</p>\n&lt;script&gt;alert(1)&lt;/script&gt;\n</div>"),
+        "a raw HTML block is escaped too"
+    );
+}
+
+#[test]
+fn no_inline_script_style_or_handlers() {
+    let (_site, files) = built();
+    for (path, bytes) in files.iter().filter(|(p, _)| p.ends_with(".html")) {
+        let html = String::from_utf8_lossy(bytes);
+        for (start, _) in html.match_indices("<script") {
+            let tag = &html[start..start + html[start..].find('>').unwrap()];
+            assert!(tag.contains(" src=\""), "{path}: inline script {tag}");
+            assert!(
+                html[start..].starts_with(&format!("{tag}></script>")),
+                "{path}: script with a body"
+            );
+        }
+        assert!(
+            !html.contains(" style=\"") && !html.contains("<style"),
+            "{path}: inline style"
+        );
+        assert!(
+            !html.contains(" onerror=\"")
+                && !html.contains(" onclick=\"")
+                && !html.contains(" onload=\""),
+            "{path}: handler"
+        );
+    }
+}
+
+#[test]
+fn petition_page_has_the_signing_form_and_build_time_count() {
+    let (_site, files) = built();
+    let kk = text(&files, "kk/petitions/clean-air/index.html");
+    for fragment in [
+        r#"<form id="sign" class="sign-form" method="post" action="/api/petitions/clean-air/signatures""#,
+        r#"name="name""#,
+        r#"name="email""#,
+        r#"<select id="sign-region" name="region" required"#,
+        r#"<option value="almaty-city">Алматы қаласы</option>"#,
+        r#"name="consent" type="checkbox""#,
+        r#"name="show_name" type="checkbox""#,
+        r#"<input type="hidden" name="lang" value="kk">"#,
+        r#"<input id="sign-website" name="website" type="text" tabindex="-1" autocomplete="off">"#,
+        r#"<div class="visually-hidden" aria-hidden="true">"#,
+        r#"id="sign-result""#,
+        "12\u{202f}500",
+        r#"data-goal="50000" data-milestones="10000,25000""#,
+        "1 наурыз 2026 ж.",
+        "https://t.me/share/url?url=",
+        r#"<meta property="og:image" content="https://petitions.example/assets/petitions/clean-air/cover."#,
+        r#"<meta name="twitter:card" content="summary_large_image">"#,
+        r#"<img class="cover" src="/assets/petitions/clean-air/cover."#,
+        r#"<link rel="alternate" hreflang="ru" href="https://petitions.example/ru/petitions/clean-air/">"#,
+        r#"<meta property="og:url" content="https://petitions.example/kk/petitions/clean-air/">"#,
+    ] {
+        assert!(kk.contains(fragment), "missing {fragment:?}");
+    }
+    let en = text(&files, "en/petitions/clean-air/index.html");
+    assert!(en.contains("12,500") && en.contains("1 March 2026"));
+    let ru = text(&files, "ru/petitions/clean-air/index.html");
+    assert!(ru.contains("1 марта 2026 г."));
+
+    let removed = text(&files, "kk/petitions/spam-removed/index.html");
+    assert!(
+        !removed.contains("<form"),
+        "a removed petition shows no form"
+    );
+    assert!(
+        removed.contains("Ережелерді бұзды."),
+        "and shows its reason"
+    );
+    let archive = text(&files, "kk/archive/index.html");
+    assert!(archive.contains("Жойылған петиция") && archive.contains("Ережелерді бұзды."));
+}
+
+#[test]
+fn signed_page_explains_both_outcomes() {
+    let (_site, files) = built();
+    let page = text(&files, "ru/petitions/clean-air/signed/index.html");
+    assert!(page.contains(r#"<p class="lead" data-result-default>"#));
+    assert!(page.contains(r#"data-result="recorded" hidden"#));
+    assert!(page.contains(r#"data-result="already_signed" hidden"#));
+    assert!(page.contains(r#"<meta name="robots" content="noindex">"#));
+}
+
+#[test]
+fn root_redirects_to_the_default_language_and_lists_all() {
+    let (_site, files) = built();
+    let index = text(&files, "index.html");
+    assert!(index.contains(r#"<meta http-equiv="refresh" content="0; url=/kk/">"#));
+    for link in [r#"href="/kk/""#, r#"href="/ru/""#, r#"href="/en/""#] {
+        assert!(index.contains(link), "{link}");
+    }
+}
+
+#[test]
+fn headers_manifest_and_robots() {
+    let (_site, files) = built();
+    let headers = text(&files, "_headers");
+    assert!(headers.contains(
+        "  Content-Security-Policy: default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+         connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'\n"
+    ));
+    assert!(headers.contains("/assets/*\n  Cache-Control: public, max-age=31536000, immutable\n"));
+    assert!(headers.contains("/kk/*\n  Cache-Control: public, max-age=300\n"));
+
+    let manifest: petitio_model::manifest::Manifest =
+        serde_json::from_slice(&files["_petitio/manifest.json"]).unwrap();
+    assert_eq!(manifest.base_path, "/");
+    assert_eq!(manifest.regions.len(), 21);
+    let clean_air = manifest
+        .petitions
+        .iter()
+        .find(|p| p.slug == "clean-air")
+        .unwrap();
+    assert_eq!(
+        (clean_air.status.as_str(), clean_air.deadline.as_deref()),
+        ("open", Some("2026-09-01"))
+    );
+    assert_eq!(clean_air.languages, ["kk", "ru", "en"]);
+
+    assert_eq!(
+        text(&files, "robots.txt"),
+        "User-agent: *\nDisallow: /*/signed/\nAllow: /\n\nSitemap: https://petitions.example/sitemap.xml\n"
+    );
+}
+
+#[test]
+fn counts_file_errors_say_what_shape_is_expected() {
+    let site = TestSite::copy("valid");
+    site.write("counts.json", r#"{"clean-air": "many"}"#);
+    let output = site.run(&[
+        "build",
+        "--counts",
+        site.path("counts.json").to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        common::stderr(&output),
+        format!(
+            "error: {}: data did not match any variant of untagged enum CountEntry at line 1 column 21\n  \
+             The counts file must be JSON like {{\"slug\": 120}} or {{\"slug\": {{\"count\": 120, \"by_region\": {{\"almaty-city\": 80}}}}}}.\n",
+            site.path("counts.json").display()
+        )
+    );
+}
