@@ -17,7 +17,7 @@ fn manifest() -> Manifest {
         regions: vec!["almaty-city".into(), "astana".into(), "abroad".into()],
         petitions: vec![ManifestPetition {
             slug: "clean-air".into(),
-            status: "open".into(),
+            status: petitio_model::status::Status::Open,
             deadline: None,
             languages: vec!["kk".into()],
         }],

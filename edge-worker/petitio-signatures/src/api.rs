@@ -20,15 +20,13 @@ use serde::Serialize;
 use crate::config::ApiConfig;
 use crate::error::ApiError;
 use crate::http::{ApiRequest, ApiResponse};
-use crate::keys::is_slug;
 use crate::messages::{message, Lang};
 use crate::ratelimit::RateLimiter;
 use crate::snapshot::{Published, SnapshotCache};
 use crate::store::{KvStore, StoreError};
 use crate::turnstile::TurnstileVerifier;
 use petitio_model::manifest::{Manifest, ManifestPetition};
-
-pub use redirect::{error_page_path, signed_page_path};
+use petitio_model::urls::ApiRoute;
 
 /// Everything a request needs; built per request by the adapter.
 pub struct ApiContext<'a, S: KvStore, V: TurnstileVerifier> {
@@ -59,23 +57,28 @@ pub async fn handle<S: KvStore, V: TurnstileVerifier>(
     ctx: &ApiContext<'_, S, V>,
     req: ApiRequest,
 ) -> ApiResponse {
-    let lang = negotiate::language(req.header("accept-language"), ctx.manifest);
+    let site_languages: Vec<&str> = ctx.manifest.languages.iter().map(String::as_str).collect();
+    let lang = negotiate::language(
+        req.header("accept-language"),
+        &site_languages,
+        &ctx.manifest.default_language,
+    );
     let cors_origin = origin::cors_origin(ctx.config, &req);
-    let mut response = match Route::parse(&req.path) {
+    let mut response = match ApiRoute::parse(&req.path) {
         None => error_response(&ApiError::RouteNotFound, lang),
         Some(route) if req.method == "OPTIONS" => match &cors_origin {
             Some(_) => preflight(route),
             None => error_response(&ApiError::ForbiddenOrigin, lang),
         },
-        Some(route) if !route.allows(&req.method) => error_response(
+        Some(route) if !allows(route, &req.method) => error_response(
             &ApiError::MethodNotAllowed {
-                allow: route.allowed_methods(),
+                allow: allowed_methods(route),
             },
             lang,
         ),
-        Some(Route::Counts) => counts::all(ctx, lang).await,
-        Some(Route::PetitionCount(slug)) => counts::one(ctx, slug, lang).await,
-        Some(Route::Signatures(slug)) => sign::handle(ctx, &req, slug, lang).await,
+        Some(ApiRoute::Counts) => counts::all(ctx, lang).await,
+        Some(ApiRoute::PetitionCount(slug)) => counts::one(ctx, slug, lang).await,
+        Some(ApiRoute::Signatures(slug)) => sign::handle(ctx, &req, slug, lang).await,
     };
     if req.method == "HEAD" {
         response.body.clear();
@@ -84,51 +87,35 @@ pub async fn handle<S: KvStore, V: TurnstileVerifier>(
     response
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Route<'p> {
-    Counts,
-    PetitionCount(&'p str),
-    Signatures(&'p str),
+/// The answer when the API cannot run at all, before a manifest says which languages the
+/// site has (the worker misconfigured or without its site, `petitio serve` before a first
+/// build): `error`, a 503, in the language `Accept-Language` prefers among those messages
+/// exist in. The same body and headers as every other error (`error_response`).
+pub fn unavailable(error: &ApiError, accept_language: Option<&str>) -> ApiResponse {
+    let lang = negotiate::language(accept_language, &Lang::CODES, Lang::En.code());
+    error_response(error, lang)
 }
 
-impl<'p> Route<'p> {
-    fn parse(path: &'p str) -> Option<Route<'p>> {
-        if path == "/api/counts" {
-            return Some(Route::Counts);
-        }
-        let rest = path.strip_prefix("/api/petitions/")?;
-        let (slug, action) = rest.split_once('/')?;
-        if !is_slug(slug) {
-            return None;
-        }
-        match action {
-            "count" => Some(Route::PetitionCount(slug)),
-            "signatures" => Some(Route::Signatures(slug)),
-            _ => None,
-        }
-    }
-
-    fn allowed_methods(self) -> &'static str {
-        match self {
-            Route::Counts | Route::PetitionCount(_) => "GET, HEAD, OPTIONS",
-            Route::Signatures(_) => "POST, OPTIONS",
-        }
-    }
-
-    fn allows(self, method: &str) -> bool {
-        self.allowed_methods()
-            .split(", ")
-            .any(|allowed| allowed == method)
+fn allowed_methods(route: ApiRoute<'_>) -> &'static str {
+    match route {
+        ApiRoute::Counts | ApiRoute::PetitionCount(_) => "GET, HEAD, OPTIONS",
+        ApiRoute::Signatures(_) => "POST, OPTIONS",
     }
 }
 
-fn preflight(route: Route<'_>) -> ApiResponse {
+fn allows(route: ApiRoute<'_>, method: &str) -> bool {
+    allowed_methods(route)
+        .split(", ")
+        .any(|allowed| allowed == method)
+}
+
+fn preflight(route: ApiRoute<'_>) -> ApiResponse {
     ApiResponse {
         status: 204,
         headers: vec![
             (
                 "Access-Control-Allow-Methods".into(),
-                route.allowed_methods().into(),
+                allowed_methods(route).into(),
             ),
             ("Access-Control-Allow-Headers".into(), "Content-Type".into()),
             ("Access-Control-Max-Age".into(), "86400".into()),
@@ -207,9 +194,11 @@ pub fn error_response(error: &ApiError, lang: &str) -> ApiResponse {
         } => response
             .headers
             .push(("Retry-After".into(), retry_after_seconds.to_string())),
-        ApiError::StorageUnavailable | ApiError::ChallengeUnavailable => response
-            .headers
-            .push(("Retry-After".into(), RETRY_AFTER_UNAVAILABLE_SECONDS.into())),
+        ApiError::StorageUnavailable | ApiError::ChallengeUnavailable | ApiError::SiteNotBuilt => {
+            response
+                .headers
+                .push(("Retry-After".into(), RETRY_AFTER_UNAVAILABLE_SECONDS.into()))
+        }
         ApiError::MethodNotAllowed { allow } => {
             response.headers.push(("Allow".into(), (*allow).into()))
         }

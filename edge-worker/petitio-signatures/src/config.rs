@@ -3,7 +3,7 @@
 
 use crate::error::ConfigError;
 use crate::identity::{SigningKey, MIN_SIGNING_KEY_BYTES};
-use crate::time::UtcOffset;
+use petitio_model::date::UtcOffset;
 
 /// Cloudflare's Turnstile verification endpoint.
 pub const DEFAULT_TURNSTILE_VERIFY_URL: &str =
@@ -14,8 +14,6 @@ const DEFAULT_SETTLE_SECONDS: &str = "60";
 /// The published counts change once a minute (the counting job) and are served with a
 /// 30-second public cache lifetime; an isolate may reuse its last read for this long.
 const DEFAULT_COUNTS_CACHE_SECONDS: &str = "5";
-/// All of Kazakhstan has used UTC+5 since March 2024.
-const DEFAULT_SITE_UTC_OFFSET: &str = "+05:00";
 
 /// At most `max_requests` per `window_seconds`, per client address and petition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,7 +53,7 @@ pub struct ApiConfig {
     pub counts_cache_seconds: u64,
     /// Where the static site lives when it is not the API's origin (no-JS redirects).
     pub site_origin: Option<String>,
-    /// The time zone in which a petition's deadline day ends.
+    /// The time zone in which a petition's deadline day ends (default +05:00).
     pub site_utc_offset: UtcOffset,
 }
 
@@ -101,7 +99,6 @@ impl ApiConfig {
         };
         let settle = or_default("SETTLE_SECONDS", DEFAULT_SETTLE_SECONDS);
         let counts_cache = or_default("COUNTS_CACHE_SECONDS", DEFAULT_COUNTS_CACHE_SECONDS);
-        let utc_offset = or_default("SITE_UTC_OFFSET", DEFAULT_SITE_UTC_OFFSET);
         Ok(ApiConfig {
             signing_key: SigningKey::new(signing_key.into_bytes()),
             allowed_origins,
@@ -126,8 +123,12 @@ impl ApiConfig {
             site_origin: read("SITE_ORIGIN")
                 .map(|origin| parse_origin("SITE_ORIGIN", origin.trim()))
                 .transpose()?,
-            site_utc_offset: UtcOffset::parse(utc_offset.trim())
-                .ok_or(ConfigError::InvalidUtcOffset { value: utc_offset })?,
+            site_utc_offset: read("SITE_UTC_OFFSET")
+                .map(|value| {
+                    UtcOffset::parse(value.trim()).ok_or(ConfigError::InvalidUtcOffset { value })
+                })
+                .transpose()?
+                .unwrap_or_default(),
         })
     }
 

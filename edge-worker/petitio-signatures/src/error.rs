@@ -134,12 +134,18 @@ pub enum ApiError {
     ForbiddenOrigin,
     ChallengeFailed,
     ChallengeUnavailable,
-    RateLimited { retry_after_seconds: u64 },
+    RateLimited {
+        retry_after_seconds: u64,
+    },
     StorageUnavailable,
+    /// No manifest yet: `petitio serve` has not built the site once.
+    SiteNotBuilt,
     PetitionNotFound,
     RouteNotFound,
     NotOpen(NotOpenReason),
-    MethodNotAllowed { allow: &'static str },
+    MethodNotAllowed {
+        allow: &'static str,
+    },
 }
 
 impl ApiError {
@@ -153,7 +159,9 @@ impl ApiError {
             ApiError::BodyTooLarge => 413,
             ApiError::UnsupportedContentType => 415,
             ApiError::RateLimited { .. } => 429,
-            ApiError::StorageUnavailable | ApiError::ChallengeUnavailable => 503,
+            ApiError::StorageUnavailable
+            | ApiError::ChallengeUnavailable
+            | ApiError::SiteNotBuilt => 503,
         }
     }
 
@@ -169,6 +177,7 @@ impl ApiError {
             ApiError::ChallengeUnavailable => "challenge_unavailable",
             ApiError::RateLimited { .. } => "rate_limited",
             ApiError::StorageUnavailable => "storage_unavailable",
+            ApiError::SiteNotBuilt => "site_not_built",
             ApiError::PetitionNotFound => "petition_not_found",
             ApiError::RouteNotFound => "not_found",
             ApiError::NotOpen(_) => "petition_not_open",

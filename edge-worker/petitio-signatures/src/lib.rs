@@ -19,6 +19,5 @@ pub mod sim;
 pub mod snapshot;
 pub mod store;
 pub mod tally;
-pub mod time;
 pub mod turnstile;
 pub mod validate;

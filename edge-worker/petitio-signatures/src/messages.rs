@@ -15,6 +15,17 @@ pub enum Lang {
 }
 
 impl Lang {
+    /// The codes of every language with messages.
+    pub const CODES: [&'static str; 3] = ["kk", "ru", "en"];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Kk => "kk",
+            Lang::Ru => "ru",
+            Lang::En => "en",
+        }
+    }
+
     pub fn from_code(code: &str) -> Option<Lang> {
         match code {
             "kk" => Some(Lang::Kk),
@@ -114,6 +125,14 @@ pub fn message(error: &ApiError, lang: Lang) -> String {
                 "Қолыңызды қазір сақтау мүмкін болмады. Бір минуттан кейін қайталап көріңіз.",
                 "Сейчас не удалось сохранить вашу подпись. Попробуйте ещё раз через минуту.",
                 "Your signature could not be saved right now. Please try again in a minute.",
+            ],
+        ),
+        ApiError::SiteNotBuilt => pick(
+            lang,
+            [
+                "Сайт әлі құрастырылмаған: petitio serve көрсеткен қатені түзетіңіз, сонда қол қою жұмыс істей бастайды.",
+                "Сайт ещё не собран: исправьте ошибку, которую показывает petitio serve, и подписи заработают.",
+                "The site has not been built yet: fix the error petitio serve shows, and signing starts working.",
             ],
         ),
         ApiError::PetitionNotFound => pick(
@@ -300,6 +319,7 @@ mod tests {
                 retry_after_seconds: 5,
             },
             ApiError::StorageUnavailable,
+            ApiError::SiteNotBuilt,
             ApiError::PetitionNotFound,
             ApiError::RouteNotFound,
             ApiError::NotOpen(NotOpenReason::NotYetOpen),

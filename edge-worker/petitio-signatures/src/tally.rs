@@ -25,7 +25,7 @@ use crate::keys::{
 use crate::record::LogMetadata;
 use crate::snapshot::{PetitionCount, Snapshot};
 use crate::store::{KvStore, ListedKey, PutOptions, StoreError, LIST_PAGE_MAX};
-use crate::time::rfc3339;
+use petitio_model::date::rfc3339_timestamp;
 use petitio_model::manifest::Manifest;
 
 /// Upper bound on list requests in one run (Workers' free plan allows 50 subrequests).
@@ -331,7 +331,7 @@ async fn publish<S: KvStore>(
         petitions.entry(petition.slug.clone()).or_default();
     }
     Snapshot {
-        updated_at: rfc3339(now_ms),
+        updated_at: rfc3339_timestamp(now_ms),
         petitions,
     }
     .write(store)

@@ -283,7 +283,7 @@ mod tests {
             regions: vec!["almaty-city".into(), "abroad".into()],
             petitions: vec![ManifestPetition {
                 slug: "clean-air".into(),
-                status: "open".into(),
+                status: petitio_model::status::Status::Open,
                 deadline: None,
                 languages: vec!["kk".into()],
             }],

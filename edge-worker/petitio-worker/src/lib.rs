@@ -16,18 +16,16 @@ use std::sync::{LazyLock, OnceLock};
 
 use worker::{console_error, console_log, event, Context, Env, Request, Response};
 
+use petitio_model::urls::API_PATH;
 use petitio_signatures::api::{self, ApiContext};
 use petitio_signatures::config::ApiConfig;
 use petitio_signatures::error::ApiError;
-use petitio_signatures::messages::{message, Lang};
 use petitio_signatures::ratelimit::RateLimiter;
 use petitio_signatures::snapshot::SnapshotCache;
 use petitio_signatures::tally;
 
 /// The KV namespace binding wrangler.toml declares.
 const KV_BINDING: &str = "SIGNATURES";
-/// Requests under this path go to the API; everything else is the static site.
-const API_PREFIX: &str = "/api/";
 
 /// One limiter per isolate: limits hold per location, at no storage cost.
 static LIMITER: LazyLock<RateLimiter> = LazyLock::new(RateLimiter::new);
@@ -45,7 +43,10 @@ fn start() {
 #[event(fetch)]
 async fn fetch(request: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
     let path = request.path();
-    if !path.starts_with(API_PREFIX) && path != "/api" {
+    let is_api = path
+        .strip_prefix(API_PATH)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
+    if !is_api {
         // wrangler.toml routes only /api/* to the worker first; anything else that reaches
         // it (a direct call, a misrouted path) is still the site's.
         return env
@@ -115,24 +116,12 @@ fn now_ms() -> u64 {
 }
 
 /// The operator's problem, not the client's: logged in full for the operator; the client
-/// gets the API's 503 body (the shape `api` documents) in its language and retries later.
+/// gets the API's 503 (`api::unavailable`: the one error body) in its language and retries.
 fn unavailable(request: &Request, problem: &str) -> worker::Result<Response> {
     console_error!("petitio: {problem}");
-    let lang = request
-        .headers()
-        .get("accept-language")?
-        .and_then(|accept| {
-            accept
-                .split([',', ';', '-'])
-                .find_map(|tag| Lang::from_code(tag.trim()))
-        })
-        .unwrap_or(Lang::En);
-    let error = ApiError::StorageUnavailable;
-    let body = serde_json::json!({
-        "error": { "code": error.code(), "message": message(&error, lang), "field": null }
-    });
-    let mut response = Response::from_json(&body)?.with_status(error.status());
-    response.headers_mut().set("retry-after", "60")?;
-    response.headers_mut().set("cache-control", "no-store")?;
-    Ok(response)
+    let accept_language = request.headers().get("accept-language")?;
+    convert::to_worker_response(api::unavailable(
+        &ApiError::StorageUnavailable,
+        accept_language.as_deref(),
+    ))
 }

@@ -4,6 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::date::Date;
+use crate::status::Status;
+
 /// Path of the manifest inside the built site.
 pub const MANIFEST_PATH: &str = "_petitio/manifest.json";
 
@@ -25,10 +28,58 @@ pub struct Manifest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ManifestPetition {
     pub slug: String,
-    /// draft | open | closed | responded | partially_satisfied | rejected | removed
-    pub status: String,
-    /// Last day signatures are accepted (inclusive, site-local date), "YYYY-MM-DD".
-    pub deadline: Option<String>,
+    pub status: Status,
+    /// Last day signatures are accepted (inclusive, in the site's time zone), "YYYY-MM-DD".
+    pub deadline: Option<Date>,
     /// Languages this petition has pages in.
     pub languages: Vec<String>,
+}
+
+impl ManifestPetition {
+    /// Whether the petition accepts signatures on `today` (in the site's time zone): its
+    /// status is `open` and its deadline day, if any, is not over.
+    pub fn is_open_on(&self, today: Date) -> bool {
+        self.status == Status::Open && self.deadline.is_none_or(|last_day| today <= last_day)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_and_deadlines_are_written_as_strings() {
+        let petition = ManifestPetition {
+            slug: "clean-air".into(),
+            status: Status::PartiallySatisfied,
+            deadline: Date::new(2026, 9, 1),
+            languages: vec!["kk".into()],
+        };
+        let json = serde_json::to_string(&petition).unwrap();
+        assert_eq!(
+            json,
+            r#"{"slug":"clean-air","status":"partially_satisfied","deadline":"2026-09-01","languages":["kk"]}"#
+        );
+        assert_eq!(
+            serde_json::from_str::<ManifestPetition>(&json).unwrap(),
+            petition
+        );
+    }
+
+    #[test]
+    fn open_until_the_deadline_day_is_over() {
+        let day = |d| Date::new(2026, 3, d).unwrap();
+        let mut petition = ManifestPetition {
+            slug: "x".into(),
+            status: Status::Open,
+            deadline: Some(day(1)),
+            languages: vec![],
+        };
+        assert!(petition.is_open_on(day(1)));
+        assert!(!petition.is_open_on(day(2)));
+        petition.deadline = None;
+        assert!(petition.is_open_on(day(2)));
+        petition.status = Status::Closed;
+        assert!(!petition.is_open_on(day(1)));
+    }
 }

@@ -15,7 +15,7 @@ use crate::error::Error;
 use petitio_site::content::{display_path, Petition};
 use petitio_site::error::IoAction;
 
-pub const ASSETS_DIR: &str = "assets";
+use petitio_model::urls::ASSETS_DIR;
 
 /// One file to publish.
 #[derive(Debug, Clone, PartialEq, Eq)]

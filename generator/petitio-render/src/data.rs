@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::assets::{petition_image_name, Assets};
 use crate::error::Error;
-use crate::pages::petition_dir;
+use petitio_model::urls::{self, ApiRoute};
 use petitio_site::content::{Petition, Site};
 use petitio_site::counts::Counts;
 use petitio_site::error::IoAction;
@@ -107,18 +107,18 @@ struct Update<'a> {
 fn links(site: &Site, petition: &Petition) -> Links {
     let config = &site.config;
     Links {
-        json: config.url(&format!("data/petitions/{}.json", petition.slug)),
+        json: config.url(&urls::data_petition(&petition.slug)),
         html: petition
             .translations
             .iter()
             .map(|t| {
                 (
                     t.lang.clone(),
-                    config.url(&petition_dir(&t.lang, &petition.slug)),
+                    config.url(&urls::petition(&t.lang, &petition.slug)),
                 )
             })
             .collect(),
-        signatures: format!("{}/petitions/{}/signatures", config.api_url, petition.slug),
+        signatures: ApiRoute::Signatures(&petition.slug).url(&config.api_url),
     }
 }
 
@@ -266,7 +266,7 @@ pub fn csv_row(site: &Site, petition: &Petition, counts: &Counts) -> Result<Vec<
     row.extend(config.languages.iter().map(|lang| {
         petition
             .translation(lang)
-            .map(|_| config.url(&petition_dir(lang, &petition.slug)))
+            .map(|_| config.url(&urls::petition(lang, &petition.slug)))
             .unwrap_or_default()
     }));
     csv_record(&row)
@@ -277,7 +277,7 @@ fn csv_record(fields: &[String]) -> Result<Vec<u8>, Error> {
     let csv_error = |e: &dyn std::fmt::Display| {
         Error::io(
             IoAction::Write,
-            "data/petitions.csv",
+            urls::DATA_CSV,
             std::io::Error::other(e.to_string()),
         )
     };

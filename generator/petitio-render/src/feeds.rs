@@ -8,9 +8,9 @@ use std::fmt::Write;
 use std::hash::{Hash, Hasher};
 
 use crate::i18n::I18n;
-use crate::pages::{escape_html as escape, petition_dir};
-use crate::Listing;
+use crate::pages::escape_html as escape;
 use petitio_model::date::Date;
+use petitio_model::urls::{self, Listing};
 use petitio_site::content::{Petition, Site, Translation};
 
 /// How many entries a feed keeps (newest first).
@@ -59,7 +59,7 @@ impl Candidate<'_> {
         let label = |key: &str| i18n.get(lang, key).unwrap_or(key).to_owned();
         let url = site
             .config
-            .absolute_url(&petition_dir(lang, &self.petition.slug));
+            .absolute_url(&urls::petition(lang, &self.petition.slug));
         let title = &self.translation.title;
         let (url, title, summary) = match self.event {
             Event::Created => (url, title.clone(), self.translation.summary.clone()),
@@ -236,7 +236,7 @@ pub fn sitemap_urls(site: &Site, petition: &Petition) -> String {
     let group: Vec<(String, String)> = petition
         .translations
         .iter()
-        .map(|t| (t.lang.clone(), petition_dir(&t.lang, &petition.slug)))
+        .map(|t| (t.lang.clone(), urls::petition(&t.lang, &petition.slug)))
         .collect();
     let mut xml = String::new();
     write_urls(&mut xml, site, &group);

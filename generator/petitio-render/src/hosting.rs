@@ -2,8 +2,8 @@
 //! strict CSP), `robots.txt`, and the worker manifest `_petitio/manifest.json`.
 
 use petitio_model::manifest::{Manifest, ManifestPetition, MANIFEST_VERSION};
+use petitio_model::urls;
 
-use crate::assets::ASSETS_DIR;
 use petitio_site::config::Config;
 use petitio_site::content::{Petition, Site};
 
@@ -42,11 +42,11 @@ pub fn headers(config: &Config) -> String {
     );
     let short_cached = [
         "",
-        "index.html",
-        "404.html",
-        "robots.txt",
-        "sitemap.xml",
-        "data/*",
+        urls::ROOT_REDIRECT,
+        urls::NOT_FOUND,
+        urls::ROBOTS,
+        urls::SITEMAP,
+        urls::DATA_FILES,
     ]
     .into_iter()
     .map(str::to_owned)
@@ -55,15 +55,14 @@ pub fn headers(config: &Config) -> String {
         text.push_str(&format!("\n{base}{path}\n  Cache-Control: {SHORT_CACHE}\n"));
     }
     text.push_str(&format!(
-        "\n{base}{ASSETS_DIR}/*\n  Cache-Control: {IMMUTABLE}\n"
+        "\n{base}{}/*\n  Cache-Control: {IMMUTABLE}\n",
+        urls::ASSETS_DIR
     ));
     // The embeddable counter may be framed by any site: it drops the header policy (its
     // `frame-ancestors 'none'`) and X-Frame-Options, and carries the rest of the policy in
     // its own <meta> element (`embed_content_security_policy`).
-    for path in [
-        ":lang/petitions/:slug/embed/",
-        ":lang/petitions/:slug/embed/index.html",
-    ] {
+    let embed = urls::embed(":lang", ":slug");
+    for path in [embed.clone(), urls::file_of(&embed)] {
         text.push_str(&format!(
             "\n{base}{path}\n  ! Content-Security-Policy\n  ! X-Frame-Options\n"
         ));
@@ -75,8 +74,9 @@ pub fn headers(config: &Config) -> String {
 pub fn robots(config: &Config) -> String {
     let base = &config.base_path;
     format!(
-        "User-agent: *\nDisallow: {base}*/signed/\nAllow: {base}\n\nSitemap: {}\n",
-        config.absolute_url("sitemap.xml")
+        "User-agent: *\nDisallow: {base}*/{}\nAllow: {base}\n\nSitemap: {}\n",
+        urls::SIGNED,
+        config.absolute_url(urls::SITEMAP)
     )
 }
 
@@ -99,8 +99,8 @@ pub fn manifest<'a>(site: &Site, entries: impl Iterator<Item = &'a str>) -> Vec<
 pub fn manifest_entry(petition: &Petition) -> String {
     let entry = ManifestPetition {
         slug: petition.slug.clone(),
-        status: petition.status.as_str().to_owned(),
-        deadline: petition.deadline.map(|d| d.to_string()),
+        status: petition.status,
+        deadline: petition.deadline,
         languages: petition
             .translations
             .iter()

@@ -33,7 +33,9 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use petitio_model::date::Date;
-use petitio_site::content::{Petition, Site, Status, PETITIONS_DIR};
+use petitio_model::status::Status;
+use petitio_model::urls::{self, page_count, Listing, PER_PAGE};
+use petitio_site::content::{Petition, Site, PETITIONS_DIR};
 use petitio_site::counts::Counts;
 
 use assets::Assets;
@@ -44,59 +46,6 @@ use templates::{names, Templates};
 pub trait Sink: Sync {
     /// Receives the file at `path` (relative to the site root, `/`-separated).
     fn put(&self, path: &str, bytes: Vec<u8>) -> Result<(), Error>;
-}
-
-/// Petitions per listing page.
-pub const PER_PAGE: usize = 48;
-
-/// Number of pages a listing of `items` petitions takes (an empty listing still has one).
-fn page_count(items: usize) -> usize {
-    items.div_ceil(PER_PAGE).max(1)
-}
-
-/// Folder of page `page` (from 1) of the listing at `{lang}/{section}/`, e.g. `kk/open/page/2/`.
-pub fn listing_dir(lang: &str, section: &str, page: usize) -> String {
-    match page {
-        1 => format!("{lang}/{section}/"),
-        n => format!("{lang}/{section}/page/{n}/"),
-    }
-}
-
-/// The status listings every language has.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Listing {
-    Open,
-    Responded,
-    Closed,
-    Archive,
-}
-
-impl Listing {
-    pub const ALL: [Listing; 4] = [
-        Listing::Open,
-        Listing::Responded,
-        Listing::Closed,
-        Listing::Archive,
-    ];
-
-    /// URL segment and i18n key suffix.
-    pub fn name(self) -> &'static str {
-        match self {
-            Listing::Open => "open",
-            Listing::Responded => "responded",
-            Listing::Closed => "closed",
-            Listing::Archive => "archive",
-        }
-    }
-
-    fn includes(self, status: Status) -> bool {
-        match self {
-            Listing::Open => status == Status::Open,
-            Listing::Responded => status.is_answered(),
-            Listing::Closed => status == Status::Closed,
-            Listing::Archive => !matches!(status, Status::Open | Status::Draft),
-        }
-    }
 }
 
 /// One output of the build.
@@ -226,14 +175,8 @@ impl Job {
                 listing,
                 lang,
                 page,
-            } => Some(format!(
-                "{}index.html",
-                listing_dir(lang, listing.name(), *page)
-            )),
-            Job::Tag { tag, lang, page } => Some(format!(
-                "{}index.html",
-                listing_dir(lang, &format!("tags/{tag}"), *page)
-            )),
+            } => Some(urls::file_of(&urls::listing(lang, *listing, *page))),
+            Job::Tag { tag, lang, page } => Some(urls::file_of(&urls::tag(lang, tag, *page))),
             _ => None,
         }
     }
@@ -345,7 +288,7 @@ impl Theme {
                 serde_json::to_vec(&i18n.script_messages(lang)).expect("string maps serialise");
             assets.add(
                 &format!("i18n.{lang}.json"),
-                &format!("{}/i18n.{lang}.json", assets::ASSETS_DIR),
+                &format!("{}/i18n.{lang}.json", urls::ASSETS_DIR),
                 json,
             );
         }
@@ -696,19 +639,22 @@ impl<'s> Renderer<'s> {
                 }
                 Ok(())
             }
-            Job::RootRedirect => sink.put("index.html", self.root_redirect()?.into_bytes()),
-            Job::NotFound => sink.put("404.html", self.not_found()?.into_bytes()),
+            Job::RootRedirect => sink.put(urls::ROOT_REDIRECT, self.root_redirect()?.into_bytes()),
+            Job::NotFound => sink.put(urls::NOT_FOUND, self.not_found()?.into_bytes()),
             Job::Robots => sink.put(
-                "robots.txt",
+                urls::ROBOTS,
                 hosting::robots(&self.site.config).into_bytes(),
             ),
-            Job::Headers => sink.put("_headers", hosting::headers(&self.site.config).into_bytes()),
+            Job::Headers => sink.put(
+                urls::HEADERS,
+                hosting::headers(&self.site.config).into_bytes(),
+            ),
             Job::Manifest => sink.put(
                 petitio_model::manifest::MANIFEST_PATH,
                 hosting::manifest(self.site, self.each_part(|p| p.manifest.as_str())),
             ),
             Job::Sitemap => sink.put(
-                "sitemap.xml",
+                urls::SITEMAP,
                 feeds::sitemap(
                     self.site,
                     self.shared.tags.keys(),
@@ -717,51 +663,46 @@ impl<'s> Renderer<'s> {
                 .into_bytes(),
             ),
             Job::Feed { lang } => sink.put(
-                &format!("{lang}/atom.xml"),
+                &urls::feed(lang),
                 feeds::atom(self.site, &self.theme.i18n, lang).into_bytes(),
             ),
             Job::DataIndex => sink.put(
-                "data/petitions.json",
+                urls::DATA_INDEX,
                 data::index(self.each_part(|p| p.data_index.as_str())),
             ),
             Job::DataCsv => sink.put(
-                "data/petitions.csv",
+                urls::DATA_CSV,
                 data::csv(self.site, self.each_part(|p| p.data_csv.as_slice()))?,
             ),
             Job::DataPetition { slug } => {
                 let petition = self.petition(slug);
                 sink.put(
-                    &format!("data/petitions/{slug}.json"),
+                    &urls::data_petition(slug),
                     data::petition(self.site, petition, &self.counts, &self.theme.assets),
                 )
             }
-            Job::Home { lang } => {
-                sink.put(&format!("{lang}/index.html"), self.home(lang)?.into_bytes())
-            }
+            Job::Home { lang } => sink.put(
+                &urls::file_of(&urls::home(lang)),
+                self.home(lang)?.into_bytes(),
+            ),
             Job::Petition { slug, lang } => {
                 let html = self.petition_page(self.petition(slug), lang)?;
-                sink.put(&pages::petition_path(lang, slug), html.into_bytes())
+                sink.put(
+                    &urls::file_of(&urls::petition(lang, slug)),
+                    html.into_bytes(),
+                )
             }
             Job::Signed { slug, lang } => {
                 let html = self.signed_page(self.petition(slug), lang)?;
-                sink.put(
-                    &format!("{}signed/index.html", pages::petition_dir(lang, slug)),
-                    html.into_bytes(),
-                )
+                sink.put(&urls::file_of(&urls::signed(lang, slug)), html.into_bytes())
             }
             Job::Embed { slug, lang } => {
                 let html = self.embed_page(self.petition(slug), lang)?;
-                sink.put(
-                    &format!("{}embed/index.html", pages::petition_dir(lang, slug)),
-                    html.into_bytes(),
-                )
+                sink.put(&urls::file_of(&urls::embed(lang, slug)), html.into_bytes())
             }
             Job::Badge { slug, lang } => {
                 let svg = self.badge(self.petition(slug), lang)?;
-                sink.put(
-                    &format!("{}badge.svg", pages::petition_dir(lang, slug)),
-                    svg.into_bytes(),
-                )
+                sink.put(&urls::badge(lang, slug), svg.into_bytes())
             }
             Job::Listing {
                 listing,
@@ -772,7 +713,7 @@ impl<'s> Renderer<'s> {
                 self.listing(*listing, lang, *page)?.into_bytes(),
             ),
             Job::TagIndex { lang } => sink.put(
-                &format!("{lang}/tags/index.html"),
+                &urls::file_of(&urls::tag_index(lang)),
                 self.tag_index(lang)?.into_bytes(),
             ),
             Job::Tag { tag, lang, page } => sink.put(
@@ -787,7 +728,7 @@ impl<'s> Renderer<'s> {
                     .find(|p| p.name == *name)
                     .expect("jobs are listed from the same site");
                 sink.put(
-                    &format!("{lang}/{name}/index.html"),
+                    &urls::file_of(&urls::static_page(lang, name)),
                     self.static_page(page, lang)?.into_bytes(),
                 )
             }

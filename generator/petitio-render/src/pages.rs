@@ -10,31 +10,23 @@ use tera::Context;
 use crate::assets::petition_image_name;
 use crate::error::Error;
 use crate::templates::names;
-use crate::{listing_dir, Listing, Renderer, PER_PAGE};
+use crate::Renderer;
+use petitio_model::status::Status;
+use petitio_model::urls::{self, ApiRoute, Listing, PER_PAGE};
 use petitio_site::content::page::Page;
-use petitio_site::content::{Petition, Status, Translation};
+use petitio_site::content::{Petition, Translation};
 
-/// Folder of a petition's page, relative to the site root: `kk/petitions/<slug>/`.
-pub fn petition_dir(lang: &str, slug: &str) -> String {
-    format!("{lang}/petitions/{slug}/")
-}
-
-/// `hreflang` alternates of a petition's page or sub-page (`suffix`: "" for the page itself,
-/// "signed/", "embed/"): the same folder in every language the petition has.
-fn petition_alternates(petition: &Petition, suffix: &str) -> Vec<(String, String)> {
+/// `hreflang` alternates of a petition's page or sub-page (`page`: `urls::petition`,
+/// `urls::signed` or `urls::embed`): the same page in every language the petition has.
+fn petition_alternates(
+    petition: &Petition,
+    page: fn(&str, &str) -> String,
+) -> Vec<(String, String)> {
     petition
         .translations
         .iter()
-        .map(|t| {
-            let dir = petition_dir(&t.lang, &petition.slug);
-            (t.lang.clone(), format!("{dir}{suffix}"))
-        })
+        .map(|t| (t.lang.clone(), page(&t.lang, &petition.slug)))
         .collect()
-}
-
-/// File of a petition's page, relative to the site root.
-pub fn petition_path(lang: &str, slug: &str) -> String {
-    format!("{}index.html", petition_dir(lang, slug))
 }
 
 /// How many petitions the home page shows per section.
@@ -133,7 +125,7 @@ impl Renderer<'_> {
             &meta.image.map(|path| config.absolute_url(&path)),
         );
         context.insert("noindex", &meta.noindex);
-        context.insert("feed_url", &config.url(&format!("{}/atom.xml", meta.lang)));
+        context.insert("feed_url", &config.url(&urls::feed(meta.lang)));
         context.insert("extra_body_scripts", &self.extra_body_scripts);
         context.insert("mirrors", &config.mirrors);
         context.insert(
@@ -173,12 +165,12 @@ impl Renderer<'_> {
             path: String::new(),
             title: config.title(lang).to_owned(),
             description: config.description(lang).to_owned(),
-            alternates: self.every_language(|l| format!("{l}/")),
+            alternates: self.every_language(urls::home),
             og_type: "website",
             image: None,
             noindex: false,
         });
-        context.insert("target_url", &config.url(&format!("{lang}/")));
+        context.insert("target_url", &config.url(&urls::home(lang)));
         self.theme.templates.render(lang, names::REDIRECT, &context)
     }
 
@@ -186,10 +178,10 @@ impl Renderer<'_> {
         let lang = &self.site.config.default_language;
         let context = self.base_context(Meta {
             lang,
-            path: "404.html".into(),
+            path: urls::NOT_FOUND.into(),
             title: self.t(lang, "not_found.title")?,
             description: String::new(),
-            alternates: self.every_language(|l| format!("{l}/")),
+            alternates: self.every_language(urls::home),
             og_type: "website",
             image: None,
             noindex: true,
@@ -203,10 +195,10 @@ impl Renderer<'_> {
         let config = &self.site.config;
         let mut context = self.base_context(Meta {
             lang,
-            path: format!("{lang}/"),
+            path: urls::home(lang),
             title: config.title(lang).to_owned(),
             description: config.description(lang).to_owned(),
-            alternates: self.every_language(|l| format!("{l}/")),
+            alternates: self.every_language(urls::home),
             og_type: "website",
             image: None,
             noindex: false,
@@ -255,7 +247,7 @@ impl Renderer<'_> {
         serde_json::json!({
             "slug": petition.slug,
             "lang": translation.lang,
-            "url": self.site.config.url(&petition_dir(&translation.lang, &petition.slug)),
+            "url": self.site.config.url(&urls::petition(&translation.lang, &petition.slug)),
             "status": petition.status.as_str(),
             "title": translation.title,
             "summary": translation.summary,
@@ -294,7 +286,7 @@ impl Renderer<'_> {
         let translation = petition
             .translation(lang)
             .expect("petition jobs exist only for its translations");
-        let dir = petition_dir(lang, &petition.slug);
+        let dir = urls::petition(lang, &petition.slug);
         let image = petition.image.as_ref().and_then(|image| {
             self.theme
                 .assets
@@ -305,7 +297,7 @@ impl Renderer<'_> {
             path: dir.clone(),
             title: translation.title.clone(),
             description: translation.summary.clone().unwrap_or_default(),
-            alternates: petition_alternates(petition, ""),
+            alternates: petition_alternates(petition, urls::petition),
             og_type: "article",
             image: image.map(str::to_owned),
             noindex: false,
@@ -315,7 +307,7 @@ impl Renderer<'_> {
             .iter()
             .map(|tag| Link {
                 name: self.tag_name(lang, tag),
-                url: config.url(&format!("{lang}/tags/{tag}/")),
+                url: config.url(&urls::tag(lang, tag, 1)),
             })
             .collect();
         let updates: Vec<DatedHtml<'_>> = translation
@@ -347,7 +339,7 @@ impl Renderer<'_> {
         context.insert("accepts_signatures", &(petition.status == Status::Open));
         context.insert(
             "sign_action",
-            &format!("{}/petitions/{}/signatures", config.api_url, petition.slug),
+            &ApiRoute::Signatures(&petition.slug).url(&config.api_url),
         );
         context.insert("api_url", &config.api_url);
         context.insert(
@@ -359,11 +351,11 @@ impl Renderer<'_> {
             &share_links(&absolute_url, &translation.title),
         );
         context.insert("copy_url", &absolute_url);
-        let embed_url = config.absolute_url(&format!("{dir}embed/"));
+        let embed_url = config.absolute_url(&urls::embed(lang, &petition.slug));
         context.insert("embed_url", &embed_url);
         context.insert(
             "badge_url",
-            &config.absolute_url(&format!("{dir}badge.svg")),
+            &config.absolute_url(&urls::badge(lang, &petition.slug)),
         );
         let rows = self.region_rows(&petition.slug, lang);
         let chart_rows = &rows[..rows.len().min(CHART_REGIONS)];
@@ -379,7 +371,7 @@ impl Renderer<'_> {
         context.insert("region_names", &self.region_names_json(lang));
         context.insert(
             "data_url",
-            &config.url(&format!("data/petitions/{}.json", petition.slug)),
+            &config.url(&urls::data_petition(&petition.slug)),
         );
         self.theme.templates.render(lang, names::PETITION, &context)
     }
@@ -390,10 +382,10 @@ impl Renderer<'_> {
             .expect("signed pages exist only for translations");
         let mut context = self.base_context(Meta {
             lang,
-            path: format!("{}signed/", petition_dir(lang, &petition.slug)),
+            path: urls::signed(lang, &petition.slug),
             title: self.t(lang, "signed.title")?,
             description: String::new(),
-            alternates: petition_alternates(petition, "signed/"),
+            alternates: petition_alternates(petition, urls::signed),
             og_type: "website",
             image: None,
             noindex: true,
@@ -401,7 +393,7 @@ impl Renderer<'_> {
         let absolute_url = self
             .site
             .config
-            .absolute_url(&petition_dir(lang, &petition.slug));
+            .absolute_url(&urls::petition(lang, &petition.slug));
         context.insert("petition", &self.petition_summary(petition, translation));
         context.insert(
             "share_links",
@@ -416,13 +408,13 @@ impl Renderer<'_> {
         let translation = petition
             .translation(lang)
             .expect("embed pages exist only for translations");
-        let dir = petition_dir(lang, &petition.slug);
+        let dir = urls::petition(lang, &petition.slug);
         let mut context = self.base_context(Meta {
             lang,
-            path: format!("{dir}embed/"),
+            path: urls::embed(lang, &petition.slug),
             title: translation.title.clone(),
             description: translation.summary.clone().unwrap_or_default(),
-            alternates: petition_alternates(petition, "embed/"),
+            alternates: petition_alternates(petition, urls::embed),
             og_type: "website",
             image: None,
             noindex: true,
@@ -509,7 +501,7 @@ impl Renderer<'_> {
         let description = self.t(lang, &format!("listing.{name}.description"))?;
         self.paged_listing(
             lang,
-            name,
+            |lang, page| urls::listing(lang, listing, page),
             page,
             title,
             description,
@@ -517,30 +509,31 @@ impl Renderer<'_> {
         )
     }
 
-    /// One page of a listing of `indexes` under `{lang}/{section}/`, with links to the others.
+    /// One page of a listing of `indexes` whose page `n` in `lang` is at `dir(lang, n)`,
+    /// with links to the others.
     fn paged_listing(
         &self,
         lang: &str,
-        section: &str,
+        dir: impl Fn(&str, usize) -> String,
         page: usize,
         title: String,
         description: String,
         indexes: &[usize],
     ) -> Result<String, Error> {
         let config = &self.site.config;
-        let pages = indexes.len().div_ceil(PER_PAGE).max(1);
+        let pages = urls::page_count(indexes.len());
         let mut context = self.base_context(Meta {
             lang,
-            path: listing_dir(lang, section, page),
+            path: dir(lang, page),
             title,
             description,
-            alternates: self.every_language(|l| listing_dir(l, section, page)),
+            alternates: self.every_language(|l| dir(l, page)),
             og_type: "website",
             image: None,
             noindex: false,
         });
         let shown = indexes.iter().skip((page - 1) * PER_PAGE).take(PER_PAGE);
-        let page_url = |n: usize| config.url(&listing_dir(lang, section, n));
+        let page_url = |n: usize| config.url(&dir(lang, n));
         context.insert("cards", &self.cards(shown, lang));
         context.insert("total", &indexes.len());
         context.insert(
@@ -559,10 +552,10 @@ impl Renderer<'_> {
         let config = &self.site.config;
         let mut context = self.base_context(Meta {
             lang,
-            path: format!("{lang}/tags/"),
+            path: urls::tag_index(lang),
             title: self.t(lang, "tags.title")?,
             description: String::new(),
-            alternates: self.every_language(|l| format!("{l}/tags/")),
+            alternates: self.every_language(urls::tag_index),
             og_type: "website",
             image: None,
             noindex: false,
@@ -572,7 +565,7 @@ impl Renderer<'_> {
             .tags
             .iter()
             .map(|(tag, indexes)| {
-                serde_json::json!({ "name": self.tag_name(lang, tag), "url": config.url(&format!("{lang}/tags/{tag}/")), "count": indexes.len() })
+                serde_json::json!({ "name": self.tag_name(lang, tag), "url": config.url(&urls::tag(lang, tag, 1)), "count": indexes.len() })
             })
             .collect();
         context.insert("tags", &tags);
@@ -583,10 +576,9 @@ impl Renderer<'_> {
 
     pub(super) fn tag_page(&self, tag: &str, lang: &str, page: usize) -> Result<String, Error> {
         let indexes = self.shared.tags.get(tag).map_or(&[][..], Vec::as_slice);
-        let section = format!("tags/{tag}");
         self.paged_listing(
             lang,
-            &section,
+            |lang, page| urls::tag(lang, tag, page),
             page,
             self.tag_name(lang, tag),
             String::new(),
@@ -600,13 +592,13 @@ impl Renderer<'_> {
             .expect("page jobs exist only for translations");
         let mut context = self.base_context(Meta {
             lang,
-            path: format!("{lang}/{}/", page.name),
+            path: urls::static_page(lang, &page.name),
             title: translation.title.clone(),
             description: translation.description.clone().unwrap_or_default(),
             alternates: page
                 .translations
                 .iter()
-                .map(|t| (t.lang.clone(), format!("{}/{}/", t.lang, page.name)))
+                .map(|t| (t.lang.clone(), urls::static_page(&t.lang, &page.name)))
                 .collect(),
             og_type: "article",
             image: None,

@@ -12,14 +12,15 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
-use petitio_signatures::api::{handle, ApiContext};
+use petitio_signatures::api::{self, handle, ApiContext};
 use petitio_signatures::config::ApiConfig;
+use petitio_signatures::error::ApiError;
 use petitio_signatures::http::{ApiRequest, ApiResponse};
 use petitio_signatures::ratelimit::RateLimiter;
 use petitio_signatures::snapshot::SnapshotCache;
 use petitio_signatures::validate::MAX_BODY_BYTES;
 
-use crate::error::{invalid_api_response, SITE_NOT_BUILT};
+use crate::error::invalid_api_response;
 use crate::site::LiveSite;
 use crate::store::RedbStore;
 use crate::turnstile::LocalTurnstile;
@@ -27,9 +28,6 @@ use crate::turnstile::LocalTurnstile;
 /// The body is read up to one byte past the API's limit: enough for the API to refuse
 /// it with its own (translated) message, without reading an arbitrarily large body.
 const BODY_READ_LIMIT: usize = MAX_BODY_BYTES + 1;
-
-/// `code` of the answer while the site has never been built.
-const SITE_NOT_BUILT_CODE: &str = "site_not_built";
 
 /// Header a CDN in front of the server sets to the visitor's address.
 const CLIENT_IP_HEADER: &str = "cf-connecting-ip";
@@ -53,7 +51,11 @@ pub async fn serve(
 ) -> Response {
     let site = api.site.current();
     let Some(manifest) = &site.manifest else {
-        return site_not_built();
+        let accept_language = request
+            .headers()
+            .get("accept-language")
+            .and_then(|value| value.to_str().ok());
+        return from_api_response(api::unavailable(&ApiError::SiteNotBuilt, accept_language));
     };
     let request = to_api_request(request, peer).await;
     let context = ApiContext {
@@ -109,15 +111,6 @@ async fn read_body(body: Body) -> Vec<u8> {
     }
     read.truncate(BODY_READ_LIMIT);
     read
-}
-
-/// The API's error shape (`{"error":{"code","message"}}`), for the one error that is
-/// the dev server's own.
-fn site_not_built() -> Response {
-    let body = serde_json::json!({
-        "error": { "code": SITE_NOT_BUILT_CODE, "message": SITE_NOT_BUILT }
-    });
-    (StatusCode::SERVICE_UNAVAILABLE, axum::Json(body)).into_response()
 }
 
 fn from_api_response(answer: ApiResponse) -> Response {

@@ -152,10 +152,6 @@ pub(crate) fn store_failure(error: impl Into<redb::Error>) -> StoreError {
     StoreError::Unavailable(format!("local signature database: {}", error.into()))
 }
 
-/// Body of the 503 answer of the API while the site has never been built.
-pub(crate) const SITE_NOT_BUILT: &str =
-    "the site has not been built yet: fix the error petitio serve shows, and signing starts working";
-
 /// Body of the 500 answer when a file of the built site cannot be read.
 pub(crate) fn static_file_failure(error: &std::io::Error) -> String {
     format!("cannot read the file from the build output: {error}")

@@ -22,12 +22,14 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
+use petitio_model::status::Status;
+use petitio_model::urls::{self, Listing};
 use petitio_render::output::ChangedFiles;
 use petitio_render::{
-    load, petition_jobs, BuildOptions, BuildReport, Changed, Error, Job, Listing, Parts,
-    PartsCache, Renderer, Theme,
+    load, petition_jobs, BuildOptions, BuildReport, Changed, Error, Job, Parts, PartsCache,
+    Renderer, Theme,
 };
-use petitio_site::content::{self, Petition, Site, Status, PETITIONS_DIR};
+use petitio_site::content::{self, Petition, Site, PETITIONS_DIR};
 use petitio_site::counts::Counts;
 use petitio_site::error::Problem;
 
@@ -467,27 +469,17 @@ fn owned_by_changes<'a>(
     changed: &'a Changed,
     languages: &'a [String],
 ) -> impl Iterator<Item = &'a String> + 'a {
-    let mut prefixes = vec!["assets/".to_owned()];
+    let mut prefixes = vec![format!("{}/", urls::ASSETS_DIR)];
     for lang in languages {
-        prefixes.extend(
-            changed
-                .slugs
-                .iter()
-                .map(|slug| format!("{lang}/petitions/{slug}/")),
-        );
-        prefixes.extend(changed.tags.iter().map(|tag| format!("{lang}/tags/{tag}/")));
+        prefixes.extend(changed.slugs.iter().map(|slug| urls::petition(lang, slug)));
+        prefixes.extend(changed.tags.iter().map(|tag| urls::tag(lang, tag, 1)));
         prefixes.extend(
             Listing::ALL
                 .iter()
-                .map(|listing| format!("{lang}/{}/page/", listing.name())),
+                .map(|listing| urls::listing_pages(lang, *listing)),
         );
     }
-    prefixes.extend(
-        changed
-            .slugs
-            .iter()
-            .map(|slug| format!("data/petitions/{slug}.json")),
-    );
+    prefixes.extend(changed.slugs.iter().map(|slug| urls::data_petition(slug)));
     prefixes.into_iter().flat_map(move |prefix| {
         produced
             .range(prefix.clone()..)

@@ -8,9 +8,12 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::content::frontmatter::{Fields, TomlSource};
-use crate::content::is_slug;
 use crate::error::{Error, IoAction, Problem, ProblemKind};
 use crate::regions::{self, Region};
+use crate::site_url::{http_origin, SiteUrl};
+use petitio_model::lang::is_language_code;
+use petitio_model::slug::is_slug;
+use petitio_model::urls::API_PATH;
 
 pub const CONFIG_FILE: &str = "petitio.toml";
 
@@ -144,8 +147,8 @@ impl Config {
             ("https://petitio.example/".to_owned(), "/".to_owned())
         });
 
-        let api_url = fields.string("api_url", &mut problems).map_or_else(|| "/api".to_owned(), |api| {
-            let valid = api.value.starts_with('/') || absolute_origin(&api.value).is_some();
+        let api_url = fields.string("api_url", &mut problems).map_or_else(|| API_PATH.to_owned(), |api| {
+            let valid = api.value.starts_with('/') || http_origin(&api.value).is_some();
             if !valid {
                 problems.push(fields.problem(
                     "api_url",
@@ -221,8 +224,8 @@ impl Config {
     }
 
     /// `scheme://host[:port]` of `api_url` when the API is on another origin.
-    pub fn api_origin(&self) -> Option<&str> {
-        absolute_origin(&self.api_url)
+    pub fn api_origin(&self) -> Option<String> {
+        http_origin(&self.api_url)
     }
 
     /// A root-relative URL for `path` (given without a leading slash) under the base path.
@@ -240,36 +243,8 @@ const BASE_URL_EXPECTED: &str = "an absolute http(s) URL like \"https://petitio.
 
 /// `(base_url ending in '/', base_path)`.
 fn parse_base_url(url: &str) -> Option<(String, String)> {
-    let origin = absolute_origin(url)?;
-    let path = &url[origin.len()..];
-    if path.contains(['?', '#', ' ']) {
-        return None;
-    }
-    let path = format!("/{}", path.trim_matches('/'));
-    let base_path = if path == "/" {
-        path
-    } else {
-        format!("{path}/")
-    };
-    Some((format!("{origin}{base_path}"), base_path))
-}
-
-/// The origin of an absolute http(s) URL.
-fn absolute_origin(url: &str) -> Option<&str> {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))?;
-    let host_end = rest.find('/').unwrap_or(rest.len());
-    let host = &rest[..host_end];
-    let valid = !host.is_empty()
-        && host
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b));
-    valid.then(|| &url[..url.len() - rest.len() + host_end])
-}
-
-fn is_language_code(code: &str) -> bool {
-    (2..=3).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_lowercase())
+    let site = SiteUrl::parse(url).ok()?;
+    Some((site.as_str().to_owned(), site.base_path().to_owned()))
 }
 
 /// A `[title]`-like table of one string per language; the default language's entry is required
@@ -373,7 +348,10 @@ mod tests {
         assert_eq!(config.base_path, "/petitions/");
         assert_eq!(config.url("/kk/"), "/petitions/kk/");
         assert_eq!(config.api_url, "https://api.example:8443/api");
-        assert_eq!(config.api_origin(), Some("https://api.example:8443"));
+        assert_eq!(
+            config.api_origin().as_deref(),
+            Some("https://api.example:8443")
+        );
     }
 
     #[test]

@@ -9,6 +9,8 @@ use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use petitio_model::slug::suggest_slug;
+
 /// Everything that can be wrong with a site's sources, or with reading them.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -243,25 +245,6 @@ fn render_problems(problems: &[Problem]) -> String {
     text
 }
 
-/// The closest valid slug to `text`: lowercase ASCII, everything else turned into hyphens.
-pub fn suggest_slug(text: &str) -> String {
-    let mut slug = String::with_capacity(text.len());
-    for ch in text.chars() {
-        let ch = ch.to_ascii_lowercase();
-        if ch.is_ascii_lowercase() || ch.is_ascii_digit() {
-            slug.push(ch);
-        } else if !slug.is_empty() && !slug.ends_with('-') {
-            slug.push('-');
-        }
-    }
-    let trimmed = slug.trim_end_matches('-');
-    if trimmed.is_empty() {
-        "my-petition".to_owned()
-    } else {
-        trimmed.to_owned()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -288,11 +271,5 @@ mod tests {
         let one = Problem::new("a.md", ProblemKind::NoFrontMatter);
         let text = Error::Content(vec![one.clone(), one]).to_string();
         assert!(text.ends_with("\nerror: 2 problems found"), "{text}");
-    }
-
-    #[test]
-    fn slug_suggestions_are_valid_slugs() {
-        assert_eq!(suggest_slug("Clean Air_2026!"), "clean-air-2026");
-        assert_eq!(suggest_slug("Ағаштар"), "my-petition");
     }
 }

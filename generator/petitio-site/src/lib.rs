@@ -9,5 +9,6 @@ pub mod counts;
 pub mod error;
 pub mod markdown;
 pub mod regions;
+pub mod site_url;
 
 pub use error::Error;

@@ -153,7 +153,11 @@ mod tests {
             regions.iter().map(|r| r.code.as_str()).collect();
         assert_eq!(codes.len(), 21);
         for region in &regions {
-            assert!(crate::content::is_slug(&region.code), "{}", region.code);
+            assert!(
+                petitio_model::slug::is_slug(&region.code),
+                "{}",
+                region.code
+            );
             assert_eq!(region.names.len(), 3);
         }
         assert_eq!(regions[0].name("de", "ru"), "Абайская область");

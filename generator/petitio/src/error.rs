@@ -5,8 +5,8 @@
 
 use std::path::PathBuf;
 
+use petitio_model::slug::suggest_slug;
 use petitio_serve::ServeError;
-use petitio_site::error::suggest_slug;
 
 /// Everything that can make a command fail.
 #[derive(Debug, thiserror::Error)]

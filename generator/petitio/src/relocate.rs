@@ -24,10 +24,10 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use toml_edit::{value, Array, DocumentMut, InlineTable, Item, Value};
-use url::Url;
 
 use petitio_render::{BuildOptions, BuildReport};
 use petitio_site::error::IoAction;
+use petitio_site::site_url::SiteUrl;
 
 use crate::error::Error;
 
@@ -59,61 +59,12 @@ pub struct RelocateReport {
     pub elapsed: Duration,
 }
 
-/// A site address: absolute http(s) URL of the site root, always ending in `/`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SiteUrl(Url);
-
-impl SiteUrl {
-    /// Parses and normalises a site address (adds the trailing slash).
-    pub fn parse(text: &str) -> Result<SiteUrl, Error> {
-        let invalid = |reason: &str| Error::InvalidBaseUrl {
-            url: text.to_owned(),
-            reason: reason.to_owned(),
-        };
-        let mut url = Url::parse(text.trim()).map_err(|e| invalid(&e.to_string()))?;
-        if url.scheme() != "https" && url.scheme() != "http" {
-            return Err(invalid("it must start with https:// (or http://)"));
-        }
-        if url.host_str().is_none_or(str::is_empty) {
-            return Err(invalid("it has no host name"));
-        }
-        if url.query().is_some() || url.fragment().is_some() {
-            return Err(invalid(
-                "it must not have a query (?...) or fragment (#...)",
-            ));
-        }
-        if !url.username().is_empty() || url.password().is_some() {
-            return Err(invalid("it must not contain a user name or password"));
-        }
-        if !url.path().ends_with('/') {
-            let path = format!("{}/", url.path());
-            url.set_path(&path);
-        }
-        Ok(SiteUrl(url))
-    }
-
-    pub fn as_str(&self) -> &str {
-        self.0.as_str()
-    }
-
-    /// `scheme://host[:port]`, as browsers send it in the `Origin` header.
-    pub fn origin(&self) -> String {
-        self.0.origin().ascii_serialization()
-    }
-
-    pub fn host(&self) -> &str {
-        self.0.host_str().unwrap_or_default()
-    }
-
-    /// The path the site lives under, e.g. `/` or `/petitions/`.
-    pub fn base_path(&self) -> &str {
-        self.0.path()
-    }
-
-    /// The absolute URL of a path relative to the site root (`ru/petitions/x/`).
-    pub fn join(&self, relative: &str) -> String {
-        format!("{}{}", self.as_str(), relative.trim_start_matches('/'))
-    }
+/// `text` as a site address, or the error saying why it cannot be one.
+fn site_url(text: &str) -> Result<SiteUrl, Error> {
+    SiteUrl::parse(text).map_err(|reason| Error::InvalidBaseUrl {
+        url: text.to_owned(),
+        reason,
+    })
 }
 
 /// The new `petitio.toml` text and the resulting mirror list.
@@ -143,7 +94,7 @@ pub fn plan_site_config(
         .and_then(Item::as_str)
         .ok_or_else(|| config_error("it has no `base_url = \"https://...\"` to move from".into()))?
         .to_owned();
-    let old_base = SiteUrl::parse(&old_text)?;
+    let old_base = site_url(&old_text)?;
     if &old_base == new_base {
         return Err(Error::RelocateSameUrl {
             url: new_base.as_str().to_owned(),
@@ -159,7 +110,7 @@ pub fn plan_site_config(
             let mirror = entry
                 .as_str()
                 .ok_or_else(|| config_error("`mirrors` must be a list of URLs".into()))?;
-            mirrors.push(SiteUrl::parse(mirror)?);
+            mirrors.push(site_url(mirror)?);
         }
     }
     mirrors.retain(|m| m != new_base && m != &old_base);
@@ -192,7 +143,7 @@ fn replace_keeping_decor(doc: &mut DocumentMut, key: &str, mut new: Value) {
 pub fn allowed_origins(new_base: &SiteUrl, mirrors: &[String]) -> Result<Vec<String>, Error> {
     let mut origins = vec![new_base.origin()];
     for mirror in mirrors {
-        let origin = SiteUrl::parse(mirror)?.origin();
+        let origin = site_url(mirror)?.origin();
         if !origins.contains(&origin) {
             origins.push(origin);
         }
@@ -438,7 +389,7 @@ fn read_file(path: &Path) -> Result<String, Error> {
 /// previous `dist/` in place.
 pub fn relocate(opts: &RelocateOptions) -> Result<RelocateReport, Error> {
     let started = Instant::now();
-    let new_base = SiteUrl::parse(&opts.new_base_url)?;
+    let new_base = site_url(&opts.new_base_url)?;
     let site_config_path = opts.root.join("petitio.toml");
     let site_text = read_file(&site_config_path)?;
     let site_plan = plan_site_config(
@@ -510,18 +461,6 @@ mod tests {
     }
 
     #[test]
-    fn site_url_gets_a_trailing_slash_and_knows_its_origin() {
-        let site = url("https://x.example:8443/petitions");
-        assert_eq!(site.as_str(), "https://x.example:8443/petitions/");
-        assert_eq!(site.origin(), "https://x.example:8443");
-        assert_eq!(site.base_path(), "/petitions/");
-        assert_eq!(
-            site.join("/ru/open/"),
-            "https://x.example:8443/petitions/ru/open/"
-        );
-    }
-
-    #[test]
     fn site_url_rejects_what_cannot_be_a_site_root() {
         for (text, reason) in [
             (
@@ -537,7 +476,7 @@ mod tests {
                 "it must not contain a user name or password",
             ),
         ] {
-            let error = SiteUrl::parse(text).unwrap_err().to_string();
+            let error = site_url(text).unwrap_err().to_string();
             assert_eq!(
                 error,
                 format!("error: `{text}` is not a usable site address: {reason}\n  Give the new address like https://new.example/ or https://new.example/petitions/")

@@ -407,7 +407,10 @@ fn headers_manifest_and_robots() {
         .find(|p| p.slug == "clean-air")
         .unwrap();
     assert_eq!(
-        (clean_air.status.as_str(), clean_air.deadline.as_deref()),
+        (
+            clean_air.status.as_str(),
+            clean_air.deadline.map(|d| d.to_string()).as_deref()
+        ),
         ("open", Some("2026-09-01"))
     );
     assert_eq!(clean_air.languages, ["kk", "ru", "en"]);

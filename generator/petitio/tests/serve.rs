@@ -425,8 +425,9 @@ fn a_site_broken_from_the_start_is_served_with_its_error_until_fixed() {
         serde_json::from_str::<serde_json::Value>(&api.body).unwrap(),
         serde_json::json!({"error": {
             "code": "site_not_built",
-            "message": "the site has not been built yet: fix the error petitio serve shows, \
-                        and signing starts working"
+            "message": "The site has not been built yet: fix the error petitio serve shows, \
+                        and signing starts working.",
+            "field": null
         }})
     );
 

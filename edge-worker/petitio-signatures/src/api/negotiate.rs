@@ -1,10 +1,12 @@
 //! Content negotiation: the language of error messages (`Accept-Language`, before the
 //! body's `lang` is known) and whether the client wants the no-JS redirect (`Accept`).
 
-use petitio_model::manifest::Manifest;
-
-/// The site language `Accept-Language` prefers most, else the default language.
-pub(super) fn language<'m>(accept_language: Option<&str>, manifest: &'m Manifest) -> &'m str {
+/// The one of `languages` that `Accept-Language` prefers most, else `default`.
+pub(super) fn language<'l>(
+    accept_language: Option<&str>,
+    languages: &[&'l str],
+    default: &'l str,
+) -> &'l str {
     let mut ranges: Vec<(&str, f32)> = accept_language
         .unwrap_or_default()
         .split(',')
@@ -19,12 +21,11 @@ pub(super) fn language<'m>(accept_language: Option<&str>, manifest: &'m Manifest
     ranges
         .iter()
         .find_map(|(primary, _)| {
-            manifest
-                .languages
+            languages
                 .iter()
                 .find(|lang| lang.eq_ignore_ascii_case(primary))
         })
-        .unwrap_or(&manifest.default_language)
+        .unwrap_or(&default)
 }
 
 /// Whether to answer with a redirect to a page rather than JSON: when `Accept` prefers
@@ -77,25 +78,19 @@ fn split_quality(item: &str) -> Option<(&str, f32)> {
 mod tests {
     use super::*;
 
-    fn manifest() -> Manifest {
-        Manifest {
-            version: 1,
-            base_path: "/".into(),
-            default_language: "kk".into(),
-            languages: vec!["kk".into(), "ru".into(), "en".into()],
-            regions: vec![],
-            petitions: vec![],
-        }
+    const SITE: [&str; 3] = ["kk", "ru", "en"];
+
+    fn site_language(accept_language: Option<&str>) -> &'static str {
+        language(accept_language, &SITE, "kk")
     }
 
     #[test]
     fn picks_the_preferred_site_language() {
-        let m = manifest();
-        assert_eq!(language(Some("ru-RU,ru;q=0.9,en;q=0.8"), &m), "ru");
-        assert_eq!(language(Some("de;q=1, en;q=0.5, ru;q=0.4"), &m), "en");
-        assert_eq!(language(Some("de, fr"), &m), "kk");
-        assert_eq!(language(Some("ru;q=0"), &m), "kk");
-        assert_eq!(language(None, &m), "kk");
+        assert_eq!(site_language(Some("ru-RU,ru;q=0.9,en;q=0.8")), "ru");
+        assert_eq!(site_language(Some("de;q=1, en;q=0.5, ru;q=0.4")), "en");
+        assert_eq!(site_language(Some("de, fr")), "kk");
+        assert_eq!(site_language(Some("ru;q=0")), "kk");
+        assert_eq!(site_language(None), "kk");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The no-JS answers: a browser's form post gets a `303 See Other` to a page of the static
 //! site saying what happened. The URL shapes are a contract with the generator, which
-//! renders these pages (ARCHITECTURE.md, "The no-JS form"):
+//! renders these pages, so both take them from `petitio_model::urls::results`
+//! (ARCHITECTURE.md, "The no-JS form"):
 //!
 //! * success: `<base_path><lang>/petitions/<slug>/signed/?result=<r>#result-<r>`, `<r>` being
 //!   `recorded` or `already_signed`
@@ -22,46 +23,23 @@ use crate::config::ApiConfig;
 use crate::error::ApiError;
 use crate::http::{ApiRequest, ApiResponse};
 use petitio_model::manifest::{Manifest, ManifestPetition};
+use petitio_model::urls::results;
 
 /// Path of the page shown after a signature was accepted; `result` is `recorded` or
 /// `already_signed`.
-pub fn signed_page_path(base_path: &str, lang: &str, slug: &str, result: &str) -> String {
-    format!(
-        "{}{lang}/petitions/{slug}/signed/?result={result}#result-{result}",
-        with_slash(base_path)
-    )
+fn signed_page_path(base_path: &str, lang: &str, slug: &str, result: &str) -> String {
+    results::signed_page(base_path, lang, slug, result)
 }
 
 /// Path of the petition's form, scrolled to it, saying what went wrong.
-pub fn error_page_path(base_path: &str, lang: &str, slug: &str, error: &ApiError) -> String {
-    let code = error.code();
-    match error.field() {
-        Some(field) => format!(
-            "{}{lang}/petitions/{slug}/?result={code}&field={field}#sign-error-{field}",
-            with_slash(base_path),
-            field = field.as_str()
-        ),
-        None => format!(
-            "{}{lang}/petitions/{slug}/?result={code}#sign-error-{code}",
-            with_slash(base_path)
-        ),
-    }
+fn error_page_path(base_path: &str, lang: &str, slug: &str, error: &ApiError) -> String {
+    let field = error.field().map(|field| field.as_str());
+    results::error_page(base_path, lang, slug, error.code(), field)
 }
 
 /// Path of the home page saying the petition does not exist.
 fn not_found_page_path(base_path: &str, lang: &str) -> String {
-    format!(
-        "{}{lang}/?result={}",
-        with_slash(base_path),
-        ApiError::PetitionNotFound.code()
-    )
-}
-
-fn with_slash(base_path: &str) -> String {
-    match base_path.trim_matches('/') {
-        "" => "/".to_owned(),
-        inner => format!("/{inner}/"),
-    }
+    results::home_page(base_path, lang, ApiError::PetitionNotFound.code())
 }
 
 /// The language of the page to send the signer to: `lang` when the petition has a page

@@ -26,14 +26,11 @@ use crate::identity::{ClientHash, PetitionKey, SignerId};
 use crate::keys::{log_key, signature_key, Bucket};
 use crate::record::{LogMetadata, SignatureRecord};
 use crate::store::{KvStore, PutOptions, StoreError};
-use crate::time::{rfc3339, Date};
 use crate::turnstile::TurnstileVerifier;
 use crate::validate::{check_body_size, parse_body, BodyFormat, SignRequest};
+use petitio_model::date::rfc3339_timestamp;
 use petitio_model::manifest::ManifestPetition;
-
-/// Statuses under which a petition accepts signatures.
-const OPEN_STATUS: &str = "open";
-const DRAFT_STATUS: &str = "draft";
+use petitio_model::status::Status;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Outcome {
@@ -163,26 +160,21 @@ fn receipt(bucket: Bucket, id: &SignerId) -> String {
 }
 
 /// Open means status `open` and, with a deadline, the deadline day not yet over in the
-/// site's time zone. An unreadable deadline closes the petition rather than leaving it
-/// open forever.
+/// site's time zone (`ManifestPetition::is_open_on`); the reason says which failed.
 fn check_open<S: KvStore, V: TurnstileVerifier>(
     ctx: &ApiContext<'_, S, V>,
     petition: &ManifestPetition,
 ) -> Result<(), ApiError> {
-    match petition.status.as_str() {
-        OPEN_STATUS => {}
-        DRAFT_STATUS => return Err(ApiError::NotOpen(NotOpenReason::NotYetOpen)),
-        _ => return Err(ApiError::NotOpen(NotOpenReason::Closed)),
-    }
-    let Some(deadline) = &petition.deadline else {
-        return Ok(());
-    };
     let today = ctx.config.site_utc_offset.date_at(ctx.now_ms);
-    match Date::parse(deadline) {
-        Some(last_day) if today <= last_day => Ok(()),
-        Some(_) => Err(ApiError::NotOpen(NotOpenReason::DeadlinePassed)),
-        None => Err(ApiError::NotOpen(NotOpenReason::Closed)),
+    if petition.is_open_on(today) {
+        return Ok(());
     }
+    let reason = match petition.status {
+        Status::Draft => NotOpenReason::NotYetOpen,
+        Status::Open => NotOpenReason::DeadlinePassed,
+        _ => NotOpenReason::Closed,
+    };
+    Err(ApiError::NotOpen(reason))
 }
 
 async fn verify_challenge<S: KvStore, V: TurnstileVerifier>(
@@ -243,7 +235,7 @@ async fn store_signature<S: KvStore, V: TurnstileVerifier>(
         None => SignatureRecord {
             region: request.region.clone(),
             lang: request.lang.clone(),
-            signed_at: rfc3339(ctx.now_ms),
+            signed_at: rfc3339_timestamp(ctx.now_ms),
             bucket: bucket.0,
             name: request.show_name.then(|| request.name.clone()),
         },

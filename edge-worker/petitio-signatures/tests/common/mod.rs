@@ -5,7 +5,9 @@
 
 use std::sync::Mutex;
 
+use petitio_model::date::Date;
 use petitio_model::manifest::{Manifest, ManifestPetition};
+use petitio_model::status::Status;
 use petitio_signatures::api::{handle, ApiContext};
 use petitio_signatures::config::ApiConfig;
 use petitio_signatures::http::{ApiRequest, ApiResponse};
@@ -22,8 +24,8 @@ pub const MIRROR: &str = "https://mirror.example";
 pub fn petition(slug: &str, status: &str, deadline: Option<&str>) -> ManifestPetition {
     ManifestPetition {
         slug: slug.into(),
-        status: status.into(),
-        deadline: deadline.map(Into::into),
+        status: Status::parse(status).expect("a status"),
+        deadline: deadline.map(|day| Date::parse_iso(day).expect("a date")),
         languages: vec!["kk".into(), "ru".into(), "en".into()],
     }
 }

@@ -220,7 +220,7 @@ impl<'s> Fields<'s> {
             Value::Datetime(datetime) => {
                 let datetime = datetime.value();
                 match (datetime.date, datetime.time) {
-                    (Some(date), None) => Date::new(date.year, date.month, date.day),
+                    (Some(date), None) => Date::new(i32::from(date.year), date.month, date.day),
                     _ => None,
                 }
             }

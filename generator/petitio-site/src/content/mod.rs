@@ -15,7 +15,8 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::error::{Error, IoAction, Problem, ProblemKind};
 pub use page::Page;
-pub use petition::{Petition, Status, Translation};
+use petitio_model::status::Status;
+pub use petition::{Petition, Translation};
 
 pub const PETITIONS_DIR: &str = "content/petitions";
 pub const PAGES_DIR: &str = "content/pages";
@@ -107,7 +108,6 @@ pub fn display_path(root: &Path, path: &Path) -> String {
         .join("/")
 }
 
-/// Lowercase ASCII letters, digits and single inner hyphens.
 /// The problem of a content file written in a language `petitio.toml` does not list, if so.
 pub(crate) fn language_not_configured(file: &str, lang: &str, config: &Config) -> Option<Problem> {
     (!config.languages.iter().any(|l| l == lang)).then(|| {
@@ -119,38 +119,4 @@ pub(crate) fn language_not_configured(file: &str, lang: &str, config: &Config) -
             },
         )
     })
-}
-
-pub fn is_slug(text: &str) -> bool {
-    !text.is_empty()
-        && !text.starts_with('-')
-        && !text.ends_with('-')
-        && !text.contains("--")
-        && text
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_slug;
-
-    #[test]
-    fn slugs_are_lowercase_ascii_words_joined_by_hyphens() {
-        for good in ["clean-air", "a1", "2026-budget"] {
-            assert!(is_slug(good), "{good}");
-        }
-        for bad in [
-            "",
-            "Clean-Air",
-            "clean_air",
-            "-x",
-            "x-",
-            "a--b",
-            "ағаш",
-            "a b",
-        ] {
-            assert!(!is_slug(bad), "{bad}");
-        }
-    }
 }

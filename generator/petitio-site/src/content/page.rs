@@ -6,21 +6,13 @@ use std::path::Path;
 
 use crate::config::Config;
 use crate::content::frontmatter::{self, TomlSource};
-use crate::content::{display_path, is_slug, language_not_configured, list_dir, PAGES_DIR};
+use crate::content::{display_path, language_not_configured, list_dir, PAGES_DIR};
 use crate::error::{Error, IoAction, Problem, ProblemKind};
 use crate::markdown::Markdown;
+use petitio_model::slug::is_slug;
+use petitio_model::urls::RESERVED_NAMES;
 
 const FIELDS: &[&str] = &["title", "description"];
-
-/// Top-level folders of each language that the generator itself writes; a page may not take them.
-pub const RESERVED_NAMES: &[&str] = &[
-    "petitions",
-    "open",
-    "responded",
-    "closed",
-    "archive",
-    "tags",
-];
 
 /// A static page in every language it is written in.
 #[derive(Debug, Clone)]

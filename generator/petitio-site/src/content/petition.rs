@@ -9,10 +9,12 @@ use std::path::Path;
 
 use crate::config::Config;
 use crate::content::frontmatter::{self, Fields, Located, TomlSource};
-use crate::content::{display_path, is_slug, language_not_configured, list_dir};
+use crate::content::{display_path, language_not_configured, list_dir};
 use crate::error::{Error, IoAction, Problem, ProblemKind};
 use crate::markdown::Markdown;
 use petitio_model::date::Date;
+use petitio_model::slug::is_slug;
+use petitio_model::status::Status;
 
 const FIELDS: &[&str] = &[
     "title",
@@ -32,59 +34,6 @@ const FIELDS: &[&str] = &[
 ];
 const RESPONSE_FIELDS: &[&str] = &["date", "from", "text"];
 const UPDATE_FIELDS: &[&str] = &["date", "text"];
-
-/// Where a petition stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Status {
-    Draft,
-    Open,
-    Closed,
-    Responded,
-    PartiallySatisfied,
-    Rejected,
-    Removed,
-}
-
-impl Status {
-    pub const ALL: [Status; 7] = [
-        Status::Draft,
-        Status::Open,
-        Status::Closed,
-        Status::Responded,
-        Status::PartiallySatisfied,
-        Status::Rejected,
-        Status::Removed,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Draft => "draft",
-            Status::Open => "open",
-            Status::Closed => "closed",
-            Status::Responded => "responded",
-            Status::PartiallySatisfied => "partially_satisfied",
-            Status::Rejected => "rejected",
-            Status::Removed => "removed",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Status> {
-        Status::ALL.into_iter().find(|s| s.as_str() == text)
-    }
-
-    /// Rejected and removed petitions must say why.
-    pub fn needs_reason(self) -> bool {
-        matches!(self, Status::Rejected | Status::Removed)
-    }
-
-    /// Whether an official answer settled the petition.
-    pub fn is_answered(self) -> bool {
-        matches!(
-            self,
-            Status::Responded | Status::PartiallySatisfied | Status::Rejected
-        )
-    }
-}
 
 /// A petition with all its translations.
 #[derive(Debug, Clone)]

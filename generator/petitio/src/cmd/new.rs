@@ -2,9 +2,12 @@
 
 use std::path::Path;
 
-use petitio_model::date::Date;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use petitio_model::date::{Date, UtcOffset};
+use petitio_model::slug::is_slug;
 use petitio_site::config::Config;
-use petitio_site::content::{is_slug, PETITIONS_DIR};
+use petitio_site::content::PETITIONS_DIR;
 use petitio_site::error::IoAction;
 
 use crate::error::Error;
@@ -30,10 +33,18 @@ pub fn run(root: &Path, slug: &str, lang: Option<&str>) -> Result<(), Error> {
     std::fs::create_dir_all(&folder)
         .map_err(|e| petitio_site::Error::io(IoAction::CreateFolder, &folder, e))?;
     let file = folder.join(format!("index.{lang}.md"));
-    std::fs::write(&file, scaffold(Date::today()))
+    std::fs::write(&file, scaffold(today()))
         .map_err(|e| petitio_site::Error::io(IoAction::Write, &file, e))?;
     println!("Created {}\nIt is a draft: set `status = \"open\"` when it is ready, then run `petitio check`.", file.display());
     Ok(())
+}
+
+/// Today in the site's time zone (the day a petition created now is dated).
+fn today() -> Date {
+    let now_ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_millis());
+    UtcOffset::default().date_at(u64::try_from(now_ms).unwrap_or(u64::MAX))
 }
 
 fn scaffold(today: Date) -> String {

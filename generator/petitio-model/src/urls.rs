@@ -1,0 +1,381 @@
+//! The URL scheme: where every page and file of a built site lives, the signature API's
+//! routes, and the pages the API sends a no-JS signer to. The one place that spells a path:
+//! the generator asks it where to write and what to link, `petitio serve` what a change
+//! owns, the worker which route a request names and where to redirect.
+//!
+//! Paths are relative to the site root, without a leading slash: a folder ends with `/`
+//! and is written as its `index.html` ([`file_of`]); `<lang>` is a language code, `<slug>`
+//! a petition's slug.
+//!
+//! | path | what |
+//! |---|---|
+//! | `index.html` | redirect to the default language's home |
+//! | `404.html`, `robots.txt`, `sitemap.xml`, `_headers` | for the host |
+//! | `<lang>/` | home page |
+//! | `<lang>/petitions/<slug>/` | petition page (`#response`, `#update-<date>` inside it) |
+//! | `<lang>/petitions/<slug>/signed/` | after signing without JavaScript |
+//! | `<lang>/petitions/<slug>/embed/` | embeddable counter |
+//! | `<lang>/petitions/<slug>/badge.svg` | SVG badge |
+//! | `<lang>/<listing>/`, `<lang>/<listing>/page/<n>/` | status listings, [`PER_PAGE`] a page |
+//! | `<lang>/tags/`, `<lang>/tags/<tag>/[page/<n>/]` | tags |
+//! | `<lang>/<name>/` | static page |
+//! | `<lang>/atom.xml` | feed |
+//! | `data/petitions.json`, `data/petitions.csv`, `data/petitions/<slug>.json` | open data |
+//! | `assets/...` | hashed static files |
+//! | `_petitio/manifest.json` | what the API reads ([`MANIFEST_PATH`](crate::manifest::MANIFEST_PATH)) |
+//!
+//! API (under `api_url`, by default [`API_PATH`] on the site's origin): `POST
+//! petitions/<slug>/signatures`, `GET petitions/<slug>/count`, `GET counts` ([`ApiRoute`]).
+
+use crate::status::Status;
+
+/// The redirect to the default language, at the site root.
+pub const ROOT_REDIRECT: &str = "index.html";
+/// The page a static host serves for unknown paths.
+pub const NOT_FOUND: &str = "404.html";
+pub const ROBOTS: &str = "robots.txt";
+pub const SITEMAP: &str = "sitemap.xml";
+/// Headers for the host (Cloudflare Pages / Netlify format).
+pub const HEADERS: &str = "_headers";
+/// Folder of the hashed static files.
+pub const ASSETS_DIR: &str = "assets";
+/// The open data: every petition in one JSON file and one CSV file.
+pub const DATA_INDEX: &str = "data/petitions.json";
+pub const DATA_CSV: &str = "data/petitions.csv";
+/// Every file of the open data (`_headers` caches them alike).
+pub const DATA_FILES: &str = "data/*";
+
+/// Petitions per listing page.
+pub const PER_PAGE: usize = 48;
+
+/// Top-level folders of each language that the generator itself writes; a static page may
+/// not take their names.
+pub const RESERVED_NAMES: [&str; 6] = [
+    "petitions",
+    "open",
+    "responded",
+    "closed",
+    "archive",
+    "tags",
+];
+
+/// Number of pages a listing of `items` petitions takes (an empty listing still has one).
+pub fn page_count(items: usize) -> usize {
+    items.div_ceil(PER_PAGE).max(1)
+}
+
+/// The file a path names: a folder's `index.html`, or the path itself.
+pub fn file_of(path: &str) -> String {
+    if path.is_empty() || path.ends_with('/') {
+        format!("{path}index.html")
+    } else {
+        path.to_owned()
+    }
+}
+
+/// Home page of a language: `kk/`.
+pub fn home(lang: &str) -> String {
+    format!("{lang}/")
+}
+
+/// A petition's page: `kk/petitions/<slug>/`.
+pub fn petition(lang: &str, slug: &str) -> String {
+    format!("{lang}/petitions/{slug}/")
+}
+
+/// The page shown after signing without JavaScript: `kk/petitions/<slug>/signed/`.
+pub fn signed(lang: &str, slug: &str) -> String {
+    format!("{}{SIGNED}", petition(lang, slug))
+}
+
+/// The embeddable counter: `kk/petitions/<slug>/embed/`.
+pub fn embed(lang: &str, slug: &str) -> String {
+    format!("{}{EMBED}", petition(lang, slug))
+}
+
+/// The SVG badge: `kk/petitions/<slug>/badge.svg`.
+pub fn badge(lang: &str, slug: &str) -> String {
+    format!("{}badge.svg", petition(lang, slug))
+}
+
+/// The sub-pages of a petition's page, as path segments.
+pub const SIGNED: &str = "signed/";
+pub const EMBED: &str = "embed/";
+
+/// Page `page` (from 1) of a status listing: `kk/open/`, `kk/open/page/2/`.
+pub fn listing(lang: &str, listing: Listing, page: usize) -> String {
+    paged(format!("{lang}/{}/", listing.name()), page)
+}
+
+/// Where the further pages of a status listing live: `kk/open/page/`.
+pub fn listing_pages(lang: &str, listing: Listing) -> String {
+    format!("{lang}/{}/page/", listing.name())
+}
+
+/// The list of tags: `kk/tags/`.
+pub fn tag_index(lang: &str) -> String {
+    format!("{lang}/tags/")
+}
+
+/// Page `page` (from 1) of a tag's petitions: `kk/tags/<tag>/`, `kk/tags/<tag>/page/2/`.
+pub fn tag(lang: &str, tag: &str, page: usize) -> String {
+    paged(format!("{}{tag}/", tag_index(lang)), page)
+}
+
+/// A static page: `kk/about/`.
+pub fn static_page(lang: &str, name: &str) -> String {
+    format!("{lang}/{name}/")
+}
+
+/// The Atom feed of a language: `kk/atom.xml`.
+pub fn feed(lang: &str) -> String {
+    format!("{lang}/atom.xml")
+}
+
+/// Everything public about one petition: `data/petitions/<slug>.json`.
+pub fn data_petition(slug: &str) -> String {
+    format!("data/petitions/{slug}.json")
+}
+
+/// The fragment of a petition page's official response.
+pub const RESPONSE_FRAGMENT: &str = "response";
+
+/// The fragment of a petition page's update of `date` (`YYYY-MM-DD`).
+pub fn update_fragment(date: &impl std::fmt::Display) -> String {
+    format!("update-{date}")
+}
+
+fn paged(first: String, page: usize) -> String {
+    match page {
+        1 => first,
+        n => format!("{first}page/{n}/"),
+    }
+}
+
+/// The status listings every language has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Listing {
+    Open,
+    Responded,
+    Closed,
+    Archive,
+}
+
+impl Listing {
+    pub const ALL: [Listing; 4] = [
+        Listing::Open,
+        Listing::Responded,
+        Listing::Closed,
+        Listing::Archive,
+    ];
+
+    /// URL segment and i18n key suffix.
+    pub fn name(self) -> &'static str {
+        match self {
+            Listing::Open => "open",
+            Listing::Responded => "responded",
+            Listing::Closed => "closed",
+            Listing::Archive => "archive",
+        }
+    }
+
+    /// Whether a petition with `status` is in this listing.
+    pub fn includes(self, status: Status) -> bool {
+        match self {
+            Listing::Open => status == Status::Open,
+            Listing::Responded => status.is_answered(),
+            Listing::Closed => status == Status::Closed,
+            Listing::Archive => !matches!(status, Status::Open | Status::Draft),
+        }
+    }
+}
+
+/// Where the signature API is on the site's own origin, the default `api_url`.
+pub const API_PATH: &str = "/api";
+
+/// A route of the signature API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApiRoute<'p> {
+    /// `GET counts`: every petition's published count.
+    Counts,
+    /// `GET petitions/<slug>/count`.
+    PetitionCount(&'p str),
+    /// `POST petitions/<slug>/signatures`.
+    Signatures(&'p str),
+}
+
+impl<'p> ApiRoute<'p> {
+    /// The route a request path (`/api/...`, on the API's own origin) names, if any.
+    pub fn parse(path: &'p str) -> Option<ApiRoute<'p>> {
+        let rest = path.strip_prefix(API_PATH)?.strip_prefix('/')?;
+        if rest == "counts" {
+            return Some(ApiRoute::Counts);
+        }
+        let (slug, action) = rest.strip_prefix("petitions/")?.split_once('/')?;
+        if !crate::slug::is_slug(slug) {
+            return None;
+        }
+        match action {
+            "count" => Some(ApiRoute::PetitionCount(slug)),
+            "signatures" => Some(ApiRoute::Signatures(slug)),
+            _ => None,
+        }
+    }
+
+    /// The route's URL under `api_url` (a path like `/api` or an absolute URL, without a
+    /// trailing slash).
+    pub fn url(self, api_url: &str) -> String {
+        match self {
+            ApiRoute::Counts => format!("{api_url}/counts"),
+            ApiRoute::PetitionCount(slug) => format!("{api_url}/petitions/{slug}/count"),
+            ApiRoute::Signatures(slug) => format!("{api_url}/petitions/{slug}/signatures"),
+        }
+    }
+}
+
+/// Where the API sends a signer who posted the form without JavaScript (ARCHITECTURE.md,
+/// "The no-JS form"). The query says what happened; the fragment names the element of the
+/// static page that explains it, so the page shows it with CSS `:target` alone.
+pub mod results {
+    use super::{home, petition, signed};
+
+    /// After a signature was accepted; `result` is `recorded` or `already_signed`:
+    /// `<base_path><lang>/petitions/<slug>/signed/?result=<r>#result-<r>`.
+    pub fn signed_page(base_path: &str, lang: &str, slug: &str, result: &str) -> String {
+        format!(
+            "{}{}?result={result}#result-{result}",
+            with_slash(base_path),
+            signed(lang, slug)
+        )
+    }
+
+    /// The petition's form, scrolled to what went wrong: the error `code` and its `field`
+    /// `<base_path><lang>/petitions/<slug>/?result=<code>[&field=<field>]#sign-error-<field or code>`.
+    pub fn error_page(
+        base_path: &str,
+        lang: &str,
+        slug: &str,
+        code: &str,
+        field: Option<&str>,
+    ) -> String {
+        let page = format!("{}{}", with_slash(base_path), petition(lang, slug));
+        match field {
+            Some(field) => {
+                format!("{page}?result={code}&field={field}#sign-error-{field}")
+            }
+            None => format!("{page}?result={code}#sign-error-{code}"),
+        }
+    }
+
+    /// The home page saying the petition does not exist: `<base_path><lang>/?result=<code>`.
+    pub fn home_page(base_path: &str, lang: &str, code: &str) -> String {
+        format!("{}{}?result={code}", with_slash(base_path), home(lang))
+    }
+
+    /// `base_path` as `/` or `/sub/`, however it was written.
+    fn with_slash(base_path: &str) -> String {
+        match base_path.trim_matches('/') {
+            "" => "/".to_owned(),
+            inner => format!("/{inner}/"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_have_the_documented_paths() {
+        assert_eq!(petition("kk", "clean-air"), "kk/petitions/clean-air/");
+        assert_eq!(signed("kk", "clean-air"), "kk/petitions/clean-air/signed/");
+        assert_eq!(embed("en", "x"), "en/petitions/x/embed/");
+        assert_eq!(badge("en", "x"), "en/petitions/x/badge.svg");
+        assert_eq!(listing("ru", Listing::Open, 1), "ru/open/");
+        assert_eq!(listing("ru", Listing::Archive, 3), "ru/archive/page/3/");
+        assert!(listing("ru", Listing::Open, 2).starts_with(&listing_pages("ru", Listing::Open)));
+        assert_eq!(tag("kk", "ecology", 1), "kk/tags/ecology/");
+        assert_eq!(tag("kk", "ecology", 2), "kk/tags/ecology/page/2/");
+        assert_eq!(static_page("en", "about"), "en/about/");
+        assert_eq!(feed("en"), "en/atom.xml");
+        assert_eq!(data_petition("x"), "data/petitions/x.json");
+        assert_eq!(file_of("kk/open/"), "kk/open/index.html");
+        assert_eq!(file_of(""), "index.html");
+        assert_eq!(
+            file_of("kk/petitions/x/badge.svg"),
+            "kk/petitions/x/badge.svg"
+        );
+        for listing in Listing::ALL {
+            assert!(RESERVED_NAMES.contains(&listing.name()));
+        }
+    }
+
+    #[test]
+    fn listings_paginate_by_48() {
+        assert_eq!(page_count(0), 1);
+        assert_eq!(page_count(48), 1);
+        assert_eq!(page_count(49), 2);
+    }
+
+    #[test]
+    fn api_routes_parse_and_print_the_same_paths() {
+        for route in [
+            ApiRoute::Counts,
+            ApiRoute::PetitionCount("clean-air"),
+            ApiRoute::Signatures("clean-air"),
+        ] {
+            assert_eq!(ApiRoute::parse(&route.url(API_PATH)), Some(route));
+        }
+        assert_eq!(
+            ApiRoute::Signatures("x").url("https://api.example/api"),
+            "https://api.example/api/petitions/x/signatures"
+        );
+        for other in [
+            "/api",
+            "/api/",
+            "/api/counts/",
+            "/api/petitions/Bad/count",
+            "/api/petitions/a--b/count",
+            "/api/petitions/x/other",
+            "/apicounts",
+            "/other/counts",
+        ] {
+            assert_eq!(ApiRoute::parse(other), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn result_pages_have_the_agreed_urls() {
+        assert_eq!(
+            results::signed_page("/", "kk", "clean-air", "recorded"),
+            "/kk/petitions/clean-air/signed/?result=recorded#result-recorded"
+        );
+        assert_eq!(
+            results::error_page(
+                "/petitions",
+                "ru",
+                "clean-air",
+                "invalid_input",
+                Some("email")
+            ),
+            "/petitions/ru/petitions/clean-air/?result=invalid_input&field=email#sign-error-email"
+        );
+        assert_eq!(
+            results::error_page("/", "en", "clean-air", "petition_not_open", None),
+            "/en/petitions/clean-air/?result=petition_not_open#sign-error-petition_not_open"
+        );
+        assert_eq!(
+            results::home_page("", "kk", "petition_not_found"),
+            "/kk/?result=petition_not_found"
+        );
+    }
+
+    #[test]
+    fn listings_hold_the_statuses_they_name() {
+        assert!(Listing::Open.includes(Status::Open));
+        assert!(!Listing::Open.includes(Status::Closed));
+        assert!(Listing::Responded.includes(Status::Rejected));
+        assert!(Listing::Archive.includes(Status::Removed));
+        assert!(!Listing::Archive.includes(Status::Draft));
+    }
+}
