@@ -1,28 +1,36 @@
-//! Atom feeds (one per language) and `sitemap.xml` with language alternates.
+//! Atom feeds (one per language) and `sitemap.xml` with language alternates: which entries
+//! and pages they list, here; how they are written, in the theme's `atom.xml`,
+//! `sitemap.xml` and `partials/sitemap-urls.xml`, which a site may override.
 //!
-//! Both are written directly as XML text with escaping, not through templates: their shape is
-//! fixed by their standards. Feeds carry summaries, not full pages, which keeps them small on
-//! large sites. These and canonical links are the only places that use the absolute base URL.
+//! Feeds carry summaries, not full pages, which keeps them small on large sites. These and
+//! canonical links are the only places that use the absolute base URL.
 
-use std::fmt::Write;
 use std::hash::{Hash, Hasher};
 
-use crate::i18n::I18n;
-use crate::pages::escape_html as escape;
+use serde::Serialize;
+use tera::Context;
+
 use petitio_model::date::Date;
 use petitio_model::urls::{self, Listing};
+use petitio_site::content::petition::Update;
 use petitio_site::content::{Petition, Site, Translation};
+
+use crate::error::Error;
+use crate::i18n::I18n;
+use crate::templates::names;
+use crate::Renderer;
 
 /// How many entries a feed keeps (newest first).
 const FEED_ENTRIES: usize = 100;
 
 /// One entry of a feed, as written.
-#[derive(Hash)]
+#[derive(Hash, Serialize)]
 struct Entry {
     id: String,
     title: String,
     url: String,
-    date: Date,
+    /// RFC 3339, midnight UTC of the entry's date.
+    updated: String,
     summary: String,
 }
 
@@ -31,7 +39,7 @@ struct Entry {
 enum Event<'a> {
     Created,
     Response,
-    Update(&'a petitio_site::content::petition::Update),
+    Update(&'a Update),
 }
 
 /// A possible feed entry: cheap to collect for every petition of a large site; only those
@@ -50,8 +58,8 @@ impl Candidate<'_> {
         let slug = &self.petition.slug;
         match self.event {
             Event::Created => format!("{slug}/"),
-            Event::Response => format!("{slug}/#response"),
-            Event::Update(update) => format!("{slug}/#update-{}", update.date),
+            Event::Response => format!("{slug}/#{}", urls::RESPONSE_FRAGMENT),
+            Event::Update(update) => format!("{slug}/#{}", urls::update_fragment(&update.date)),
         }
     }
 
@@ -64,7 +72,7 @@ impl Candidate<'_> {
         let (url, title, summary) = match self.event {
             Event::Created => (url, title.clone(), self.translation.summary.clone()),
             Event::Response => (
-                format!("{url}#response"),
+                format!("{url}#{}", urls::RESPONSE_FRAGMENT),
                 format!("{}: {title}", label("feed.response")),
                 self.translation
                     .response
@@ -72,7 +80,7 @@ impl Candidate<'_> {
                     .and_then(|r| r.from.clone()),
             ),
             Event::Update(update) => (
-                format!("{url}#update-{}", update.date),
+                format!("{url}#{}", urls::update_fragment(&update.date)),
                 format!("{}: {title}", label("feed.update")),
                 Some(first_paragraph(&update.text.source)),
             ),
@@ -81,7 +89,7 @@ impl Candidate<'_> {
             id: url.clone(),
             title,
             url,
-            date: self.date,
+            updated: self.date.rfc3339(),
             summary: summary.unwrap_or_default(),
         }
     }
@@ -120,62 +128,6 @@ pub fn entries_hash(site: &Site, i18n: &I18n, petition: &Petition) -> u64 {
     hasher.finish()
 }
 
-/// The Atom feed of `lang`: new petitions, official responses and updates.
-pub fn atom(site: &Site, i18n: &I18n, lang: &str) -> String {
-    let config = &site.config;
-    let mut candidates: Vec<Candidate> = site
-        .petitions
-        .iter()
-        .flat_map(|petition| candidates(petition, lang))
-        .collect();
-    // Newest first, ties by id. Only the entries as new as the last one kept need ids.
-    candidates.sort_by_key(|c| std::cmp::Reverse(c.date));
-    if let Some(oldest_kept) = candidates.get(FEED_ENTRIES - 1).map(|c| c.date) {
-        candidates.retain(|c| c.date >= oldest_kept);
-    }
-    let mut candidates: Vec<(String, Candidate)> =
-        candidates.into_iter().map(|c| (c.id_suffix(), c)).collect();
-    candidates.sort_by(|(a_id, a), (b_id, b)| b.date.cmp(&a.date).then_with(|| a_id.cmp(b_id)));
-    candidates.truncate(FEED_ENTRIES);
-    let entries: Vec<Entry> = candidates
-        .iter()
-        .map(|(_, c)| c.entry(site, i18n, lang))
-        .collect();
-    let updated = entries.first().map_or_else(
-        || Date {
-            year: 1970,
-            month: 1,
-            day: 1,
-        },
-        |e| e.date,
-    );
-    let home = config.absolute_url(&format!("{lang}/"));
-    let mut xml = String::with_capacity(512 + entries.len() * 512);
-    xml.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
-    let _ = write!(
-        xml,
-        "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{lang}\">\n<title>{}</title>\n<subtitle>{}</subtitle>\n\
-         <id>{home}</id>\n<link rel=\"alternate\" href=\"{home}\"/>\n<link rel=\"self\" href=\"{}\"/>\n<updated>{}</updated>\n",
-        escape(config.title(lang)),
-        escape(config.description(lang)),
-        config.absolute_url(&format!("{lang}/atom.xml")),
-        updated.rfc3339(),
-    );
-    for entry in &entries {
-        let _ = write!(
-            xml,
-            "<entry>\n<title>{}</title>\n<id>{}</id>\n<link rel=\"alternate\" href=\"{}\"/>\n<updated>{}</updated>\n<summary>{}</summary>\n</entry>\n",
-            escape(&entry.title),
-            escape(&entry.id),
-            escape(&entry.url),
-            entry.date.rfc3339(),
-            escape(&entry.summary),
-        );
-    }
-    xml.push_str("</feed>\n");
-    xml
-}
-
 /// The first paragraph of Markdown as plain-ish text, for feed summaries.
 fn first_paragraph(markdown: &str) -> String {
     markdown
@@ -186,81 +138,116 @@ fn first_paragraph(markdown: &str) -> String {
         .replace('\n', " ")
 }
 
-/// `sitemap.xml`: every indexable page with `xhtml:link` alternates for its translations;
-/// `tags` are those with a page, `petitions` the [`sitemap_urls`] of every petition, in order.
-pub fn sitemap<'a>(
-    site: &Site,
-    tags: impl Iterator<Item = &'a String>,
-    petitions: impl Iterator<Item = &'a str>,
-) -> String {
-    let config = &site.config;
-    let mut groups: Vec<Vec<(String, String)>> = Vec::new();
-    let every_language = |path: &dyn Fn(&str) -> String| -> Vec<(String, String)> {
-        config
+/// One page of a sitemap group: its language and absolute URL.
+#[derive(Serialize)]
+struct SitemapPage {
+    lang: String,
+    url: String,
+}
+
+impl Renderer<'_> {
+    /// The Atom feed of `lang`: new petitions, official responses and updates.
+    pub(crate) fn feed(&self, lang: &str) -> Result<String, Error> {
+        let site = self.site;
+        let config = &site.config;
+        let i18n = &self.theme.i18n;
+        let mut candidates: Vec<Candidate> = site
+            .petitions
+            .iter()
+            .flat_map(|petition| candidates(petition, lang))
+            .collect();
+        // Newest first, ties by id. Only the entries as new as the last one kept need ids.
+        candidates.sort_by_key(|c| std::cmp::Reverse(c.date));
+        if let Some(oldest_kept) = candidates.get(FEED_ENTRIES - 1).map(|c| c.date) {
+            candidates.retain(|c| c.date >= oldest_kept);
+        }
+        let mut candidates: Vec<(String, Candidate)> =
+            candidates.into_iter().map(|c| (c.id_suffix(), c)).collect();
+        candidates.sort_by(|(a_id, a), (b_id, b)| b.date.cmp(&a.date).then_with(|| a_id.cmp(b_id)));
+        candidates.truncate(FEED_ENTRIES);
+        let updated = candidates.first().map_or_else(
+            || Date::from_days_since_epoch(0),
+            |(_, candidate)| candidate.date,
+        );
+        let entries: Vec<Entry> = candidates
+            .iter()
+            .map(|(_, c)| c.entry(site, i18n, lang))
+            .collect();
+        let mut context = Context::new();
+        context.insert("lang", lang);
+        context.insert("site_title", config.title(lang));
+        context.insert("site_description", config.description(lang));
+        context.insert("home_url", &config.absolute_url(&urls::home(lang)));
+        context.insert("feed_url", &config.absolute_url(&urls::feed(lang)));
+        context.insert("updated", &updated.rfc3339());
+        context.insert("entries", &entries);
+        self.theme.templates.render(lang, names::FEED, &context)
+    }
+
+    /// `sitemap.xml`: every indexable page with `xhtml:link` alternates for its
+    /// translations; `tags` are those with a page, `petition_urls` the [`sitemap_urls`]
+    /// of every petition, in order.
+    ///
+    /// [`sitemap_urls`]: Renderer::sitemap_urls
+    pub(crate) fn sitemap<'a>(
+        &self,
+        tags: impl Iterator<Item = &'a String>,
+        petition_urls: impl Iterator<Item = &'a str>,
+    ) -> Result<String, Error> {
+        let site = self.site;
+        let mut groups: Vec<Vec<SitemapPage>> = vec![self.sitemap_group(urls::home)];
+        for listing in Listing::ALL {
+            groups.push(self.sitemap_group(|lang| urls::listing(lang, listing, 1)));
+        }
+        groups.push(self.sitemap_group(urls::tag_index));
+        for tag in tags {
+            groups.push(self.sitemap_group(|lang| urls::tag(lang, tag, 1)));
+        }
+        for page in &site.pages {
+            let group = page
+                .translations
+                .iter()
+                .map(|t| self.sitemap_page(&t.lang, &urls::static_page(&t.lang, &page.name)));
+            groups.push(group.collect());
+        }
+        let mut context = Context::new();
+        context.insert("groups", &groups);
+        context.insert("petition_urls", &petition_urls.collect::<String>());
+        self.theme
+            .templates
+            .render(&site.config.default_language, names::SITEMAP, &context)
+    }
+
+    /// The `<url>` elements of one petition's pages in `sitemap.xml`.
+    pub(crate) fn sitemap_urls(&self, petition: &Petition) -> Result<String, Error> {
+        let group: Vec<SitemapPage> = petition
+            .translations
+            .iter()
+            .map(|t| self.sitemap_page(&t.lang, &urls::petition(&t.lang, &petition.slug)))
+            .collect();
+        let mut context = Context::new();
+        context.insert("group", &group);
+        self.theme.templates.render(
+            &self.site.config.default_language,
+            names::SITEMAP_URLS,
+            &context,
+        )
+    }
+
+    /// The page at `path(lang)` in every language of the site.
+    fn sitemap_group(&self, path: impl Fn(&str) -> String) -> Vec<SitemapPage> {
+        self.site
+            .config
             .languages
             .iter()
-            .map(|lang| (lang.clone(), path(lang)))
+            .map(|lang| self.sitemap_page(lang, &path(lang)))
             .collect()
-    };
-    groups.push(every_language(&|lang| format!("{lang}/")));
-    for listing in Listing::ALL {
-        groups.push(every_language(&|lang| {
-            format!("{lang}/{}/", listing.name())
-        }));
     }
-    groups.push(every_language(&|lang| format!("{lang}/tags/")));
-    for tag in tags {
-        groups.push(every_language(&|lang| format!("{lang}/tags/{tag}/")));
-    }
-    for page in &site.pages {
-        groups.push(
-            page.translations
-                .iter()
-                .map(|t| (t.lang.clone(), format!("{}/{}/", t.lang, page.name)))
-                .collect(),
-        );
-    }
-    let mut xml = String::from(
-        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n",
-    );
-    for group in &groups {
-        write_urls(&mut xml, site, group);
-    }
-    petitions.for_each(|urls| xml.push_str(urls));
-    xml.push_str("</urlset>\n");
-    xml
-}
 
-/// The `<url>` elements of one petition's pages in `sitemap.xml`.
-pub fn sitemap_urls(site: &Site, petition: &Petition) -> String {
-    let group: Vec<(String, String)> = petition
-        .translations
-        .iter()
-        .map(|t| (t.lang.clone(), urls::petition(&t.lang, &petition.slug)))
-        .collect();
-    let mut xml = String::new();
-    write_urls(&mut xml, site, &group);
-    xml
-}
-
-/// One `<url>` per page of `group` (language, path), each listing all of them as alternates.
-fn write_urls(xml: &mut String, site: &Site, group: &[(String, String)]) {
-    let config = &site.config;
-    for (_, path) in group {
-        let _ = write!(
-            xml,
-            "<url><loc>{}</loc>",
-            escape(&config.absolute_url(path))
-        );
-        if group.len() > 1 {
-            for (lang, alternate) in group {
-                let _ = write!(
-                    xml,
-                    "<xhtml:link rel=\"alternate\" hreflang=\"{lang}\" href=\"{}\"/>",
-                    escape(&config.absolute_url(alternate))
-                );
-            }
+    fn sitemap_page(&self, lang: &str, path: &str) -> SitemapPage {
+        SitemapPage {
+            lang: lang.to_owned(),
+            url: self.site.config.absolute_url(path),
         }
-        xml.push_str("</url>\n");
     }
 }

@@ -17,6 +17,15 @@ use petitio_site::error::{IoAction, Problem, ProblemKind};
 
 const SCRIPT_SECTION: &str = "script";
 
+/// The default theme's strings, under every theme's and site's own: a theme of its own
+/// that lacks a key added later (say `moved.*`, which `petitio relocate` needs) still works.
+const BUILT_IN: [(&str, &str); 3] = [
+    ("kk", include_str!("../../../themes/default/i18n/kk.toml")),
+    ("ru", include_str!("../../../themes/default/i18n/ru.toml")),
+    ("en", include_str!("../../../themes/default/i18n/en.toml")),
+];
+const BUILT_IN_FILE: &str = "(built in) themes/default/i18n";
+
 /// How one language writes dates and numbers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Format {
@@ -47,6 +56,10 @@ impl I18n {
         for lang in &config.languages {
             let mut strings = BTreeMap::new();
             let mut format = None;
+            if let Some((_, text)) = BUILT_IN.iter().find(|(code, _)| code == lang) {
+                let table = text.parse().expect("the built-in strings are valid TOML");
+                format = read_table(BUILT_IN_FILE, table, &mut strings, &mut problems);
+            }
             for dir in [theme_dir.join("i18n"), root.join("i18n")] {
                 let path = dir.join(format!("{lang}.toml"));
                 if !path.is_file() {
@@ -98,6 +111,11 @@ impl I18n {
     /// The string `key` in `lang` (falling back to the default language).
     pub fn get(&self, lang: &str, key: &str) -> Option<&str> {
         self.locales.get(lang)?.strings.get(key).map(String::as_str)
+    }
+
+    /// What is wrong when `key` has no string in `lang`.
+    pub fn missing(lang: &str, key: &str) -> String {
+        format!("no UI string `{key}` in i18n/{lang}.toml or the default language's file")
     }
 
     /// `date` as `lang` writes it, e.g. "1 мамыр 2026 ж.".

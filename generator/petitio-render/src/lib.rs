@@ -16,6 +16,7 @@ mod feeds;
 mod hosting;
 pub mod i18n;
 pub mod links;
+pub mod moved;
 pub mod output;
 mod pages;
 pub use pages::escape_html;
@@ -142,8 +143,8 @@ impl Job {
 }
 
 impl Job {
-    /// The theme template this job renders; `None` for files made without one (data,
-    /// feeds, badges, sitemap, hosting files, assets).
+    /// The theme template this job renders; `None` for files made without one (open data,
+    /// hosting files, assets).
     pub fn template(&self) -> Option<&'static str> {
         match self {
             Job::RootRedirect => Some(names::REDIRECT),
@@ -155,16 +156,16 @@ impl Job {
             Job::Listing { .. } | Job::Tag { .. } => Some(names::LISTING),
             Job::TagIndex { .. } => Some(names::TAG_INDEX),
             Job::Page { .. } => Some(names::PAGE),
+            Job::Badge { .. } => Some(names::BADGE),
+            Job::Feed { .. } => Some(names::FEED),
+            Job::Sitemap => Some(names::SITEMAP),
             Job::Robots
-            | Job::Sitemap
             | Job::Headers
             | Job::Manifest
             | Job::Assets
             | Job::DataIndex
             | Job::DataCsv
-            | Job::DataPetition { .. }
-            | Job::Badge { .. }
-            | Job::Feed { .. } => None,
+            | Job::DataPetition { .. } => None,
         }
     }
 
@@ -300,6 +301,18 @@ impl Theme {
         })
     }
 
+    /// The UI string `key` in `lang` (falling back to the default language); an error
+    /// names the files it is missing from.
+    pub fn text(&self, lang: &str, key: &str) -> Result<String, Error> {
+        self.i18n
+            .get(lang, key)
+            .map(str::to_owned)
+            .ok_or_else(|| Error::Template {
+                name: "i18n".into(),
+                cause: I18n::missing(lang, key),
+            })
+    }
+
     /// The templates edited, added or removed since `before`, when nothing else of the
     /// theme changed (strings, date and number formats, static files); `None` when
     /// something else did.
@@ -364,11 +377,15 @@ impl<'s> Renderer<'s> {
     }
 
     /// The jobs whose pages read one of the `changed` templates, when every other job's
-    /// output stays the same; `None` when the petitions' cached cards read one of them
-    /// (then the parts must be rendered again, and everything that shows them).
+    /// output stays the same; `None` when the petitions' cached parts (cards, sitemap
+    /// entries) read one of them (then the parts must be rendered again, and everything
+    /// that shows them).
     pub fn jobs_reading(&self, changed: &BTreeSet<String>) -> Option<Vec<Job>> {
         let templates = &self.theme.templates;
-        if templates.uses_any(names::CARD, changed) {
+        if names::IN_PARTS
+            .iter()
+            .any(|part| templates.uses_any(part, changed))
+        {
             return None;
         }
         let mut reads: HashMap<&'static str, bool> = HashMap::new();
@@ -588,7 +605,7 @@ impl<'s> Renderer<'s> {
             .iter()
             .map(|lang| self.render_card(petition, lang))
             .collect::<Result<Vec<String>, Error>>()?;
-        let sitemap = feeds::sitemap_urls(self.site, petition);
+        let sitemap = self.sitemap_urls(petition)?;
         let data_index = data::index_entry(self.site, petition, &self.counts);
         let data_csv = data::csv_row(self.site, petition, &self.counts)?;
         let manifest = hosting::manifest_entry(petition);
@@ -655,17 +672,13 @@ impl<'s> Renderer<'s> {
             ),
             Job::Sitemap => sink.put(
                 urls::SITEMAP,
-                feeds::sitemap(
-                    self.site,
+                self.sitemap(
                     self.shared.tags.keys(),
                     self.each_part(|p| p.sitemap.as_str()),
-                )
+                )?
                 .into_bytes(),
             ),
-            Job::Feed { lang } => sink.put(
-                &urls::feed(lang),
-                feeds::atom(self.site, &self.theme.i18n, lang).into_bytes(),
-            ),
+            Job::Feed { lang } => sink.put(&urls::feed(lang), self.feed(lang)?.into_bytes()),
             Job::DataIndex => sink.put(
                 urls::DATA_INDEX,
                 data::index(self.each_part(|p| p.data_index.as_str())),

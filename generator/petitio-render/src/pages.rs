@@ -145,16 +145,7 @@ impl Renderer<'_> {
     }
 
     fn t(&self, lang: &str, key: &str) -> Result<String, Error> {
-        self.theme
-            .i18n
-            .get(lang, key)
-            .map(str::to_owned)
-            .ok_or_else(|| Error::Template {
-                name: "i18n".into(),
-                cause: format!(
-                    "no UI string `{key}` in i18n/{lang}.toml or the default language's file"
-                ),
-            })
+        self.theme.text(lang, key)
     }
 
     pub(super) fn root_redirect(&self) -> Result<String, Error> {
@@ -441,7 +432,9 @@ impl Renderer<'_> {
             .theme
             .i18n
             .number(lang, self.counts.total(&petition.slug));
-        Ok(badge_svg(&label, &value, &translation.title))
+        let context = Context::from_serialize(Badge::new(&label, &value, &translation.title))
+            .expect("a badge serialises");
+        self.theme.templates.render(lang, names::BADGE, &context)
     }
 
     /// Every region with signatures in the build's snapshot, most signed first.
@@ -648,35 +641,49 @@ fn percent(value: u64, of: u64) -> f64 {
 }
 
 /// A badge like the ones READMEs show: a grey label and a coloured value, each text fitted
-/// to its box with `textLength`, so it looks the same whatever fonts the viewer has.
-fn badge_svg(label: &str, value: &str, title: &str) -> String {
-    /// Approximate advance of one character at 11 px in Verdana-like fonts.
-    fn text_width(text: &str) -> u32 {
-        let chars = u32::try_from(text.chars().count()).unwrap_or(u32::MAX / 8);
-        chars.saturating_mul(7).max(7)
+/// to its box with `textLength`, so it looks the same whatever fonts the viewer has. The
+/// sizes are computed here; the theme's `badge.svg` draws it.
+#[derive(Serialize)]
+struct Badge<'a> {
+    label: &'a str,
+    value: &'a str,
+    title: &'a str,
+    /// Width of the whole badge, of the label's box and of the value's box.
+    width: u32,
+    label_width: u32,
+    value_width: u32,
+    /// Width each text is fitted to, and the centre of its box.
+    label_text_width: u32,
+    value_text_width: u32,
+    label_x: u32,
+    value_x: u32,
+}
+
+impl<'a> Badge<'a> {
+    fn new(label: &'a str, value: &'a str, title: &'a str) -> Badge<'a> {
+        /// Approximate advance of one character at 11 px in Verdana-like fonts.
+        fn text_width(text: &str) -> u32 {
+            let chars = u32::try_from(text.chars().count()).unwrap_or(u32::MAX / 8);
+            chars.saturating_mul(7).max(7)
+        }
+        const PAD: u32 = 6;
+        let label_text_width = text_width(label);
+        let value_text_width = text_width(value);
+        let label_width = label_text_width + 2 * PAD;
+        let value_width = value_text_width + 2 * PAD;
+        Badge {
+            label,
+            value,
+            title,
+            width: label_width + value_width,
+            label_width,
+            value_width,
+            label_text_width,
+            value_text_width,
+            label_x: label_width / 2,
+            value_x: label_width + value_width / 2,
+        }
     }
-    const PAD: u32 = 6;
-    let label_text = text_width(label);
-    let value_text = text_width(value);
-    let label_width = label_text + 2 * PAD;
-    let value_width = value_text + 2 * PAD;
-    let width = label_width + value_width;
-    let label = escape_html(label);
-    let value = escape_html(value);
-    let title = escape_html(title);
-    format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"20\" viewBox=\"0 0 {width} 20\" role=\"img\" aria-label=\"{title}: {value} {label}\">\
-<title>{title}: {value} {label}</title>\
-<rect width=\"{label_width}\" height=\"20\" rx=\"3\" fill=\"#4d5560\"/>\
-<rect x=\"{label_width}\" width=\"{value_width}\" height=\"20\" rx=\"3\" fill=\"#0b4f8a\"/>\
-<rect x=\"{label_width}\" width=\"4\" height=\"20\" fill=\"#0b4f8a\"/>\
-<g fill=\"#ffffff\" font-family=\"Verdana,'DejaVu Sans',sans-serif\" font-size=\"11\" text-anchor=\"middle\">\
-<text x=\"{label_x}\" y=\"14\" textLength=\"{label_text}\" lengthAdjust=\"spacingAndGlyphs\">{label}</text>\
-<text x=\"{value_x}\" y=\"14\" textLength=\"{value_text}\" lengthAdjust=\"spacingAndGlyphs\">{value}</text>\
-</g></svg>\n",
-        label_x = label_width / 2,
-        value_x = label_width + value_width / 2,
-    )
 }
 
 /// Plain share links: no third-party script, only a URL per service.
@@ -766,15 +773,29 @@ mod tests {
     }
 
     #[test]
-    fn badge_fits_its_texts_and_escapes_them() {
-        let svg = badge_svg("подписей", "1 234", "Trees & \"parks\"");
+    fn badge_fits_its_texts() {
+        let badge = Badge::new("подписей", "1 234", "Trees & \"parks\"");
+        assert_eq!(badge.width, 115);
+        // Each text is stretched or squeezed to exactly the width its box leaves for it.
+        assert_eq!((badge.label_text_width, badge.value_text_width), (56, 35));
+        assert_eq!((badge.label_width, badge.value_width), (68, 47));
+        assert_eq!((badge.label_x, badge.value_x), (34, 91));
+    }
+
+    #[test]
+    fn the_default_badge_draws_its_texts_escaped() {
+        let badge = Badge::new("подписей", "1 234", "Trees & \"parks\"");
+        let context = Context::from_serialize(badge).unwrap();
+        let svg = crate::templates::default_theme_templates()
+            .render("kk", names::BADGE, &context)
+            .unwrap();
         assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"115\""));
         assert!(svg.contains(">подписей</text>"));
         assert!(svg.contains(">1 234</text>"));
         assert!(svg.contains("<title>Trees &amp; &quot;parks&quot;: 1 234 подписей</title>"));
-        // Each text is stretched or squeezed to exactly the width its box leaves for it.
         assert!(svg.contains("textLength=\"56\""));
         assert!(svg.contains("textLength=\"35\""));
+        assert!(svg.ends_with("</svg>\n"));
     }
 
     #[test]

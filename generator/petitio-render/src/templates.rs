@@ -4,8 +4,8 @@
 //! `<root>/templates/` replaces the theme's. One Tera instance per language carries that
 //! language's helpers — `t(key=...)` for UI strings, `format_date` and `format_number` filters —
 //! plus `url(path=...)` and `asset(name=...)`, so page contexts stay small: no string table
-//! or site-wide collection is copied into any page's context. Autoescape is on for `.html`
-//! and `.xml`.
+//! or site-wide collection is copied into any page's context. Autoescape is on for `.html`,
+//! `.xml` and `.svg`.
 //!
 //! The sources stay in memory so that `petitio serve` can tell which templates an edit
 //! changed ([`Templates::changed_since`]) and which pages read them ([`Templates::uses_any`]:
@@ -43,7 +43,56 @@ pub mod names {
     pub const LISTING: &str = "listing.html";
     pub const TAG_INDEX: &str = "tags.html";
     pub const PAGE: &str = "page.html";
+    /// A petition's SVG badge.
+    pub const BADGE: &str = "badge.svg";
+    /// The Atom feed of a language.
+    pub const FEED: &str = "atom.xml";
+    pub const SITEMAP: &str = "sitemap.xml";
+    /// The `<url>`s of one page in its languages: included by the sitemap, and rendered
+    /// into each petition's cached parts.
+    pub const SITEMAP_URLS: &str = "partials/sitemap-urls.xml";
+    /// The notice of the "we moved" site (`petitio relocate`).
+    pub const MOVED: &str = "moved.html";
+    /// What `petitio serve` shows while the last rebuild has failed.
+    pub const SERVE_ERROR: &str = "serve-error.html";
+
+    /// The templates rendered into each petition's cached parts: an edit of one (or of what
+    /// it reads) renders every petition's parts again.
+    pub const IN_PARTS: [&str; 2] = [CARD, SITEMAP_URLS];
 }
+
+/// The default theme's copies of the templates for what earlier versions wrote in code
+/// (badge, feed, sitemap, the moved notice, serve's error page): a theme of its own made
+/// before them still builds and relocates; a theme or site overrides them like any other.
+const BUILT_IN: [(&str, &str); 6] = [
+    (
+        names::BADGE,
+        include_str!("../../../themes/default/templates/badge.svg"),
+    ),
+    (
+        names::FEED,
+        include_str!("../../../themes/default/templates/atom.xml"),
+    ),
+    (
+        names::SITEMAP,
+        include_str!("../../../themes/default/templates/sitemap.xml"),
+    ),
+    (
+        names::SITEMAP_URLS,
+        include_str!("../../../themes/default/templates/partials/sitemap-urls.xml"),
+    ),
+    (
+        names::MOVED,
+        include_str!("../../../themes/default/templates/moved.html"),
+    ),
+    (names::SERVE_ERROR, BUILT_IN_SERVE_ERROR),
+];
+
+const BUILT_IN_SERVE_ERROR: &str =
+    include_str!("../../../themes/default/templates/serve-error.html");
+
+/// Templates whose values are escaped for HTML and XML (with [`escape_html`]).
+const AUTOESCAPED: [&str; 3] = [".html", ".xml", ".svg"];
 
 /// The compiled templates, one instance per language, and their sources by name.
 pub struct Templates {
@@ -73,10 +122,12 @@ impl Templates {
                 }
             }
         }
-        let mut tera = Tera::default();
-        tera.autoescape_on(vec![".html", ".xml"]);
-        // Tera's default also escapes `/`, which makes every URL unreadable; these five suffice.
-        tera.set_escape_fn(escape_html);
+        for (name, source) in BUILT_IN {
+            sources
+                .entry(name.to_owned())
+                .or_insert_with(|| source.to_owned());
+        }
+        let mut tera = new_tera();
         tera.add_raw_templates(sources.clone())
             .map_err(|e| Error::template_syntax(&e))?;
         let base_path = config.base_path.clone();
@@ -155,6 +206,39 @@ impl Templates {
     }
 }
 
+/// An empty Tera with Petitio's escaping.
+fn new_tera() -> Tera {
+    let mut tera = Tera::default();
+    tera.autoescape_on(AUTOESCAPED.to_vec());
+    // Tera's default also escapes `/`, which makes every URL unreadable; these five suffice.
+    tera.set_escape_fn(escape_html);
+    tera
+}
+
+/// The page `petitio serve` shows in place of the site's HTML while the last rebuild has
+/// failed: `message`, escaped, and `scripts` (the live-reload client), rendered from the
+/// site's `serve-error.html` (in `<root>/templates/` or its theme) when that renders, else
+/// from the built-in copy, since what failed may be the theme itself.
+pub fn serve_error_page(root: &Path, message: &str, scripts: &[String]) -> String {
+    let mut context = Context::new();
+    context.insert("message", message);
+    context.insert("scripts", scripts);
+    let render = |source: &str| {
+        let mut tera = new_tera();
+        tera.add_raw_template(names::SERVE_ERROR, source)?;
+        tera.render(names::SERVE_ERROR, &context)
+    };
+    let theme = Config::load(root, None).map_or_else(|_| "default".to_owned(), |c| c.theme);
+    let overriding = [root.to_path_buf(), root.join("themes").join(theme)];
+    let page = overriding
+        .iter()
+        .filter_map(|dir| {
+            std::fs::read_to_string(dir.join("templates").join(names::SERVE_ERROR)).ok()
+        })
+        .find_map(|source| render(&source).ok());
+    page.unwrap_or_else(|| render(BUILT_IN_SERVE_ERROR).expect("the built-in error page renders"))
+}
+
 /// The templates extended, included or imported anywhere in `nodes`.
 fn collect_dependencies(nodes: &[Node], found: &mut Vec<String>) {
     for node in nodes {
@@ -197,11 +281,7 @@ fn register_language(tera: &mut Tera, lang: &str, i18n: &Arc<I18n>) {
         strings
             .get(&lang_owned, key)
             .map(|text| Value::String(text.to_owned()))
-            .ok_or_else(|| {
-                tera::Error::msg(format!(
-                    "no UI string `{key}` in i18n/{lang_owned}.toml or the default language's file"
-                ))
-            })
+            .ok_or_else(|| tera::Error::msg(I18n::missing(&lang_owned, key)))
     });
     let (dates, lang_owned) = (Arc::clone(i18n), lang.to_owned());
     tera.register_filter(
@@ -238,4 +318,19 @@ fn string_arg<'a>(
     args.get(name)
         .and_then(Value::as_str)
         .ok_or_else(|| tera::Error::msg(format!("`{function}` needs a string argument `{name}`")))
+}
+
+/// The repository's default theme, loaded for tests of what its templates write.
+#[cfg(test)]
+pub(crate) fn default_theme_templates() -> Templates {
+    let theme = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../themes/default");
+    let root = Path::new("/nonexistent");
+    let config = Config::parse(
+        "base_url = \"https://p.example/\"\n[title]\nkk = \"T\"\n",
+        None,
+    )
+    .unwrap();
+    let i18n = Arc::new(I18n::load(root, &theme, &config).unwrap());
+    let assets = Assets::collect(root, &theme).unwrap();
+    Templates::load(root, &theme, &config, &i18n, &assets).unwrap()
 }

@@ -1,40 +1,36 @@
 //! The page shown in place of the site's HTML while the last rebuild has failed: the
 //! error message, escaped, and the live-reload client, so the page comes back by itself
-//! once the content is fixed. No inline script or style: the site's CSP applies to it.
+//! once the content is fixed. Rendered from the theme's `serve-error.html`
+//! (`petitio_render::templates::serve_error_page`); no inline script or style: the site's
+//! CSP applies to it.
+
+use std::path::Path;
+
+use petitio_render::templates::serve_error_page;
 
 use crate::livereload::SCRIPT_PATH;
-use petitio_render::escape_html;
 
-/// The whole HTML document for a failed build.
-pub fn render(message: &str) -> String {
-    format!(
-        "<!doctype html>\n\
-         <html lang=\"en\">\n\
-         <head>\n\
-         <meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>Build failed · petitio serve</title>\n\
-         </head>\n\
-         <body>\n\
-         <main>\n\
-         <h1>The site could not be rebuilt</h1>\n\
-         <p>Fix the problem below and save: this page reloads when the build succeeds.</p>\n\
-         <pre>{}</pre>\n\
-         </main>\n\
-         <script src=\"{SCRIPT_PATH}\"></script>\n\
-         </body>\n\
-         </html>\n",
-        escape_html(message)
-    )
+/// The whole HTML document for a failed build of the site at `root`.
+pub fn render(root: &Path, message: &str) -> String {
+    serve_error_page(root, message, &[SCRIPT_PATH.to_owned()])
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// A site folder with the repository's default theme and no config: what the error
+    /// page falls back to.
+    fn root() -> &'static Path {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+    }
+
     #[test]
     fn markup_in_the_message_is_escaped() {
-        let page = render("content/petitions/a/index.en.md: unknown field `<script>` & \"x\"");
+        let page = render(
+            root(),
+            "content/petitions/a/index.en.md: unknown field `<script>` & \"x\"",
+        );
         assert!(page.contains(
             "<pre>content/petitions/a/index.en.md: unknown field `&lt;script&gt;` &amp; &quot;x&quot;</pre>"
         ));
@@ -43,8 +39,19 @@ mod tests {
 
     #[test]
     fn the_page_loads_the_reload_client_from_a_file() {
-        let page = render("broken");
+        let page = render(root(), "broken");
         assert!(page.contains("<script src=\"/_petitio/livereload.js\"></script>"));
         assert_eq!(page.matches("<script").count(), 1);
+    }
+
+    #[test]
+    fn a_site_overrides_the_page_unless_its_template_is_broken() {
+        let site = tempfile::tempdir().unwrap();
+        let templates = site.path().join("templates");
+        std::fs::create_dir(&templates).unwrap();
+        std::fs::write(templates.join("serve-error.html"), "<p>{{ message }}</p>").unwrap();
+        assert_eq!(render(site.path(), "a < b"), "<p>a &lt; b</p>");
+        std::fs::write(templates.join("serve-error.html"), "{{ message").unwrap();
+        assert!(render(site.path(), "a < b").contains("<pre>a &lt; b</pre>"));
     }
 }

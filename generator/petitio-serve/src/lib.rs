@@ -120,7 +120,11 @@ pub fn run(opts: ServeOptions) -> Result<(), ServeError> {
             reloader: reloader.clone(),
         },
     )?;
-    let app = routes(Arc::clone(&api), reloader, StaticSite::new(&out, site));
+    let app = routes(
+        Arc::clone(&api),
+        reloader,
+        StaticSite::new(&root, &out, site),
+    );
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

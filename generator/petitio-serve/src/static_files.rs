@@ -7,7 +7,7 @@
 //! While the last rebuild has failed, HTML responses are replaced by a page showing the
 //! error (`error_page`), until a rebuild succeeds; other files are served as before.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use axum::body::Body;
@@ -32,11 +32,14 @@ pub struct StaticSite {
     files: ServeDir<SetStatus<ServeFile>>,
     not_found: ServeFile,
     site: Arc<LiveSite>,
+    /// The site's folder, whose theme renders the error page.
+    root: PathBuf,
 }
 
 impl StaticSite {
-    /// Serves `out`, which rebuilds update in place (files are opened per request).
-    pub fn new(out: &Path, site: Arc<LiveSite>) -> Self {
+    /// Serves `out`, which rebuilds update in place (files are opened per request), of
+    /// the site at `root`.
+    pub fn new(root: &Path, out: &Path, site: Arc<LiveSite>) -> Self {
         let not_found = ServeFile::new(out.join(NOT_FOUND_PAGE));
         Self {
             files: ServeDir::new(out)
@@ -44,6 +47,7 @@ impl StaticSite {
                 .not_found_service(not_found.clone()),
             not_found,
             site,
+            root: root.to_path_buf(),
         }
     }
 }
@@ -77,7 +81,7 @@ pub async fn serve(State(mut files): State<StaticSite>, request: Request) -> Res
     match &site.build_error {
         // Without a build there may be no 404 page either: unknown paths show the error too.
         Some(message) if is_html(&response) || response.status() == StatusCode::NOT_FOUND => {
-            show_build_error(response, message)
+            show_build_error(response, &files.root, message)
         }
         _ => response,
     }
@@ -98,7 +102,7 @@ fn is_html(response: &Response) -> bool {
 
 /// Replaces an HTML response's body with the error page, keeping its headers (the CSP
 /// included) except those describing the replaced file.
-fn show_build_error(response: Response, message: &str) -> Response {
+fn show_build_error(response: Response, root: &Path, message: &str) -> Response {
     let (mut parts, _) = response.into_parts();
     for stale in [CONTENT_LENGTH, ETAG, LAST_MODIFIED] {
         parts.headers.remove(stale);
@@ -108,5 +112,5 @@ fn show_build_error(response: Response, message: &str) -> Response {
         HeaderValue::from_static("text/html; charset=utf-8"),
     );
     parts.status = StatusCode::INTERNAL_SERVER_ERROR;
-    Response::from_parts(parts, Body::from(error_page::render(message)))
+    Response::from_parts(parts, Body::from(error_page::render(root, message)))
 }

@@ -15,17 +15,19 @@
 //!    for hosts that read them (`_redirects` for Cloudflare Pages and Netlify, `.htaccess` for
 //!    Apache).
 //!
-//! The pure steps (`plan_site_config`, `plan_worker_config`, `moved_notice_page`) are separate
-//! from the file system so they are tested on strings.
+//! The pure steps (`plan_site_config`, `plan_worker_config`) are separate from the file
+//! system so they are tested on strings. The "we moved" site is rendered from the theme
+//! (`petitio_render::moved`).
 
-use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use toml_edit::{value, Array, DocumentMut, InlineTable, Item, Value};
 
+use petitio_render::moved::{Move, MovedSite};
 use petitio_render::{BuildOptions, BuildReport};
+use petitio_site::config::Config;
 use petitio_site::error::IoAction;
 use petitio_site::site_url::SiteUrl;
 
@@ -212,164 +214,12 @@ fn zone_of(host: &str) -> String {
     labels[labels.len().saturating_sub(2)..].join(".")
 }
 
-/// The notice shown at one old path, in every language.
-pub fn moved_notice_page(new_page_url: &str, new_base: &SiteUrl, mirrors: &[String]) -> String {
-    let mut html = String::with_capacity(2048);
-    let new_page = escape(new_page_url);
-    html.push_str("<!DOCTYPE html>\n<html lang=\"kk\">\n<head>\n<meta charset=\"utf-8\">\n");
-    html.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-    let _ = writeln!(html, "<title>{}</title>", escape(MOVED_TITLE));
-    let _ = writeln!(html, "<link rel=\"canonical\" href=\"{new_page}\">");
-    let _ = writeln!(
-        html,
-        "<meta http-equiv=\"refresh\" content=\"15; url={new_page}\">"
-    );
-    html.push_str("<meta name=\"robots\" content=\"noindex\">\n</head>\n<body>\n<main>\n");
-    for notice in MOVED_NOTICES {
-        let _ = writeln!(
-            html,
-            "<section lang=\"{lang}\">\n<h1>{heading}</h1>\n<p>{body} <a href=\"{new_page}\">{new_page}</a></p>",
-            lang = notice.lang,
-            heading = escape(notice.heading),
-            body = escape(notice.body),
-        );
-        if !mirrors.is_empty() {
-            let _ = writeln!(html, "<p>{}</p>\n<ul>", escape(notice.mirrors));
-            for mirror in mirrors {
-                let mirror = escape(mirror);
-                let _ = writeln!(html, "<li><a href=\"{mirror}\">{mirror}</a></li>");
-            }
-            html.push_str("</ul>\n");
-        }
-        html.push_str("</section>\n");
-    }
-    let _ = writeln!(
-        html,
-        "<p><a href=\"{}\">{}</a></p>",
-        escape(new_base.as_str()),
-        escape(new_base.as_str())
-    );
-    html.push_str("</main>\n</body>\n</html>\n");
-    html
-}
-
-struct MovedNotice {
-    lang: &'static str,
-    heading: &'static str,
-    body: &'static str,
-    mirrors: &'static str,
-}
-
-const MOVED_TITLE: &str = "Сайт көшті · Сайт переехал · This site has moved";
-
-const MOVED_NOTICES: &[MovedNotice] = &[
-    MovedNotice {
-        lang: "kk",
-        heading: "Сайт жаңа мекенжайға көшті",
-        body: "Бұл бет енді мына мекенжайда:",
-        mirrors: "Сайт бұғатталса, айна-сайттарды пайдаланыңыз:",
-    },
-    MovedNotice {
-        lang: "ru",
-        heading: "Сайт переехал на новый адрес",
-        body: "Эта страница теперь находится здесь:",
-        mirrors: "Если сайт заблокирован, воспользуйтесь зеркалами:",
-    },
-    MovedNotice {
-        lang: "en",
-        heading: "This site has moved to a new address",
-        body: "This page is now at:",
-        mirrors: "If the site is blocked, use one of the mirrors:",
-    },
-];
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Redirect rules for the old host: every path to the same path on the new domain.
-fn redirect_rules(old_base: &SiteUrl, new_base: &SiteUrl) -> (String, String) {
-    let from = old_base.base_path();
-    let netlify = format!(
-        "# Cloudflare Pages and Netlify: send every old path to the new domain.\n{from}* {}:splat 301\n",
-        new_base.as_str()
-    );
-    let apache = format!(
-        "# Apache: send every old path to the new domain.\nRewriteEngine On\nRewriteRule ^(.*)$ {}$1 [R=301,L]\n",
-        new_base.as_str()
-    );
-    (netlify, apache)
-}
-
-/// Writes the "we moved" site: a notice at every HTML path of `built` (the new build, whose
-/// layout is the old site's), a 404 page, and redirect rules.
-pub fn write_moved_site(
-    built: &Path,
-    moved_out: &Path,
-    old_base: &SiteUrl,
-    new_base: &SiteUrl,
-    mirrors: &[String],
-) -> Result<usize, Error> {
-    Ok(petitio_render::output::build_atomically(
-        moved_out,
-        |staging| fill_moved_site(built, staging, old_base, new_base, mirrors),
-    )?)
-}
-
-fn fill_moved_site(
-    built: &Path,
-    staging: &Path,
-    old_base: &SiteUrl,
-    new_base: &SiteUrl,
-    mirrors: &[String],
-) -> Result<usize, petitio_render::Error> {
-    let mut pages = 0;
-    for entry in walkdir::WalkDir::new(built).sort_by_file_name() {
-        let entry =
-            entry.map_err(|e| petitio_render::Error::io(IoAction::Read, built, e.into()))?;
-        let relative = entry
-            .path()
-            .strip_prefix(built)
-            .expect("walkdir yields paths under its root");
-        if entry.path().extension().is_none_or(|ext| ext != "html") {
-            continue;
-        }
-        let relative_url = relative.to_string_lossy().replace('\\', "/");
-        let page_url = if relative_url == "404.html" {
-            new_base.as_str().to_owned()
-        } else {
-            new_base.join(relative_url.trim_end_matches("index.html"))
-        };
-        let target = staging.join(relative);
-        write_file(
-            &target,
-            moved_notice_page(&page_url, new_base, mirrors).as_bytes(),
-        )?;
-        pages += 1;
-    }
-    let (netlify, apache) = redirect_rules(old_base, new_base);
-    write_file(&staging.join("_redirects"), netlify.as_bytes())?;
-    write_file(&staging.join(".htaccess"), apache.as_bytes())?;
-    Ok(pages)
-}
-
-fn write_file(path: &Path, bytes: &[u8]) -> Result<(), petitio_render::Error> {
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let io = petitio_render::Error::io;
     if let Some(parent) = path.parent() {
         fs::create_dir_all(parent).map_err(|e| io(IoAction::CreateFolder, parent, e))?;
     }
-    fs::write(path, bytes).map_err(|e| io(IoAction::Write, path, e))
+    Ok(fs::write(path, bytes).map_err(|e| io(IoAction::Write, path, e))?)
 }
 
 /// Replaces a file's contents atomically (write beside it, then rename).
@@ -431,13 +281,14 @@ pub fn relocate(opts: &RelocateOptions) -> Result<RelocateReport, Error> {
     if let Some(text) = &worker_plan {
         replace_file(&opts.worker_config, text)?;
     }
-    let moved_pages = write_moved_site(
-        &opts.out,
-        &opts.moved_out,
-        &site_plan.old_base_url,
-        &new_base,
-        &site_plan.mirrors,
-    )?;
+    let config = Config::load(&opts.root, None)?;
+    let moved = Move {
+        old_base: &site_plan.old_base_url,
+        new_base: &new_base,
+        mirrors: &site_plan.mirrors,
+    };
+    let moved_pages =
+        MovedSite::new(&opts.root, &config, moved)?.write(&opts.out, &opts.moved_out)?;
     Ok(RelocateReport {
         old_base_url: site_plan.old_base_url.as_str().to_owned(),
         new_base_url: new_base.as_str().to_owned(),
@@ -565,21 +416,5 @@ mod tests {
             "{out}"
         );
         assert!(out.contains("zone_name = \"new.example\""), "{out}");
-    }
-
-    #[test]
-    fn notice_links_the_same_page_on_the_new_domain_in_every_language() {
-        let new_base = url("https://new.example/");
-        let page = moved_notice_page(
-            "https://new.example/ru/petitions/x/",
-            &new_base,
-            &["https://mirror.example/".into()],
-        );
-        for lang in ["kk", "ru", "en"] {
-            assert!(page.contains(&format!("<section lang=\"{lang}\">")));
-        }
-        assert!(page.contains("href=\"https://new.example/ru/petitions/x/\""));
-        assert!(page.contains("href=\"https://mirror.example/\""));
-        assert!(!page.contains("<script"));
     }
 }
