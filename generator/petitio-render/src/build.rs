@@ -1,17 +1,20 @@
-//! What the `petitio` binary and `petitio serve` call: [`build`] (atomic), [`check`]
-//! (validate everything, write nothing), and [`load`], the sources a render starts from.
+//! What the `petitio` binary and `petitio serve` call: [`build`] (atomic, with the bundle
+//! for copies when asked), [`check`] (validate everything, write nothing), and [`load`], the
+//! sources a render starts from.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use petitio_site::config::Config;
 use petitio_site::content::Site;
 use petitio_site::counts::Counts;
 
+use crate::bundle::{self, BundleReport};
 use crate::error::Error;
 use crate::links;
 use crate::output::{build_atomically, FolderSink, Written};
-use crate::Renderer;
+use crate::{PartsCache, RenderOptions, Renderer, Theme};
 
 /// What to build and where.
 #[derive(Debug, Clone)]
@@ -28,6 +31,9 @@ pub struct BuildOptions {
     pub counts: Option<PathBuf>,
     /// Root-relative script URLs added before `</body>` of every page (live reload in serve).
     pub extra_body_scripts: Vec<String>,
+    /// Also write `<out>.tar.gz` and `<out>.zip`: the site rendered with page-relative links
+    /// for copies on any domain or folder (`--bundle`).
+    pub bundle: bool,
 }
 
 impl BuildOptions {
@@ -41,6 +47,7 @@ impl BuildOptions {
             drafts: false,
             counts: None,
             extra_body_scripts: Vec::new(),
+            bundle: false,
         }
     }
 }
@@ -54,7 +61,10 @@ pub struct BuildReport {
     pub files_written: usize,
     /// Files rendered but left alone because their bytes had not changed (in-place builds).
     pub files_unchanged: usize,
+    /// Until the output was complete (the bundle, if any, is made after).
     pub elapsed: Duration,
+    /// The archives, when `BuildOptions::bundle` asked for them.
+    pub bundle: Option<BundleReport>,
 }
 
 impl BuildReport {
@@ -64,6 +74,7 @@ impl BuildReport {
             files_written: written.files,
             files_unchanged: written.unchanged,
             elapsed: started.elapsed(),
+            bundle: None,
         }
     }
 }
@@ -93,14 +104,27 @@ pub fn load(opts: &BuildOptions, drafts: bool) -> Result<Loaded, Error> {
     Ok(Loaded { site, counts })
 }
 
-/// Builds the site into `opts.out` atomically: a failed build leaves the previous output intact.
+/// Builds the site into `opts.out` atomically: a failed build leaves the previous output
+/// intact. With `opts.bundle`, then renders it again with page-relative links into the
+/// archives beside `opts.out`.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
     let started = Instant::now();
+    if opts.bundle {
+        // Fail on an unusable archive name before building anything.
+        bundle::bundle_paths(&opts.out)?;
+    }
     let loaded = load(opts, opts.drafts)?;
-    let renderer = Renderer::new(
+    let theme = Arc::new(Theme::load(&loaded.site)?);
+    let options = RenderOptions {
+        extra_body_scripts: opts.extra_body_scripts.clone(),
+        ..RenderOptions::new(loaded.counts.clone())
+    };
+    let renderer = Renderer::with_theme(
         &loaded.site,
-        loaded.counts.clone(),
-        opts.extra_body_scripts.clone(),
+        Arc::clone(&theme),
+        options,
+        &PartsCache::new(),
+        None,
     )?;
     let jobs = renderer.all_jobs();
     let written = build_atomically(&opts.out, |dir| {
@@ -108,7 +132,16 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
         renderer.render(&jobs, &sink)?;
         Ok(sink.written())
     })?;
-    Ok(BuildReport::new(written, started))
+    let mut report = BuildReport::new(written, started);
+    if opts.bundle {
+        report.bundle = Some(bundle::write_bundles(
+            &loaded.site,
+            theme,
+            loaded.counts,
+            &opts.out,
+        )?);
+    }
+    Ok(report)
 }
 
 /// Validates all content (drafts included) and every internal link and anchor of the rendered
@@ -116,7 +149,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
 pub fn check(root: &Path) -> Result<CheckReport, Error> {
     let opts = BuildOptions::new(root);
     let loaded = load(&opts, true)?;
-    let renderer = Renderer::new(&loaded.site, loaded.counts.clone(), Vec::new())?;
+    let renderer = Renderer::new(&loaded.site, RenderOptions::new(loaded.counts.clone()))?;
     let jobs = renderer.all_jobs();
     let collector = links::LinkCollector::new(&loaded.site.config.base_path);
     renderer.render(&jobs, &collector)?;

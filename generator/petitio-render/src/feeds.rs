@@ -181,7 +181,8 @@ impl Renderer<'_> {
         context.insert("feed_url", &config.absolute_url(&urls::feed(lang)));
         context.insert("updated", &updated.rfc3339());
         context.insert("entries", &entries);
-        self.theme.templates.render(lang, names::FEED, &context)
+        let at = self.linker.at(&urls::feed(lang));
+        self.theme.templates.render(at, lang, names::FEED, &context)
     }
 
     /// `sitemap.xml`: every indexable page with `xhtml:link` alternates for its
@@ -213,9 +214,12 @@ impl Renderer<'_> {
         let mut context = Context::new();
         context.insert("groups", &groups);
         context.insert("petition_urls", &petition_urls.collect::<String>());
-        self.theme
-            .templates
-            .render(&site.config.default_language, names::SITEMAP, &context)
+        self.theme.templates.render(
+            self.linker.at(urls::SITEMAP),
+            &site.config.default_language,
+            names::SITEMAP,
+            &context,
+        )
     }
 
     /// The `<url>` elements of one petition's pages in `sitemap.xml`.
@@ -228,6 +232,7 @@ impl Renderer<'_> {
         let mut context = Context::new();
         context.insert("group", &group);
         self.theme.templates.render(
+            self.linker.at(urls::SITEMAP),
             &self.site.config.default_language,
             names::SITEMAP_URLS,
             &context,

@@ -7,13 +7,16 @@ use petitio_model::urls;
 use petitio_site::config::Config;
 use petitio_site::content::{Petition, Site};
 
+use crate::url_mode::Linker;
+
 /// Cache lifetime of HTML and data: short, so a moved or updated site is picked up quickly.
 const SHORT_CACHE: &str = "public, max-age=300";
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
-/// The Content-Security-Policy: no inline script or style, API origin allowed when separate.
-pub fn content_security_policy(config: &Config) -> String {
-    let api = config
+/// The Content-Security-Policy: no inline script or style, the API's origin allowed when
+/// pages reach it on another one (a separate `api_url`, or a bundle's copy).
+pub fn content_security_policy(linker: &Linker) -> String {
+    let api = linker
         .api_origin()
         .map(|origin| format!(" {origin}"))
         .unwrap_or_default();
@@ -26,19 +29,20 @@ pub fn content_security_policy(config: &Config) -> String {
 /// The policy of the embeddable counter, set by its own `<meta>` element: the site's policy
 /// without `frame-ancestors` (which a `<meta>` policy cannot carry), so other sites may frame
 /// that page and only that page.
-pub fn embed_content_security_policy(config: &Config) -> String {
-    content_security_policy(config).replace(" frame-ancestors 'none';", "")
+pub fn embed_content_security_policy(linker: &Linker) -> String {
+    content_security_policy(linker).replace(" frame-ancestors 'none';", "")
 }
 
 /// `_headers` in the Cloudflare Pages / Netlify format. Rules never overlap on `Cache-Control`:
-/// hashed assets get `immutable`, everything else (pages, data, feeds) a short cache.
-pub fn headers(config: &Config) -> String {
-    let base = &config.base_path;
+/// hashed assets get `immutable`, everything else (pages, data, feeds) a short cache. The
+/// rules start at the base path, or at a bundle copy's root.
+pub fn headers(config: &Config, linker: &Linker) -> String {
+    let base = linker.host_base();
     let mut text = format!(
         "{base}*\n  Content-Security-Policy: {}\n  X-Content-Type-Options: nosniff\n  X-Frame-Options: DENY\n  \
          Referrer-Policy: strict-origin-when-cross-origin\n  Permissions-Policy: camera=(), microphone=(), geolocation=(), interest-cohort=()\n  \
          Strict-Transport-Security: max-age=31536000\n  Cross-Origin-Opener-Policy: same-origin\n",
-        content_security_policy(config)
+        content_security_policy(linker)
     );
     let short_cached = [
         "",
@@ -113,6 +117,7 @@ pub fn manifest_entry(petition: &Petition) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::url_mode::UrlMode;
 
     #[test]
     fn only_the_embed_page_may_be_framed() {
@@ -121,19 +126,20 @@ mod tests {
             None,
         )
         .unwrap();
-        let text = headers(&config);
+        let linker = Linker::new(&config, UrlMode::RootRelative);
+        let text = headers(&config, &linker);
         assert!(text.starts_with("/sub/*\n  Content-Security-Policy: "));
         assert!(text.contains("frame-ancestors 'none'"));
         assert!(text.contains("X-Frame-Options: DENY"));
         assert!(text.contains(
             "\n/sub/:lang/petitions/:slug/embed/\n  ! Content-Security-Policy\n  ! X-Frame-Options\n"
         ));
-        let embed = embed_content_security_policy(&config);
+        let embed = embed_content_security_policy(&linker);
         assert!(!embed.contains("frame-ancestors"));
         assert!(embed.contains("script-src 'self';"));
         assert_eq!(
             embed.replace("base-uri", "frame-ancestors 'none'; base-uri"),
-            content_security_policy(&config)
+            content_security_policy(&linker)
         );
     }
 
@@ -142,7 +148,7 @@ mod tests {
         let text = "base_url = \"https://p.example/\"\napi_url = \"https://api.example/v1\"\n[title]\nkk = \"T\"\n";
         let config = Config::parse(text, None).unwrap();
         assert_eq!(
-            content_security_policy(&config),
+            content_security_policy(&Linker::new(&config, UrlMode::RootRelative)),
             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' https://api.example; \
              form-action 'self' https://api.example; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
         );

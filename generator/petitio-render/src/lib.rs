@@ -21,6 +21,7 @@ pub mod output;
 mod pages;
 pub use pages::escape_html;
 pub mod templates;
+pub mod url_mode;
 
 pub use build::{build, check, load, BuildOptions, BuildReport, CheckReport, Loaded};
 pub use error::Error;
@@ -42,6 +43,7 @@ use petitio_site::counts::Counts;
 use assets::Assets;
 use i18n::I18n;
 use templates::{names, Templates};
+use url_mode::{Linker, PageAt, UrlMode};
 
 /// Where rendered files go. Implementations must be safe to call from many threads.
 pub trait Sink: Sync {
@@ -216,7 +218,8 @@ pub fn petition_jobs(petition: &Petition) -> Vec<Job> {
 /// for the petitions an edit did not touch.
 #[derive(Debug)]
 pub struct Parts {
-    /// Listing card HTML, `cards[language index]`.
+    /// Listing card HTML, `cards[language index * card pages + card page index]` (see
+    /// [`Renderer::card_pages`]: one in a root-relative render).
     cards: Vec<String>,
     /// Its `<url>` elements of `sitemap.xml`.
     sitemap: String,
@@ -261,6 +264,26 @@ struct Shared {
     hashes: Vec<PartHashes>,
     /// Pre-rendered `<option>`s of the region select, per language index.
     region_options: Vec<String>,
+}
+
+/// What a render shows besides the site and its theme, and how it links.
+#[derive(Debug, Clone)]
+pub struct RenderOptions {
+    pub counts: Counts,
+    /// Root-relative script URLs added before `</body>` of every page (live reload in serve).
+    pub extra_body_scripts: Vec<String>,
+    pub mode: UrlMode,
+}
+
+impl RenderOptions {
+    /// A normal build's: root-relative links, no extra scripts.
+    pub fn new(counts: Counts) -> RenderOptions {
+        RenderOptions {
+            counts,
+            extra_body_scripts: Vec::new(),
+            mode: UrlMode::RootRelative,
+        }
+    }
 }
 
 /// What a render needs besides the content: templates, translations and assets. Loading it
@@ -328,25 +351,18 @@ pub struct Renderer<'s> {
     theme: Arc<Theme>,
     counts: Counts,
     extra_body_scripts: Vec<String>,
+    linker: Linker,
+    /// The pages cards are rendered for: [`PageAt::ROOT`] in a root-relative render, else
+    /// one per depth a listing page can have.
+    card_pages: Vec<PageAt>,
     shared: Shared,
 }
 
 impl<'s> Renderer<'s> {
     /// Loads the theme and precomputes shared values.
-    pub fn new(
-        site: &'s Site,
-        counts: Counts,
-        extra_body_scripts: Vec<String>,
-    ) -> Result<Renderer<'s>, Error> {
+    pub fn new(site: &'s Site, options: RenderOptions) -> Result<Renderer<'s>, Error> {
         let theme = Arc::new(Theme::load(site)?);
-        Renderer::with_theme(
-            site,
-            theme,
-            counts,
-            extra_body_scripts,
-            &PartsCache::new(),
-            None,
-        )
+        Renderer::with_theme(site, theme, options, &PartsCache::new(), None)
     }
 
     /// A renderer with a loaded `theme`. Parts of petitions not in `rerender` are taken from
@@ -354,16 +370,19 @@ impl<'s> Renderer<'s> {
     pub fn with_theme(
         site: &'s Site,
         theme: Arc<Theme>,
-        counts: Counts,
-        extra_body_scripts: Vec<String>,
+        options: RenderOptions,
         previous: &PartsCache,
         rerender: Option<&HashSet<String>>,
     ) -> Result<Renderer<'s>, Error> {
+        let linker = Linker::new(&site.config, options.mode);
+        let card_pages = card_pages(&linker);
         let mut renderer = Renderer {
             site,
             theme,
-            counts,
-            extra_body_scripts,
+            counts: options.counts,
+            extra_body_scripts: options.extra_body_scripts,
+            linker,
+            card_pages,
             shared: Shared {
                 listings: BTreeMap::new(),
                 tags: BTreeMap::new(),
@@ -603,7 +622,8 @@ impl<'s> Renderer<'s> {
             .config
             .languages
             .iter()
-            .map(|lang| self.render_card(petition, lang))
+            .flat_map(|lang| self.card_pages.iter().map(move |at| (lang, *at)))
+            .map(|(lang, at)| self.render_card(petition, lang, at))
             .collect::<Result<Vec<String>, Error>>()?;
         let sitemap = self.sitemap_urls(petition)?;
         let data_index = data::index_entry(self.site, petition, &self.counts);
@@ -664,7 +684,7 @@ impl<'s> Renderer<'s> {
             ),
             Job::Headers => sink.put(
                 urls::HEADERS,
-                hosting::headers(&self.site.config).into_bytes(),
+                hosting::headers(&self.site.config, &self.linker).into_bytes(),
             ),
             Job::Manifest => sink.put(
                 petitio_model::manifest::MANIFEST_PATH,
@@ -762,6 +782,25 @@ impl<'s> Renderer<'s> {
             .position(|l| l == lang)
             .unwrap_or(0)
     }
+}
+
+/// The pages listing cards are rendered for: every depth a home, listing or tag page can
+/// have in a page-relative render (cards link relatively), else just the root.
+fn card_pages(linker: &Linker) -> Vec<PageAt> {
+    let listing = Listing::Open;
+    let mut pages: Vec<PageAt> = [
+        urls::home("xx"),
+        urls::listing("xx", listing, 1),
+        urls::listing("xx", listing, 2),
+        urls::tag("xx", "tag", 1),
+        urls::tag("xx", "tag", 2),
+    ]
+    .iter()
+    .map(|path| linker.at(path))
+    .collect();
+    pages.sort();
+    pages.dedup();
+    pages
 }
 
 const PROGRESS_THRESHOLD: usize = 3000;

@@ -20,6 +20,7 @@ use petitio_site::site_url::SiteUrl;
 use crate::error::Error;
 use crate::output::{build_atomically, FolderSink};
 use crate::templates::names;
+use crate::url_mode::PageAt;
 use crate::{Sink, Theme};
 
 /// Where a site moved from and to.
@@ -89,9 +90,12 @@ impl<'a> MovedSite<'a> {
         context.insert("new_base_url", self.moved.new_base.as_str());
         context.insert("mirrors", self.moved.mirrors);
         context.insert("notices", &self.notices);
-        self.theme
-            .templates
-            .render(&self.config.default_language, names::MOVED, &context)
+        self.theme.templates.render(
+            PageAt::ROOT,
+            &self.config.default_language,
+            names::MOVED,
+            &context,
+        )
     }
 
     /// Writes the moved site into `moved_out` (atomically, like a build): a notice at every

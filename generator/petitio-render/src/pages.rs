@@ -4,17 +4,21 @@
 //! language alternates, asset URLs) come from [`Renderer::base_context`]; strings, dates and
 //! numbers are formatted by template helpers, not copied into contexts.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 use tera::Context;
 
 use crate::assets::petition_image_name;
 use crate::error::Error;
 use crate::templates::names;
+use crate::url_mode::{PageAt, UrlMode};
 use crate::Renderer;
 use petitio_model::status::Status;
 use petitio_model::urls::{self, ApiRoute, Listing, PER_PAGE};
 use petitio_site::content::page::Page;
 use petitio_site::content::{Petition, Translation};
+use petitio_site::markdown::Markdown;
 
 /// `hreflang` alternates of a petition's page or sub-page (`page`: `urls::petition`,
 /// `urls::signed` or `urls::embed`): the same page in every language the petition has.
@@ -93,12 +97,14 @@ struct Link {
 #[derive(Serialize)]
 struct DatedHtml<'a> {
     date: String,
-    html: &'a str,
+    html: Cow<'a, str>,
 }
 
 impl Renderer<'_> {
-    fn base_context(&self, meta: Meta<'_>) -> Context {
+    /// The layout's values of a page, and where its links start from.
+    fn base_context(&self, meta: Meta<'_>) -> (Context, PageAt) {
         let config = &self.site.config;
+        let at = self.linker.at(&meta.path);
         let mut context = Context::new();
         let alternates: Vec<Alternate<'_>> = meta
             .alternates
@@ -106,7 +112,7 @@ impl Renderer<'_> {
             .map(|(lang, path)| Alternate {
                 lang,
                 name: self.theme.i18n.get(lang, "language_name").unwrap_or(lang),
-                url: config.url(path),
+                url: self.linker.url(at, path),
                 absolute_url: config.absolute_url(path),
                 current: lang == meta.lang,
             })
@@ -116,7 +122,7 @@ impl Renderer<'_> {
         context.insert("site_description", config.description(meta.lang));
         context.insert("title", &meta.title);
         context.insert("description", &meta.description);
-        context.insert("page_url", &config.url(&meta.path));
+        context.insert("page_url", &self.linker.url(at, &meta.path));
         context.insert("canonical_url", &config.absolute_url(&meta.path));
         context.insert("alternates", &alternates);
         context.insert("og_type", meta.og_type);
@@ -125,14 +131,14 @@ impl Renderer<'_> {
             &meta.image.map(|path| config.absolute_url(&path)),
         );
         context.insert("noindex", &meta.noindex);
-        context.insert("feed_url", &config.url(&urls::feed(meta.lang)));
+        context.insert("feed_url", &self.linker.url(at, &urls::feed(meta.lang)));
         context.insert("extra_body_scripts", &self.extra_body_scripts);
         context.insert("mirrors", &config.mirrors);
         context.insert(
             "i18n_url",
-            &self.asset_url(&format!("i18n.{}.json", meta.lang)),
+            &self.asset_url(at, &format!("i18n.{}.json", meta.lang)),
         );
-        context
+        (context, at)
     }
 
     fn every_language(&self, path: impl Fn(&str) -> String) -> Vec<(String, String)> {
@@ -151,7 +157,7 @@ impl Renderer<'_> {
     pub(super) fn root_redirect(&self) -> Result<String, Error> {
         let config = &self.site.config;
         let lang = &config.default_language;
-        let mut context = self.base_context(Meta {
+        let (mut context, at) = self.base_context(Meta {
             lang,
             path: String::new(),
             title: config.title(lang).to_owned(),
@@ -161,13 +167,15 @@ impl Renderer<'_> {
             image: None,
             noindex: false,
         });
-        context.insert("target_url", &config.url(&urls::home(lang)));
-        self.theme.templates.render(lang, names::REDIRECT, &context)
+        context.insert("target_url", &self.linker.url(at, &urls::home(lang)));
+        self.theme
+            .templates
+            .render(at, lang, names::REDIRECT, &context)
     }
 
     pub(super) fn not_found(&self) -> Result<String, Error> {
         let lang = &self.site.config.default_language;
-        let context = self.base_context(Meta {
+        let (context, at) = self.base_context(Meta {
             lang,
             path: urls::NOT_FOUND.into(),
             title: self.t(lang, "not_found.title")?,
@@ -179,12 +187,12 @@ impl Renderer<'_> {
         });
         self.theme
             .templates
-            .render(lang, names::NOT_FOUND, &context)
+            .render(at, lang, names::NOT_FOUND, &context)
     }
 
     pub(super) fn home(&self, lang: &str) -> Result<String, Error> {
         let config = &self.site.config;
-        let mut context = self.base_context(Meta {
+        let (mut context, at) = self.base_context(Meta {
             lang,
             path: urls::home(lang),
             title: config.title(lang).to_owned(),
@@ -195,7 +203,10 @@ impl Renderer<'_> {
             noindex: false,
         });
         let open = &self.shared.listings["open"];
-        context.insert("open_cards", &self.cards(open.iter().take(HOME_OPEN), lang));
+        context.insert(
+            "open_cards",
+            &self.cards(open.iter().take(HOME_OPEN), lang, at),
+        );
         context.insert("open_total", &open.len());
         context.insert(
             "answered_cards",
@@ -204,27 +215,44 @@ impl Renderer<'_> {
                     .iter()
                     .take(HOME_ANSWERED),
                 lang,
+                at,
             ),
         );
         context.insert("is_home", &true);
-        self.theme.templates.render(lang, names::HOME, &context)
+        self.theme.templates.render(at, lang, names::HOME, &context)
     }
 
-    /// Concatenated pre-rendered cards of the petitions at `indexes`.
-    fn cards<'a>(&self, indexes: impl Iterator<Item = &'a usize>, lang: &str) -> String {
-        let lang_index = self.lang_index(lang);
+    /// Concatenated pre-rendered cards of the petitions at `indexes`, for a page at `at`.
+    fn cards<'a>(
+        &self,
+        indexes: impl Iterator<Item = &'a usize>,
+        lang: &str,
+        at: PageAt,
+    ) -> String {
+        let page = self
+            .card_pages
+            .iter()
+            .position(|card_page| *card_page == at)
+            .expect("cards are rendered for every page that lists them");
+        let card = self.lang_index(lang) * self.card_pages.len() + page;
         indexes
-            .map(|&i| self.shared.parts[i].cards[lang_index].as_str())
+            .map(|&i| self.shared.parts[i].cards[card].as_str())
             .collect()
     }
 
-    pub(super) fn render_card(&self, petition: &Petition, lang: &str) -> Result<String, Error> {
+    /// A petition's card in `lang`, for pages at `at`.
+    pub(super) fn render_card(
+        &self,
+        petition: &Petition,
+        lang: &str,
+        at: PageAt,
+    ) -> Result<String, Error> {
         let translation = petition.translation_or_first(lang);
         let mut context = Context::new();
         context.insert("lang", lang);
-        context.insert("api_url", &self.site.config.api_url);
-        context.insert("card", &self.petition_summary(petition, translation));
-        self.theme.templates.render(lang, names::CARD, &context)
+        context.insert("api_url", self.linker.api_url());
+        context.insert("card", &self.petition_summary(petition, translation, at));
+        self.theme.templates.render(at, lang, names::CARD, &context)
     }
 
     /// The values a card and a petition page share.
@@ -232,13 +260,14 @@ impl Renderer<'_> {
         &self,
         petition: &Petition,
         translation: &Translation,
+        at: PageAt,
     ) -> serde_json::Value {
         let count = self.counts.total(&petition.slug);
         let goal = petition.goal;
         serde_json::json!({
             "slug": petition.slug,
             "lang": translation.lang,
-            "url": self.site.config.url(&urls::petition(&translation.lang, &petition.slug)),
+            "url": self.linker.url(at, &urls::petition(&translation.lang, &petition.slug)),
             "status": petition.status.as_str(),
             "title": translation.title,
             "summary": translation.summary,
@@ -283,7 +312,7 @@ impl Renderer<'_> {
                 .assets
                 .path(&petition_image_name(&petition.slug, image))
         });
-        let mut context = self.base_context(Meta {
+        let (mut context, at) = self.base_context(Meta {
             lang,
             path: dir.clone(),
             title: translation.title.clone(),
@@ -298,7 +327,7 @@ impl Renderer<'_> {
             .iter()
             .map(|tag| Link {
                 name: self.tag_name(lang, tag),
-                url: config.url(&urls::tag(lang, tag, 1)),
+                url: self.linker.url(at, &urls::tag(lang, tag, 1)),
             })
             .collect();
         let updates: Vec<DatedHtml<'_>> = translation
@@ -306,14 +335,17 @@ impl Renderer<'_> {
             .iter()
             .map(|u| DatedHtml {
                 date: u.date.to_string(),
-                html: &u.text.html,
+                html: self.markdown_html(&u.text, at),
             })
             .collect();
         let absolute_url = config.absolute_url(&dir);
-        context.insert("petition", &self.petition_summary(petition, translation));
+        context.insert(
+            "petition",
+            &self.petition_summary(petition, translation, at),
+        );
         self.insert_milestones(&mut context, petition);
         context.insert("tags", &tags);
-        context.insert("body_html", &translation.body.html);
+        context.insert("body_html", &self.markdown_html(&translation.body, at));
         context.insert(
             "response_from",
             &translation
@@ -323,16 +355,19 @@ impl Renderer<'_> {
         );
         context.insert(
             "response_html",
-            &translation.response.as_ref().map(|r| r.text.html.as_str()),
+            &translation
+                .response
+                .as_ref()
+                .map(|r| self.markdown_html(&r.text, at)),
         );
         context.insert("updates", &updates);
-        context.insert("image_url", &image.map(|path| config.url(path)));
+        context.insert("image_url", &image.map(|path| self.linker.url(at, path)));
         context.insert("accepts_signatures", &(petition.status == Status::Open));
         context.insert(
             "sign_action",
-            &ApiRoute::Signatures(&petition.slug).url(&config.api_url),
+            &ApiRoute::Signatures(&petition.slug).url(self.linker.api_url()),
         );
-        context.insert("api_url", &config.api_url);
+        context.insert("api_url", self.linker.api_url());
         context.insert(
             "region_options",
             &self.shared.region_options[self.lang_index(lang)],
@@ -362,16 +397,18 @@ impl Renderer<'_> {
         context.insert("region_names", &self.region_names_json(lang));
         context.insert(
             "data_url",
-            &config.url(&urls::data_petition(&petition.slug)),
+            &self.linker.url(at, &urls::data_petition(&petition.slug)),
         );
-        self.theme.templates.render(lang, names::PETITION, &context)
+        self.theme
+            .templates
+            .render(at, lang, names::PETITION, &context)
     }
 
     pub(super) fn signed_page(&self, petition: &Petition, lang: &str) -> Result<String, Error> {
         let translation = petition
             .translation(lang)
             .expect("signed pages exist only for translations");
-        let mut context = self.base_context(Meta {
+        let (mut context, at) = self.base_context(Meta {
             lang,
             path: urls::signed(lang, &petition.slug),
             title: self.t(lang, "signed.title")?,
@@ -385,12 +422,17 @@ impl Renderer<'_> {
             .site
             .config
             .absolute_url(&urls::petition(lang, &petition.slug));
-        context.insert("petition", &self.petition_summary(petition, translation));
+        context.insert(
+            "petition",
+            &self.petition_summary(petition, translation, at),
+        );
         context.insert(
             "share_links",
             &share_links(&absolute_url, &translation.title),
         );
-        self.theme.templates.render(lang, names::SIGNED, &context)
+        self.theme
+            .templates
+            .render(at, lang, names::SIGNED, &context)
     }
 
     /// The embeddable counter: a tiny page for an `<iframe>` on other sites.
@@ -400,7 +442,7 @@ impl Renderer<'_> {
             .translation(lang)
             .expect("embed pages exist only for translations");
         let dir = urls::petition(lang, &petition.slug);
-        let mut context = self.base_context(Meta {
+        let (mut context, at) = self.base_context(Meta {
             lang,
             path: urls::embed(lang, &petition.slug),
             title: translation.title.clone(),
@@ -410,16 +452,21 @@ impl Renderer<'_> {
             image: None,
             noindex: true,
         });
-        context.insert("petition", &self.petition_summary(petition, translation));
+        context.insert(
+            "petition",
+            &self.petition_summary(petition, translation, at),
+        );
         context.insert("petition_canonical_url", &config.absolute_url(&dir));
         context.insert(
             "embed_csp",
-            &super::hosting::embed_content_security_policy(config),
+            &super::hosting::embed_content_security_policy(&self.linker),
         );
         context.insert("accepts_signatures", &(petition.status == Status::Open));
-        context.insert("api_url", &config.api_url);
+        context.insert("api_url", self.linker.api_url());
         self.insert_milestones(&mut context, petition);
-        self.theme.templates.render(lang, names::EMBED, &context)
+        self.theme
+            .templates
+            .render(at, lang, names::EMBED, &context)
     }
 
     /// The SVG badge: "<signatures> | <count>" in `lang`, from the build's count snapshot.
@@ -434,7 +481,10 @@ impl Renderer<'_> {
             .number(lang, self.counts.total(&petition.slug));
         let context = Context::from_serialize(Badge::new(&label, &value, &translation.title))
             .expect("a badge serialises");
-        self.theme.templates.render(lang, names::BADGE, &context)
+        let at = self.linker.at(&urls::badge(lang, &petition.slug));
+        self.theme
+            .templates
+            .render(at, lang, names::BADGE, &context)
     }
 
     /// Every region with signatures in the build's snapshot, most signed first.
@@ -513,9 +563,8 @@ impl Renderer<'_> {
         description: String,
         indexes: &[usize],
     ) -> Result<String, Error> {
-        let config = &self.site.config;
         let pages = urls::page_count(indexes.len());
-        let mut context = self.base_context(Meta {
+        let (mut context, at) = self.base_context(Meta {
             lang,
             path: dir(lang, page),
             title,
@@ -526,8 +575,8 @@ impl Renderer<'_> {
             noindex: false,
         });
         let shown = indexes.iter().skip((page - 1) * PER_PAGE).take(PER_PAGE);
-        let page_url = |n: usize| config.url(&dir(lang, n));
-        context.insert("cards", &self.cards(shown, lang));
+        let page_url = |n: usize| self.linker.url(at, &dir(lang, n));
+        context.insert("cards", &self.cards(shown, lang, at));
         context.insert("total", &indexes.len());
         context.insert(
             "pagination",
@@ -538,12 +587,13 @@ impl Renderer<'_> {
                 "next_url": (page < pages).then(|| page_url(page + 1)),
             }),
         );
-        self.theme.templates.render(lang, names::LISTING, &context)
+        self.theme
+            .templates
+            .render(at, lang, names::LISTING, &context)
     }
 
     pub(super) fn tag_index(&self, lang: &str) -> Result<String, Error> {
-        let config = &self.site.config;
-        let mut context = self.base_context(Meta {
+        let (mut context, at) = self.base_context(Meta {
             lang,
             path: urls::tag_index(lang),
             title: self.t(lang, "tags.title")?,
@@ -558,13 +608,13 @@ impl Renderer<'_> {
             .tags
             .iter()
             .map(|(tag, indexes)| {
-                serde_json::json!({ "name": self.tag_name(lang, tag), "url": config.url(&urls::tag(lang, tag, 1)), "count": indexes.len() })
+                serde_json::json!({ "name": self.tag_name(lang, tag), "url": self.linker.url(at, &urls::tag(lang, tag, 1)), "count": indexes.len() })
             })
             .collect();
         context.insert("tags", &tags);
         self.theme
             .templates
-            .render(lang, names::TAG_INDEX, &context)
+            .render(at, lang, names::TAG_INDEX, &context)
     }
 
     pub(super) fn tag_page(&self, tag: &str, lang: &str, page: usize) -> Result<String, Error> {
@@ -583,7 +633,7 @@ impl Renderer<'_> {
         let translation = page
             .translation(lang)
             .expect("page jobs exist only for translations");
-        let mut context = self.base_context(Meta {
+        let (mut context, at) = self.base_context(Meta {
             lang,
             path: urls::static_page(lang, &page.name),
             title: translation.title.clone(),
@@ -597,8 +647,8 @@ impl Renderer<'_> {
             image: None,
             noindex: false,
         });
-        context.insert("body_html", &translation.body.html);
-        self.theme.templates.render(lang, names::PAGE, &context)
+        context.insert("body_html", &self.markdown_html(&translation.body, at));
+        self.theme.templates.render(at, lang, names::PAGE, &context)
     }
 
     /// `<option>`s of the region select, rendered once per language.
@@ -627,11 +677,22 @@ impl Renderer<'_> {
             .to_owned()
     }
 
-    fn asset_url(&self, name: &str) -> Option<String> {
+    fn asset_url(&self, at: PageAt, name: &str) -> Option<String> {
         self.theme
             .assets
             .path(name)
-            .map(|path| self.site.config.url(path))
+            .map(|path| self.linker.url(at, path))
+    }
+
+    /// The HTML of `markdown` in a page at `at`: as loaded (links under the base path), or
+    /// rendered again with page-relative links.
+    fn markdown_html<'m>(&self, markdown: &'m Markdown, at: PageAt) -> Cow<'m, str> {
+        match self.linker.mode() {
+            UrlMode::RootRelative => Cow::Borrowed(&markdown.html),
+            UrlMode::PageRelative => {
+                Cow::Owned(markdown.relinked(&self.site.config, |path| self.linker.url(at, path)))
+            }
+        }
     }
 }
 
@@ -787,7 +848,7 @@ mod tests {
         let badge = Badge::new("подписей", "1 234", "Trees & \"parks\"");
         let context = Context::from_serialize(badge).unwrap();
         let svg = crate::templates::default_theme_templates()
-            .render("kk", names::BADGE, &context)
+            .render(PageAt::ROOT, "kk", names::BADGE, &context)
             .unwrap();
         assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"115\""));
         assert!(svg.contains(">подписей</text>"));

@@ -3,7 +3,8 @@
 //! Templates come from `themes/<theme>/templates/`; a file with the same relative path in
 //! `<root>/templates/` replaces the theme's. One Tera instance per language carries that
 //! language's helpers — `t(key=...)` for UI strings, `format_date` and `format_number` filters —
-//! plus `url(path=...)` and `asset(name=...)`, so page contexts stay small: no string table
+//! plus `url(path=...)` and `asset(name=...)` (linking from the page being rendered, in the
+//! render's [`UrlMode`](crate::url_mode::UrlMode)), so page contexts stay small: no string table
 //! or site-wide collection is copied into any page's context. Autoescape is on for `.html`,
 //! `.xml` and `.svg`.
 //!
@@ -23,6 +24,7 @@ use crate::assets::Assets;
 use crate::error::Error;
 use crate::i18n::I18n;
 use crate::pages::escape_html;
+use crate::url_mode::{at_page, link_from_current_page, PageAt};
 use petitio_model::date::Date;
 use petitio_site::config::Config;
 use petitio_site::content::display_path;
@@ -130,20 +132,23 @@ impl Templates {
         let mut tera = new_tera();
         tera.add_raw_templates(sources.clone())
             .map_err(|e| Error::template_syntax(&e))?;
-        let base_path = config.base_path.clone();
-        let asset_urls = Arc::new(assets_by_name(assets, &base_path));
+        let base_path: Arc<str> = Arc::from(config.base_path.as_str());
+        let asset_paths: Arc<HashMap<String, String>> = Arc::new(
+            assets
+                .names()
+                .map(|(name, path)| (name.to_owned(), path.to_owned()))
+                .collect(),
+        );
+        let url_base = Arc::clone(&base_path);
         tera.register_function("url", move |args: &HashMap<String, Value>| {
             let path = string_arg(args, "path", "url")?;
-            Ok(Value::String(format!(
-                "{base_path}{}",
-                path.trim_start_matches('/')
-            )))
+            Ok(Value::String(link_from_current_page(&url_base, path)))
         });
         tera.register_function("asset", move |args: &HashMap<String, Value>| {
             let name = string_arg(args, "name", "asset")?;
-            asset_urls
+            asset_paths
                 .get(name)
-                .map(|url| Value::String(url.clone()))
+                .map(|path| Value::String(link_from_current_page(&base_path, path)))
                 .ok_or_else(|| {
                     tera::Error::msg(format!(
                         "asset `{name}` not found in static/ of the theme or the site"
@@ -198,11 +203,17 @@ impl Templates {
         false
     }
 
-    /// Renders template `name` in `lang`.
-    pub fn render(&self, lang: &str, name: &str, context: &Context) -> Result<String, Error> {
+    /// Renders template `name` in `lang` for a page at `at` (where `url()` and `asset()`
+    /// link from).
+    pub fn render(
+        &self,
+        at: PageAt,
+        lang: &str,
+        name: &str,
+        context: &Context,
+    ) -> Result<String, Error> {
         let tera = &self.by_lang[lang];
-        tera.render(name, context)
-            .map_err(|e| Error::template(name, &e))
+        at_page(at, || tera.render(name, context)).map_err(|e| Error::template(name, &e))
     }
 }
 
@@ -265,13 +276,6 @@ fn collect_dependencies(nodes: &[Node], found: &mut Vec<String>) {
             _ => {}
         }
     }
-}
-
-fn assets_by_name(assets: &Assets, base_path: &str) -> HashMap<String, String> {
-    assets
-        .names()
-        .map(|(name, path)| (name.to_owned(), format!("{base_path}{path}")))
-        .collect()
 }
 
 fn register_language(tera: &mut Tera, lang: &str, i18n: &Arc<I18n>) {

@@ -27,7 +27,7 @@ use petitio_model::urls::{self, Listing};
 use petitio_render::output::ChangedFiles;
 use petitio_render::{
     load, petition_jobs, BuildOptions, BuildReport, Changed, Error, Job, Parts, PartsCache,
-    Renderer, Theme,
+    RenderOptions, Renderer, Theme,
 };
 use petitio_site::content::{self, Petition, Site, PETITIONS_DIR};
 use petitio_site::counts::Counts;
@@ -372,14 +372,11 @@ impl Output {
         previous: &PartsCache,
         rerender: Option<&HashSet<String>>,
     ) -> Result<Renderer<'s>, Error> {
-        Renderer::with_theme(
-            site,
-            Arc::clone(theme),
-            counts.clone(),
-            self.opts.extra_body_scripts.clone(),
-            previous,
-            rerender,
-        )
+        let options = RenderOptions {
+            extra_body_scripts: self.opts.extra_body_scripts.clone(),
+            ..RenderOptions::new(counts.clone())
+        };
+        Renderer::with_theme(site, Arc::clone(theme), options, previous, rerender)
     }
 
     /// Renders `jobs`, writes the files whose bytes changed, removes the `stale` files no job

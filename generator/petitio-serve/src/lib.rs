@@ -49,9 +49,6 @@ use site::{LiveSite, SiteState};
 use static_files::StaticSite;
 use watch::{Builder, RebuildTargets, SourceWatcher};
 
-/// Port used when none is given.
-pub const DEFAULT_PORT: u16 = 8080;
-
 /// How to run the dev server.
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
@@ -65,13 +62,13 @@ pub struct ServeOptions {
 }
 
 impl ServeOptions {
-    /// The defaults: 127.0.0.1, port 8080, data in `<root>/.petitio/data`.
-    pub fn new(build: BuildOptions) -> Self {
+    /// Serving on 127.0.0.1 at `port`, with the data in `<root>/.petitio/data`.
+    pub fn new(build: BuildOptions, port: u16) -> Self {
         let data_dir = build.root.join(".petitio").join("data");
         Self {
             build,
             host: IpAddr::V4(Ipv4Addr::LOCALHOST),
-            port: DEFAULT_PORT,
+            port,
             data_dir,
         }
     }

@@ -2,7 +2,8 @@
 //!
 //! Raw HTML in Markdown is shown as text unless `allow_raw_html = true`, so content can never
 //! inject a script. Root-relative links and images (`/kk/about/`) get the site's base path, so
-//! content stays correct when the site moves under a sub-path.
+//! content stays correct when the site moves under a sub-path; a render that links otherwise
+//! (the page-relative bundle) renders the source again with [`Markdown::relinked`].
 
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag};
 
@@ -22,14 +23,26 @@ impl Markdown {
             html: to_html(source, config.allow_raw_html, &config.base_path),
         }
     }
+
+    /// The HTML of the source with every root-relative link and image (`/kk/about/`, given
+    /// as `kk/about/`) written by `link` instead of under the base path.
+    pub fn relinked(&self, config: &Config, link: impl Fn(&str) -> String) -> String {
+        to_html_linking(&self.source, config.allow_raw_html, &link)
+    }
 }
 
 fn to_html(source: &str, allow_raw_html: bool, base_path: &str) -> String {
+    to_html_linking(source, allow_raw_html, &|path: &str| {
+        format!("{base_path}{path}")
+    })
+}
+
+fn to_html_linking(source: &str, allow_raw_html: bool, link: &dyn Fn(&str) -> String) -> String {
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_HEADING_ATTRIBUTES;
-    let rebase = |url| rebase(url, base_path);
+    let rebase = |url| rebase(url, link);
     let events = Parser::new_ext(source, options).map(|event| match event {
         Event::Html(html) | Event::InlineHtml(html) if !allow_raw_html => Event::Text(html),
         Event::Start(Tag::Link {
@@ -61,15 +74,14 @@ fn to_html(source: &str, allow_raw_html: bool, base_path: &str) -> String {
     html
 }
 
-/// Adds the base path to root-relative URLs and replaces unsafe ones with `#`.
-fn rebase<'a>(url: CowStr<'a>, base_path: &str) -> CowStr<'a> {
+/// Links root-relative URLs with `link` (given the path after the `/`) and replaces unsafe
+/// ones with `#`.
+fn rebase<'a>(url: CowStr<'a>, link: &dyn Fn(&str) -> String) -> CowStr<'a> {
     if !is_safe_url(&url) {
         return CowStr::Borrowed("#");
     }
     match url.strip_prefix('/') {
-        Some(rest) if !rest.starts_with('/') && base_path != "/" => {
-            format!("{base_path}{rest}").into()
-        }
+        Some(rest) if !rest.starts_with('/') => link(rest).into(),
         _ => url,
     }
 }
@@ -88,7 +100,7 @@ fn is_safe_url(url: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::to_html;
+    use super::*;
 
     #[test]
     fn raw_html_is_escaped_unless_allowed() {
@@ -122,5 +134,30 @@ mod tests {
     fn javascript_urls_are_neutralised_by_the_renderer() {
         let html = to_html("[x](javascript:alert(1))", false, "/");
         assert!(!html.contains("href=\"javascript:"), "{html}");
+    }
+
+    #[test]
+    fn a_relinked_copy_links_root_relative_urls_its_own_way() {
+        let config = Config::parse(
+            "base_url = \"https://a.example/sub/\"\n[title]\nkk = \"T\"\n",
+            None,
+        )
+        .unwrap();
+        let markdown = Markdown::render(
+            "[a](/kk/about/) [b](https://x.example/) ![i](/img.png)",
+            &config,
+        );
+        assert!(
+            markdown.html.contains("href=\"/sub/kk/about/\""),
+            "{}",
+            markdown.html
+        );
+        let relinked = markdown.relinked(&config, |path| format!("../../{path}"));
+        assert!(relinked.contains("href=\"../../kk/about/\""), "{relinked}");
+        assert!(
+            relinked.contains("href=\"https://x.example/\""),
+            "{relinked}"
+        );
+        assert!(relinked.contains("src=\"../../img.png\""), "{relinked}");
     }
 }

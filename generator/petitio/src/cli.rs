@@ -1,5 +1,6 @@
 //! Command-line arguments (clap) and their help text, with examples for every command.
-//! Parsing only: `main.rs` dispatches to `cmd/`.
+//! Parsing only: `main.rs` dispatches to `cmd/`. Every default is defined here, once (clap
+//! prints it in the help); a relative path is taken from `--root`.
 
 use std::path::PathBuf;
 
@@ -13,7 +14,7 @@ use clap::{Parser, Subcommand};
     after_help = "Examples:\n  petitio new clean-air-almaty --lang ru\n  petitio check\n  petitio build --base-url https://mirror.example/\n  petitio serve --port 8080"
 )]
 pub struct Cli {
-    /// The site's folder (where petitio.toml is).
+    /// The site's folder (where petitio.toml is); other relative paths are taken from it
     #[arg(long, global = true, default_value = ".", value_name = "DIR")]
     pub root: PathBuf,
 
@@ -44,9 +45,9 @@ pub enum Command {
         after_help = "Examples:\n  petitio build\n  petitio build --out public --base-url https://mirror.example/petitions/\n  petitio build --counts counts.json --drafts\n  petitio build --bundle"
     )]
     Build {
-        /// Output folder [default: <root>/dist]
-        #[arg(long, value_name = "DIR")]
-        out: Option<PathBuf>,
+        /// Output folder
+        #[arg(long, value_name = "DIR", default_value = "dist")]
+        out: PathBuf,
         /// Absolute URL the site is served at; overrides base_url of petitio.toml
         #[arg(long, value_name = "URL")]
         base_url: Option<String>,
@@ -72,15 +73,15 @@ pub enum Command {
         /// Keep the old address among the mirrors (only if it is still reachable)
         #[arg(long)]
         keep_old_as_mirror: bool,
-        /// The worker config to update [default: <root>/edge-worker/wrangler.toml; skipped if absent]
-        #[arg(long, value_name = "FILE")]
-        worker_config: Option<PathBuf>,
-        /// Output folder of the rebuilt site [default: <root>/dist]
-        #[arg(long, value_name = "DIR")]
-        out: Option<PathBuf>,
-        /// Where to write the "we moved" site for the old domain [default: <root>/dist-moved]
-        #[arg(long, value_name = "DIR")]
-        moved_out: Option<PathBuf>,
+        /// The worker config to update (skipped if absent)
+        #[arg(long, value_name = "FILE", default_value = "edge-worker/wrangler.toml")]
+        worker_config: PathBuf,
+        /// Output folder of the rebuilt site
+        #[arg(long, value_name = "DIR", default_value = "dist")]
+        out: PathBuf,
+        /// Where to write the "we moved" site for the old domain
+        #[arg(long, value_name = "DIR", default_value = "dist-moved")]
+        moved_out: PathBuf,
     },
 
     /// Serve the site and the signature API locally, rebuilding on changes

@@ -269,6 +269,7 @@ pub fn relocate(opts: &RelocateOptions) -> Result<RelocateReport, Error> {
         drafts: false,
         counts: None,
         extra_body_scripts: Vec::new(),
+        bundle: false,
     };
     let build = match petitio_render::build(&build_options) {
         Ok(report) => report,

@@ -1,32 +1,28 @@
 //! `petitio build`: build atomically and print what was written; with `--bundle`, also the
-//! archives for volunteers' copies (`bundle.rs`).
+//! archives for volunteers' copies (`petitio_render::bundle`).
 
 use std::path::PathBuf;
 
-use petitio_render::{bundle, BuildOptions};
-use petitio_site::config::Config;
+use petitio_render::BuildOptions;
 
 use crate::error::Error;
 
 pub fn run(
     root: PathBuf,
-    out: Option<PathBuf>,
+    out: PathBuf,
     base_url: Option<String>,
     drafts: bool,
     counts: Option<PathBuf>,
-    with_bundle: bool,
+    bundle: bool,
 ) -> Result<(), Error> {
-    let mut opts = BuildOptions::new(root);
-    if let Some(out) = out {
-        opts.out = out;
-    }
-    if with_bundle {
-        // Fail on an unusable archive name before building anything.
-        bundle::bundle_paths(&opts.out)?;
-    }
-    opts.base_url = base_url;
-    opts.drafts = drafts;
-    opts.counts = counts;
+    let opts = BuildOptions {
+        out,
+        base_url,
+        drafts,
+        counts,
+        bundle,
+        ..BuildOptions::new(root)
+    };
     let report = petitio_render::build(&opts)?;
     println!(
         "Built {} pages ({} files) into {} in {:.2} s",
@@ -35,9 +31,7 @@ pub fn run(
         opts.out.display(),
         report.elapsed.as_secs_f64()
     );
-    if with_bundle {
-        let config = Config::load(&opts.root, opts.base_url.as_deref())?;
-        let written = bundle::write_bundles(&opts.out, &config)?;
+    if let Some(written) = report.bundle {
         println!(
             "Bundle for copies on any domain ({} files): {} ({} bytes), {} ({} bytes)",
             written.files,

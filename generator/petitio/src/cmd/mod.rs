@@ -20,7 +20,10 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             drafts,
             counts,
             bundle,
-        } => build::run(root, out, base_url, drafts, counts, bundle),
+        } => {
+            let (out, counts) = (root.join(out), counts.map(|file| root.join(file)));
+            build::run(root, out, base_url, drafts, counts, bundle)
+        }
         Command::Relocate {
             new_base_url,
             keep_old_as_mirror,
@@ -28,10 +31,9 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             out,
             moved_out,
         } => relocate::run(crate::relocate::RelocateOptions {
-            worker_config: worker_config
-                .unwrap_or_else(|| root.join("edge-worker").join("wrangler.toml")),
-            out: out.unwrap_or_else(|| root.join("dist")),
-            moved_out: moved_out.unwrap_or_else(|| root.join("dist-moved")),
+            worker_config: root.join(worker_config),
+            out: root.join(out),
+            moved_out: root.join(moved_out),
             root,
             new_base_url,
             keep_old_as_mirror,

@@ -17,7 +17,5 @@ pub fn run(root: PathBuf, port: u16, drafts: bool) -> Result<(), Error> {
     let mut build = BuildOptions::new(root);
     build.out = build.root.join(".petitio").join("site");
     build.drafts = drafts;
-    let mut opts = ServeOptions::new(build);
-    opts.port = port;
-    Ok(petitio_serve::run(opts)?)
+    Ok(petitio_serve::run(ServeOptions::new(build, port))?)
 }
