@@ -47,7 +47,8 @@ pub enum ConfigError {
     InvalidUtcOffset { value: String },
     #[error(
         "TURNSTILE_VERIFY_URL is {value:?}, but it must be an https:// URL \
-         (http:// only to 127.0.0.1 or localhost), or unset for Cloudflare's siteverify endpoint"
+         (http:// only to this machine: localhost, 127.0.0.1 or [::1]) with no user name, \
+         password or #fragment, or unset for Cloudflare's siteverify endpoint"
     )]
     InvalidVerifyUrl { value: String },
 }

@@ -25,3 +25,4 @@ pub mod turnstile;
 pub mod validate;
 #[cfg(target_arch = "wasm32")]
 mod wasm;
+pub mod weburl;
