@@ -15,6 +15,17 @@ pub enum Lang {
 }
 
 impl Lang {
+    /// The codes of the languages messages exist in.
+    pub const CODES: [&'static str; 3] = ["kk", "ru", "en"];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Kk => "kk",
+            Lang::Ru => "ru",
+            Lang::En => "en",
+        }
+    }
+
     pub fn from_code(code: &str) -> Option<Lang> {
         match code {
             "kk" => Some(Lang::Kk),

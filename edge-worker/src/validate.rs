@@ -51,6 +51,18 @@ pub fn check_body_size(content_length: Option<&str>, body: &[u8]) -> Result<(), 
     Ok(())
 }
 
+/// Reads a sign request's body as far as it can be read, reporting the first problem in
+/// the API's order: size (413), content type (415), then the body itself (400).
+pub fn read_body(
+    content_type: Option<&str>,
+    content_length: Option<&str>,
+    body: &[u8],
+) -> Result<RawSignRequest, ApiError> {
+    check_body_size(content_length, body)?;
+    let format = BodyFormat::from_content_type(content_type)?;
+    parse_body(format, body)
+}
+
 /// A field's raw value as sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum RawValue {
@@ -113,12 +125,16 @@ impl RawSignRequest {
     /// The `lang` field when it names one of the site's languages: the language for
     /// messages even when other fields are invalid.
     pub fn requested_lang<'m>(&self, manifest: &'m Manifest) -> Option<&'m str> {
+        self.requested_lang_among(&manifest.languages)
+    }
+
+    /// The `lang` field when it is one of `languages`.
+    pub fn requested_lang_among<'l, L: AsRef<str>>(&self, languages: &'l [L]) -> Option<&'l str> {
         match self.fields.get(Field::Lang.as_str()) {
-            Some(RawValue::Text(code)) => manifest
-                .languages
+            Some(RawValue::Text(code)) => languages
                 .iter()
-                .find(|lang| *lang == code.trim())
-                .map(String::as_str),
+                .map(AsRef::as_ref)
+                .find(|lang| *lang == code.trim()),
             _ => None,
         }
     }

@@ -29,7 +29,7 @@ use crate::record::{LogMetadata, SignatureRecord};
 use crate::store::{KvStore, PutOptions, StoreError};
 use crate::time::{rfc3339, Date};
 use crate::turnstile::TurnstileVerifier;
-use crate::validate::{check_body_size, parse_body, BodyFormat, SignRequest};
+use crate::validate::{BodyFormat, RawSignRequest, SignRequest};
 
 /// Statuses under which a petition accepts signatures.
 const OPEN_STATUS: &str = "open";
@@ -74,7 +74,8 @@ pub(super) async fn handle<S: KvStore, V: TurnstileVerifier>(
     ctx: &ApiContext<'_, S, V>,
     req: &ApiRequest,
     slug: &str,
-    negotiated_lang: &str,
+    body: Result<RawSignRequest, ApiError>,
+    lang: &str,
 ) -> ApiResponse {
     let body_is_form = BodyFormat::from_content_type(req.header("content-type"))
         .is_ok_and(|format| format == BodyFormat::Form);
@@ -82,15 +83,12 @@ pub(super) async fn handle<S: KvStore, V: TurnstileVerifier>(
         .then(|| RedirectTarget::for_request(ctx.config, ctx.manifest, req));
     let Some(petition) = find_petition(ctx.manifest, slug) else {
         return match redirect {
-            Some(target) => target.petition_not_found(negotiated_lang),
-            None => error_response(&ApiError::PetitionNotFound, negotiated_lang),
+            Some(target) => target.petition_not_found(lang),
+            None => error_response(&ApiError::PetitionNotFound, lang),
         };
     };
-    // The body's `lang` replaces the negotiated one once the body is read: messages and
-    // pages use it; the record keeps `request.lang` (the body's, else the site default).
-    let mut lang = negotiated_lang.to_owned();
-    match (sign(ctx, req, petition, &mut lang).await, redirect) {
-        (Ok(signed), Some(target)) => target.signed(petition, &lang, signed.outcome.code()),
+    match (sign(ctx, req, petition, body).await, redirect) {
+        (Ok(signed), Some(target)) => target.signed(petition, lang, signed.outcome.code()),
         (Ok(signed), None) => {
             let count = published_count(ctx, slug)
                 .await
@@ -103,27 +101,24 @@ pub(super) async fn handle<S: KvStore, V: TurnstileVerifier>(
             };
             json_response(signed.outcome.status(), &body, Caching::NoStore)
         }
-        (Err(error), Some(target)) => target.error(petition, &lang, &error),
-        (Err(error), None) => error_response(&error, &lang),
+        (Err(error), Some(target)) => target.error(petition, lang, &error),
+        (Err(error), None) => error_response(&error, lang),
     }
 }
 
+/// The flow after the petition is found; `body` is the request's body as read up front
+/// (`validate::read_body`), its problems reported here, after the origin's. The record
+/// keeps `request.lang` (the body's `lang`, else the site's default).
 async fn sign<S: KvStore, V: TurnstileVerifier>(
     ctx: &ApiContext<'_, S, V>,
     req: &ApiRequest,
     petition: &ManifestPetition,
-    lang: &mut String,
+    body: Result<RawSignRequest, ApiError>,
 ) -> Result<Signed, ApiError> {
     check_csrf(ctx.config, req)?;
-    check_body_size(req.header("content-length"), &req.body)?;
-    let format = BodyFormat::from_content_type(req.header("content-type"))?;
-    let raw = parse_body(format, &req.body)?;
-    if let Some(requested) = raw.requested_lang(ctx.manifest) {
-        requested.clone_into(lang);
-    }
+    let raw = body?;
     check_open(ctx, petition)?;
     let request = raw.validate(ctx.manifest)?;
-
     // Adapters always know the address; were one missing, such requests share one limit.
     let client = ClientHash::of(
         &ctx.config.signing_key,
