@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use crate::email::{canonicalize, CanonicalEmail, EmailProblem};
 use crate::error::{ApiError, Field, InvalidInput};
+use crate::lookalike::{is_bidi_override_or_isolate, is_invisible};
 use crate::manifest::Manifest;
 
 /// Largest accepted request body.
@@ -155,6 +156,7 @@ impl RawSignRequest {
                     EmailProblem::Missing => InvalidInput::EmailMissing,
                     EmailProblem::TooLong => InvalidInput::EmailTooLong,
                     EmailProblem::Malformed => InvalidInput::EmailMalformed,
+                    EmailProblem::MixedScripts => InvalidInput::EmailMixedScripts,
                 })
             })?;
         let region = match self.text(Field::Region)?.map(str::trim) {
@@ -270,10 +272,20 @@ fn invalid(input: InvalidInput) -> ApiError {
     ApiError::Invalid(input)
 }
 
+/// A name is trimmed of white space and of invisible characters at its ends; it must
+/// show something, contain no control characters and no bidi embedding, override or
+/// isolate (which would make it, and the text after it on a page, read in another
+/// order), and have at most `MAX_NAME_CHARS` characters.
 fn validate_name(raw: &str) -> Result<String, ApiError> {
-    let name = raw.trim();
-    if name.is_empty() {
+    if raw.trim().is_empty() {
         return Err(invalid(InvalidInput::NameMissing));
+    }
+    if raw.chars().any(is_bidi_override_or_isolate) {
+        return Err(invalid(InvalidInput::NameBidiControls));
+    }
+    let name = raw.trim_matches(is_invisible);
+    if name.is_empty() {
+        return Err(invalid(InvalidInput::NameInvisible));
     }
     if name.chars().any(char::is_control) {
         return Err(invalid(InvalidInput::NameControlCharacters));
@@ -373,6 +385,28 @@ mod tests {
             problem(form(&format!("name=A%07B&{ok}"))),
             InvalidInput::NameControlCharacters
         );
+        // Zero-width space, zero-width joiner, Hangul filler, blank Braille.
+        assert_eq!(
+            problem(form(&format!(
+                "name=%E2%80%8B+%E2%80%8D%E3%85%A4%E2%A0%80&{ok}"
+            ))),
+            InvalidInput::NameInvisible
+        );
+        // "Aliya" then a right-to-left override: the page would show what follows reversed.
+        assert_eq!(
+            problem(form(&format!("name=Aliya%E2%80%AE&{ok}"))),
+            InvalidInput::NameBidiControls
+        );
+        assert_eq!(
+            problem(form(&format!("name=%E2%81%A6Aliya%E2%81%A9&{ok}"))),
+            InvalidInput::NameBidiControls
+        );
+        assert_eq!(
+            problem(form(
+                "name=A&email=ann%40gm%D0%B0il.com&region=abroad&consent=on"
+            )),
+            InvalidInput::EmailMixedScripts
+        );
         assert_eq!(
             problem(form("name=A&region=abroad&consent=on")),
             InvalidInput::EmailMissing
@@ -469,6 +503,8 @@ mod tests {
                 prop_assert!(!request.name.is_empty());
                 prop_assert!(request.name.chars().count() <= MAX_NAME_CHARS);
                 prop_assert!(!request.name.chars().any(char::is_control));
+                prop_assert!(!request.name.chars().any(is_bidi_override_or_isolate));
+                prop_assert!(!request.name.chars().all(is_invisible));
                 prop_assert_eq!(request.name.trim(), request.name.as_str());
             }
         }
