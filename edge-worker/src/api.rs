@@ -27,6 +27,7 @@ use crate::ratelimit::RateLimiter;
 use crate::snapshot::{Published, SnapshotCache};
 use crate::store::{KvStore, StoreError};
 use crate::turnstile::TurnstileVerifier;
+use crate::validate::{read_body, RawSignRequest};
 
 pub use redirect::{error_page_path, signed_page_path};
 
@@ -59,7 +60,15 @@ pub async fn handle<S: KvStore, V: TurnstileVerifier>(
     ctx: &ApiContext<'_, S, V>,
     req: ApiRequest,
 ) -> ApiResponse {
-    let lang = negotiate::language(req.header("accept-language"), ctx.manifest);
+    // Read once, before anything is checked, so that every message can follow its `lang`
+    // (`negotiate`); a signature's problems with it are reported in the flow's order.
+    let body = read_sign_body(&req);
+    let lang = negotiate::message_language(
+        body.as_ref().ok(),
+        req.header("accept-language"),
+        &ctx.manifest.languages,
+        &ctx.manifest.default_language,
+    );
     let cors_origin = origin::cors_origin(ctx.config, &req);
     let mut response = match Route::parse(&req.path) {
         None => error_response(&ApiError::RouteNotFound, lang),
@@ -75,13 +84,37 @@ pub async fn handle<S: KvStore, V: TurnstileVerifier>(
         ),
         Some(Route::Counts) => counts::all(ctx, lang).await,
         Some(Route::PetitionCount(slug)) => counts::one(ctx, slug, lang).await,
-        Some(Route::Signatures(slug)) => sign::handle(ctx, &req, slug, lang).await,
+        Some(Route::Signatures(slug)) => sign::handle(ctx, &req, slug, body, lang).await,
     };
     if req.method == "HEAD" {
         response.body.clear();
     }
     origin::add_cors_headers(&mut response, cors_origin);
     response
+}
+
+/// The answer when the API cannot run at all (the worker misconfigured, the manifest
+/// unreadable): `storage_unavailable` from the one error mapping, so the client retries,
+/// in the language negotiated among those messages exist in (English when nothing says:
+/// without a manifest the site's default is unknown).
+pub fn unavailable(req: &ApiRequest) -> ApiResponse {
+    let body = read_sign_body(req);
+    let lang = negotiate::message_language(
+        body.as_ref().ok(),
+        req.header("accept-language"),
+        &Lang::CODES,
+        Lang::En.code(),
+    );
+    error_response(&ApiError::StorageUnavailable, lang)
+}
+
+/// The request's body read as a sign request (`validate::read_body`).
+fn read_sign_body(req: &ApiRequest) -> Result<RawSignRequest, ApiError> {
+    read_body(
+        req.header("content-type"),
+        req.header("content-length"),
+        &req.body,
+    )
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -11,6 +11,7 @@ pub mod error;
 pub mod http;
 pub mod identity;
 pub mod keys;
+pub mod lookalike;
 pub mod manifest;
 pub mod messages;
 pub mod ratelimit;
@@ -25,3 +26,4 @@ pub mod turnstile;
 pub mod validate;
 #[cfg(target_arch = "wasm32")]
 mod wasm;
+pub mod weburl;
