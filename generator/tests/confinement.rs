@@ -161,6 +161,8 @@ fn a_linked_folder_is_refused_wherever_it_points() {
             "content/petitions/evil",
             outside.dir.path().join("petition"),
         ),
+        // Petitions and pages both live under it: reported once.
+        ("content", outside.dir.path().to_path_buf()),
         ("static", outside.dir.path().to_path_buf()),
         ("themes/default/i18n", outside.dir.path().to_path_buf()),
         // Inside the site, but another petition's folder: still not its own.

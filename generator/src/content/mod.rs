@@ -61,6 +61,8 @@ impl Site {
         let pages = page::load_all(&loading, &mut problems)?;
         if !problems.is_empty() {
             sort_problems(&mut problems);
+            // A linked `content/` is reported once, not by both petitions and pages.
+            problems.dedup();
             return Err(Error::Content(problems));
         }
         if !drafts {
@@ -98,6 +100,11 @@ fn load_petitions(
     loading: &Loading<'_>,
     problems: &mut Vec<Problem>,
 ) -> Result<Vec<Petition>, Error> {
+    // Checked once here, so a linked `content/petitions` is one problem, not one per petition.
+    if let Err(problem) = loading.folders.folder(PETITIONS_DIR) {
+        problems.push(problem);
+        return Ok(Vec::new());
+    }
     let folders = list_dir(&loading.root.join(PETITIONS_DIR))?
         .into_iter()
         .filter(|p| p.is_dir())
