@@ -15,6 +15,10 @@
 //! * `_headers` applies to the whole copy (`/*` instead of the base path); its CSP, and a
 //!   page's own `<meta http-equiv="Content-Security-Policy">` (the embeddable counter), allow
 //!   posting to and fetching from the main API.
+//! * many hosts of copies ignore `_headers`, so every page that has no policy of its own gets
+//!   the site's policy as a `<meta http-equiv="Content-Security-Policy">` element (all of it
+//!   that a `<meta>` can carry: `hosting::meta_content_security_policy`), and `README.txt`
+//!   at the top of the archive lists the headers a host should still send.
 //!
 //! Absolute URLs (canonical links, Open Graph, feeds, sitemap, open data) are left as they are:
 //! they name the main site on purpose. Both archives are written to a temporary file beside the
@@ -27,7 +31,13 @@ use std::path::{Path, PathBuf};
 use url::Url;
 
 use crate::config::Config;
+use crate::confine::SiteRoot;
 use crate::error::{Error, IoAction};
+use crate::render::escape_html;
+use crate::render::hosting;
+
+/// The file at the top of every archive that says how to host the copy.
+pub const README: &str = "README.txt";
 
 /// What `write_bundles` wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,7 +70,11 @@ pub fn bundle_paths(out: &Path) -> Result<(PathBuf, PathBuf), Error> {
 pub fn write_bundles(out: &Path, config: &Config) -> Result<BundleReport, Error> {
     let (tar_gz, zip) = bundle_paths(out)?;
     let rewriter = Rewriter::new(config);
-    let files = collect(out, &rewriter)?;
+    let mut files = vec![Entry {
+        path: README.to_owned(),
+        bytes: rewriter.readme(config).into_bytes(),
+    }];
+    files.extend(collect(out, &rewriter)?);
     write_atomically(&tar_gz, |file| write_tar_gz(file, &files))?;
     write_atomically(&zip, |file| write_zip(file, &files))?;
     Ok(BundleReport {
@@ -79,27 +93,22 @@ struct Entry {
 }
 
 /// Reads every file under `out` (sorted, so archives are reproducible) and rewrites the text
-/// files whose links depend on where the site is served.
+/// files whose links depend on where the site is served. The build writes no links; one found
+/// in `out` is followed only to a file inside `out` (`confine`), so an archive never holds a
+/// file from elsewhere.
 fn collect(out: &Path, rewriter: &Rewriter) -> Result<Vec<Entry>, Error> {
+    let parent = match out.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let name = out
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let folder = SiteRoot::new(parent)?.require_folder(&name)?;
     let mut entries = Vec::new();
-    for item in walkdir::WalkDir::new(out).sort_by_file_name() {
-        let item = item.map_err(|e| {
-            let path = e.path().unwrap_or(out).to_path_buf();
-            Error::io(IoAction::Read, path, io::Error::other(e.to_string()))
-        })?;
-        if !item.file_type().is_file() {
-            continue;
-        }
-        let relative = item
-            .path()
-            .strip_prefix(out)
-            .expect("walkdir yields paths under its root")
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
-        let bytes =
-            std::fs::read(item.path()).map_err(|e| Error::io(IoAction::Read, item.path(), e))?;
+    for (relative, path) in folder.files()? {
+        let bytes = std::fs::read(&path).map_err(|e| Error::io(IoAction::Read, &path, e))?;
         let bytes = rewriter.file(&relative, bytes);
         entries.push(Entry {
             path: relative,
@@ -117,6 +126,8 @@ struct Rewriter {
     api_path: Option<String>,
     /// The main site's origin, `https://a.example`.
     origin: String,
+    /// The `<meta>` policy element for pages that have none (filled in by `new`).
+    csp_meta: String,
 }
 
 impl Rewriter {
@@ -128,11 +139,58 @@ impl Rewriter {
             .api_url
             .starts_with('/')
             .then(|| config.api_url.trim_end_matches('/').to_owned());
-        Rewriter {
+        let mut rewriter = Rewriter {
             base_path: config.base_path.clone(),
             api_path,
             origin,
+            csp_meta: String::new(),
+        };
+        let policy = rewriter.csp_allowing_api(&hosting::meta_content_security_policy(config));
+        rewriter.csp_meta = format!(
+            "<meta http-equiv=\"Content-Security-Policy\" content=\"{}\">",
+            escape_html(&policy)
+        );
+        rewriter
+    }
+
+    /// `README.txt`: what the archive is, and the headers a host should send with it.
+    fn readme(&self, config: &Config) -> String {
+        let mut text = format!(
+            "A copy of {base}\n\n\
+             This archive is the whole site as static files whose links work from any domain and\n\
+             any folder. Put its files on any static host. Signing goes to the main site's API\n\
+             ({api}): ask its operators to add this copy's address to ALLOWED_ORIGINS.\n\n\
+             Headers\n\n\
+             Every page carries the site's Content-Security-Policy in a\n\
+             <meta http-equiv=\"Content-Security-Policy\"> element, so even a host that sends no\n\
+             headers runs no inline or foreign script. A <meta> policy cannot carry\n\
+             {header_only}, and the other protections exist only as headers, so if\n\
+             your host lets you set response headers, send these with every file (the file\n\
+             _headers holds the same rules in the format Cloudflare Pages and Netlify read):\n\n",
+            base = config.base_url,
+            api = if self.api_path.is_some() {
+                format!("{}{}", self.origin, config.api_url)
+            } else {
+                config.api_url.clone()
+            },
+            header_only = hosting::HEADER_ONLY_DIRECTIVES.join(", "),
+        );
+        for (name, value) in hosting::security_headers(config) {
+            let value = match name {
+                "Content-Security-Policy" => self.csp_allowing_api(&value),
+                _ => value,
+            };
+            text.push_str(&format!("  {name}: {value}\n"));
         }
+        text.push_str(
+            "\nexcept on the embeddable counters, which other sites may frame: leave out\n\
+             Content-Security-Policy and X-Frame-Options there (each carries its own policy in a\n\
+             <meta> element):\n\n",
+        );
+        for path in hosting::FRAMEABLE_PATHS {
+            text.push_str(&format!("  /{path}\n"));
+        }
+        text
     }
 
     /// The bytes of file `path` as they go into the archive.
@@ -149,7 +207,7 @@ impl Rewriter {
             Err(not_text) => return not_text.into_bytes(),
         };
         let rewritten = if is_html {
-            self.html(&text, depth)
+            self.with_policy(self.html(&text, depth))
         } else if is_css {
             self.css(&text, depth)
         } else {
@@ -185,6 +243,32 @@ impl Rewriter {
             }
             _ => format!("{up}{inside}"),
         })
+    }
+
+    /// `page` with the site's `<meta>` policy right after its `<meta charset>` (else after
+    /// `<head>`, else at the start), unless it carries a policy of its own.
+    fn with_policy(&self, page: String) -> String {
+        let lower = page.to_ascii_lowercase();
+        if lower.contains("http-equiv=\"content-security-policy\"") {
+            return page;
+        }
+        let after = |start: Option<usize>| {
+            start.and_then(|start| lower[start..].find('>').map(|end| start + end + 1))
+        };
+        let at = after(lower.find("<meta charset"))
+            .or_else(|| after(lower.find("<head")))
+            .unwrap_or(0);
+        let mut out = String::with_capacity(page.len() + self.csp_meta.len() + 1);
+        out.push_str(&page[..at]);
+        if at > 0 {
+            out.push('\n');
+        }
+        out.push_str(&self.csp_meta);
+        if at == 0 {
+            out.push('\n');
+        }
+        out.push_str(&page[at..]);
+        out
     }
 
     /// Rewrites the URL-bearing attributes of an HTML document.
@@ -411,20 +495,7 @@ fn write_atomically(
     target: &Path,
     write: impl FnOnce(&mut File) -> io::Result<()>,
 ) -> Result<(), Error> {
-    let folder = match target.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    let mut temp = tempfile::Builder::new()
-        .prefix(".petitio-bundle-")
-        .tempfile_in(folder)
-        .map_err(|e| Error::io(IoAction::Write, folder, e))?;
-    write(temp.as_file_mut())
-        .and_then(|()| temp.as_file().sync_all())
-        .map_err(|e| Error::io(IoAction::Write, target, e))?;
-    temp.persist(target)
-        .map_err(|e| Error::io(IoAction::Rename, target, e.error))?;
-    Ok(())
+    crate::output::write_through_temporary(target, ".petitio-bundle-", write)
 }
 
 fn size(path: &Path) -> Result<u64, Error> {
@@ -442,6 +513,7 @@ mod tests {
             base_path: base_path.to_owned(),
             api_path: api_url.starts_with('/').then(|| api_url.to_owned()),
             origin: "https://a.example".to_owned(),
+            csp_meta: "<meta http-equiv=\"Content-Security-Policy\" content=\"x\">".to_owned(),
         }
     }
 
@@ -518,6 +590,25 @@ mod tests {
         );
         let separate = rewriter("/", "https://api.example/api");
         assert_eq!(separate.html(page, 3), page);
+    }
+
+    #[test]
+    fn pages_without_a_policy_get_the_meta_one_after_their_charset() {
+        let r = rewriter("/", "/api");
+        let meta = "<meta http-equiv=\"Content-Security-Policy\" content=\"x\">";
+        assert_eq!(
+            r.with_policy(
+                "<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n<title>".into()
+            ),
+            format!("<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n{meta}\n<title>")
+        );
+        assert_eq!(
+            r.with_policy("<html><HEAD lang=\"kk\"><title>".into()),
+            format!("<html><HEAD lang=\"kk\">\n{meta}<title>")
+        );
+        assert_eq!(r.with_policy("<p>x".into()), format!("{meta}\n<p>x"));
+        let own = "<head><meta http-equiv=\"Content-Security-Policy\" content=\"y\">";
+        assert_eq!(r.with_policy(own.into()), own);
     }
 
     #[test]

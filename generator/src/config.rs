@@ -7,9 +7,10 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use crate::confine::SiteRoot;
 use crate::content::frontmatter::{Fields, TomlSource};
 use crate::content::is_slug;
-use crate::error::{Error, IoAction, Problem, ProblemKind};
+use crate::error::{Error, Problem, ProblemKind};
 use crate::regions::{self, Region};
 use petitio_edge::weburl::{parse_http_url, Url};
 
@@ -58,8 +59,10 @@ impl Config {
                 root: root.to_path_buf(),
             });
         }
-        let text =
-            std::fs::read_to_string(&path).map_err(|e| Error::io(IoAction::Read, &path, e))?;
+        // Read through the site's folder: its title and description are published.
+        let text = SiteRoot::new(root)?
+            .require_folder("")?
+            .read_to_string(&path)?;
         Config::parse(&text, base_url_override).map_err(Error::Content)
     }
 

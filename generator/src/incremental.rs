@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
+use crate::content::date::Date;
 use crate::content::{self, Petition, Site, Status, PETITIONS_DIR};
 use crate::counts::Counts;
 use crate::error::{Error, Problem};
@@ -337,6 +338,12 @@ impl Output {
         slugs: &HashSet<String>,
     ) -> Result<Vec<(String, Option<Petition>)>, Error> {
         let petitions_dir = self.opts.root.join(PETITIONS_DIR);
+        let loading = content::Loading {
+            root: &self.opts.root,
+            folders: &site.folders,
+            config: &site.config,
+            today: Date::today()?,
+        };
         let mut problems: Vec<Problem> = Vec::new();
         let mut reloaded = Vec::new();
         for slug in slugs {
@@ -345,7 +352,7 @@ impl Output {
                 reloaded.push((slug.clone(), None));
                 continue;
             }
-            match content::petition::load(&self.opts.root, &folder, &site.config)? {
+            match content::petition::load(&loading, &folder)? {
                 Ok(petition) if petition.status == Status::Draft && !self.opts.drafts => {
                     reloaded.push((slug.clone(), None))
                 }
@@ -354,7 +361,7 @@ impl Output {
             }
         }
         if !problems.is_empty() {
-            problems.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+            content::sort_problems(&mut problems);
             return Err(Error::Content(problems));
         }
         Ok(reloaded)

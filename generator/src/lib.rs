@@ -6,6 +6,7 @@
 
 pub mod bundle;
 pub mod config;
+pub mod confine;
 pub mod content;
 pub mod counts;
 pub mod error;
@@ -20,7 +21,7 @@ pub mod serve;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-pub use error::Error;
+pub use error::{Error, Problem};
 pub use incremental::Incremental;
 
 use config::Config;
@@ -71,6 +72,8 @@ pub struct BuildReport {
     /// Files rendered but left alone because their bytes had not changed (in-place builds).
     pub files_unchanged: usize,
     pub elapsed: Duration,
+    /// Warnings about the content (the build went on): the caller prints them.
+    pub warnings: Vec<Problem>,
 }
 
 impl BuildReport {
@@ -80,6 +83,7 @@ impl BuildReport {
             files_written: written.files,
             files_unchanged: written.unchanged,
             elapsed: started.elapsed(),
+            warnings: Vec::new(),
         }
     }
 }
@@ -91,6 +95,8 @@ pub struct CheckReport {
     pub pages: usize,
     /// Rendered files whose internal links and anchors were checked.
     pub files_checked: usize,
+    /// Warnings about the content (nothing wrong enough to fail): the caller prints them.
+    pub warnings: Vec<Problem>,
 }
 
 /// Everything a render needs, loaded from disk.
@@ -124,7 +130,9 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
         renderer.render(&jobs, &sink)?;
         Ok(sink.written())
     })?;
-    Ok(BuildReport::new(written, started))
+    let mut report = BuildReport::new(written, started);
+    report.warnings = loaded.site.warnings.clone();
+    Ok(report)
 }
 
 /// Validates all content (drafts included) and every internal link and anchor of the rendered
@@ -145,5 +153,6 @@ pub fn check(root: &Path) -> Result<CheckReport, Error> {
         petitions: loaded.site.petitions.len(),
         pages: loaded.site.pages.len(),
         files_checked,
+        warnings: loaded.site.warnings.clone(),
     })
 }

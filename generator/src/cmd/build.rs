@@ -26,6 +26,7 @@ pub fn run(
     opts.drafts = drafts;
     opts.counts = counts;
     let report = petitio::build(&opts)?;
+    super::print_warnings(&report.warnings);
     println!(
         "Built {} pages ({} files) into {} in {:.2} s",
         report.pages_written,

@@ -6,6 +6,7 @@ use petitio::Error;
 
 pub fn run(root: &Path) -> Result<(), Error> {
     let report = petitio::check(root)?;
+    super::print_warnings(&report.warnings);
     println!(
         "No problems: {} petitions, {} pages, internal links of {} rendered files checked",
         report.petitions, report.pages, report.files_checked

@@ -6,7 +6,7 @@ mod new;
 mod relocate;
 mod serve;
 
-use petitio::Error;
+use petitio::{Error, Problem};
 
 use crate::cli::{Cli, Command};
 
@@ -38,5 +38,12 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             keep_old_as_mirror,
         }),
         Command::Serve { port, drafts } => serve::run(root, port, drafts),
+    }
+}
+
+/// Prints warnings to stderr, one per line, as errors are printed (`warning: <file>:<line>: ...`).
+fn print_warnings(warnings: &[Problem]) {
+    for warning in warnings {
+        eprintln!("{warning}");
     }
 }

@@ -1,18 +1,18 @@
 //! `petitio new <slug>`: scaffold a draft petition whose file shows every field, commented.
 
+use std::io::Write;
 use std::path::Path;
 
 use petitio::config::Config;
+use petitio::confine::SiteRoot;
 use petitio::content::date::Date;
-use petitio::content::{is_slug, PETITIONS_DIR};
+use petitio::content::{slug_problem, PETITIONS_DIR};
 use petitio::error::IoAction;
 use petitio::Error;
 
 pub fn run(root: &Path, slug: &str, lang: Option<&str>) -> Result<(), Error> {
-    if !is_slug(slug) {
-        return Err(Error::InvalidSlug {
-            slug: slug.to_owned(),
-        });
+    if let Some(kind) = slug_problem(slug) {
+        return Err(Error::InvalidSlug { kind });
     }
     let config = Config::load(root, None)?;
     let lang = lang.unwrap_or(&config.default_language);
@@ -23,12 +23,19 @@ pub fn run(root: &Path, slug: &str, lang: Option<&str>) -> Result<(), Error> {
         });
     }
     let folder = root.join(PETITIONS_DIR).join(slug);
-    if folder.exists() {
+    if folder.symlink_metadata().is_ok() {
         return Err(Error::PetitionExists { path: folder });
     }
+    // Never write through a link: `content/petitions` (or `content`) must be real folders.
+    SiteRoot::new(root)?.require_folder(PETITIONS_DIR)?;
     std::fs::create_dir_all(&folder).map_err(|e| Error::io(IoAction::CreateFolder, &folder, e))?;
     let file = folder.join(format!("index.{lang}.md"));
-    std::fs::write(&file, scaffold(Date::today()))
+    let text = scaffold(Date::today()?);
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&file)
+        .and_then(|mut opened| opened.write_all(text.as_bytes()))
         .map_err(|e| Error::io(IoAction::Write, &file, e))?;
     println!("Created {}\nIt is a draft: set `status = \"open\"` when it is ready, then run `petitio check`.", file.display());
     Ok(())

@@ -5,6 +5,12 @@
 
 use std::fmt;
 
+use crate::error::Error;
+
+/// The environment variable that replaces today's date: for tests, and for builds that must
+/// give the same result on any day. Read in [`Date::today`] only.
+pub const TODAY_VARIABLE: &str = "PETITIO_TODAY";
+
 /// A valid Gregorian calendar date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date {
@@ -58,12 +64,30 @@ impl Date {
         Date { year, month, day }
     }
 
-    /// Today's UTC date.
-    pub fn today() -> Date {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
-        Date::from_unix_seconds(now)
+    /// Today's date in UTC, or the date [`TODAY_VARIABLE`] gives when it is set. The
+    /// generator has no time zone of its own (the signature API's `SITE_UTC_OFFSET` is a
+    /// setting of the worker), so "today" is UTC's.
+    pub fn today() -> Result<Date, Error> {
+        match std::env::var(TODAY_VARIABLE) {
+            Ok(value) => Date::parse_iso(&value).ok_or(Error::InvalidToday { value }),
+            Err(_) => {
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs());
+                Ok(Date::from_unix_seconds(now))
+            }
+        }
+    }
+
+    /// The day after this one.
+    pub fn next_day(self) -> Date {
+        Date::new(self.year, self.month, self.day + 1)
+            .or_else(|| Date::new(self.year, self.month + 1, 1))
+            .unwrap_or(Date {
+                year: self.year + 1,
+                month: 1,
+                day: 1,
+            })
     }
 
     /// RFC 3339 timestamp at midnight UTC, as Atom feeds require.
@@ -127,6 +151,18 @@ mod tests {
             Date::from_unix_seconds(1_798_675_199).to_string(),
             "2026-12-30"
         );
+    }
+
+    #[test]
+    fn the_next_day_rolls_over_months_and_years() {
+        for (day, next) in [
+            ("2026-03-01", "2026-03-02"),
+            ("2026-02-28", "2026-03-01"),
+            ("2024-02-28", "2024-02-29"),
+            ("2026-12-31", "2027-01-01"),
+        ] {
+            assert_eq!(Date::parse_iso(day).unwrap().next_day().to_string(), next);
+        }
     }
 
     #[test]

@@ -1,5 +1,10 @@
 //! Files for the host rather than the reader: `_headers` (cache and security headers with a
 //! strict CSP), `robots.txt`, and the worker manifest `_petitio/manifest.json`.
+//!
+//! The Content-Security-Policy is defined once, as a list of directives
+//! ([`csp_directives`]): `_headers` sends all of them, and the policies pages carry in a
+//! `<meta http-equiv>` element (the embeddable counter; every page of a bundle, which hosts
+//! that ignore `_headers` serve) are the same list less what a `<meta>` policy cannot carry.
 
 use petitio_edge::manifest::{Manifest, ManifestPetition, MANIFEST_VERSION};
 
@@ -11,35 +16,91 @@ use crate::render::assets::ASSETS_DIR;
 const SHORT_CACHE: &str = "public, max-age=300";
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
-/// The Content-Security-Policy: no inline script or style, API origin allowed when separate.
-pub fn content_security_policy(config: &Config) -> String {
+/// Directives a policy delivered in a `<meta http-equiv>` element does not support (CSP
+/// Level 3, "meta element"): browsers ignore them there, so only a header can carry them.
+pub const HEADER_ONLY_DIRECTIVES: [&str; 3] = ["frame-ancestors", "report-uri", "sandbox"];
+
+/// The Content-Security-Policy, directive by directive: no inline script or style, the API's
+/// origin allowed when separate.
+fn csp_directives(config: &Config) -> Vec<(&'static str, String)> {
     let api = config
         .api_origin()
         .map(|origin| format!(" {origin}"))
         .unwrap_or_default();
-    format!(
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'{api}; \
-         form-action 'self'{api}; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
+    vec![
+        ("default-src", "'self'".to_owned()),
+        ("script-src", "'self'".to_owned()),
+        ("style-src", "'self'".to_owned()),
+        ("img-src", "'self' data:".to_owned()),
+        ("connect-src", format!("'self'{api}")),
+        ("form-action", format!("'self'{api}")),
+        ("frame-ancestors", "'none'".to_owned()),
+        ("base-uri", "'self'".to_owned()),
+        ("object-src", "'none'".to_owned()),
+    ]
+}
+
+fn join_policy<'a>(directives: impl Iterator<Item = &'a (&'static str, String)>) -> String {
+    directives
+        .map(|(name, sources)| format!("{name} {sources}"))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The site's Content-Security-Policy, as the `_headers` file sends it.
+pub fn content_security_policy(config: &Config) -> String {
+    join_policy(csp_directives(config).iter())
+}
+
+/// The same policy as a `<meta http-equiv="Content-Security-Policy">` element may carry it:
+/// without [`HEADER_ONLY_DIRECTIVES`]. The embeddable counter sets it in its own `<meta>`
+/// (its header policy is dropped so that other sites may frame that page and only that
+/// page), and every page of a bundle carries it (`bundle.rs`).
+pub fn meta_content_security_policy(config: &Config) -> String {
+    let directives = csp_directives(config);
+    join_policy(
+        directives
+            .iter()
+            .filter(|(name, _)| !HEADER_ONLY_DIRECTIVES.contains(name)),
     )
 }
 
-/// The policy of the embeddable counter, set by its own `<meta>` element: the site's policy
-/// without `frame-ancestors` (which a `<meta>` policy cannot carry), so other sites may frame
-/// that page and only that page.
-pub fn embed_content_security_policy(config: &Config) -> String {
-    content_security_policy(config).replace(" frame-ancestors 'none';", "")
+/// The headers `_headers` sends with every file, in order: the policy and the other
+/// security headers. A bundle's README lists the same for hosts that need them set by hand.
+pub fn security_headers(config: &Config) -> Vec<(&'static str, String)> {
+    vec![
+        ("Content-Security-Policy", content_security_policy(config)),
+        ("X-Content-Type-Options", "nosniff".to_owned()),
+        ("X-Frame-Options", "DENY".to_owned()),
+        (
+            "Referrer-Policy",
+            "strict-origin-when-cross-origin".to_owned(),
+        ),
+        (
+            "Permissions-Policy",
+            "camera=(), microphone=(), geolocation=(), interest-cohort=()".to_owned(),
+        ),
+        ("Strict-Transport-Security", "max-age=31536000".to_owned()),
+        ("Cross-Origin-Opener-Policy", "same-origin".to_owned()),
+    ]
 }
+
+/// The pages other sites may frame: the embeddable counters. `_headers` drops their
+/// `Content-Security-Policy` and `X-Frame-Options` headers (the page carries the rest of the
+/// policy in its own `<meta>`).
+pub const FRAMEABLE_PATHS: [&str; 2] = [
+    ":lang/petitions/:slug/embed/",
+    ":lang/petitions/:slug/embed/index.html",
+];
 
 /// `_headers` in the Cloudflare Pages / Netlify format. Rules never overlap on `Cache-Control`:
 /// hashed assets get `immutable`, everything else (pages, data, feeds) a short cache.
 pub fn headers(config: &Config) -> String {
     let base = &config.base_path;
-    let mut text = format!(
-        "{base}*\n  Content-Security-Policy: {}\n  X-Content-Type-Options: nosniff\n  X-Frame-Options: DENY\n  \
-         Referrer-Policy: strict-origin-when-cross-origin\n  Permissions-Policy: camera=(), microphone=(), geolocation=(), interest-cohort=()\n  \
-         Strict-Transport-Security: max-age=31536000\n  Cross-Origin-Opener-Policy: same-origin\n",
-        content_security_policy(config)
-    );
+    let mut text = format!("{base}*\n");
+    for (name, value) in security_headers(config) {
+        text.push_str(&format!("  {name}: {value}\n"));
+    }
     let short_cached = [
         "",
         "index.html",
@@ -59,11 +120,8 @@ pub fn headers(config: &Config) -> String {
     ));
     // The embeddable counter may be framed by any site: it drops the header policy (its
     // `frame-ancestors 'none'`) and X-Frame-Options, and carries the rest of the policy in
-    // its own <meta> element (`embed_content_security_policy`).
-    for path in [
-        ":lang/petitions/:slug/embed/",
-        ":lang/petitions/:slug/embed/index.html",
-    ] {
+    // its own <meta> element (`meta_content_security_policy`).
+    for path in FRAMEABLE_PATHS {
         text.push_str(&format!(
             "\n{base}{path}\n  ! Content-Security-Policy\n  ! X-Frame-Options\n"
         ));
@@ -128,7 +186,7 @@ mod tests {
         assert!(text.contains(
             "\n/sub/:lang/petitions/:slug/embed/\n  ! Content-Security-Policy\n  ! X-Frame-Options\n"
         ));
-        let embed = embed_content_security_policy(&config);
+        let embed = meta_content_security_policy(&config);
         assert!(!embed.contains("frame-ancestors"));
         assert!(embed.contains("script-src 'self';"));
         assert_eq!(

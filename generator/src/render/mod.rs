@@ -10,7 +10,7 @@
 pub mod assets;
 mod data;
 mod feeds;
-mod hosting;
+pub(crate) mod hosting;
 pub mod i18n;
 pub mod markdown;
 mod pages;
@@ -25,10 +25,11 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use crate::confine::Folder;
 use crate::content::date::Date;
-use crate::content::{Petition, Site, Status, PETITIONS_DIR};
+use crate::content::{Petition, Site, Status};
 use crate::counts::Counts;
-use crate::error::Error;
+use crate::error::{Error, Problem};
 use assets::Assets;
 use i18n::I18n;
 use templates::{names, Templates};
@@ -321,18 +322,30 @@ pub struct Theme {
 }
 
 impl Theme {
-    /// Loads the theme of `site` (with site overrides), its i18n and assets.
+    /// Loads the theme of `site` (with site overrides), its i18n and assets. Every file is
+    /// read through its folder (`confine`): the theme's `templates/`, `static/` and `i18n/`,
+    /// then the site's folders of the same names, whose files win.
     pub fn load(site: &Site) -> Result<Theme, Error> {
-        let theme_dir = site.root.join("themes").join(&site.config.theme);
+        let theme = format!("themes/{}", site.config.theme);
+        let theme_dir = site.root.join(&theme);
         if !theme_dir.is_dir() {
             return Err(Error::ThemeMissing {
                 theme: site.config.theme.clone(),
                 path: theme_dir,
             });
         }
-        let i18n = Arc::new(I18n::load(&site.root, &theme_dir, &site.config)?);
-        let mut assets = Assets::collect(&site.root, &theme_dir)?;
-        assets.add_petition_images(&site.root.join(PETITIONS_DIR), &site.petitions)?;
+        let overridden = |name: &str| -> Result<Vec<Folder>, Error> {
+            let found = [format!("{theme}/{name}"), name.to_owned()]
+                .map(|relative| site.folders.folder(&relative));
+            let problems: Vec<Problem> = found.iter().filter_map(|f| f.clone().err()).collect();
+            if !problems.is_empty() {
+                return Err(Error::Content(problems));
+            }
+            Ok(found.into_iter().filter_map(Result::ok).collect())
+        };
+        let i18n = Arc::new(I18n::load(&overridden("i18n")?, &site.config)?);
+        let mut assets = Assets::collect(&overridden("static")?)?;
+        assets.add_petition_images(&site.folders, &site.petitions)?;
         for lang in &site.config.languages {
             let json =
                 serde_json::to_vec(&i18n.script_messages(lang)).expect("string maps serialise");
@@ -342,7 +355,7 @@ impl Theme {
                 json,
             );
         }
-        let templates = Templates::load(&site.root, &theme_dir, &site.config, &i18n, &assets)?;
+        let templates = Templates::load(&overridden("templates")?, &site.config, &i18n, &assets)?;
         Ok(Theme {
             templates,
             i18n,

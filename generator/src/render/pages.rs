@@ -431,7 +431,7 @@ impl Renderer<'_> {
         context.insert("petition_canonical_url", &config.absolute_url(&dir));
         context.insert(
             "embed_csp",
-            &super::hosting::embed_content_security_policy(config),
+            &super::hosting::meta_content_security_policy(config),
         );
         context.insert("accepts_signatures", &(petition.status == Status::Open));
         context.insert("api_url", &config.api_url);

@@ -12,16 +12,14 @@
 //! the template, what it extends, includes and imports, transitively).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::Path;
 use std::sync::Arc;
 
 use tera::ast::Node;
 use tera::{Context, Tera, Value};
-use walkdir::WalkDir;
 
 use crate::config::Config;
+use crate::confine::Folder;
 use crate::content::date::Date;
-use crate::content::display_path;
 use crate::error::{Error, IoAction};
 use crate::render::assets::Assets;
 use crate::render::i18n::I18n;
@@ -51,25 +49,20 @@ pub struct Templates {
 }
 
 impl Templates {
+    /// Loads the templates of `folders` (`<theme>/templates`, then `<root>/templates`: a
+    /// later one's file replaces an earlier one's of the same name).
     pub fn load(
-        root: &Path,
-        theme_dir: &Path,
+        folders: &[Folder],
         config: &Config,
         i18n: &Arc<I18n>,
         assets: &Assets,
     ) -> Result<Templates, Error> {
         let mut sources: BTreeMap<String, String> = BTreeMap::new();
-        for dir in [theme_dir.join("templates"), root.join("templates")] {
-            for entry in WalkDir::new(&dir)
-                .sort_by_file_name()
-                .into_iter()
-                .filter_map(Result::ok)
-            {
-                if entry.file_type().is_file() {
-                    let text = std::fs::read_to_string(entry.path())
-                        .map_err(|e| Error::io(IoAction::Read, entry.path(), e))?;
-                    sources.insert(display_path(&dir, entry.path()), text);
-                }
+        for folder in folders {
+            for (name, path) in folder.files()? {
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| Error::io(IoAction::Read, &path, e))?;
+                sources.insert(name, text);
             }
         }
         let mut tera = Tera::default();
