@@ -3,7 +3,8 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
+use petitio::serve::{ClientAddress, DEFAULT_PORT};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -84,13 +85,25 @@ pub enum Command {
     },
 
     /// Serve the site and the signature API locally, rebuilding on changes
-    #[command(after_help = "Examples:\n  petitio serve\n  petitio serve --port 3000 --drafts")]
-    Serve {
-        /// Port to listen on (0 picks a free one)
-        #[arg(long, default_value_t = 8080)]
-        port: u16,
-        /// Include petitions with status "draft"
-        #[arg(long)]
-        drafts: bool,
-    },
+    #[command(
+        after_help = "Examples:\n  petitio serve\n  petitio serve --port 3000 --drafts\n  \
+                      petitio serve --trust-proxy-header X-Forwarded-For   # behind nginx or Caddy on this machine"
+    )]
+    Serve(ServeArgs),
+}
+
+/// `petitio serve`'s options.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Port to listen on (0 picks a free one)
+    #[arg(long, default_value_t = DEFAULT_PORT)]
+    pub port: u16,
+    /// Include petitions with status "draft"
+    #[arg(long)]
+    pub drafts: bool,
+    /// Count rate limits against the client address this header gives (its right-most
+    /// entry, e.g. X-Forwarded-For, CF-Connecting-IP), not against the TCP peer. Only
+    /// behind a reverse proxy that sets it: any client can send it
+    #[arg(long, value_name = "NAME", value_parser = ClientAddress::trusting)]
+    pub trust_proxy_header: Option<ClientAddress>,
 }

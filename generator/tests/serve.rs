@@ -88,7 +88,8 @@ fn a_signature_is_recorded_once_survives_a_restart_and_is_counted_once() {
 #[test]
 fn nothing_stored_holds_the_email_the_name_or_the_address_in_the_clear() {
     let site = site();
-    let server = Server::start(&site);
+    // The forwarded address is used (and so must not be stored) only when trusted.
+    let server = Server::start_with(&site, &["--trust-proxy-header", "CF-Connecting-IP"], &[]);
     assert_eq!(server.sign("private.person@example.org").status, 201);
     assert_eq!(
         server

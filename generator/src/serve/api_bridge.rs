@@ -1,7 +1,8 @@
 //! `/api/*`: converts axum requests into the signature API's plain `ApiRequest`, runs
 //! `petitio_edge::api::handle` on the local `RedbStore`, and converts the answer back.
 //! Production's Worker does the same conversion for the Workers runtime, so the API is
-//! exercised locally exactly as deployed.
+//! exercised locally exactly as deployed. The client's address comes from
+//! `ClientAddress`: the peer, unless a proxy header is trusted.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -19,6 +20,7 @@ use petitio_edge::ratelimit::RateLimiter;
 use petitio_edge::snapshot::SnapshotCache;
 use petitio_edge::validate::MAX_BODY_BYTES;
 
+use super::client_address::ClientAddress;
 use super::error::{invalid_api_response, SITE_NOT_BUILT};
 use super::site::LiveSite;
 use super::store::RedbStore;
@@ -31,9 +33,6 @@ const BODY_READ_LIMIT: usize = MAX_BODY_BYTES + 1;
 /// `code` of the answer while the site has never been built.
 const SITE_NOT_BUILT_CODE: &str = "site_not_built";
 
-/// Header a CDN in front of the server sets to the visitor's address.
-const CLIENT_IP_HEADER: &str = "cf-connecting-ip";
-
 /// Everything the signature API needs, shared by all requests.
 #[derive(Debug)]
 pub struct SignatureApi {
@@ -43,6 +42,8 @@ pub struct SignatureApi {
     pub snapshots: SnapshotCache,
     pub turnstile: LocalTurnstile,
     pub site: Arc<LiveSite>,
+    /// Where the rate limit's client address comes from.
+    pub client_address: ClientAddress,
 }
 
 /// Any request under `/api/`.
@@ -55,7 +56,7 @@ pub async fn serve(
     let Some(manifest) = &site.manifest else {
         return site_not_built();
     };
-    let request = to_api_request(request, peer).await;
+    let request = to_api_request(&api, request, peer).await;
     let context = ApiContext {
         store: &api.store,
         config: &api.config,
@@ -68,9 +69,10 @@ pub async fn serve(
     from_api_response(handle(&context, request).await)
 }
 
-async fn to_api_request(request: Request, peer: SocketAddr) -> ApiRequest {
+async fn to_api_request(api: &SignatureApi, request: Request, peer: SocketAddr) -> ApiRequest {
     let (parts, body) = request.into_parts();
     let body = read_body(body).await;
+    let client_ip = api.client_address.of(&parts.headers, peer.ip());
     let headers: Vec<(String, String)> = parts
         .headers
         .iter()
@@ -81,18 +83,13 @@ async fn to_api_request(request: Request, peer: SocketAddr) -> ApiRequest {
             )
         })
         .collect();
-    let client_ip = headers
-        .iter()
-        .find(|(name, _)| name == CLIENT_IP_HEADER)
-        .map(|(_, address)| address.clone())
-        .unwrap_or_else(|| peer.ip().to_string());
     ApiRequest {
         method: parts.method.as_str().to_owned(),
         path: parts.uri.path().to_owned(),
         query: parts.uri.query().map(str::to_owned),
         headers,
         body,
-        client_ip: Some(client_ip),
+        client_ip: Some(client_ip.to_string()),
     }
 }
 

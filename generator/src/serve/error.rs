@@ -72,6 +72,12 @@ pub enum ServeError {
     TallyInterval(String),
 
     #[error(
+        "`{0}` is not a header name: give the header your proxy sets to the client's \
+         address, e.g. --trust-proxy-header CF-Connecting-IP"
+    )]
+    ProxyHeader(String),
+
+    #[error(
         "cannot listen on {addr}: {source}\n  \
          Is another server using this port? Choose another with --port."
     )]

@@ -12,6 +12,7 @@
 //! printed), `error` (what can fail).
 
 mod api_bridge;
+mod client_address;
 mod error;
 mod error_page;
 mod headers;
@@ -35,6 +36,7 @@ use petitio_edge::ratelimit::RateLimiter;
 use petitio_edge::snapshot::SnapshotCache;
 use tokio::sync::watch as signal_channel;
 
+pub use client_address::ClientAddress;
 pub use error::{HeadersProblem, ServeError, TurnstileFailure};
 pub use headers::HeaderRules;
 pub use store::RedbStore;
@@ -60,10 +62,13 @@ pub struct ServeOptions {
     pub port: u16,
     /// Signatures and the local signing key.
     pub data_dir: PathBuf,
+    /// Where the rate limit's client address comes from (`--trust-proxy-header`).
+    pub client_address: ClientAddress,
 }
 
 impl ServeOptions {
-    /// The defaults: 127.0.0.1, port 8080, data in `<root>/.petitio/data`.
+    /// The defaults: 127.0.0.1, port 8080, data in `<root>/.petitio/data`, the TCP peer as
+    /// the client's address.
     pub fn new(build: BuildOptions) -> Self {
         let data_dir = build.root.join(".petitio").join("data");
         Self {
@@ -71,6 +76,7 @@ impl ServeOptions {
             host: IpAddr::V4(Ipv4Addr::LOCALHOST),
             port: DEFAULT_PORT,
             data_dir,
+            client_address: ClientAddress::Peer,
         }
     }
 }
@@ -85,6 +91,7 @@ pub fn run(opts: ServeOptions) -> Result<(), crate::Error> {
         host,
         port,
         data_dir,
+        client_address,
     } = opts;
     // Everything that can refuse to start is checked before the (longer) first build.
     let (listener, bound) = bind(SocketAddr::new(host, port))?;
@@ -106,6 +113,7 @@ pub fn run(opts: ServeOptions) -> Result<(), crate::Error> {
         snapshots: SnapshotCache::new(),
         turnstile: turnstile::LocalTurnstile,
         site: Arc::clone(&site),
+        client_address,
     });
     let (stop, stopping) = signal_channel::channel(false);
     let reloader = Reloader::new(stopping);
