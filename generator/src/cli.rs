@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
-use petitio::serve::{ClientAddress, DEFAULT_PORT};
+use petitio::serve::{ClientAddress, DEFAULT_LIMITS, DEFAULT_PORT};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -85,10 +85,7 @@ pub enum Command {
     },
 
     /// Serve the site and the signature API locally, rebuilding on changes
-    #[command(
-        after_help = "Examples:\n  petitio serve\n  petitio serve --port 3000 --drafts\n  \
-                      petitio serve --trust-proxy-header X-Forwarded-For   # behind nginx or Caddy on this machine"
-    )]
+    #[command(after_help = serve_after_help())]
     Serve(ServeArgs),
 }
 
@@ -106,4 +103,13 @@ pub struct ServeArgs {
     /// behind a reverse proxy that sets it: any client can send it
     #[arg(long, value_name = "NAME", value_parser = ClientAddress::trusting)]
     pub trust_proxy_header: Option<ClientAddress>,
+}
+
+/// The limits `serve` applies, then examples.
+fn serve_after_help() -> String {
+    format!(
+        "{}\nExamples:\n  petitio serve\n  petitio serve --port 3000 --drafts\n  \
+         petitio serve --trust-proxy-header X-Forwarded-For   # behind nginx or Caddy on this machine",
+        DEFAULT_LIMITS.describe()
+    )
 }

@@ -5,17 +5,25 @@
 //! on an embedded database (`RedbStore`), runs the counting job in the background, and
 //! rebuilds on every change to the sources, telling open pages to reload.
 //!
+//! It is meant for this machine, and is safe to expose on a LAN or a small server:
+//! timeouts and a connection cap (`limits`, `connections`, `idle`), and the rate limit
+//! counting the TCP peer unless a proxy header is trusted (`client_address`).
+//!
 //! Module map: `store` (KV on redb), `local_config` (API variables and the local signing
 //! key), `site` (manifest, headers and build error of the current build), `static_files`
 //! and `error_page` (the site), `api_bridge` (the API), `tally_job` (counting),
-//! `livereload` and `watch` (rebuild and reload), `turnstile`, `terminal` (what is
-//! printed), `error` (what can fail).
+//! `livereload` and `watch` (rebuild and reload), `turnstile`, `connections` (accepting
+//! and serving connections), `limits`, `idle`, `client_address`, `terminal`
+//! (what is printed), `error` (what can fail).
 
 mod api_bridge;
 mod client_address;
+mod connections;
 mod error;
 mod error_page;
 mod headers;
+mod idle;
+mod limits;
 mod livereload;
 mod local_config;
 mod site;
@@ -34,15 +42,18 @@ use axum::routing::{any, get};
 use axum::Router;
 use petitio_edge::ratelimit::RateLimiter;
 use petitio_edge::snapshot::SnapshotCache;
+use tokio::net::TcpSocket;
 use tokio::sync::watch as signal_channel;
 
 pub use client_address::ClientAddress;
 pub use error::{HeadersProblem, ServeError, TurnstileFailure};
 pub use headers::HeaderRules;
+pub use limits::{ConnectionLimits, DEFAULT_LIMITS};
 pub use store::RedbStore;
 
 use crate::{BuildOptions, Incremental};
 use api_bridge::SignatureApi;
+use limits::LISTEN_QUEUE;
 use livereload::Reloader;
 use local_config::LocalSettings;
 use site::{LiveSite, SiteState};
@@ -94,7 +105,15 @@ pub fn run(opts: ServeOptions) -> Result<(), crate::Error> {
         client_address,
     } = opts;
     // Everything that can refuse to start is checked before the (longer) first build.
-    let (listener, bound) = bind(SocketAddr::new(host, port))?;
+    let limits = ConnectionLimits::from_env(|name| std::env::var(name).ok())?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(ServeError::Runtime)?;
+    let (listener, bound) = {
+        let _in_runtime = runtime.enter();
+        bind(SocketAddr::new(host, port))?
+    };
     let origins = local_origins(bound);
     let store = RedbStore::open(&data_dir)?;
     let settings = LocalSettings::load(&data_dir, &origins, |name| std::env::var(name).ok())?;
@@ -114,9 +133,10 @@ pub fn run(opts: ServeOptions) -> Result<(), crate::Error> {
         turnstile: turnstile::LocalTurnstile,
         site: Arc::clone(&site),
         client_address,
+        body_timeout: limits.request_body,
     });
     let (stop, stopping) = signal_channel::channel(false);
-    let reloader = Reloader::new(stopping);
+    let reloader = Reloader::new(stopping, &limits);
     let watcher = SourceWatcher::start(
         &root,
         builder,
@@ -128,22 +148,12 @@ pub fn run(opts: ServeOptions) -> Result<(), crate::Error> {
     )?;
     let app = routes(Arc::clone(&api), reloader, StaticSite::new(&out, site));
 
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(ServeError::Runtime)?;
     let served = runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::from_std(listener).map_err(ServeError::Server)?;
         let shutdown = shutdown_signal(stop)?;
         tokio::spawn(tally_job::run_every(api, settings.tally_interval));
         terminal::serving(&format!("{}/", origins[0]), &data_dir);
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(ServeError::Server)
+        connections::serve(listener, app, limits, shutdown).await;
+        Ok::<(), ServeError>(())
     });
     runtime.shutdown_background();
     watcher.stop();
@@ -152,14 +162,23 @@ pub fn run(opts: ServeOptions) -> Result<(), crate::Error> {
     Ok(())
 }
 
-/// A listener on `address`, ready for tokio, and the address it got (port 0 picks one).
-fn bind(address: SocketAddr) -> Result<(std::net::TcpListener, SocketAddr), ServeError> {
+/// A listener on `address` with a listen queue of `LISTEN_QUEUE`, and the address it got
+/// (port 0 picks one). Must run in the runtime's context.
+fn bind(address: SocketAddr) -> Result<(tokio::net::TcpListener, SocketAddr), ServeError> {
     let bind_error = |source| ServeError::Bind {
         addr: address,
         source,
     };
-    let listener = std::net::TcpListener::bind(address).map_err(bind_error)?;
-    listener.set_nonblocking(true).map_err(bind_error)?;
+    let socket = match address {
+        SocketAddr::V4(_) => TcpSocket::new_v4(),
+        SocketAddr::V6(_) => TcpSocket::new_v6(),
+    }
+    .map_err(bind_error)?;
+    // As the standard library's listeners do: a restart may reuse the port at once.
+    #[cfg(unix)]
+    socket.set_reuseaddr(true).map_err(bind_error)?;
+    socket.bind(address).map_err(bind_error)?;
+    let listener = socket.listen(LISTEN_QUEUE).map_err(bind_error)?;
     let bound = listener.local_addr().map_err(bind_error)?;
     Ok((listener, bound))
 }

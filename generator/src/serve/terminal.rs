@@ -15,6 +15,14 @@ pub fn serving(url: &str, data_dir: &Path) {
     );
 }
 
+/// The system refused a connection (too many open files, for instance).
+pub fn accept_failed(error: &dyn Display, retry_in: Duration) {
+    eprintln!(
+        "warning: cannot accept a connection: {error}\n  Trying again in {} s.",
+        retry_in.as_secs()
+    );
+}
+
 pub fn built(report: &BuildReport) {
     println!(
         "Built {} pages in {} ms.",
