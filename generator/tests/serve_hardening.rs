@@ -1,7 +1,8 @@
 //! `petitio serve` exposed to a network (issue #10): slow or silent connections are closed
 //! while other requests are answered, the number of connections is capped, a forwarded
-//! client address is believed only when the user says which proxy header to trust, and
-//! the production-only `Strict-Transport-Security` header is not sent over plain HTTP.
+//! client address is believed only when the user says which proxy header to trust, host
+//! names the server does not serve are refused (DNS rebinding), and the production-only
+//! `Strict-Transport-Security` header is not sent over plain HTTP.
 //!
 //! The timeouts are lowered through the environment variables `petitio serve` documents
 //! for tests, so closures happen within seconds; a test waits for them with a generous
@@ -466,6 +467,107 @@ fn with_the_option_the_named_headers_right_most_entry_is_the_client_address() {
         signer.sign(&[("X-Forwarded-For", "203.0.113.1, 203.0.113.2")]),
         201
     );
+    server.stop();
+}
+
+fn refusal(host: &str) -> String {
+    format!(
+        "petitio serve does not answer for the host `{host}`: it answers for 127.0.0.1, \
+         localhost, [::1], the address it listens on and the names given with \
+         --allowed-host, so that no other site can reach it through its own name (DNS \
+         rebinding).\nTo open it under this name, restart it with \
+         `petitio serve --allowed-host {host}`.\n"
+    )
+}
+
+#[test]
+fn requests_for_host_names_it_does_not_serve_are_refused() {
+    let site = site();
+    let server = Server::start_with(&site, &["--allowed-host", "petitions.lan"], &[]);
+    let port = server.port().to_owned();
+    let evil = format!("evil.example:{port}");
+
+    for host in ["evil.example", evil.as_str()] {
+        let page = server.get_for_host("/kk/", host);
+        assert_eq!(page.status, 421, "{host}");
+        assert_eq!(page.body, refusal("evil.example"));
+    }
+    // A page of the rebinding site signing through its own name, which passes the
+    // API's own check of `Origin` against `Host`.
+    let evil_origin = format!("http://{evil}");
+    let forged = server.sign_with_only(
+        "victim@example.org",
+        &[
+            ("Host", evil.as_str()),
+            ("Origin", &evil_origin),
+            ("Sec-Fetch-Site", "same-origin"),
+        ],
+    );
+    assert_eq!(forged.status, 421);
+    assert_eq!(
+        server.sign("victim@example.org").status,
+        201,
+        "nothing was stored"
+    );
+    // The request target's own host counts too (absolute form).
+    let absolute = server.request(&format!(
+        "GET http://evil.example/kk/ HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+    ));
+    assert_eq!(absolute.status, 421);
+    assert_eq!(absolute.body, refusal("evil.example"));
+
+    for host in [
+        format!("127.0.0.1:{port}"),
+        "127.0.0.1".to_owned(),
+        format!("localhost:{port}"),
+        format!("LOCALHOST:{port}"),
+        format!("[::1]:{port}"),
+        format!("petitions.lan:{port}"),
+        "Petitions.LAN".to_owned(),
+    ] {
+        assert_eq!(server.get_for_host("/kk/", &host).status, 200, "{host}");
+    }
+    server.stop();
+}
+
+#[test]
+fn an_allowed_host_must_be_a_bare_name_or_address() {
+    let site = site();
+    let output = site.run(&["serve", "--allowed-host", "http://petitions.lan:8080/"]);
+    assert!(!output.status.success());
+    assert_eq!(
+        common::stderr(&output),
+        "error: invalid value 'http://petitions.lan:8080/' for '--allowed-host <NAME>': \
+         `http://petitions.lan:8080/` is not a host name or address: give the name alone, \
+         without scheme, port or path, e.g. --allowed-host petitions.lan\n\n\
+         For more information, try '--help'.\n"
+    );
+}
+
+/// Every address of 127.0.0.0/8 reaches this machine on Linux: a stand-in for a LAN
+/// address, which tests cannot count on having.
+#[cfg(target_os = "linux")]
+#[test]
+fn on_every_interface_a_literal_address_of_this_machine_is_answered() {
+    let site = site();
+    let server = Server::start_with(&site, &["--host", "0.0.0.0"], &[]);
+    assert!(
+        server.address.starts_with("127.0.0.1:"),
+        "{}",
+        server.address
+    );
+    let port = server.port().to_owned();
+    let ask = |address: &str, host: &str| {
+        let mut stream = TcpStream::connect(format!("{address}:{port}")).unwrap();
+        stream
+            .write_all(format!("GET /kk/ HTTP/1.0\r\nHost: {host}\r\n\r\n").as_bytes())
+            .unwrap();
+        Response::read_from(&mut stream).status
+    };
+    assert_eq!(ask("127.0.0.2", &format!("127.0.0.2:{port}")), 200);
+    assert_eq!(ask("127.0.0.2", &format!("0.0.0.0:{port}")), 200);
+    assert_eq!(ask("127.0.0.2", &format!("127.0.0.3:{port}")), 421);
+    assert_eq!(ask("127.0.0.2", "lan-name"), 421);
     server.stop();
 }
 

@@ -18,7 +18,9 @@ pub fn run(root: PathBuf, args: ServeArgs) -> Result<(), Error> {
     build.out = build.root.join(".petitio").join("site");
     build.drafts = args.drafts;
     let mut opts = ServeOptions::new(build);
+    opts.host = args.host;
     opts.port = args.port;
+    opts.allowed_hosts = args.allowed_hosts;
     opts.client_address = args.trust_proxy_header.unwrap_or_default();
     petitio::serve::run(opts)
 }

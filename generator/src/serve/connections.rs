@@ -15,10 +15,12 @@
 //! * hyper's header timer closes a connection whose request head has not arrived in
 //!   time; the API bounds the body (`api_bridge`); `idle` drops a connection on which
 //!   nothing moves;
-//! * every request carries its peer's address (`ConnectInfo`) for the API;
+//! * every request is checked against the allowed hosts (`hosts`) before the router
+//!   sees it, and carries its peer's address (`ConnectInfo`) for the API;
 //! * on shutdown, the listener closes, idle connections close at once, answers in
 //!   progress get `SHUTDOWN_GRACE` to finish.
 
+use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -36,6 +38,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
 use tower_service::Service;
 
+use super::hosts::AllowedHosts;
 use super::idle::{Activity, Tracked};
 use super::limits::{ConnectionLimits, QUIET_BEFORE_CLOSING, SHUTDOWN_GRACE};
 use super::terminal;
@@ -48,12 +51,14 @@ const ACCEPT_RETRY: Duration = Duration::from_secs(1);
 pub async fn serve(
     listener: TcpListener,
     app: Router,
+    hosts: AllowedHosts,
     limits: ConnectionLimits,
     shutdown: impl Future<Output = ()>,
 ) {
     let server = Server {
         slots: Arc::new(Semaphore::new(limits.max_connections)),
         close: watch::channel(CloseRequest::None).0,
+        hosts: Arc::new(hosts),
         app,
         http: http_builder(&limits),
         limits,
@@ -98,6 +103,7 @@ struct Server {
     /// One permit per connection being served.
     slots: Arc<Semaphore>,
     close: watch::Sender<CloseRequest>,
+    hosts: Arc<AllowedHosts>,
     app: Router,
     http: http1::Builder,
     limits: ConnectionLimits,
@@ -125,15 +131,27 @@ impl Server {
 
     /// Serves one connection on a task of its own, which returns the slot when done.
     fn spawn(&self, socket: TcpStream, peer: SocketAddr, slot: OwnedSemaphorePermit) {
+        // The socket is already gone (reset by the client): nothing to serve.
+        let Ok(local) = socket.local_addr() else {
+            return;
+        };
         let activity = Activity::new();
         let io = TokioIo::new(Tracked::new(socket, activity.clone()));
         let app = self.app.clone();
+        let hosts = Arc::clone(&self.hosts);
         let had_request = Arc::new(AtomicBool::new(false));
         let requested = Arc::clone(&had_request);
         let service = service_fn(move |mut request: Request<Incoming>| {
             requested.store(true, Ordering::Relaxed);
+            let refusal = hosts.refusal(&request, local.ip());
             request.extensions_mut().insert(ConnectInfo(peer));
-            app.clone().call(request)
+            let mut app = app.clone();
+            async move {
+                match refusal {
+                    Some(refused) => Ok::<_, Infallible>(refused),
+                    None => app.call(request).await,
+                }
+            }
         });
         let connection = self.http.serve_connection(io, service);
         let mut close = self.close.subscribe();

@@ -79,6 +79,12 @@ pub enum ServeError {
     },
 
     #[error(
+        "`{0}` is not a host name or address: give the name alone, without scheme, port or \
+         path, e.g. --allowed-host petitions.lan"
+    )]
+    AllowedHost(String),
+
+    #[error(
         "`{0}` is not a header name: give the header your proxy sets to the client's \
          address, e.g. --trust-proxy-header CF-Connecting-IP"
     )]
@@ -161,6 +167,21 @@ pub(crate) fn store_failure(error: impl Into<redb::Error>) -> StoreError {
 /// Body of the 503 answer of the API while the site has never been built.
 pub(crate) const SITE_NOT_BUILT: &str =
     "the site has not been built yet: fix the error petitio serve shows, and signing starts working";
+
+/// Body of the 421 answer to a request for a host name the server does not answer for
+/// (`None`: the request names no host at all).
+pub(crate) fn host_not_allowed(host: Option<&str>) -> String {
+    const ANSWERS_FOR: &str = "it answers for 127.0.0.1, localhost, [::1], the address it \
+        listens on and the names given with --allowed-host, so that no other site can reach \
+        it through its own name (DNS rebinding)";
+    match host {
+        Some(host) => format!(
+            "petitio serve does not answer for the host `{host}`: {ANSWERS_FOR}.\n\
+             To open it under this name, restart it with `petitio serve --allowed-host {host}`.\n"
+        ),
+        None => format!("petitio serve needs the request to name its host: {ANSWERS_FOR}.\n"),
+    }
+}
 
 /// Body of the 408 answer when a request's body is not received in time.
 pub(crate) fn body_too_slow(limit: std::time::Duration) -> String {

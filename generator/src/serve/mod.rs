@@ -6,14 +6,15 @@
 //! rebuilds on every change to the sources, telling open pages to reload.
 //!
 //! It is meant for this machine, and is safe to expose on a LAN or a small server:
-//! timeouts and a connection cap (`limits`, `connections`, `idle`), and the rate limit
-//! counting the TCP peer unless a proxy header is trusted (`client_address`).
+//! timeouts and a connection cap (`limits`, `connections`, `idle`), only its own host
+//! names answered (`hosts`, against DNS rebinding), and the rate limit counting the TCP
+//! peer unless a proxy header is trusted (`client_address`).
 //!
 //! Module map: `store` (KV on redb), `local_config` (API variables and the local signing
 //! key), `site` (manifest, headers and build error of the current build), `static_files`
 //! and `error_page` (the site), `api_bridge` (the API), `tally_job` (counting),
 //! `livereload` and `watch` (rebuild and reload), `turnstile`, `connections` (accepting
-//! and serving connections), `limits`, `idle`, `client_address`, `terminal`
+//! and serving connections), `limits`, `idle`, `hosts`, `client_address`, `terminal`
 //! (what is printed), `error` (what can fail).
 
 mod api_bridge;
@@ -22,6 +23,7 @@ mod connections;
 mod error;
 mod error_page;
 mod headers;
+mod hosts;
 mod idle;
 mod limits;
 mod livereload;
@@ -48,11 +50,13 @@ use tokio::sync::watch as signal_channel;
 pub use client_address::ClientAddress;
 pub use error::{HeadersProblem, ServeError, TurnstileFailure};
 pub use headers::HeaderRules;
+pub use hosts::AllowedHost;
 pub use limits::{ConnectionLimits, DEFAULT_LIMITS};
 pub use store::RedbStore;
 
 use crate::{BuildOptions, Incremental};
 use api_bridge::SignatureApi;
+use hosts::AllowedHosts;
 use limits::LISTEN_QUEUE;
 use livereload::Reloader;
 use local_config::LocalSettings;
@@ -68,18 +72,21 @@ pub const DEFAULT_PORT: u16 = 8080;
 pub struct ServeOptions {
     /// What to build, and where (`build.out` is the folder served).
     pub build: BuildOptions,
+    /// The address to listen on (`0.0.0.0`: every interface).
     pub host: IpAddr,
     /// 0 picks a free port (the URL printed says which).
     pub port: u16,
     /// Signatures and the local signing key.
     pub data_dir: PathBuf,
+    /// Host names and addresses answered besides the local ones (`--allowed-host`).
+    pub allowed_hosts: Vec<AllowedHost>,
     /// Where the rate limit's client address comes from (`--trust-proxy-header`).
     pub client_address: ClientAddress,
 }
 
 impl ServeOptions {
-    /// The defaults: 127.0.0.1, port 8080, data in `<root>/.petitio/data`, the TCP peer as
-    /// the client's address.
+    /// The defaults: 127.0.0.1, port 8080, data in `<root>/.petitio/data`, only the local
+    /// host names, the TCP peer as the client's address.
     pub fn new(build: BuildOptions) -> Self {
         let data_dir = build.root.join(".petitio").join("data");
         Self {
@@ -87,6 +94,7 @@ impl ServeOptions {
             host: IpAddr::V4(Ipv4Addr::LOCALHOST),
             port: DEFAULT_PORT,
             data_dir,
+            allowed_hosts: Vec::new(),
             client_address: ClientAddress::Peer,
         }
     }
@@ -102,6 +110,7 @@ pub fn run(opts: ServeOptions) -> Result<(), crate::Error> {
         host,
         port,
         data_dir,
+        allowed_hosts,
         client_address,
     } = opts;
     // Everything that can refuse to start is checked before the (longer) first build.
@@ -115,6 +124,7 @@ pub fn run(opts: ServeOptions) -> Result<(), crate::Error> {
         bind(SocketAddr::new(host, port))?
     };
     let origins = local_origins(bound);
+    let hosts = AllowedHosts::new(bound.ip(), &allowed_hosts);
     let store = RedbStore::open(&data_dir)?;
     let settings = LocalSettings::load(&data_dir, &origins, |name| std::env::var(name).ok())?;
 
@@ -152,7 +162,10 @@ pub fn run(opts: ServeOptions) -> Result<(), crate::Error> {
         let shutdown = shutdown_signal(stop)?;
         tokio::spawn(tally_job::run_every(api, settings.tally_interval));
         terminal::serving(&format!("{}/", origins[0]), &data_dir);
-        connections::serve(listener, app, limits, shutdown).await;
+        if bound.ip().is_unspecified() {
+            terminal::reachable_from_other_machines(bound.port());
+        }
+        connections::serve(listener, app, hosts, limits, shutdown).await;
         Ok::<(), ServeError>(())
     });
     runtime.shutdown_background();
