@@ -37,7 +37,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             new_base_url,
             keep_old_as_mirror,
         }),
-        Command::Serve { port, drafts } => serve::run(root, port, drafts),
+        Command::Serve(args) => serve::run(root, args),
     }
 }
 

@@ -8,14 +8,19 @@ use std::path::PathBuf;
 use petitio::serve::ServeOptions;
 use petitio::{BuildOptions, Error};
 
-pub fn run(root: PathBuf, port: u16, drafts: bool) -> Result<(), Error> {
+use crate::cli::ServeArgs;
+
+pub fn run(root: PathBuf, args: ServeArgs) -> Result<(), Error> {
     // Absolute, because the watcher reports absolute paths and rebuilds compare them with
     // the root: with the default root "." no edit matched a source and none was rebuilt.
     let root = std::path::absolute(&root).unwrap_or(root);
     let mut build = BuildOptions::new(root);
     build.out = build.root.join(".petitio").join("site");
-    build.drafts = drafts;
+    build.drafts = args.drafts;
     let mut opts = ServeOptions::new(build);
-    opts.port = port;
+    opts.host = args.host;
+    opts.port = args.port;
+    opts.allowed_hosts = args.allowed_hosts;
+    opts.client_address = args.trust_proxy_header.unwrap_or_default();
     petitio::serve::run(opts)
 }
