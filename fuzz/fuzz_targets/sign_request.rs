@@ -1,11 +1,16 @@
 //! Fuzzes the sign-request parser and validator with arbitrary bodies in both encodings:
-//! they must never panic, and whatever they accept must respect every documented limit.
+//! they must never panic, and whatever they accept must respect every documented limit
+//! (look-alikes included: no invisible or direction-changing name, no invisible character
+//! in the canonical email, each of its parts single-script).
 
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use petitio_signatures::email::{canonicalize, MAX_EMAIL_CHARS};
 use petitio_model::manifest::{Manifest, ManifestPetition};
+use petitio_signatures::email::{canonicalize, MAX_EMAIL_CHARS};
+use petitio_signatures::lookalike::{
+    is_bidi_override_or_isolate, is_default_ignorable, is_invisible, is_single_script,
+};
 use petitio_signatures::validate::{check_body_size, parse_body, BodyFormat, MAX_NAME_CHARS};
 
 fn manifest() -> Manifest {
@@ -50,7 +55,13 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(request.name.trim(), request.name);
     assert!(request.name.chars().count() <= MAX_NAME_CHARS);
     assert!(!request.name.chars().any(char::is_control));
+    assert!(!request.name.chars().any(is_bidi_override_or_isolate));
+    assert!(!request.name.chars().all(is_invisible));
     assert!(request.email.as_str().chars().count() <= MAX_EMAIL_CHARS);
+    assert!(!request.email.as_str().chars().any(is_default_ignorable));
+    let (local, domain) = request.email.as_str().split_once('@').unwrap();
+    assert!(is_single_script(local));
+    assert!(domain.split('.').all(is_single_script));
     assert_eq!(
         canonicalize(request.email.as_str()).as_ref(),
         Ok(&request.email)

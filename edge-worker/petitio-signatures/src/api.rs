@@ -25,6 +25,7 @@ use crate::ratelimit::RateLimiter;
 use crate::snapshot::{Published, SnapshotCache};
 use crate::store::{KvStore, StoreError};
 use crate::turnstile::TurnstileVerifier;
+use crate::validate::{read_body, RawSignRequest};
 use petitio_model::manifest::{Manifest, ManifestPetition};
 use petitio_model::urls::ApiRoute;
 
@@ -57,10 +58,13 @@ pub async fn handle<S: KvStore, V: TurnstileVerifier>(
     ctx: &ApiContext<'_, S, V>,
     req: ApiRequest,
 ) -> ApiResponse {
-    let site_languages: Vec<&str> = ctx.manifest.languages.iter().map(String::as_str).collect();
-    let lang = negotiate::language(
+    // Read once, before anything is checked, so that every message can follow its `lang`
+    // (`negotiate`); a signature's problems with it are reported in the flow's order.
+    let body = read_sign_body(&req);
+    let lang = negotiate::message_language(
+        body.as_ref().ok(),
         req.header("accept-language"),
-        &site_languages,
+        &ctx.manifest.languages,
         &ctx.manifest.default_language,
     );
     let cors_origin = origin::cors_origin(ctx.config, &req);
@@ -78,7 +82,7 @@ pub async fn handle<S: KvStore, V: TurnstileVerifier>(
         ),
         Some(ApiRoute::Counts) => counts::all(ctx, lang).await,
         Some(ApiRoute::PetitionCount(slug)) => counts::one(ctx, slug, lang).await,
-        Some(ApiRoute::Signatures(slug)) => sign::handle(ctx, &req, slug, lang).await,
+        Some(ApiRoute::Signatures(slug)) => sign::handle(ctx, &req, slug, body, lang).await,
     };
     if req.method == "HEAD" {
         response.body.clear();
@@ -89,11 +93,27 @@ pub async fn handle<S: KvStore, V: TurnstileVerifier>(
 
 /// The answer when the API cannot run at all, before a manifest says which languages the
 /// site has (the worker misconfigured or without its site, `petitio serve` before a first
-/// build): `error`, a 503, in the language `Accept-Language` prefers among those messages
-/// exist in. The same body and headers as every other error (`error_response`).
-pub fn unavailable(error: &ApiError, accept_language: Option<&str>) -> ApiResponse {
-    let lang = negotiate::language(accept_language, &Lang::CODES, Lang::En.code());
+/// build): `error`, a 503, from the one error mapping, so the client retries, in the
+/// language negotiated among those messages exist in (English when nothing says: without
+/// a manifest the site's default is unknown).
+pub fn unavailable(error: &ApiError, req: &ApiRequest) -> ApiResponse {
+    let body = read_sign_body(req);
+    let lang = negotiate::message_language(
+        body.as_ref().ok(),
+        req.header("accept-language"),
+        &Lang::CODES,
+        Lang::En.code(),
+    );
     error_response(error, lang)
+}
+
+/// The request's body read as a sign request (`validate::read_body`).
+fn read_sign_body(req: &ApiRequest) -> Result<RawSignRequest, ApiError> {
+    read_body(
+        req.header("content-type"),
+        req.header("content-length"),
+        &req.body,
+    )
 }
 
 fn allowed_methods(route: ApiRoute<'_>) -> &'static str {

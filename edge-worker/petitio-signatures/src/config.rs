@@ -5,6 +5,8 @@ use crate::error::ConfigError;
 use crate::identity::{SigningKey, MIN_SIGNING_KEY_BYTES};
 use petitio_model::date::UtcOffset;
 
+use petitio_model::weburl::{is_loopback, parse_http_url, parse_origin};
+
 /// Cloudflare's Turnstile verification endpoint.
 pub const DEFAULT_TURNSTILE_VERIFY_URL: &str =
     "https://challenges.cloudflare.com/turnstile/v0/siteverify";
@@ -41,8 +43,8 @@ impl std::fmt::Debug for TurnstileConfig {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiConfig {
     pub signing_key: SigningKey,
-    /// Origins (scheme://host[:port], lowercase) allowed to call the API from a browser on
-    /// another origin: CORS and the CSRF check.
+    /// Origins allowed to call the API from a browser on another origin (CORS and the CSRF
+    /// check), serialised as browsers send them (`weburl::parse_origin`).
     pub allowed_origins: Vec<String>,
     pub turnstile: Option<TurnstileConfig>,
     pub burst_limit: RateLimit,
@@ -82,7 +84,7 @@ impl ApiConfig {
                 list.split(',')
                     .map(str::trim)
                     .filter(|origin| !origin.is_empty())
-                    .map(|origin| parse_origin("ALLOWED_ORIGINS", origin))
+                    .map(|origin| origin_setting("ALLOWED_ORIGINS", origin))
                     .collect::<Result<Vec<_>, _>>()
             })
             .transpose()?
@@ -91,9 +93,8 @@ impl ApiConfig {
             None => None,
             Some(secret) => {
                 let verify_url = or_default("TURNSTILE_VERIFY_URL", DEFAULT_TURNSTILE_VERIFY_URL);
-                if !is_acceptable_verify_url(&verify_url) {
-                    return Err(ConfigError::InvalidVerifyUrl { value: verify_url });
-                }
+                let verify_url = acceptable_verify_url(verify_url.trim())
+                    .ok_or(ConfigError::InvalidVerifyUrl { value: verify_url })?;
                 Some(TurnstileConfig { secret, verify_url })
             }
         };
@@ -121,7 +122,7 @@ impl ApiConfig {
                 }
             })?,
             site_origin: read("SITE_ORIGIN")
-                .map(|origin| parse_origin("SITE_ORIGIN", origin.trim()))
+                .map(|origin| origin_setting("SITE_ORIGIN", origin.trim()))
                 .transpose()?,
             site_utc_offset: read("SITE_UTC_OFFSET")
                 .map(|value| {
@@ -132,44 +133,36 @@ impl ApiConfig {
         })
     }
 
+    /// The allowed origin `origin` (an `Origin` header) names, in its configured form.
+    pub fn allowed_origin(&self, origin: &str) -> Option<&str> {
+        let origin = parse_origin(origin)?;
+        self.allowed_origins
+            .iter()
+            .find(|allowed| **allowed == origin)
+            .map(String::as_str)
+    }
+
     pub fn is_allowed_origin(&self, origin: &str) -> bool {
-        self.allowed_origins.iter().any(|allowed| allowed == origin)
+        self.allowed_origin(origin).is_some()
     }
 }
 
-/// The secret travels in the body, so only https, or plain http to this machine (tests).
-fn is_acceptable_verify_url(url: &str) -> bool {
-    url.starts_with("https://")
-        || [
-            "http://127.0.0.1:",
-            "http://127.0.0.1/",
-            "http://localhost:",
-            "http://localhost/",
-        ]
-        .iter()
-        .any(|local| url.starts_with(local))
+/// The secret travels in the body, so only https, or plain http to this machine (local
+/// tests), decided on the host the URL really names; no user name or password (they would
+/// travel to the verifier too) and no fragment. Returns the URL in its parsed form.
+fn acceptable_verify_url(text: &str) -> Option<String> {
+    let url = parse_http_url(text)?;
+    let secure = url.scheme() == "https" || is_loopback(&url);
+    (secure && url.fragment().is_none()).then(|| url.into())
 }
 
-/// Accepts `http(s)://host[:port]` (a trailing slash is dropped) and lowercases it, the
-/// form browsers send in `Origin`.
-fn parse_origin(variable: &'static str, value: &str) -> Result<String, ConfigError> {
-    let invalid = || ConfigError::InvalidOrigin {
+/// `http(s)://host[:port]` (a trailing slash is dropped), serialised as browsers send it
+/// in `Origin` (`weburl::parse_origin`).
+fn origin_setting(variable: &'static str, value: &str) -> Result<String, ConfigError> {
+    parse_origin(value).ok_or_else(|| ConfigError::InvalidOrigin {
         variable,
         value: value.to_owned(),
-    };
-    let origin = value
-        .strip_suffix('/')
-        .unwrap_or(value)
-        .to_ascii_lowercase();
-    let host = origin
-        .strip_prefix("https://")
-        .or_else(|| origin.strip_prefix("http://"))
-        .ok_or_else(invalid)?;
-    let host_is_plain = !host.is_empty()
-        && host
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'));
-    host_is_plain.then_some(origin).ok_or_else(invalid)
+    })
 }
 
 fn parse_rate_limit(variable: &'static str, value: &str) -> Result<RateLimit, ConfigError> {
@@ -313,8 +306,100 @@ mod tests {
                 ("TURNSTILE_VERIFY_URL", "http://insecure.example/verify")
             ]),
             "TURNSTILE_VERIFY_URL is \"http://insecure.example/verify\", but it must be an \
-             https:// URL (http:// only to 127.0.0.1 or localhost), or unset for Cloudflare's \
-             siteverify endpoint"
+             https:// URL (http:// only to this machine: localhost, 127.0.0.1 or [::1]) with no \
+             user name, password or #fragment, or unset for Cloudflare's siteverify endpoint"
         );
+    }
+
+    fn verify_url(value: &str) -> Result<String, ConfigError> {
+        config(&[
+            ("SIGNING_KEY", KEY),
+            ("TURNSTILE_SECRET", "x"),
+            ("TURNSTILE_VERIFY_URL", value),
+        ])
+        .map(|config| config.turnstile.unwrap().verify_url)
+    }
+
+    #[test]
+    fn the_verify_url_is_checked_on_the_host_it_really_names() {
+        for (value, parsed) in [
+            (
+                "https://verify.example/siteverify",
+                "https://verify.example/siteverify",
+            ),
+            (
+                "http://127.0.0.1:9000/siteverify",
+                "http://127.0.0.1:9000/siteverify",
+            ),
+            ("http://localhost/v", "http://localhost/v"),
+            ("HTTP://LOCALHOST:9000/v", "http://localhost:9000/v"),
+            ("http://[::1]:9000/v", "http://[::1]:9000/v"),
+            (" https://verify.example ", "https://verify.example/"),
+        ] {
+            assert_eq!(verify_url(value).as_deref(), Ok(parsed), "{value}");
+        }
+        for value in [
+            "http://localhost:@evil.example/",
+            "http://127.0.0.1:@evil.example/",
+            "http://localhost.evil.example/",
+            "http://localhost./",
+            "https://evil.example#@localhost/",
+            "http://evil.example#@localhost/",
+            "https://user:secret@verify.example/",
+            "http://[::2]:9000/",
+            "ftp://localhost/",
+            "localhost:9000",
+        ] {
+            assert_eq!(
+                verify_url(value),
+                Err(ConfigError::InvalidVerifyUrl {
+                    value: value.into()
+                }),
+                "{value}"
+            );
+        }
+    }
+
+    #[test]
+    fn origins_are_parsed_and_serialised_as_browsers_send_them() {
+        let config = config(&[
+            ("SIGNING_KEY", KEY),
+            (
+                "ALLOWED_ORIGINS",
+                "HTTPS://Mirror.Example:443/,http://[::1]:8080,https://петиция.example",
+            ),
+            ("SITE_ORIGIN", "https://Site.Example."),
+        ])
+        .unwrap();
+        assert_eq!(
+            config.allowed_origins,
+            [
+                "https://mirror.example",
+                "http://[::1]:8080",
+                "https://xn--e1agazqz8d.example"
+            ]
+        );
+        assert_eq!(config.site_origin.as_deref(), Some("https://site.example."));
+        assert_eq!(
+            config.allowed_origin("https://mirror.example"),
+            Some("https://mirror.example")
+        );
+        assert!(config.is_allowed_origin("https://xn--e1agazqz8d.example"));
+        assert!(!config.is_allowed_origin("https://mirror.example.evil.example"));
+        for value in [
+            "https://user@mirror.example",
+            "http://localhost:@evil.example",
+            "https://mirror.example#x",
+            "https://mirror.example?x=1",
+        ] {
+            assert_eq!(
+                error_text(&[("SIGNING_KEY", KEY), ("ALLOWED_ORIGINS", value)]),
+                format!(
+                    "ALLOWED_ORIGINS contains {value:?}, which is not an origin: write scheme \
+                     and host only, like \"https://petitio.example\" or \
+                     \"http://127.0.0.1:8080\" (no path)"
+                )
+            );
+        }
     }
 }

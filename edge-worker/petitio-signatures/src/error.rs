@@ -47,7 +47,8 @@ pub enum ConfigError {
     InvalidUtcOffset { value: String },
     #[error(
         "TURNSTILE_VERIFY_URL is {value:?}, but it must be an https:// URL \
-         (http:// only to 127.0.0.1 or localhost), or unset for Cloudflare's siteverify endpoint"
+         (http:// only to this machine: localhost, 127.0.0.1 or [::1]) with no user name, \
+         password or #fragment, or unset for Cloudflare's siteverify endpoint"
     )]
     InvalidVerifyUrl { value: String },
 }
@@ -85,9 +86,15 @@ pub enum InvalidInput {
     NameMissing,
     NameTooLong,
     NameControlCharacters,
+    /// Nothing but white space and characters that show nothing.
+    NameInvisible,
+    /// A bidi embedding, override or isolate, which would reorder the name's text.
+    NameBidiControls,
     EmailMissing,
     EmailTooLong,
     EmailMalformed,
+    /// The local part or a domain label mixes scripts: a look-alike address.
+    EmailMixedScripts,
     RegionMissing,
     RegionUnknown,
     ConsentMissing,
@@ -101,10 +108,13 @@ impl InvalidInput {
         match self {
             InvalidInput::NameMissing
             | InvalidInput::NameTooLong
-            | InvalidInput::NameControlCharacters => Field::Name,
+            | InvalidInput::NameControlCharacters
+            | InvalidInput::NameInvisible
+            | InvalidInput::NameBidiControls => Field::Name,
             InvalidInput::EmailMissing
             | InvalidInput::EmailTooLong
-            | InvalidInput::EmailMalformed => Field::Email,
+            | InvalidInput::EmailMalformed
+            | InvalidInput::EmailMixedScripts => Field::Email,
             InvalidInput::RegionMissing | InvalidInput::RegionUnknown => Field::Region,
             InvalidInput::ConsentMissing => Field::Consent,
             InvalidInput::LangUnknown => Field::Lang,

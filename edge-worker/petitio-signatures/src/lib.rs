@@ -11,6 +11,7 @@ pub mod error;
 pub mod http;
 pub mod identity;
 pub mod keys;
+pub mod lookalike;
 pub mod messages;
 pub mod ratelimit;
 pub mod record;

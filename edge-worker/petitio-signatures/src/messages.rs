@@ -15,7 +15,7 @@ pub enum Lang {
 }
 
 impl Lang {
-    /// The codes of every language with messages.
+    /// The codes of the languages messages exist in.
     pub const CODES: [&'static str; 3] = ["kk", "ru", "en"];
 
     pub fn code(self) -> &'static str {
@@ -218,6 +218,22 @@ fn invalid_input(input: InvalidInput, lang: Lang) -> String {
                 "The name contains control characters that are not allowed. Please type it again.",
             ],
         ),
+        InvalidInput::NameInvisible => pick(
+            lang,
+            [
+                "Атыңызда көрінетін таңба жоқ. Атыңызды әріптермен жазыңыз.",
+                "В имени нет видимых символов. Напишите имя буквами.",
+                "The name has no visible characters. Please write your name in letters.",
+            ],
+        ),
+        InvalidInput::NameBidiControls => pick(
+            lang,
+            [
+                "Атыңызда мәтін бағытын өзгертетін жасырын таңбалар бар. Атыңызды қайта теріңіз.",
+                "Имя содержит скрытые символы, меняющие направление текста. Наберите имя заново.",
+                "The name contains hidden characters that change the direction of text. Please type it again.",
+            ],
+        ),
         InvalidInput::EmailMissing => pick(
             lang,
             [
@@ -240,6 +256,14 @@ fn invalid_input(input: InvalidInput, lang: Lang) -> String {
                 "Бұл электрондық пошта мекенжайына ұқсамайды. Тексеріңіз, мысалы: name@example.kz.",
                 "Это не похоже на адрес электронной почты. Проверьте его, например: name@example.kz.",
                 "This does not look like an email address. Check it, for example: name@example.kz.",
+            ],
+        ),
+        InvalidInput::EmailMixedScripts => pick(
+            lang,
+            [
+                "Электрондық пошта мекенжайында әртүрлі әліпбилердің әріптері араласқан (мысалы, латын әріптерінің арасында кирилл «а»). Оны бір пернетақта тілінде қайта теріңіз.",
+                "В адресе электронной почты смешаны буквы разных алфавитов (например, кириллическая «а» среди латинских). Наберите его заново в одной раскладке.",
+                "The email address mixes letters of different alphabets (for example a Cyrillic \"а\" among Latin letters). Please type it again in one keyboard layout.",
             ],
         ),
         InvalidInput::RegionMissing => pick(
@@ -298,9 +322,12 @@ mod tests {
             InvalidInput::NameMissing,
             InvalidInput::NameTooLong,
             InvalidInput::NameControlCharacters,
+            InvalidInput::NameInvisible,
+            InvalidInput::NameBidiControls,
             InvalidInput::EmailMissing,
             InvalidInput::EmailTooLong,
             InvalidInput::EmailMalformed,
+            InvalidInput::EmailMixedScripts,
             InvalidInput::RegionMissing,
             InvalidInput::RegionUnknown,
             InvalidInput::ConsentMissing,

@@ -7,7 +7,7 @@
 //! one client hammering one location.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use crate::config::RateLimit;
 use crate::identity::ClientHash;
@@ -21,6 +21,12 @@ const SWEEP_INTERVAL_MS: u64 = 60_000;
 
 /// Burst and sustained limits on keyed, expiring hashes. Shared by all requests of an
 /// isolate (or of `petitio serve`); the lock is never held across an await.
+///
+/// A panic while the lock is held (none is known; a bug elsewhere in a request could)
+/// must not turn every later request of the isolate into a panic too: the lock is taken
+/// back from a poisoned mutex, as `petitio serve`'s `LiveSite` does. Whatever state the
+/// panic left is valid: at worst one client's list of attempt times is missing an entry
+/// or not yet swept, which the limits tolerate.
 #[derive(Debug, Default)]
 pub struct RateLimiter {
     state: Mutex<LimiterState>,
@@ -50,7 +56,7 @@ impl RateLimiter {
             .map(|limit| limit.max_requests as usize)
             .max()
             .unwrap_or(0);
-        let mut state = self.state.lock().expect("rate limiter poisoned");
+        let mut state = self.lock();
         state.sweep(now_ms, longest_window_ms);
         if !state.attempts.contains_key(&client) && state.attempts.len() >= MAX_TRACKED_CLIENTS {
             return Ok(());
@@ -75,6 +81,12 @@ impl RateLimiter {
             times.pop_front();
         }
         Ok(())
+    }
+}
+
+impl RateLimiter {
+    fn lock(&self) -> MutexGuard<'_, LimiterState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -144,8 +156,29 @@ mod tests {
         limiter
             .check(client("192.0.2.2"), &[BURST], SWEEP_INTERVAL_MS)
             .unwrap();
-        let state = limiter.state.lock().unwrap();
+        let state = limiter.lock();
         assert_eq!(state.attempts.len(), 1);
         assert!(state.attempts.contains_key(&client("192.0.2.2")));
+    }
+
+    #[test]
+    fn keeps_limiting_after_a_panic_while_the_lock_was_held() {
+        let limiter = RateLimiter::new();
+        let limits = [BURST];
+        limiter.check(client("192.0.2.1"), &limits, 0).unwrap();
+        std::thread::scope(|scope| {
+            let panicked = scope
+                .spawn(|| {
+                    let _held = limiter.state.lock().unwrap();
+                    panic!("a request panics while holding the limiter's lock");
+                })
+                .join();
+            assert!(panicked.is_err());
+        });
+        assert!(limiter.state.is_poisoned());
+        // The attempt made before the panic still counts, and limits still hold.
+        assert_eq!(limiter.check(client("192.0.2.1"), &limits, 1_000), Ok(()));
+        assert_eq!(limiter.check(client("192.0.2.1"), &limits, 2_000), Err(8));
+        assert_eq!(limiter.check(client("192.0.2.2"), &limits, 2_000), Ok(()));
     }
 }

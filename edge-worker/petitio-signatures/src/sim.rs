@@ -21,7 +21,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::task::{Context, Poll};
 
-use crate::store::{list_sorted, KvEntry, KvStore, ListPage, PutOptions, StoreError};
+use crate::store::{
+    list_sorted, put_if_absent_by_reading, KvEntry, KvStore, ListPage, Put, PutOptions, StoreError,
+};
 
 /// KV's per-key write limit: one write a second.
 const KEY_WRITE_INTERVAL_MS: u64 = 1000;
@@ -276,6 +278,11 @@ impl KvStore for SimLocation<'_> {
             metadata: options.metadata,
         };
         self.kv.write(self.location, key, Some(entry))
+    }
+
+    /// As on KV, which this models: a read, then the writes.
+    async fn put_if_absent(&self, writes: &[Put<'_>]) -> Result<Option<KvEntry>, StoreError> {
+        put_if_absent_by_reading(self, writes).await
     }
 
     async fn list(

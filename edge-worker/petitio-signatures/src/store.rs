@@ -1,8 +1,11 @@
 //! The storage trait the whole signature API is written against, with the semantics of
 //! Workers KV: get, put with metadata and expiry, list by prefix with a cursor, delete.
-//! No compare-and-set and no transactions, on purpose: code that works on this trait
-//! works on KV. Implementations: `MemoryStore` (here), `sim::SimulatedKv` (production's
-//! failure modes, native tests), `RedbStore` (petitio serve), and the KV binding (wasm).
+//! No transactions, on purpose: code that works on this trait works on KV. The one
+//! conditional write, `put_if_absent`, is atomic where the store can make it so and a
+//! read followed by writes on KV, which has no conditional write (ARCHITECTURE.md,
+//! "Signing", says what that leaves open). Implementations: `MemoryStore` (here),
+//! `sim::SimulatedKv` (production's failure modes, native tests), `RedbStore` (petitio
+//! serve), and the KV binding (wasm).
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -51,12 +54,28 @@ pub struct PutOptions {
     pub expiration_ttl: Option<u64>,
 }
 
+/// One write of `put_if_absent`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Put<'a> {
+    pub key: &'a str,
+    pub value: &'a [u8],
+    pub options: PutOptions,
+}
+
 /// Key-value storage with Workers KV semantics. Futures need not be `Send` (wasm is
 /// single-threaded); native callers with concrete stores still get `Send` futures.
 #[allow(async_fn_in_trait)]
 pub trait KvStore {
     async fn get(&self, key: &str) -> Result<Option<KvEntry>, StoreError>;
     async fn put(&self, key: &str, value: &[u8], options: PutOptions) -> Result<(), StoreError>;
+    /// Makes every write of `writes` if the first one's key holds nothing, and returns
+    /// `None`; if that key holds an entry, writes nothing and returns the entry.
+    ///
+    /// A store with transactions does it in one (`MemoryStore`, `RedbStore`): of requests
+    /// racing to create one key exactly one writes, and the other writes become visible
+    /// with it, never before. Workers KV cannot: there it is `put_if_absent_by_reading`
+    /// (a read, then each write in turn), and two requests may both find the key empty.
+    async fn put_if_absent(&self, writes: &[Put<'_>]) -> Result<Option<KvEntry>, StoreError>;
     /// Keys starting with `prefix` in lexicographic order, at most `limit` (<= 1000) a page.
     async fn list(
         &self,
@@ -65,6 +84,28 @@ pub trait KvStore {
         limit: usize,
     ) -> Result<ListPage, StoreError>;
     async fn delete(&self, key: &str) -> Result<(), StoreError>;
+}
+
+/// `KvStore::put_if_absent` on a store without a conditional write (Workers KV and its
+/// model): one read of the first key, then the writes in order; the first failure stops
+/// it, leaving the earlier writes in place. Between the read and the first write another
+/// request can make the same read, and both then write.
+pub async fn put_if_absent_by_reading<S: KvStore + ?Sized>(
+    store: &S,
+    writes: &[Put<'_>],
+) -> Result<Option<KvEntry>, StoreError> {
+    let Some(first) = writes.first() else {
+        return Ok(None);
+    };
+    if let Some(existing) = store.get(first.key).await? {
+        return Ok(Some(existing));
+    }
+    for write in writes {
+        store
+            .put(write.key, write.value, write.options.clone())
+            .await?;
+    }
+    Ok(None)
 }
 
 /// A plain, strongly consistent in-memory store: unit tests and the reference semantics.
@@ -141,6 +182,21 @@ impl KvStore for MemoryStore {
         Ok(())
     }
 
+    async fn put_if_absent(&self, writes: &[Put<'_>]) -> Result<Option<KvEntry>, StoreError> {
+        let mut entries = self.entries.lock().expect("memory store poisoned");
+        if let Some(existing) = writes.first().and_then(|first| entries.get(first.key)) {
+            return Ok(Some(existing.clone()));
+        }
+        for write in writes {
+            let entry = KvEntry {
+                value: write.value.to_vec(),
+                metadata: write.options.metadata.clone(),
+            };
+            entries.insert(write.key.to_owned(), entry);
+        }
+        Ok(None)
+    }
+
     async fn list(
         &self,
         prefix: &str,
@@ -163,5 +219,62 @@ impl KvStore for MemoryStore {
             .expect("memory store poisoned")
             .remove(key);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures::executor::block_on;
+
+    fn put<'a>(key: &'a str, value: &'a [u8]) -> Put<'a> {
+        Put {
+            key,
+            value,
+            options: PutOptions::default(),
+        }
+    }
+
+    fn entry(value: &[u8]) -> KvEntry {
+        KvEntry {
+            value: value.to_vec(),
+            metadata: None,
+        }
+    }
+
+    /// `put_if_absent` as the store does it, or as KV does (`put_if_absent_by_reading`).
+    async fn create(
+        store: &MemoryStore,
+        by_reading: bool,
+        writes: &[Put<'_>],
+    ) -> Result<Option<KvEntry>, StoreError> {
+        if by_reading {
+            put_if_absent_by_reading(store, writes).await
+        } else {
+            store.put_if_absent(writes).await
+        }
+    }
+
+    fn writes_all_or_nothing(by_reading: bool) {
+        let store = MemoryStore::new();
+        block_on(async {
+            assert_eq!(create(&store, by_reading, &[]).await, Ok(None));
+            let first = [put("sig/p/1", b"one"), put("log/1/p/1", b"")];
+            assert_eq!(create(&store, by_reading, &first).await, Ok(None));
+            assert_eq!(store.get("log/1/p/1").await, Ok(Some(entry(b""))));
+            let again = [put("sig/p/1", b"two"), put("log/2/p/1", b"")];
+            assert_eq!(
+                create(&store, by_reading, &again).await,
+                Ok(Some(entry(b"one")))
+            );
+            assert_eq!(store.get("sig/p/1").await, Ok(Some(entry(b"one"))));
+            assert_eq!(store.get("log/2/p/1").await, Ok(None));
+        });
+    }
+
+    #[test]
+    fn put_if_absent_writes_everything_or_nothing() {
+        writes_all_or_nothing(false);
+        writes_all_or_nothing(true);
     }
 }

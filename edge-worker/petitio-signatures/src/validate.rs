@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use crate::email::{canonicalize, CanonicalEmail, EmailProblem};
 use crate::error::{ApiError, Field, InvalidInput};
+use crate::lookalike::{is_bidi_override_or_isolate, is_invisible};
 use petitio_model::manifest::Manifest;
 
 /// Largest accepted request body.
@@ -49,6 +50,18 @@ pub fn check_body_size(content_length: Option<&str>, body: &[u8]) -> Result<(), 
         return Err(ApiError::BodyTooLarge);
     }
     Ok(())
+}
+
+/// Reads a sign request's body as far as it can be read, reporting the first problem in
+/// the API's order: size (413), content type (415), then the body itself (400).
+pub fn read_body(
+    content_type: Option<&str>,
+    content_length: Option<&str>,
+    body: &[u8],
+) -> Result<RawSignRequest, ApiError> {
+    check_body_size(content_length, body)?;
+    let format = BodyFormat::from_content_type(content_type)?;
+    parse_body(format, body)
 }
 
 /// A field's raw value as sent.
@@ -113,12 +126,16 @@ impl RawSignRequest {
     /// The `lang` field when it names one of the site's languages: the language for
     /// messages even when other fields are invalid.
     pub fn requested_lang<'m>(&self, manifest: &'m Manifest) -> Option<&'m str> {
+        self.requested_lang_among(&manifest.languages)
+    }
+
+    /// The `lang` field when it is one of `languages`.
+    pub fn requested_lang_among<'l, L: AsRef<str>>(&self, languages: &'l [L]) -> Option<&'l str> {
         match self.fields.get(Field::Lang.as_str()) {
-            Some(RawValue::Text(code)) => manifest
-                .languages
+            Some(RawValue::Text(code)) => languages
                 .iter()
-                .find(|lang| *lang == code.trim())
-                .map(String::as_str),
+                .map(AsRef::as_ref)
+                .find(|lang| *lang == code.trim()),
             _ => None,
         }
     }
@@ -139,6 +156,7 @@ impl RawSignRequest {
                     EmailProblem::Missing => InvalidInput::EmailMissing,
                     EmailProblem::TooLong => InvalidInput::EmailTooLong,
                     EmailProblem::Malformed => InvalidInput::EmailMalformed,
+                    EmailProblem::MixedScripts => InvalidInput::EmailMixedScripts,
                 })
             })?;
         let region = match self.text(Field::Region)?.map(str::trim) {
@@ -254,10 +272,20 @@ fn invalid(input: InvalidInput) -> ApiError {
     ApiError::Invalid(input)
 }
 
+/// A name is trimmed of white space and of invisible characters at its ends; it must
+/// show something, contain no control characters and no bidi embedding, override or
+/// isolate (which would make it, and the text after it on a page, read in another
+/// order), and have at most `MAX_NAME_CHARS` characters.
 fn validate_name(raw: &str) -> Result<String, ApiError> {
-    let name = raw.trim();
-    if name.is_empty() {
+    if raw.trim().is_empty() {
         return Err(invalid(InvalidInput::NameMissing));
+    }
+    if raw.chars().any(is_bidi_override_or_isolate) {
+        return Err(invalid(InvalidInput::NameBidiControls));
+    }
+    let name = raw.trim_matches(is_invisible);
+    if name.is_empty() {
+        return Err(invalid(InvalidInput::NameInvisible));
     }
     if name.chars().any(char::is_control) {
         return Err(invalid(InvalidInput::NameControlCharacters));
@@ -357,6 +385,28 @@ mod tests {
             problem(form(&format!("name=A%07B&{ok}"))),
             InvalidInput::NameControlCharacters
         );
+        // Zero-width space, zero-width joiner, Hangul filler, blank Braille.
+        assert_eq!(
+            problem(form(&format!(
+                "name=%E2%80%8B+%E2%80%8D%E3%85%A4%E2%A0%80&{ok}"
+            ))),
+            InvalidInput::NameInvisible
+        );
+        // "Aliya" then a right-to-left override: the page would show what follows reversed.
+        assert_eq!(
+            problem(form(&format!("name=Aliya%E2%80%AE&{ok}"))),
+            InvalidInput::NameBidiControls
+        );
+        assert_eq!(
+            problem(form(&format!("name=%E2%81%A6Aliya%E2%81%A9&{ok}"))),
+            InvalidInput::NameBidiControls
+        );
+        assert_eq!(
+            problem(form(
+                "name=A&email=ann%40gm%D0%B0il.com&region=abroad&consent=on"
+            )),
+            InvalidInput::EmailMixedScripts
+        );
         assert_eq!(
             problem(form("name=A&region=abroad&consent=on")),
             InvalidInput::EmailMissing
@@ -453,6 +503,8 @@ mod tests {
                 prop_assert!(!request.name.is_empty());
                 prop_assert!(request.name.chars().count() <= MAX_NAME_CHARS);
                 prop_assert!(!request.name.chars().any(char::is_control));
+                prop_assert!(!request.name.chars().any(is_bidi_override_or_isolate));
+                prop_assert!(!request.name.chars().all(is_invisible));
                 prop_assert_eq!(request.name.trim(), request.name.as_str());
             }
         }

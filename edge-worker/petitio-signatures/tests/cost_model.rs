@@ -11,7 +11,9 @@ use std::sync::Mutex;
 
 use common::*;
 use futures::executor::block_on;
-use petitio_signatures::store::{KvEntry, KvStore, ListPage, MemoryStore, PutOptions, StoreError};
+use petitio_signatures::store::{
+    put_if_absent_by_reading, KvEntry, KvStore, ListPage, MemoryStore, Put, PutOptions, StoreError,
+};
 use petitio_signatures::tally::run_scheduled;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -78,6 +80,12 @@ impl KvStore for CountingStore {
     async fn put(&self, key: &str, value: &[u8], options: PutOptions) -> Result<(), StoreError> {
         self.count(Op::Write, key);
         self.inner.put(key, value, options).await
+    }
+
+    /// As Workers KV does it (it has no conditional write): a read, then the writes, each
+    /// counted.
+    async fn put_if_absent(&self, writes: &[Put<'_>]) -> Result<Option<KvEntry>, StoreError> {
+        put_if_absent_by_reading(self, writes).await
     }
 
     async fn list(

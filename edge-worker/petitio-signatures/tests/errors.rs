@@ -279,16 +279,21 @@ fn rate_limited_after_the_burst() {
     );
 }
 
-#[test]
-fn storage_failure_is_never_a_success() {
+/// A store every operation of which fails.
+fn failing_kv() -> petitio_signatures::sim::SimulatedKv {
     use petitio_signatures::sim::{SimConfig, SimulatedKv};
-    let kv = SimulatedKv::new(
+    SimulatedKv::new(
         SimConfig {
             failure_per_million: 1_000_000,
             ..SimConfig::default()
         },
         NOW_MS,
-    );
+    )
+}
+
+#[test]
+fn storage_failure_is_never_a_success() {
+    let kv = failing_kv();
     let h = Harness::new(kv.at(0), config(&[]));
     let response = h.send(english(post_json("clean-air", &sign_body("a@mail.kz"))));
     assert_error(
@@ -331,9 +336,10 @@ fn form_posts_are_redirected_to_the_site() {
         h.send(post_form("old-road", form)).header("location"),
         Some("/ru/petitions/old-road/?result=petition_not_open#sign-error-petition_not_open")
     );
+    // The form's language, though the petition is unknown (issue #10, item 15).
     assert_eq!(
         h.send(post_form("no-such", form)).header("location"),
-        Some("/kk/?result=petition_not_found")
+        Some("/ru/?result=petition_not_found")
     );
 }
 
@@ -387,4 +393,333 @@ fn cors_only_for_allowed_origins() {
     let refused = h.send(with_header(preflight, "origin", "https://evil.example"));
     assert_eq!(refused.status, 403);
     assert_eq!(refused.header("access-control-allow-origin"), None);
+}
+
+/// The language each error message must be in: the body's `lang` first (against an
+/// `Accept-Language` naming another language), then `Accept-Language`, then the site's
+/// default. Every error code, in each of kk, ru and en.
+mod language_of_every_error {
+    use super::*;
+    use petitio_signatures::error::{ApiError, InvalidInput, NotOpenReason};
+    use petitio_signatures::http::{ApiRequest, ApiResponse};
+    use petitio_signatures::messages::{message, Lang};
+    use petitio_signatures::store::KvStore;
+
+    const LANGS: [Lang; 3] = [Lang::Kk, Lang::Ru, Lang::En];
+
+    /// Another language than `lang`, for the header the body must win over.
+    fn other(lang: Lang) -> Lang {
+        match lang {
+            Lang::Kk => Lang::Ru,
+            Lang::Ru => Lang::En,
+            Lang::En => Lang::Kk,
+        }
+    }
+
+    /// A sign request's JSON body with `lang` (None: without the field).
+    fn body(email: &str, lang: Option<Lang>) -> String {
+        let mut body: serde_json::Value = serde_json::from_str(&sign_body(email)).unwrap();
+        if let Some(lang) = lang {
+            body["lang"] = lang.code().into();
+        }
+        body.to_string()
+    }
+
+    fn with_languages(req: ApiRequest, accept: Option<Lang>) -> ApiRequest {
+        match accept {
+            Some(lang) => with_header(req, "accept-language", lang.code()),
+            None => req,
+        }
+    }
+
+    /// A sign request for `slug` with a body in `lang` and an `Accept-Language`.
+    fn sign<S: KvStore>(
+        h: &Harness<S>,
+        slug: &str,
+        lang: Option<Lang>,
+        accept: Option<Lang>,
+    ) -> ApiResponse {
+        h.send(with_languages(
+            post_json(slug, &body("a@mail.kz", lang)),
+            accept,
+        ))
+    }
+
+    fn message_of(response: &ApiResponse) -> (String, String) {
+        let body = body_json(response);
+        (
+            body["error"]["code"].as_str().unwrap().to_owned(),
+            body["error"]["message"].as_str().unwrap().to_owned(),
+        )
+    }
+
+    fn assert_in(response: &ApiResponse, error: &ApiError, lang: Lang, case: &str) {
+        assert_eq!(
+            response.status,
+            error.status(),
+            "{case}: {}",
+            body_text(response)
+        );
+        assert_eq!(
+            message_of(response),
+            (error.code().to_owned(), message(error, lang)),
+            "{case} in {lang:?}"
+        );
+    }
+
+    /// Sends a case's request with a body language and an Accept-Language.
+    type Send = Box<dyn Fn(Option<Lang>, Option<Lang>) -> ApiResponse>;
+    /// Sends a case's request with an Accept-Language.
+    type SendBodyless = Box<dyn Fn(Option<Lang>) -> ApiResponse>;
+
+    /// Errors a sign request with a readable body can meet: they follow its `lang`.
+    fn with_a_readable_body() -> Vec<(&'static str, ApiError, Send)> {
+        let turnstile = [("TURNSTILE_SECRET", "2x0000000000000000000000000000000AA")];
+        vec![
+            (
+                "invalid input",
+                ApiError::Invalid(InvalidInput::ConsentMissing),
+                Box::new(|lang, accept| {
+                    let mut body: serde_json::Value =
+                        serde_json::from_str(&body("a@mail.kz", lang)).unwrap();
+                    body["consent"] = false.into();
+                    harness().send(with_languages(
+                        post_json("clean-air", &body.to_string()),
+                        accept,
+                    ))
+                }),
+            ),
+            (
+                "forbidden origin",
+                ApiError::ForbiddenOrigin,
+                Box::new(|lang, accept| {
+                    let req = with_header(
+                        post_json("clean-air", &body("a@mail.kz", lang)),
+                        "sec-fetch-site",
+                        "cross-site",
+                    );
+                    let req = with_header(req, "origin", "https://evil.example");
+                    harness().send(with_languages(req, accept))
+                }),
+            ),
+            (
+                "challenge failed",
+                ApiError::ChallengeFailed,
+                Box::new(move |lang, accept| {
+                    let h = Harness::new(MemoryStore::new(), config(&turnstile));
+                    sign(&h, "clean-air", lang, accept)
+                }),
+            ),
+            (
+                "challenge unavailable",
+                ApiError::ChallengeUnavailable,
+                Box::new(move |lang, accept| {
+                    let mut h = Harness::new(MemoryStore::new(), config(&turnstile));
+                    h.turnstile = ScriptedTurnstile::answering(Err("unreachable".into()));
+                    let mut body: serde_json::Value =
+                        serde_json::from_str(&body("a@mail.kz", lang)).unwrap();
+                    body["turnstile_token"] = "token".into();
+                    h.send(with_languages(
+                        post_json("clean-air", &body.to_string()),
+                        accept,
+                    ))
+                }),
+            ),
+            (
+                "rate limited",
+                ApiError::RateLimited {
+                    retry_after_seconds: 60,
+                },
+                Box::new(|lang, accept| {
+                    let h =
+                        Harness::new(MemoryStore::new(), config(&[("RATE_LIMIT_BURST", "1/60")]));
+                    assert_eq!(
+                        h.send(post_json("clean-air", &body("a@mail.kz", None)))
+                            .status,
+                        201
+                    );
+                    h.send(with_languages(
+                        post_json("clean-air", &body("b@mail.kz", lang)),
+                        accept,
+                    ))
+                }),
+            ),
+            (
+                "storage unavailable",
+                ApiError::StorageUnavailable,
+                Box::new(|lang, accept| {
+                    let kv = failing_kv();
+                    let h = Harness::new(kv.at(0), config(&[]));
+                    sign(&h, "clean-air", lang, accept)
+                }),
+            ),
+            (
+                "unknown petition",
+                ApiError::PetitionNotFound,
+                Box::new(|lang, accept| sign(&harness(), "no-such", lang, accept)),
+            ),
+            (
+                "petition not open",
+                ApiError::NotOpen(NotOpenReason::Closed),
+                Box::new(|lang, accept| sign(&harness(), "old-road", lang, accept)),
+            ),
+            (
+                "unknown route",
+                ApiError::RouteNotFound,
+                Box::new(|lang, accept| {
+                    let mut req = post_json("clean-air", &body("a@mail.kz", lang));
+                    req.path = "/api/petitions/clean-air/nothing".into();
+                    harness().send(with_languages(req, accept))
+                }),
+            ),
+            (
+                "method not allowed",
+                ApiError::MethodNotAllowed {
+                    allow: "POST, OPTIONS",
+                },
+                Box::new(|lang, accept| {
+                    let mut req = post_json("clean-air", &body("a@mail.kz", lang));
+                    req.method = "PUT".into();
+                    harness().send(with_languages(req, accept))
+                }),
+            ),
+        ]
+    }
+
+    /// Errors of requests whose body says nothing (unreadable, or none at all): they
+    /// follow `Accept-Language`.
+    fn without_a_readable_body() -> Vec<(&'static str, ApiError, SendBodyless)> {
+        vec![
+            (
+                "malformed body",
+                ApiError::MalformedBody,
+                Box::new(|accept| {
+                    harness().send(with_languages(
+                        post_json("clean-air", r#"{"lang":"en","name":"#),
+                        accept,
+                    ))
+                }),
+            ),
+            (
+                "body too large",
+                ApiError::BodyTooLarge,
+                Box::new(|accept| {
+                    let padded = format!(r#"{{"lang":"en","name":"{}"}}"#, "x".repeat(5000));
+                    harness().send(with_languages(post_json("clean-air", &padded), accept))
+                }),
+            ),
+            (
+                "unsupported content type",
+                ApiError::UnsupportedContentType,
+                Box::new(|accept| {
+                    let req = with_header(
+                        post_json("clean-air", r#"{"lang":"en"}"#),
+                        "content-type",
+                        "text/plain",
+                    );
+                    harness().send(with_languages(req, accept))
+                }),
+            ),
+            (
+                "unknown petition's count",
+                ApiError::PetitionNotFound,
+                Box::new(|accept| {
+                    harness().send(with_languages(
+                        get("/api/petitions/no-such/count", &[]),
+                        accept,
+                    ))
+                }),
+            ),
+            (
+                "unknown route",
+                ApiError::RouteNotFound,
+                Box::new(|accept| harness().send(with_languages(get("/api/nothing", &[]), accept))),
+            ),
+            (
+                "method not allowed",
+                ApiError::MethodNotAllowed {
+                    allow: "POST, OPTIONS",
+                },
+                Box::new(|accept| {
+                    harness().send(with_languages(
+                        get(&signatures_path("clean-air"), &[]),
+                        accept,
+                    ))
+                }),
+            ),
+            (
+                "counts unavailable",
+                ApiError::StorageUnavailable,
+                Box::new(|accept| {
+                    let kv = failing_kv();
+                    let h = Harness::new(kv.at(0), config(&[]));
+                    h.send(with_languages(get("/api/counts", &[]), accept))
+                }),
+            ),
+        ]
+    }
+
+    #[test]
+    fn follow_the_bodys_lang_before_accept_language() {
+        for (case, error, send) in with_a_readable_body() {
+            for lang in LANGS {
+                assert_in(&send(Some(lang), Some(other(lang))), &error, lang, case);
+                assert_in(&send(None, Some(lang)), &error, lang, case);
+            }
+            assert_in(&send(None, None), &error, Lang::Kk, case);
+        }
+    }
+
+    #[test]
+    fn follow_accept_language_when_the_body_cannot_say() {
+        for (case, error, send) in without_a_readable_body() {
+            for lang in LANGS {
+                assert_in(&send(Some(lang)), &error, lang, case);
+            }
+            assert_in(&send(None), &error, Lang::Kk, case);
+        }
+    }
+
+    #[test]
+    fn the_no_js_answer_for_an_unknown_petition_follows_the_form_too() {
+        let form = "name=A&email=a%40mail.kz&region=astana&consent=on&lang=en";
+        let req = with_header(post_form("no-such", form), "accept-language", "ru");
+        assert_eq!(
+            harness().send(req).header("location"),
+            Some("/en/?result=petition_not_found")
+        );
+    }
+
+    #[test]
+    fn the_unavailable_answer_follows_the_body_then_accept_language() {
+        let req = with_header(
+            post_json("clean-air", &body("a@mail.kz", Some(Lang::Ru))),
+            "accept-language",
+            "kk",
+        );
+        let response = petitio_signatures::api::unavailable(&ApiError::StorageUnavailable, &req);
+        assert_in(
+            &response,
+            &ApiError::StorageUnavailable,
+            Lang::Ru,
+            "unavailable",
+        );
+        assert_eq!(response.header("retry-after"), Some("10"));
+        let req = with_header(get("/api/counts", &[]), "accept-language", "kk-KZ");
+        assert_in(
+            &petitio_signatures::api::unavailable(&ApiError::StorageUnavailable, &req),
+            &ApiError::StorageUnavailable,
+            Lang::Kk,
+            "unavailable",
+        );
+        assert_in(
+            &petitio_signatures::api::unavailable(
+                &ApiError::StorageUnavailable,
+                &get("/api/counts", &[]),
+            ),
+            &ApiError::StorageUnavailable,
+            Lang::En,
+            "unavailable without a language",
+        );
+    }
 }

@@ -241,3 +241,48 @@ fn futures_are_send_for_concrete_stores() {
     let job = run_scheduled(&h.store, &h.manifest, &h.config, NOW_MS);
     assert_send(&job);
 }
+
+#[test]
+fn look_alike_and_invisible_spellings_are_not_new_signers() {
+    let h = harness();
+    let sign = |email: &str, name: &str| {
+        let body = serde_json::json!({
+            "name": name, "email": email, "region": "astana", "consent": true, "lang": "en",
+        });
+        h.send(post_json("clean-air", &body.to_string()))
+    };
+    assert_eq!(sign("aliya@gmail.com", "Aliya").status, 201);
+    // Zero-width characters inside the address: the same signer.
+    for email in [
+        "ali\u{200B}ya@gmail.com",
+        "aliya@gm\u{200D}ail.com",
+        "\u{FEFF}aliya@gmail.com\u{2060}",
+    ] {
+        let again = sign(email, "Aliya");
+        assert_eq!(body_json(&again)["status"], "already_signed", "{email:?}");
+    }
+    // A Cyrillic "а" in the domain, plainly or in its xn-- form: refused, not counted.
+    for email in ["aliya@gm\u{0430}il.com", "aliya@xn--gmil-63d.com"] {
+        let refused = sign(email, "Aliya");
+        assert_eq!(refused.status, 400, "{email}");
+        assert_eq!(
+            body_text(&refused),
+            "{\"error\":{\"code\":\"invalid_input\",\"message\":\"The email address mixes \
+             letters of different alphabets (for example a Cyrillic \\\"а\\\" among Latin \
+             letters). Please type it again in one keyboard layout.\",\"field\":\"email\"}}"
+        );
+    }
+    let invisible = sign("other@mail.kz", "\u{200B}\u{3164}\u{2800}");
+    assert_eq!(
+        body_json(&invisible)["error"]["message"],
+        "The name has no visible characters. Please write your name in letters."
+    );
+    let reversed = sign("other@mail.kz", "Aliya\u{202E}ayilA");
+    assert_eq!(body_json(&reversed)["error"]["message"],
+        "The name contains hidden characters that change the direction of text. Please type it again.");
+    assert_eq!(
+        keys_with_prefix(&h.store, "sig/").len(),
+        1,
+        "one signer stored"
+    );
+}

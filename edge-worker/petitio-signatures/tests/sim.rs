@@ -262,3 +262,97 @@ fn exact_counts_when_failed_writes_may_have_landed() {
         run(seed, true);
     }
 }
+
+/// What KV, which has no conditional write, leaves of `put_if_absent` (ARCHITECTURE.md,
+/// "Signing"): duplicates at one location inside a second are refused by KV's one write a
+/// second per key and told 503, never "recorded"; duplicates at two locations further
+/// apart than a second but inside the propagation delay may both be told "recorded".
+/// Either way exactly one signature is published.
+mod the_kv_window {
+    use super::*;
+    use petitio_signatures::keys::SNAPSHOT_KEY;
+    use petitio_signatures::store::KvStore;
+
+    const EMAIL: &str = "aliya.n@gmail.com";
+
+    fn quiet_kv() -> SimulatedKv {
+        SimulatedKv::new(
+            SimConfig {
+                seed: 5,
+                max_visibility_delay_ms: 45_000,
+                ..SimConfig::default()
+            },
+            NOW_MS,
+        )
+    }
+
+    fn sign_at(
+        h: &Harness<petitio_signatures::sim::SimLocation<'_>>,
+        kv: &SimulatedKv,
+    ) -> petitio_signatures::http::ApiResponse {
+        block_on(h.send_at(post_json("clean-air", &sign_body(EMAIL)), kv.now_ms()))
+    }
+
+    fn published_count(kv: &SimulatedKv) -> u64 {
+        kv.advance(180_000);
+        let h = Harness::new(kv.at(0), config(&[]));
+        block_on(run_scheduled(&h.store, &h.manifest, &h.config, kv.now_ms())).unwrap();
+        let snapshot: Snapshot = serde_json::from_slice(&kv.durable()[SNAPSHOT_KEY].value).unwrap();
+        snapshot.petitions["clean-air"].count
+    }
+
+    #[test]
+    fn duplicates_racing_at_one_location_get_one_201_and_503s_then_200s() {
+        let kv = quiet_kv();
+        let h = Harness::new(
+            kv.at(0),
+            config(&[
+                ("RATE_LIMIT_BURST", "1000/60"),
+                ("RATE_LIMIT_SUSTAINED", "1000/3600"),
+            ]),
+        );
+        let now_ms = kv.now_ms();
+        let answers =
+            block_on(join_all((0..10).map(|_| {
+                h.send_at(post_json("clean-air", &sign_body(EMAIL)), now_ms)
+            })));
+        let statuses: Vec<u16> = answers.iter().map(|answer| answer.status).collect();
+        assert_eq!(
+            statuses.iter().filter(|&&s| s == 201).count(),
+            1,
+            "{statuses:?}"
+        );
+        assert!(
+            statuses.iter().all(|&s| s == 201 || s == 503),
+            "no loser is told recorded: {statuses:?}"
+        );
+        kv.advance(1_000);
+        for _ in 0..9 {
+            assert_eq!(sign_at(&h, &kv).status, 200, "the retry finds the record");
+        }
+        assert_eq!(published_count(&kv), 1);
+    }
+
+    #[test]
+    fn duplicates_at_two_locations_inside_the_propagation_delay_may_both_be_recorded() {
+        let kv = quiet_kv();
+        let config = &config(&[]);
+        let first = Harness::new(kv.at(0), config.clone());
+        let second = Harness::new(kv.at(1), config.clone());
+        assert_eq!(sign_at(&first, &kv).status, 201);
+        kv.advance(2_000);
+        let id = signer_id(&config.signing_key, "clean-air", EMAIL);
+        let record = signature_key("clean-air", &id);
+        assert_eq!(
+            block_on(kv.at(1).get(&record)).unwrap(),
+            None,
+            "this seed's delay keeps the record unseen at location 1"
+        );
+        assert_eq!(
+            sign_at(&second, &kv).status,
+            201,
+            "the window: told recorded too"
+        );
+        assert_eq!(published_count(&kv), 1, "counted once all the same");
+    }
+}

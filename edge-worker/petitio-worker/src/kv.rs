@@ -6,7 +6,8 @@
 //! every other failure is `StoreError::Unavailable` with the operation and key named.
 
 use petitio_signatures::store::{
-    KvEntry, KvStore, ListPage, ListedKey, PutOptions, StoreError, LIST_PAGE_MAX,
+    put_if_absent_by_reading, KvEntry, KvStore, ListPage, ListedKey, Put, PutOptions, StoreError,
+    LIST_PAGE_MAX,
 };
 use worker::wasm_bindgen::JsCast;
 use worker::KvError;
@@ -57,6 +58,12 @@ impl KvStore for WorkersKv {
         put.execute()
             .await
             .map_err(|e| store_error("write", key, e))
+    }
+
+    /// KV has no conditional write: a read, then the writes (see ARCHITECTURE.md,
+    /// "Signing", for the window that leaves and what the API answers in it).
+    async fn put_if_absent(&self, writes: &[Put<'_>]) -> Result<Option<KvEntry>, StoreError> {
+        put_if_absent_by_reading(self, writes).await
     }
 
     async fn list(

@@ -4,6 +4,13 @@
 //! storage (`SIGNATURES`, Workers KV), the manifest (`ASSETS`), configuration (vars and
 //! secrets), the Turnstile verifier and the clock, and calls `api::handle` or
 //! `tally::run_scheduled`. Everything it calls is tested natively.
+//!
+//! What it logs (Workers Logs keeps console output; ARCHITECTURE.md, "Logs", says what
+//! else Cloudflare keeps) is for the operator only and never names a signer: a
+//! misconfiguration or an unreadable manifest (`console_error`, with the text the
+//! operator needs to fix it), a failed or lagging counting job (`console_error`,
+//! `console_warn`), each routine counting run's figures (`console_debug`, counts only),
+//! and where a panic happened (file and line, never its message, which could quote input).
 
 #![cfg(target_arch = "wasm32")]
 
@@ -14,12 +21,13 @@ mod turnstile;
 
 use std::sync::{LazyLock, OnceLock};
 
-use worker::{console_error, console_log, event, Context, Env, Request, Response};
+use worker::{console_debug, console_error, console_warn, event, Context, Env, Request, Response};
 
 use petitio_model::urls::API_PATH;
 use petitio_signatures::api::{self, ApiContext};
 use petitio_signatures::config::ApiConfig;
 use petitio_signatures::error::ApiError;
+use petitio_signatures::http::ApiRequest;
 use petitio_signatures::ratelimit::RateLimiter;
 use petitio_signatures::snapshot::SnapshotCache;
 use petitio_signatures::tally;
@@ -37,7 +45,14 @@ static CONFIG: OnceLock<Result<ApiConfig, String>> = OnceLock::new();
 
 #[event(start)]
 fn start() {
-    console_error_panic_hook::set_once();
+    std::panic::set_hook(Box::new(|panic| {
+        let location = panic
+            .location()
+            .map_or_else(|| "an unknown place".to_owned(), ToString::to_string);
+        console_error!(
+            "petitio: panic at {location} (its message is not logged: it could quote a request)"
+        );
+    }));
 }
 
 #[event(fetch)]
@@ -55,13 +70,14 @@ async fn fetch(request: Request, env: Env, _ctx: Context) -> worker::Result<Resp
             .await;
     }
     let now_ms = now_ms();
+    let api_request = convert::to_api_request(&request).await?;
     let config = match config(&env) {
         Ok(config) => config,
-        Err(problem) => return unavailable(&request, &problem),
+        Err(problem) => return unavailable(&api_request, &problem),
     };
     let manifest = match assets::manifest(&env, now_ms).await {
         Ok(manifest) => manifest,
-        Err(problem) => return unavailable(&request, &problem),
+        Err(problem) => return unavailable(&api_request, &problem),
     };
     let store = kv::WorkersKv::new(env.kv(KV_BINDING)?);
     let context = ApiContext {
@@ -73,7 +89,6 @@ async fn fetch(request: Request, env: Env, _ctx: Context) -> worker::Result<Resp
         turnstile: &turnstile::FetchTurnstile,
         now_ms,
     };
-    let api_request = convert::to_api_request(&request).await?;
     convert::to_worker_response(api::handle(&context, api_request).await)
 }
 
@@ -95,7 +110,13 @@ async fn run_scheduled(env: &Env) -> Result<(), String> {
     let report = tally::run_scheduled(&store, &manifest, config, now_ms)
         .await
         .map_err(|e| e.to_string())?;
-    console_log!("petitio: counting job done: {report:?}");
+    // A routine run is debug output; one that left sealed buckets unfolded (a backlog it
+    // works through over the next runs, publishing nothing meanwhile) is worth a warning.
+    if report.caught_up {
+        console_debug!("petitio: counting job: {report}");
+    } else {
+        console_warn!("petitio: counting job: {report}");
+    }
     Ok(())
 }
 
@@ -116,12 +137,9 @@ fn now_ms() -> u64 {
 }
 
 /// The operator's problem, not the client's: logged in full for the operator; the client
-/// gets the API's 503 (`api::unavailable`: the one error body) in its language and retries.
-fn unavailable(request: &Request, problem: &str) -> worker::Result<Response> {
+/// gets the API's own 503 (`api::unavailable`: the one error body) in its language and
+/// retries later.
+fn unavailable(request: &ApiRequest, problem: &str) -> worker::Result<Response> {
     console_error!("petitio: {problem}");
-    let accept_language = request.headers().get("accept-language")?;
-    convert::to_worker_response(api::unavailable(
-        &ApiError::StorageUnavailable,
-        accept_language.as_deref(),
-    ))
+    convert::to_worker_response(api::unavailable(&ApiError::StorageUnavailable, request))
 }

@@ -75,6 +75,11 @@ impl Date {
         Date { year, month, day }
     }
 
+    /// The day after this one.
+    pub fn next_day(self) -> Date {
+        Date::from_days_since_epoch(self.days_since_epoch() + 1)
+    }
+
     /// The UTC date of a moment given as seconds since 1970-01-01.
     pub fn from_unix_seconds(seconds: u64) -> Date {
         Date::from_days_since_epoch((seconds / 86_400) as i64)
@@ -227,6 +232,18 @@ mod tests {
             Date::from_unix_seconds(1_798_675_199).to_string(),
             "2026-12-30"
         );
+    }
+
+    #[test]
+    fn the_next_day_rolls_over_months_and_years() {
+        for (day, next) in [
+            ("2026-03-01", "2026-03-02"),
+            ("2026-02-28", "2026-03-01"),
+            ("2024-02-28", "2024-02-29"),
+            ("2026-12-31", "2027-01-01"),
+        ] {
+            assert_eq!(Date::parse_iso(day).unwrap().next_day().to_string(), next);
+        }
     }
 
     #[test]

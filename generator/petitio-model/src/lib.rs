@@ -9,3 +9,4 @@ pub mod manifest;
 pub mod slug;
 pub mod status;
 pub mod urls;
+pub mod weburl;

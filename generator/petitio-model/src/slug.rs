@@ -1,15 +1,22 @@
 //! Slugs: the names of petitions, tags, regions and static pages in URLs, file names and
 //! storage keys. One rule for the generator and the worker: lowercase ASCII letters and
-//! digits in words joined by single hyphens, at most [`MAX_SLUG_LEN`] bytes, so a slug sits
-//! in a URL or a KV key unescaped and far below KV's 512-byte key limit.
+//! digits in words joined by single hyphens, at most [`MAX_NAME_CHARS`] long, so a slug sits
+//! in a URL, a file name or a KV key unescaped and far below KV's 512-byte key limit.
 
-/// Longest accepted slug.
-pub const MAX_SLUG_LEN: usize = 200;
+/// Longest slug, tag, page name or published file name, in characters: each becomes a
+/// folder or file of the output and a segment of a URL, so it must stay well inside the 255
+/// bytes a file name may have (a hash is added to published files) and readable in a link.
+pub const MAX_NAME_CHARS: usize = 100;
 
-/// Whether `text` is a slug: lowercase ASCII letters, digits and single inner hyphens.
+/// Whether `text` is a slug: [`has_slug_form`] and at most [`MAX_NAME_CHARS`] long.
 pub fn is_slug(text: &str) -> bool {
+    has_slug_form(text) && text.len() <= MAX_NAME_CHARS
+}
+
+/// Whether `text` is written like a slug (lowercase ASCII letters, digits and single inner
+/// hyphens), whatever its length.
+pub fn has_slug_form(text: &str) -> bool {
     !text.is_empty()
-        && text.len() <= MAX_SLUG_LEN
         && !text.starts_with('-')
         && !text.ends_with('-')
         && !text.contains("--")
@@ -29,7 +36,7 @@ pub fn suggest_slug(text: &str) -> String {
             slug.push('-');
         }
     }
-    let trimmed = slug[..slug.len().min(MAX_SLUG_LEN)].trim_end_matches('-');
+    let trimmed = slug[..slug.len().min(MAX_NAME_CHARS)].trim_end_matches('-');
     if trimmed.is_empty() {
         "my-petition".to_owned()
     } else {
@@ -44,7 +51,12 @@ mod tests {
 
     #[test]
     fn slugs_are_lowercase_ascii_words_joined_by_hyphens() {
-        for good in ["clean-air", "a1", "2026-budget", &"a".repeat(MAX_SLUG_LEN)] {
+        for good in [
+            "clean-air",
+            "a1",
+            "2026-budget",
+            &"a".repeat(MAX_NAME_CHARS),
+        ] {
             assert!(is_slug(good), "{good}");
         }
         for bad in [
@@ -56,10 +68,11 @@ mod tests {
             "a--b",
             "ағаш",
             "a b",
-            &"a".repeat(MAX_SLUG_LEN + 1),
+            &"a".repeat(MAX_NAME_CHARS + 1),
         ] {
             assert!(!is_slug(bad), "{bad}");
         }
+        assert!(has_slug_form(&"a".repeat(MAX_NAME_CHARS + 1)));
     }
 
     #[test]

@@ -6,14 +6,13 @@
 //! per-language script messages are published the same way.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use sha2::{Digest, Sha256};
-use walkdir::WalkDir;
 
 use crate::error::Error;
-use petitio_site::content::{display_path, Petition};
-use petitio_site::error::IoAction;
+use petitio_site::confine::{Folder, SiteRoot};
+use petitio_site::content::{is_file_name, Petition, PETITIONS_DIR};
+use petitio_site::error::{IoAction, Problem, ProblemKind};
 
 use petitio_model::urls::ASSETS_DIR;
 
@@ -33,19 +32,25 @@ pub struct Assets {
 }
 
 impl Assets {
-    /// Collects `<theme>/static` and `<root>/static` (the site's files win).
-    pub fn collect(root: &Path, theme_dir: &Path) -> Result<Assets, Error> {
+    /// Collects the files of `folders` (`<theme>/static`, then `<root>/static`: later ones
+    /// win). Every part of a file's path must be a plain [file name](is_file_name): it
+    /// becomes part of the file's URL.
+    pub fn collect(folders: &[Folder]) -> Result<Assets, Error> {
         let mut sources: BTreeMap<String, std::path::PathBuf> = BTreeMap::new();
-        for dir in [theme_dir.join("static"), root.join("static")] {
-            for entry in WalkDir::new(&dir)
-                .sort_by_file_name()
-                .into_iter()
-                .filter_map(Result::ok)
-            {
-                if entry.file_type().is_file() {
-                    sources.insert(display_path(&dir, entry.path()), entry.into_path());
+        let mut problems = Vec::new();
+        for folder in folders {
+            for (name, path) in folder.files()? {
+                if !name.split('/').all(is_file_name) {
+                    problems.push(Problem::new(
+                        folder.shown_path(&folder.path().join(&name)),
+                        ProblemKind::StaticFileName { name: name.clone() },
+                    ));
                 }
+                sources.insert(name, path);
             }
+        }
+        if !problems.is_empty() {
+            return Err(Error::content(problems));
         }
         let mut assets = Assets::default();
         for (name, path) in sources {
@@ -65,17 +70,18 @@ impl Assets {
         });
     }
 
-    /// Adds the cover image of every petition that has one, under `petitions/<slug>/<file>`.
+    /// Adds the cover image of every petition that has one, under `petitions/<slug>/<file>`,
+    /// read only from inside the petition's folder.
     pub fn add_petition_images(
         &mut self,
-        petitions_dir: &Path,
+        folders: &SiteRoot,
         petitions: &[Petition],
     ) -> Result<(), Error> {
         for petition in petitions {
             if let Some(image) = &petition.image {
-                let source = petitions_dir.join(&petition.slug).join(image);
-                let bytes =
-                    std::fs::read(&source).map_err(|e| Error::io(IoAction::Read, &source, e))?;
+                let folder =
+                    folders.require_folder(&format!("{PETITIONS_DIR}/{}", petition.slug))?;
+                let bytes = folder.read(&folder.path().join(image))?;
                 let name = petition_image_name(&petition.slug, image);
                 self.add(&name, &format!("{ASSETS_DIR}/{name}"), bytes);
             }

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use petitio_site::config::Config;
 use petitio_site::content::Site;
 use petitio_site::counts::Counts;
+use petitio_site::error::Problem;
 
 use crate::bundle::{self, BundleReport};
 use crate::error::Error;
@@ -63,6 +64,8 @@ pub struct BuildReport {
     pub files_unchanged: usize,
     /// Until the output was complete (the bundle, if any, is made after).
     pub elapsed: Duration,
+    /// Warnings about the content (the build went on): the caller prints them.
+    pub warnings: Vec<Problem>,
     /// The archives, when `BuildOptions::bundle` asked for them.
     pub bundle: Option<BundleReport>,
 }
@@ -74,6 +77,7 @@ impl BuildReport {
             files_written: written.files,
             files_unchanged: written.unchanged,
             elapsed: started.elapsed(),
+            warnings: Vec::new(),
             bundle: None,
         }
     }
@@ -86,6 +90,8 @@ pub struct CheckReport {
     pub pages: usize,
     /// Rendered files whose internal links and anchors were checked.
     pub files_checked: usize,
+    /// Warnings about the content (nothing wrong enough to fail): the caller prints them.
+    pub warnings: Vec<Problem>,
 }
 
 /// Everything a render needs, loaded from disk.
@@ -133,6 +139,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
         Ok(sink.written())
     })?;
     let mut report = BuildReport::new(written, started);
+    report.warnings = loaded.site.warnings.clone();
     if opts.bundle {
         report.bundle = Some(bundle::write_bundles(
             &loaded.site,
@@ -162,5 +169,6 @@ pub fn check(root: &Path) -> Result<CheckReport, Error> {
         petitions: loaded.site.petitions.len(),
         pages: loaded.site.pages.len(),
         files_checked,
+        warnings: loaded.site.warnings.clone(),
     })
 }

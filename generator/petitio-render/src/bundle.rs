@@ -13,7 +13,12 @@
 //!   site's origin: a copy has no API of its own. The main worker must list the copy's origin
 //!   in `ALLOWED_ORIGINS`;
 //! * `_headers` applies to the whole copy (`/*` instead of the base path); its CSP, and the
-//!   embeddable counter's own `<meta>` policy, allow posting to and fetching from the main API.
+//!   embeddable counter's own `<meta>` policy, allow posting to and fetching from the main API;
+//! * many hosts of copies ignore `_headers`, so every page that has no policy of its own
+//!   carries the site's policy as a `<meta http-equiv="Content-Security-Policy">` element
+//!   (all of it that a `<meta>` can carry: `hosting::meta_content_security_policy`; the
+//!   templates write it when the render gives them `csp_meta`), and `README.txt` at the top
+//!   of the archive lists the headers a host should still send.
 //!
 //! Absolute URLs (canonical links, Open Graph, feeds, sitemap) and the open data, whose links
 //! are documented as root-relative, are the same as in `dist/`, and so are `robots.txt` and
@@ -26,13 +31,19 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+use petitio_site::config::Config;
 use petitio_site::content::Site;
 use petitio_site::counts::Counts;
 use petitio_site::error::IoAction;
 
 use crate::error::Error;
-use crate::url_mode::UrlMode;
+use crate::hosting;
+use crate::output::write_through_temporary;
+use crate::url_mode::{Linker, UrlMode};
 use crate::{PartsCache, RenderOptions, Renderer, Sink, Theme};
+
+/// The file at the top of every archive that says how to host the copy.
+pub const README: &str = "README.txt";
 
 /// What `write_bundles` wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,7 +88,11 @@ pub fn write_bundles(
     let renderer = Renderer::with_theme(site, theme, options, &PartsCache::new(), None)?;
     let collected = Collected::default();
     renderer.render(&renderer.all_jobs(), &collected)?;
-    let files = collected.sorted();
+    let mut files = vec![Entry {
+        path: README.to_owned(),
+        bytes: readme(&site.config, renderer.linker()).into_bytes(),
+    }];
+    files.extend(collected.sorted());
     write_atomically(&tar_gz, |file| write_tar_gz(file, &files))?;
     write_atomically(&zip, |file| write_zip(file, &files))?;
     Ok(BundleReport {
@@ -87,6 +102,38 @@ pub fn write_bundles(
         zip,
         files: files.len(),
     })
+}
+
+/// `README.txt`: what the archive is, and the headers a host should send with it.
+fn readme(config: &Config, linker: &Linker) -> String {
+    let mut text = format!(
+        "A copy of {base}\n\n\
+         This archive is the whole site as static files whose links work from any domain and\n\
+         any folder. Put its files on any static host. Signing goes to the main site's API\n\
+         ({api}): ask its operators to add this copy's address to ALLOWED_ORIGINS.\n\n\
+         Headers\n\n\
+         Every page carries the site's Content-Security-Policy in a\n\
+         <meta http-equiv=\"Content-Security-Policy\"> element, so even a host that sends no\n\
+         headers runs no inline or foreign script. A <meta> policy cannot carry\n\
+         {header_only}, and the other protections exist only as headers, so if\n\
+         your host lets you set response headers, send these with every file (the file\n\
+         _headers holds the same rules in the format Cloudflare Pages and Netlify read):\n\n",
+        base = config.base_url,
+        api = linker.api_url(),
+        header_only = hosting::HEADER_ONLY_DIRECTIVES.join(", "),
+    );
+    for (name, value) in hosting::security_headers(linker) {
+        text.push_str(&format!("  {name}: {value}\n"));
+    }
+    text.push_str(
+        "\nexcept on the embeddable counters, which other sites may frame: leave out\n\
+         Content-Security-Policy and X-Frame-Options there (each carries its own policy in a\n\
+         <meta> element):\n\n",
+    );
+    for path in hosting::frameable_paths() {
+        text.push_str(&format!("  /{path}\n"));
+    }
+    text
 }
 
 /// One file of the bundle: its path inside the archive (with `/`) and its bytes.
@@ -156,20 +203,7 @@ fn write_atomically(
     target: &Path,
     write: impl FnOnce(&mut File) -> io::Result<()>,
 ) -> Result<(), Error> {
-    let folder = match target.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    let mut temp = tempfile::Builder::new()
-        .prefix(".petitio-bundle-")
-        .tempfile_in(folder)
-        .map_err(|e| Error::io(IoAction::Write, folder, e))?;
-    write(temp.as_file_mut())
-        .and_then(|()| temp.as_file().sync_all())
-        .map_err(|e| Error::io(IoAction::Write, target, e))?;
-    temp.persist(target)
-        .map_err(|e| Error::io(IoAction::Rename, target, e.error))?;
-    Ok(())
+    write_through_temporary(target, ".petitio-bundle-", write)
 }
 
 fn size(path: &Path) -> Result<u64, Error> {

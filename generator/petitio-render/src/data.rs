@@ -3,7 +3,10 @@
 //!
 //! The schema is documented in docs/open-data.md and versioned by `schema_version`. Links are
 //! root-relative (they start with the base path), so the data stays valid on any mirror.
+//! Every CSV cell goes through [`spreadsheet_safe`], so no title can become a formula in the
+//! spreadsheet that opens the file.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -272,7 +275,7 @@ pub fn csv_row(site: &Site, petition: &Petition, counts: &Counts) -> Result<Vec<
     csv_record(&row)
 }
 
-/// One CSV record with its line end.
+/// One CSV record with its line end: every cell quoted and made [`spreadsheet_safe`].
 fn csv_record(fields: &[String]) -> Result<Vec<u8>, Error> {
     let csv_error = |e: &dyn std::fmt::Display| {
         Error::io(
@@ -281,9 +284,33 @@ fn csv_record(fields: &[String]) -> Result<Vec<u8>, Error> {
             std::io::Error::other(e.to_string()),
         )
     };
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(fields).map_err(|e| csv_error(&e))?;
+    let mut writer = csv::WriterBuilder::new()
+        .quote_style(csv::QuoteStyle::Always)
+        .from_writer(Vec::new());
+    writer
+        .write_record(
+            fields
+                .iter()
+                .map(|field| spreadsheet_safe(field).into_owned()),
+        )
+        .map_err(|e| csv_error(&e))?;
     writer.into_inner().map_err(|e| csv_error(&e))
+}
+
+/// What a cell may start with for a spreadsheet to run it as a formula (OWASP, "CSV
+/// Injection"): `=HYPERLINK(...)` in a title would otherwise be a live link or worse.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// The text of a CSV cell as spreadsheets read it: a cell that starts with a
+/// [`FORMULA_STARTS`] character, or with the `'` this adds, gets one `'` in front, which
+/// spreadsheets take as "this cell is text" and do not show. Removing one leading `'` from a
+/// cell that has it gives the text back (docs/open-data.md).
+pub fn spreadsheet_safe(text: &str) -> Cow<'_, str> {
+    if text.starts_with(FORMULA_STARTS) || text.starts_with('\'') {
+        Cow::Owned(format!("'{text}"))
+    } else {
+        Cow::Borrowed(text)
+    }
 }
 
 fn to_json(value: &impl Serialize) -> Vec<u8> {
@@ -291,4 +318,61 @@ fn to_json(value: &impl Serialize) -> Vec<u8> {
         serde_json::to_vec_pretty(value).expect("open data serialises: plain strings and numbers");
     bytes.push(b'\n');
     bytes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// What a reader of the CSV does to get a cell's text back (docs/open-data.md).
+    fn original(cell: &str) -> &str {
+        cell.strip_prefix('\'').unwrap_or(cell)
+    }
+
+    #[test]
+    fn formulas_become_text() {
+        let record = csv_record(&[
+            "=HYPERLINK(\"https://evil.example\",\"x\")".to_owned(),
+            "+7 700".to_owned(),
+            "-1".to_owned(),
+            "@SUM(A1)".to_owned(),
+            "\tx".to_owned(),
+            "\rx".to_owned(),
+            "'quoted".to_owned(),
+            "plain, text".to_owned(),
+            String::new(),
+        ])
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(record).unwrap(),
+            "\"'=HYPERLINK(\"\"https://evil.example\"\",\"\"x\"\")\",\"'+7 700\",\"'-1\",\"'@SUM(A1)\",\"'\tx\",\"'\rx\",\"''quoted\",\"plain, text\",\"\"\n"
+        );
+    }
+
+    proptest! {
+        /// Whatever the text, no cell of the written CSV starts with a formula character, and
+        /// the text comes back by removing one leading `'`.
+        #[test]
+        fn no_cell_starts_a_formula_and_every_text_comes_back(
+            texts in proptest::collection::vec(
+                "[=+\\-@\t\r'\"a, \n]{0,3}\\PC{0,8}",
+                1..6,
+            )
+        ) {
+            let bytes = csv_record(&texts).unwrap();
+            let mut reader = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .from_reader(bytes.as_slice());
+            let records: Vec<csv::StringRecord> =
+                reader.records().collect::<Result<_, _>>().unwrap();
+            prop_assert_eq!(records.len(), 1);
+            let cells: Vec<&str> = records[0].iter().collect();
+            prop_assert_eq!(cells.len(), texts.len());
+            for (cell, text) in cells.iter().zip(&texts) {
+                prop_assert!(!cell.starts_with(FORMULA_STARTS), "{:?}", cell);
+                prop_assert_eq!(original(cell), text.as_str());
+            }
+        }
+    }
 }

@@ -1,9 +1,13 @@
 //! Files for the host rather than the reader: `_headers` (cache and security headers with a
 //! strict CSP), `robots.txt`, and the worker manifest `_petitio/manifest.json`.
+//!
+//! The Content-Security-Policy is defined once, as a list of directives
+//! ([`csp_directives`]): `_headers` sends all of them, and the policies pages carry in a
+//! `<meta http-equiv>` element (the embeddable counter; every page of a bundle, which hosts
+//! that ignore `_headers` serve) are the same list less what a `<meta>` policy cannot carry.
 
 use petitio_model::manifest::{Manifest, ManifestPetition, MANIFEST_VERSION};
 use petitio_model::urls;
-
 use petitio_site::config::Config;
 use petitio_site::content::{Petition, Site};
 
@@ -13,24 +17,82 @@ use crate::url_mode::Linker;
 const SHORT_CACHE: &str = "public, max-age=300";
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
-/// The Content-Security-Policy: no inline script or style, the API's origin allowed when
-/// pages reach it on another one (a separate `api_url`, or a bundle's copy).
-pub fn content_security_policy(linker: &Linker) -> String {
+/// Directives a policy delivered in a `<meta http-equiv>` element does not support (CSP
+/// Level 3, "meta element"): browsers ignore them there, so only a header can carry them.
+pub const HEADER_ONLY_DIRECTIVES: [&str; 3] = ["frame-ancestors", "report-uri", "sandbox"];
+
+/// The Content-Security-Policy, directive by directive: no inline script or style, the API's
+/// origin allowed when pages reach it on another one (a separate `api_url`, or a bundle's
+/// copy).
+fn csp_directives(linker: &Linker) -> Vec<(&'static str, String)> {
     let api = linker
         .api_origin()
         .map(|origin| format!(" {origin}"))
         .unwrap_or_default();
-    format!(
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'{api}; \
-         form-action 'self'{api}; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
+    vec![
+        ("default-src", "'self'".to_owned()),
+        ("script-src", "'self'".to_owned()),
+        ("style-src", "'self'".to_owned()),
+        ("img-src", "'self' data:".to_owned()),
+        ("connect-src", format!("'self'{api}")),
+        ("form-action", format!("'self'{api}")),
+        ("frame-ancestors", "'none'".to_owned()),
+        ("base-uri", "'self'".to_owned()),
+        ("object-src", "'none'".to_owned()),
+    ]
+}
+
+fn join_policy<'a>(directives: impl Iterator<Item = &'a (&'static str, String)>) -> String {
+    directives
+        .map(|(name, sources)| format!("{name} {sources}"))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The site's Content-Security-Policy, as the `_headers` file sends it.
+pub fn content_security_policy(linker: &Linker) -> String {
+    join_policy(csp_directives(linker).iter())
+}
+
+/// The same policy as a `<meta http-equiv="Content-Security-Policy">` element may carry it:
+/// without [`HEADER_ONLY_DIRECTIVES`]. The embeddable counter sets it in its own `<meta>`
+/// (its header policy is dropped so that other sites may frame that page and only that
+/// page), and every page of a bundle carries it (`bundle.rs`).
+pub fn meta_content_security_policy(linker: &Linker) -> String {
+    let directives = csp_directives(linker);
+    join_policy(
+        directives
+            .iter()
+            .filter(|(name, _)| !HEADER_ONLY_DIRECTIVES.contains(name)),
     )
 }
 
-/// The policy of the embeddable counter, set by its own `<meta>` element: the site's policy
-/// without `frame-ancestors` (which a `<meta>` policy cannot carry), so other sites may frame
-/// that page and only that page.
-pub fn embed_content_security_policy(linker: &Linker) -> String {
-    content_security_policy(linker).replace(" frame-ancestors 'none';", "")
+/// The headers `_headers` sends with every file, in order: the policy and the other
+/// security headers. A bundle's README lists the same for hosts that need them set by hand.
+pub fn security_headers(linker: &Linker) -> Vec<(&'static str, String)> {
+    vec![
+        ("Content-Security-Policy", content_security_policy(linker)),
+        ("X-Content-Type-Options", "nosniff".to_owned()),
+        ("X-Frame-Options", "DENY".to_owned()),
+        (
+            "Referrer-Policy",
+            "strict-origin-when-cross-origin".to_owned(),
+        ),
+        (
+            "Permissions-Policy",
+            "camera=(), microphone=(), geolocation=(), interest-cohort=()".to_owned(),
+        ),
+        ("Strict-Transport-Security", "max-age=31536000".to_owned()),
+        ("Cross-Origin-Opener-Policy", "same-origin".to_owned()),
+    ]
+}
+
+/// The pages other sites may frame, as `_headers` patterns: the embeddable counters.
+/// `_headers` drops their `Content-Security-Policy` and `X-Frame-Options` headers (the page
+/// carries the rest of the policy in its own `<meta>`).
+pub fn frameable_paths() -> [String; 2] {
+    let embed = urls::embed(":lang", ":slug");
+    [embed.clone(), urls::file_of(&embed)]
 }
 
 /// `_headers` in the Cloudflare Pages / Netlify format. Rules never overlap on `Cache-Control`:
@@ -38,12 +100,10 @@ pub fn embed_content_security_policy(linker: &Linker) -> String {
 /// rules start at the base path, or at a bundle copy's root.
 pub fn headers(config: &Config, linker: &Linker) -> String {
     let base = linker.host_base();
-    let mut text = format!(
-        "{base}*\n  Content-Security-Policy: {}\n  X-Content-Type-Options: nosniff\n  X-Frame-Options: DENY\n  \
-         Referrer-Policy: strict-origin-when-cross-origin\n  Permissions-Policy: camera=(), microphone=(), geolocation=(), interest-cohort=()\n  \
-         Strict-Transport-Security: max-age=31536000\n  Cross-Origin-Opener-Policy: same-origin\n",
-        content_security_policy(linker)
-    );
+    let mut text = format!("{base}*\n");
+    for (name, value) in security_headers(linker) {
+        text.push_str(&format!("  {name}: {value}\n"));
+    }
     let short_cached = [
         "",
         urls::ROOT_REDIRECT,
@@ -64,9 +124,8 @@ pub fn headers(config: &Config, linker: &Linker) -> String {
     ));
     // The embeddable counter may be framed by any site: it drops the header policy (its
     // `frame-ancestors 'none'`) and X-Frame-Options, and carries the rest of the policy in
-    // its own <meta> element (`embed_content_security_policy`).
-    let embed = urls::embed(":lang", ":slug");
-    for path in [embed.clone(), urls::file_of(&embed)] {
+    // its own <meta> element (`meta_content_security_policy`).
+    for path in frameable_paths() {
         text.push_str(&format!(
             "\n{base}{path}\n  ! Content-Security-Policy\n  ! X-Frame-Options\n"
         ));
@@ -134,7 +193,7 @@ mod tests {
         assert!(text.contains(
             "\n/sub/:lang/petitions/:slug/embed/\n  ! Content-Security-Policy\n  ! X-Frame-Options\n"
         ));
-        let embed = embed_content_security_policy(&linker);
+        let embed = meta_content_security_policy(&linker);
         assert!(!embed.contains("frame-ancestors"));
         assert!(embed.contains("script-src 'self';"));
         assert_eq!(

@@ -7,13 +7,12 @@
 //! a JSON file for the browser script.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use crate::error::Error;
 use petitio_model::date::Date;
 use petitio_site::config::Config;
-use petitio_site::content::display_path;
-use petitio_site::error::{IoAction, Problem, ProblemKind};
+use petitio_site::confine::Folder;
+use petitio_site::error::{Problem, ProblemKind};
 
 const SCRIPT_SECTION: &str = "script";
 
@@ -49,8 +48,9 @@ pub struct I18n {
 }
 
 impl I18n {
-    /// Loads the theme's files and the site's overrides for every configured language.
-    pub fn load(root: &Path, theme_dir: &Path, config: &Config) -> Result<I18n, Error> {
+    /// Loads `<lang>.toml` of every configured language from `folders` (the theme's `i18n/`,
+    /// then the site's: a later file's keys replace an earlier one's).
+    pub fn load(folders: &[Folder], config: &Config) -> Result<I18n, Error> {
         let mut problems = Vec::new();
         let mut raw: BTreeMap<String, (BTreeMap<String, String>, Option<Format>)> = BTreeMap::new();
         for lang in &config.languages {
@@ -60,14 +60,12 @@ impl I18n {
                 let table = text.parse().expect("the built-in strings are valid TOML");
                 format = read_table(BUILT_IN_FILE, table, &mut strings, &mut problems);
             }
-            for dir in [theme_dir.join("i18n"), root.join("i18n")] {
-                let path = dir.join(format!("{lang}.toml"));
-                if !path.is_file() {
+            for folder in folders {
+                let path = folder.path().join(format!("{lang}.toml"));
+                let file = folder.shown_path(&path);
+                let Some(text) = folder.text(&path, &mut problems)? else {
                     continue;
-                }
-                let file = display_path(root, &path);
-                let text = std::fs::read_to_string(&path)
-                    .map_err(|e| Error::io(IoAction::Read, &path, e))?;
+                };
                 match text.parse::<toml::Table>() {
                     Ok(table) => {
                         let read = read_table(&file, table, &mut strings, &mut problems);
@@ -291,6 +289,7 @@ fn read_format(file: &str, value: &toml::Value, problems: &mut Vec<Problem>) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
     fn i18n() -> I18n {
         let theme = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../themes/default");
@@ -299,7 +298,9 @@ mod tests {
             None,
         )
         .unwrap();
-        I18n::load(Path::new("/nonexistent"), &theme, &config).unwrap()
+        let repository = petitio_site::confine::SiteRoot::new(&theme.join("../..")).unwrap();
+        let folder = repository.folder("themes/default/i18n").unwrap();
+        I18n::load(&[folder], &config).unwrap()
     }
 
     #[test]

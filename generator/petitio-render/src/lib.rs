@@ -13,7 +13,7 @@ pub mod bundle;
 mod data;
 pub mod error;
 mod feeds;
-mod hosting;
+pub(crate) mod hosting;
 pub mod i18n;
 pub mod links;
 pub mod moved;
@@ -37,8 +37,10 @@ use rayon::prelude::*;
 use petitio_model::date::Date;
 use petitio_model::status::Status;
 use petitio_model::urls::{self, page_count, Listing, PER_PAGE};
-use petitio_site::content::{Petition, Site, PETITIONS_DIR};
+use petitio_site::confine::Folder;
+use petitio_site::content::{Petition, Site};
 use petitio_site::counts::Counts;
+use petitio_site::error::Problem;
 
 use assets::Assets;
 use i18n::I18n;
@@ -295,18 +297,30 @@ pub struct Theme {
 }
 
 impl Theme {
-    /// Loads the theme of `site` (with site overrides), its i18n and assets.
+    /// Loads the theme of `site` (with site overrides), its i18n and assets. Every file is
+    /// read through its folder (`confine`): the theme's `templates/`, `static/` and `i18n/`,
+    /// then the site's folders of the same names, whose files win.
     pub fn load(site: &Site) -> Result<Theme, Error> {
-        let theme_dir = site.root.join("themes").join(&site.config.theme);
+        let theme = format!("themes/{}", site.config.theme);
+        let theme_dir = site.root.join(&theme);
         if !theme_dir.is_dir() {
             return Err(Error::ThemeMissing {
                 theme: site.config.theme.clone(),
                 path: theme_dir,
             });
         }
-        let i18n = Arc::new(I18n::load(&site.root, &theme_dir, &site.config)?);
-        let mut assets = Assets::collect(&site.root, &theme_dir)?;
-        assets.add_petition_images(&site.root.join(PETITIONS_DIR), &site.petitions)?;
+        let overridden = |name: &str| -> Result<Vec<Folder>, Error> {
+            let found = [format!("{theme}/{name}"), name.to_owned()]
+                .map(|relative| site.folders.folder(&relative));
+            let problems: Vec<Problem> = found.iter().filter_map(|f| f.clone().err()).collect();
+            if !problems.is_empty() {
+                return Err(Error::content(problems));
+            }
+            Ok(found.into_iter().filter_map(Result::ok).collect())
+        };
+        let i18n = Arc::new(I18n::load(&overridden("i18n")?, &site.config)?);
+        let mut assets = Assets::collect(&overridden("static")?)?;
+        assets.add_petition_images(&site.folders, &site.petitions)?;
         for lang in &site.config.languages {
             let json =
                 serde_json::to_vec(&i18n.script_messages(lang)).expect("string maps serialise");
@@ -316,7 +330,7 @@ impl Theme {
                 json,
             );
         }
-        let templates = Templates::load(&site.root, &theme_dir, &site.config, &i18n, &assets)?;
+        let templates = Templates::load(&overridden("templates")?, &site.config, &i18n, &assets)?;
         Ok(Theme {
             templates,
             i18n,
@@ -393,6 +407,11 @@ impl<'s> Renderer<'s> {
         };
         renderer.shared = renderer.compute_shared(previous, rerender)?;
         Ok(renderer)
+    }
+
+    /// How this render links.
+    pub fn linker(&self) -> &Linker {
+        &self.linker
     }
 
     /// The jobs whose pages read one of the `changed` templates, when every other job's

@@ -13,6 +13,7 @@ use tera::Context;
 
 use petitio_model::urls;
 use petitio_site::config::Config;
+use petitio_site::confine::SiteRoot;
 use petitio_site::content::Site;
 use petitio_site::error::IoAction;
 use petitio_site::site_url::SiteUrl;
@@ -59,6 +60,8 @@ impl<'a> MovedSite<'a> {
             config: config.clone(),
             petitions: Vec::new(),
             pages: Vec::new(),
+            warnings: Vec::new(),
+            folders: SiteRoot::new(root)?,
         };
         let theme = Theme::load(&site)?;
         let mut titles = Vec::with_capacity(config.languages.len());

@@ -86,6 +86,31 @@ fn replace_file(target: &Path, bytes: &[u8]) -> Result<(), Error> {
     })
 }
 
+/// Writes `target` through a new temporary file in the same folder (named `prefix...` and
+/// created exclusively, so never through a link left there), renamed over `target` when
+/// `write` is done: a reader never sees half a file, and a link at `target` is replaced,
+/// not written through.
+pub fn write_through_temporary(
+    target: &Path,
+    prefix: &str,
+    write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> Result<(), Error> {
+    let folder = match target.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let mut temp = tempfile::Builder::new()
+        .prefix(prefix)
+        .tempfile_in(folder)
+        .map_err(|e| Error::io(IoAction::Write, folder, e))?;
+    write(temp.as_file_mut())
+        .and_then(|()| temp.as_file().sync_all())
+        .map_err(|e| Error::io(IoAction::Write, target, e))?;
+    temp.persist(target)
+        .map_err(|e| Error::io(IoAction::Rename, target, e.error))?;
+    Ok(())
+}
+
 /// Renders into a sibling temporary folder with `fill`, then replaces `out` with it.
 /// On any error `out` is untouched and the temporary folder is removed.
 pub fn build_atomically<T>(

@@ -134,6 +134,14 @@ impl Renderer<'_> {
         context.insert("feed_url", &self.linker.url(at, &urls::feed(meta.lang)));
         context.insert("extra_body_scripts", &self.extra_body_scripts);
         context.insert("mirrors", &config.mirrors);
+        // A bundle's copy may sit on a host that ignores `_headers`: its pages carry the
+        // policy themselves (`bundle.rs`).
+        if self.linker.mode() == UrlMode::PageRelative {
+            context.insert(
+                "csp_meta",
+                &super::hosting::meta_content_security_policy(&self.linker),
+            );
+        }
         context.insert(
             "i18n_url",
             &self.asset_url(at, &format!("i18n.{}.json", meta.lang)),
@@ -459,7 +467,7 @@ impl Renderer<'_> {
         context.insert("petition_canonical_url", &config.absolute_url(&dir));
         context.insert(
             "embed_csp",
-            &super::hosting::embed_content_security_policy(&self.linker),
+            &super::hosting::meta_content_security_policy(&self.linker),
         );
         context.insert("accepts_signatures", &(petition.status == Status::Open));
         context.insert("api_url", self.linker.api_url());

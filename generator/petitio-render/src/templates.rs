@@ -18,7 +18,6 @@ use std::sync::Arc;
 
 use tera::ast::Node;
 use tera::{Context, Tera, Value};
-use walkdir::WalkDir;
 
 use crate::assets::Assets;
 use crate::error::Error;
@@ -27,7 +26,7 @@ use crate::pages::escape_html;
 use crate::url_mode::{at_page, link_from_current_page, PageAt};
 use petitio_model::date::Date;
 use petitio_site::config::Config;
-use petitio_site::content::display_path;
+use petitio_site::confine::{Folder, SiteRoot};
 use petitio_site::error::IoAction;
 
 /// The templates the renderer calls, by role: the one list of names that the render
@@ -103,25 +102,20 @@ pub struct Templates {
 }
 
 impl Templates {
+    /// Loads the templates of `folders` (`<theme>/templates`, then `<root>/templates`: a
+    /// later one's file replaces an earlier one's of the same name).
     pub fn load(
-        root: &Path,
-        theme_dir: &Path,
+        folders: &[Folder],
         config: &Config,
         i18n: &Arc<I18n>,
         assets: &Assets,
     ) -> Result<Templates, Error> {
         let mut sources: BTreeMap<String, String> = BTreeMap::new();
-        for dir in [theme_dir.join("templates"), root.join("templates")] {
-            for entry in WalkDir::new(&dir)
-                .sort_by_file_name()
-                .into_iter()
-                .filter_map(Result::ok)
-            {
-                if entry.file_type().is_file() {
-                    let text = std::fs::read_to_string(entry.path())
-                        .map_err(|e| Error::io(IoAction::Read, entry.path(), e))?;
-                    sources.insert(display_path(&dir, entry.path()), text);
-                }
+        for folder in folders {
+            for (name, path) in folder.files()? {
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| Error::io(IoAction::Read, &path, e))?;
+                sources.insert(name, text);
             }
         }
         for (name, source) in BUILT_IN {
@@ -234,20 +228,29 @@ pub fn serve_error_page(root: &Path, message: &str, scripts: &[String]) -> Strin
     let mut context = Context::new();
     context.insert("message", message);
     context.insert("scripts", scripts);
-    let render = |source: &str| {
+    let render = |source: &str| -> tera::Result<String> {
         let mut tera = new_tera();
         tera.add_raw_template(names::SERVE_ERROR, source)?;
         tera.render(names::SERVE_ERROR, &context)
     };
+    site_serve_error_template(root)
+        .and_then(|source| render(&source).ok())
+        .unwrap_or_else(|| render(BUILT_IN_SERVE_ERROR).expect("the built-in error page renders"))
+}
+
+/// The site's own `serve-error.html`, from `<root>/templates/` or else its theme's, read
+/// through its folder (`confine`) like every template.
+fn site_serve_error_template(root: &Path) -> Option<String> {
+    let site = SiteRoot::new(root).ok()?;
     let theme = Config::load(root, None).map_or_else(|_| "default".to_owned(), |c| c.theme);
-    let overriding = [root.to_path_buf(), root.join("themes").join(theme)];
-    let page = overriding
+    ["templates".to_owned(), format!("themes/{theme}/templates")]
         .iter()
-        .filter_map(|dir| {
-            std::fs::read_to_string(dir.join("templates").join(names::SERVE_ERROR)).ok()
+        .filter_map(|relative| site.folder(relative).ok())
+        .find_map(|folder| {
+            let path = folder.path().join(names::SERVE_ERROR);
+            folder.file(&path).ok().flatten()?;
+            folder.read_to_string(&path).ok()
         })
-        .find_map(|source| render(&source).ok());
-    page.unwrap_or_else(|| render(BUILT_IN_SERVE_ERROR).expect("the built-in error page renders"))
 }
 
 /// The templates extended, included or imported anywhere in `nodes`.
@@ -327,14 +330,18 @@ fn string_arg<'a>(
 /// The repository's default theme, loaded for tests of what its templates write.
 #[cfg(test)]
 pub(crate) fn default_theme_templates() -> Templates {
-    let theme = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../themes/default");
-    let root = Path::new("/nonexistent");
+    let repository = SiteRoot::new(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")).unwrap();
+    let folder = |name: &str| {
+        repository
+            .folder(&format!("themes/default/{name}"))
+            .unwrap()
+    };
     let config = Config::parse(
         "base_url = \"https://p.example/\"\n[title]\nkk = \"T\"\n",
         None,
     )
     .unwrap();
-    let i18n = Arc::new(I18n::load(root, &theme, &config).unwrap());
-    let assets = Assets::collect(root, &theme).unwrap();
-    Templates::load(root, &theme, &config, &i18n, &assets).unwrap()
+    let i18n = Arc::new(I18n::load(&[folder("i18n")], &config).unwrap());
+    let assets = Assets::collect(&[folder("static")]).unwrap();
+    Templates::load(&[folder("templates")], &config, &i18n, &assets).unwrap()
 }

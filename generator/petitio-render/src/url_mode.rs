@@ -17,7 +17,6 @@
 use std::cell::Cell;
 
 use petitio_site::config::Config;
-use petitio_site::site_url::http_origin;
 
 /// How internal links are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,13 +53,12 @@ pub struct Linker {
 
 impl Linker {
     pub fn new(config: &Config, mode: UrlMode) -> Linker {
-        let site_origin = || http_origin(&config.base_url);
         let (api_url, api_origin) = match (mode, config.api_origin()) {
-            (_, Some(origin)) => (config.api_url.clone(), Some(origin)),
+            (_, Some(origin)) => (config.api_url.clone(), Some(origin.to_owned())),
             (UrlMode::RootRelative, None) => (config.api_url.clone(), None),
             // A copy has no API: its pages sign on the main site.
             (UrlMode::PageRelative, None) => {
-                let origin = site_origin().unwrap_or_default();
+                let origin = config.origin();
                 (format!("{origin}{}", config.api_url), Some(origin))
             }
         };

@@ -1,14 +1,17 @@
 //! `/api/*`: converts axum requests into the signature API's plain `ApiRequest`, runs
 //! `petitio_signatures::api::handle` on the local `RedbStore`, and converts the answer back.
 //! Production's Worker does the same conversion for the Workers runtime, so the API is
-//! exercised locally exactly as deployed.
+//! exercised locally exactly as deployed. Two things are the dev server's own: the
+//! client's address comes from `ClientAddress` (the peer, unless a proxy header is
+//! trusted), and the whole body must arrive within `body_timeout`, else 408.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
+use axum::http::header::CONNECTION;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
@@ -20,7 +23,8 @@ use petitio_signatures::ratelimit::RateLimiter;
 use petitio_signatures::snapshot::SnapshotCache;
 use petitio_signatures::validate::MAX_BODY_BYTES;
 
-use crate::error::invalid_api_response;
+use crate::client_address::ClientAddress;
+use crate::error::{body_too_slow, invalid_api_response};
 use crate::site::LiveSite;
 use crate::store::RedbStore;
 use crate::turnstile::LocalTurnstile;
@@ -28,9 +32,6 @@ use crate::turnstile::LocalTurnstile;
 /// The body is read up to one byte past the API's limit: enough for the API to refuse
 /// it with its own (translated) message, without reading an arbitrarily large body.
 const BODY_READ_LIMIT: usize = MAX_BODY_BYTES + 1;
-
-/// Header a CDN in front of the server sets to the visitor's address.
-const CLIENT_IP_HEADER: &str = "cf-connecting-ip";
 
 /// Everything the signature API needs, shared by all requests.
 #[derive(Debug)]
@@ -41,6 +42,10 @@ pub struct SignatureApi {
     pub snapshots: SnapshotCache,
     pub turnstile: LocalTurnstile,
     pub site: Arc<LiveSite>,
+    /// Where the rate limit's client address comes from.
+    pub client_address: ClientAddress,
+    /// How long the whole body may take to arrive.
+    pub body_timeout: Duration,
 }
 
 /// Any request under `/api/`.
@@ -49,15 +54,13 @@ pub async fn serve(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     request: Request,
 ) -> Response {
+    let Some(request) = to_api_request(&api, request, peer).await else {
+        return body_too_slow_response(api.body_timeout);
+    };
     let site = api.site.current();
     let Some(manifest) = &site.manifest else {
-        let accept_language = request
-            .headers()
-            .get("accept-language")
-            .and_then(|value| value.to_str().ok());
-        return from_api_response(api::unavailable(&ApiError::SiteNotBuilt, accept_language));
+        return from_api_response(api::unavailable(&ApiError::SiteNotBuilt, &request));
     };
-    let request = to_api_request(request, peer).await;
     let context = ApiContext {
         store: &api.store,
         config: &api.config,
@@ -70,9 +73,17 @@ pub async fn serve(
     from_api_response(handle(&context, request).await)
 }
 
-async fn to_api_request(request: Request, peer: SocketAddr) -> ApiRequest {
+/// The request as the API takes it; `None` when its body does not arrive in time.
+async fn to_api_request(
+    api: &SignatureApi,
+    request: Request,
+    peer: SocketAddr,
+) -> Option<ApiRequest> {
     let (parts, body) = request.into_parts();
-    let body = read_body(body).await;
+    let body = tokio::time::timeout(api.body_timeout, read_body(body))
+        .await
+        .ok()?;
+    let client_ip = api.client_address.of(&parts.headers, peer.ip());
     let headers: Vec<(String, String)> = parts
         .headers
         .iter()
@@ -83,19 +94,14 @@ async fn to_api_request(request: Request, peer: SocketAddr) -> ApiRequest {
             )
         })
         .collect();
-    let client_ip = headers
-        .iter()
-        .find(|(name, _)| name == CLIENT_IP_HEADER)
-        .map(|(_, address)| address.clone())
-        .unwrap_or_else(|| peer.ip().to_string());
-    ApiRequest {
+    Some(ApiRequest {
         method: parts.method.as_str().to_owned(),
         path: parts.uri.path().to_owned(),
         query: parts.uri.query().map(str::to_owned),
         headers,
         body,
-        client_ip: Some(client_ip),
-    }
+        client_ip: Some(client_ip.to_string()),
+    })
 }
 
 /// At most `BODY_READ_LIMIT` bytes of the body. A body cut short by a broken connection
@@ -111,6 +117,16 @@ async fn read_body(body: Body) -> Vec<u8> {
     }
     read.truncate(BODY_READ_LIMIT);
     read
+}
+
+/// 408, closing the connection: what is left of the body will not be read.
+fn body_too_slow_response(limit: Duration) -> Response {
+    (
+        StatusCode::REQUEST_TIMEOUT,
+        [(CONNECTION, "close")],
+        body_too_slow(limit),
+    )
+        .into_response()
 }
 
 fn from_api_response(answer: ApiResponse) -> Response {

@@ -75,6 +75,25 @@ pub enum ServeError {
     #[error("PETITIO_TALLY_INTERVAL_SECS must be a whole number of seconds from 1, got `{0}`")]
     TallyInterval(String),
 
+    #[error("{name} must be a whole number from 1 to {max}, got `{value}`")]
+    Limit {
+        name: &'static str,
+        value: String,
+        max: u32,
+    },
+
+    #[error(
+        "`{0}` is not a host name or address: give the name alone, without scheme, port or \
+         path, e.g. --allowed-host petitions.lan"
+    )]
+    AllowedHost(String),
+
+    #[error(
+        "`{0}` is not a header name: give the header your proxy sets to the client's \
+         address, e.g. --trust-proxy-header CF-Connecting-IP"
+    )]
+    ProxyHeader(String),
+
     #[error(
         "cannot listen on {addr}: {source}\n  \
          Is another server using this port? Choose another with --port."
@@ -89,9 +108,6 @@ pub enum ServeError {
 
     #[error("cannot listen for Ctrl-C and SIGTERM: {0}")]
     Signals(std::io::Error),
-
-    #[error("the server stopped with an error: {0}")]
-    Server(std::io::Error),
 
     #[error(
         "cannot watch {} for changes: {source}\n  \
@@ -150,6 +166,37 @@ pub enum HeadersProblem {
 /// answers 503 so the client retries.
 pub(crate) fn store_failure(error: impl Into<redb::Error>) -> StoreError {
     StoreError::Unavailable(format!("local signature database: {}", error.into()))
+}
+
+/// Body of the 421 answer to a request for a host name the server does not answer for
+/// (`None`: the request names no host at all).
+pub(crate) fn host_not_allowed(host: Option<&str>) -> String {
+    const ANSWERS_FOR: &str = "it answers for 127.0.0.1, localhost, [::1], the address it \
+        listens on and the names given with --allowed-host, so that no other site can reach \
+        it through its own name (DNS rebinding)";
+    match host {
+        Some(host) => format!(
+            "petitio serve does not answer for the host `{host}`: {ANSWERS_FOR}.\n\
+             To open it under this name, restart it with `petitio serve --allowed-host {host}`.\n"
+        ),
+        None => format!("petitio serve needs the request to name its host: {ANSWERS_FOR}.\n"),
+    }
+}
+
+/// Body of the 408 answer when a request's body is not received in time.
+pub(crate) fn body_too_slow(limit: std::time::Duration) -> String {
+    format!(
+        "the request's body did not arrive within {} s; send it at once\n",
+        limit.as_secs_f64()
+    )
+}
+
+/// Body of the 503 answer when every live-reload stream is taken.
+pub(crate) fn too_many_live_reload_streams(limit: usize) -> String {
+    format!(
+        "too many pages are open for live reload (at most {limit}); close some tabs, or \
+         reload this one later\n"
+    )
 }
 
 /// Body of the 500 answer when a file of the built site cannot be read.

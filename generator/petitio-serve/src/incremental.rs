@@ -32,6 +32,7 @@ use petitio_render::{
 use petitio_site::content::{self, Petition, Site, PETITIONS_DIR};
 use petitio_site::counts::Counts;
 use petitio_site::error::Problem;
+use petitio_site::today::today;
 
 /// Folders whose files feed the theme (templates, translations, static assets).
 const THEME_FOLDERS: [&str; 3] = ["themes", "templates", "static"];
@@ -341,6 +342,12 @@ impl Output {
         slugs: &HashSet<String>,
     ) -> Result<Vec<(String, Option<Petition>)>, Error> {
         let petitions_dir = self.opts.root.join(PETITIONS_DIR);
+        let loading = content::Loading {
+            root: &self.opts.root,
+            folders: &site.folders,
+            config: &site.config,
+            today: today()?,
+        };
         let mut problems: Vec<Problem> = Vec::new();
         let mut reloaded = Vec::new();
         for slug in slugs {
@@ -349,7 +356,7 @@ impl Output {
                 reloaded.push((slug.clone(), None));
                 continue;
             }
-            match content::petition::load(&self.opts.root, &folder, &site.config)? {
+            match content::petition::load(&loading, &folder)? {
                 Ok(petition) if petition.status == Status::Draft && !self.opts.drafts => {
                     reloaded.push((slug.clone(), None))
                 }
@@ -358,7 +365,7 @@ impl Output {
             }
         }
         if !problems.is_empty() {
-            problems.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+            content::sort_problems(&mut problems);
             return Err(Error::content(problems));
         }
         Ok(reloaded)

@@ -5,17 +5,28 @@
 //! on an embedded database (`RedbStore`), runs the counting job in the background, and
 //! rebuilds on every change to the sources, telling open pages to reload.
 //!
+//! It is meant for this machine, and is safe to expose on a LAN or a small server:
+//! timeouts and a connection cap (`limits`, `connections`, `idle`), only its own host
+//! names answered (`hosts`, against DNS rebinding), and the rate limit counting the TCP
+//! peer unless a proxy header is trusted (`client_address`).
+//!
 //! Module map: `store` (KV on redb), `local_config` (API variables and the local signing
 //! key), `site` (manifest, headers and build error of the current build), `static_files`
 //! and `error_page` (the site), `api_bridge` (the API), `tally_job` (counting),
-//! `livereload` and `watch` (rebuild and reload), `turnstile`, `terminal` (what is
-//! printed), `error` (what can fail).
+//! `livereload` and `watch` (rebuild and reload), `turnstile`, `connections` (accepting
+//! and serving connections), `limits`, `idle`, `hosts`, `client_address`, `terminal`
+//! (what is printed), `error` (what can fail).
 
 mod api_bridge;
+mod client_address;
+mod connections;
 mod error;
 mod error_page;
 mod headers;
+mod hosts;
+mod idle;
 mod incremental;
+mod limits;
 mod livereload;
 mod local_config;
 mod site;
@@ -34,14 +45,20 @@ use axum::routing::{any, get};
 use axum::Router;
 use petitio_signatures::ratelimit::RateLimiter;
 use petitio_signatures::snapshot::SnapshotCache;
+use tokio::net::TcpSocket;
 use tokio::sync::watch as signal_channel;
 
+pub use client_address::ClientAddress;
 pub use error::{HeadersProblem, ServeError, TurnstileFailure};
 pub use headers::HeaderRules;
+pub use hosts::AllowedHost;
 pub use incremental::Incremental;
+pub use limits::{ConnectionLimits, DEFAULT_LIMITS};
 pub use store::RedbStore;
 
 use api_bridge::SignatureApi;
+use hosts::AllowedHosts;
+use limits::LISTEN_QUEUE;
 use livereload::Reloader;
 use local_config::LocalSettings;
 use petitio_render::BuildOptions;
@@ -49,27 +66,38 @@ use site::{LiveSite, SiteState};
 use static_files::StaticSite;
 use watch::{Builder, RebuildTargets, SourceWatcher};
 
+/// Port used when none is given (the CLI's default too).
+pub const DEFAULT_PORT: u16 = 8080;
+
 /// How to run the dev server.
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
     /// What to build, and where (`build.out` is the folder served).
     pub build: BuildOptions,
+    /// The address to listen on (`0.0.0.0`: every interface).
     pub host: IpAddr,
     /// 0 picks a free port (the URL printed says which).
     pub port: u16,
     /// Signatures and the local signing key.
     pub data_dir: PathBuf,
+    /// Host names and addresses answered besides the local ones (`--allowed-host`).
+    pub allowed_hosts: Vec<AllowedHost>,
+    /// Where the rate limit's client address comes from (`--trust-proxy-header`).
+    pub client_address: ClientAddress,
 }
 
 impl ServeOptions {
-    /// Serving on 127.0.0.1 at `port`, with the data in `<root>/.petitio/data`.
-    pub fn new(build: BuildOptions, port: u16) -> Self {
+    /// The defaults: 127.0.0.1, port 8080, data in `<root>/.petitio/data`, only the local
+    /// host names, the TCP peer as the client's address.
+    pub fn new(build: BuildOptions) -> Self {
         let data_dir = build.root.join(".petitio").join("data");
         Self {
             build,
             host: IpAddr::V4(Ipv4Addr::LOCALHOST),
-            port,
+            port: DEFAULT_PORT,
             data_dir,
+            allowed_hosts: Vec::new(),
+            client_address: ClientAddress::Peer,
         }
     }
 }
@@ -84,10 +112,21 @@ pub fn run(opts: ServeOptions) -> Result<(), ServeError> {
         host,
         port,
         data_dir,
+        allowed_hosts,
+        client_address,
     } = opts;
     // Everything that can refuse to start is checked before the (longer) first build.
-    let (listener, bound) = bind(SocketAddr::new(host, port))?;
+    let limits = ConnectionLimits::from_env(|name| std::env::var(name).ok())?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(ServeError::Runtime)?;
+    let (listener, bound) = {
+        let _in_runtime = runtime.enter();
+        bind(SocketAddr::new(host, port))?
+    };
     let origins = local_origins(bound);
+    let hosts = AllowedHosts::new(bound.ip(), &allowed_hosts);
     let store = RedbStore::open(&data_dir)?;
     let settings = LocalSettings::load(&data_dir, &origins, |name| std::env::var(name).ok())?;
 
@@ -105,9 +144,11 @@ pub fn run(opts: ServeOptions) -> Result<(), ServeError> {
         snapshots: SnapshotCache::new(),
         turnstile: turnstile::LocalTurnstile,
         site: Arc::clone(&site),
+        client_address,
+        body_timeout: limits.request_body,
     });
     let (stop, stopping) = signal_channel::channel(false);
-    let reloader = Reloader::new(stopping);
+    let reloader = Reloader::new(stopping, &limits);
     let watcher = SourceWatcher::start(
         &root,
         builder,
@@ -123,22 +164,15 @@ pub fn run(opts: ServeOptions) -> Result<(), ServeError> {
         StaticSite::new(&root, &out, site),
     );
 
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(ServeError::Runtime)?;
     let served = runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::from_std(listener).map_err(ServeError::Server)?;
         let shutdown = shutdown_signal(stop)?;
         tokio::spawn(tally_job::run_every(api, settings.tally_interval));
         terminal::serving(&format!("{}/", origins[0]), &data_dir);
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(ServeError::Server)
+        if bound.ip().is_unspecified() {
+            terminal::reachable_from_other_machines(bound.port());
+        }
+        connections::serve(listener, app, hosts, limits, shutdown).await;
+        Ok::<(), ServeError>(())
     });
     runtime.shutdown_background();
     watcher.stop();
@@ -147,14 +181,23 @@ pub fn run(opts: ServeOptions) -> Result<(), ServeError> {
     Ok(())
 }
 
-/// A listener on `address`, ready for tokio, and the address it got (port 0 picks one).
-fn bind(address: SocketAddr) -> Result<(std::net::TcpListener, SocketAddr), ServeError> {
+/// A listener on `address` with a listen queue of `LISTEN_QUEUE`, and the address it got
+/// (port 0 picks one). Must run in the runtime's context.
+fn bind(address: SocketAddr) -> Result<(tokio::net::TcpListener, SocketAddr), ServeError> {
     let bind_error = |source| ServeError::Bind {
         addr: address,
         source,
     };
-    let listener = std::net::TcpListener::bind(address).map_err(bind_error)?;
-    listener.set_nonblocking(true).map_err(bind_error)?;
+    let socket = match address {
+        SocketAddr::V4(_) => TcpSocket::new_v4(),
+        SocketAddr::V6(_) => TcpSocket::new_v6(),
+    }
+    .map_err(bind_error)?;
+    // As the standard library's listeners do: a restart may reuse the port at once.
+    #[cfg(unix)]
+    socket.set_reuseaddr(true).map_err(bind_error)?;
+    socket.bind(address).map_err(bind_error)?;
+    let listener = socket.listen(LISTEN_QUEUE).map_err(bind_error)?;
     let bound = listener.local_addr().map_err(bind_error)?;
     Ok((listener, bound))
 }

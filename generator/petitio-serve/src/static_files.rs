@@ -1,8 +1,11 @@
 //! Static files from the output directory, as a static host serves them: a directory
 //! answers with its `index.html`, an unknown path with `/404.html` and status 404, and
 //! every response gets the headers the generated `_headers` file gives its path.
-//! One exception: `Cache-Control` is always `no-cache`, because a dev server must show the
-//! latest build on every navigation (revalidation by `Last-Modified` keeps that cheap).
+//! Two exceptions: `Cache-Control` is always `no-cache`, because a dev server must show the
+//! latest build on every navigation (revalidation by `Last-Modified` keeps that cheap);
+//! and `Strict-Transport-Security` is never sent, because it is meant for HTTPS and this
+//! server speaks plain HTTP (sent anyway, it is at best ignored, and at worst a proxy
+//! adding TLS in front would pass on a policy pinning the name to HTTPS for a year).
 //!
 //! While the last rebuild has failed, HTML responses are replaced by a page showing the
 //! error (`error_page`), until a rebuild succeeds; other files are served as before.
@@ -12,7 +15,9 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::header::{CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, ETAG, LAST_MODIFIED};
+use axum::http::header::{
+    CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, ETAG, LAST_MODIFIED, STRICT_TRANSPORT_SECURITY,
+};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use tower_http::services::{ServeDir, ServeFile};
@@ -75,9 +80,9 @@ pub async fn serve(State(mut files): State<StaticSite>, request: Request) -> Res
     };
     let site = files.site.current();
     site.headers.apply(&path, response.headers_mut());
-    response
-        .headers_mut()
-        .insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    let headers = response.headers_mut();
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    headers.remove(STRICT_TRANSPORT_SECURITY);
     match &site.build_error {
         // Without a build there may be no 404 page either: unknown paths show the error too.
         Some(message) if is_html(&response) || response.status() == StatusCode::NOT_FOUND => {

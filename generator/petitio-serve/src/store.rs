@@ -8,7 +8,8 @@
 //! Its ordered B-tree gives KV's lexicographic listing directly.
 //!
 //! Expired keys are invisible from the moment they expire and are removed lazily, when a
-//! read comes across them. redb calls are synchronous; see `blocking` for how they share
+//! read comes across them. `put_if_absent` is one write transaction, so concurrent
+//! signatures with one email create exactly one record (Workers KV cannot promise that). redb calls are synchronous; see `blocking` for how they share
 //! the async runtime.
 
 use std::ops::Bound;
@@ -16,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use petitio_signatures::store::{
-    KvEntry, KvStore, ListPage, ListedKey, PutOptions, StoreError, LIST_PAGE_MAX,
+    KvEntry, KvStore, ListPage, ListedKey, Put, PutOptions, StoreError, LIST_PAGE_MAX,
 };
 use redb::backends::InMemoryBackend;
 use redb::{Database, ReadableTable, TableDefinition};
@@ -198,6 +199,46 @@ impl RedbStore {
         txn.commit().map_err(store_failure)
     }
 
+    /// `put_if_absent` in one write transaction: redb has one writer at a time, so of
+    /// requests racing to create a key exactly one finds it empty, and its writes are
+    /// committed (and fsync'd) together or not at all.
+    fn put_if_absent_now(&self, writes: &[Put<'_>]) -> Result<Option<KvEntry>, StoreError> {
+        let Some(first) = writes.first() else {
+            return Ok(None);
+        };
+        let now = (self.clock)();
+        let txn = self.db.begin_write().map_err(store_failure)?;
+        {
+            let mut table = txn.open_table(ENTRIES).map_err(store_failure)?;
+            let existing = table
+                .get(first.key)
+                .map_err(store_failure)?
+                .and_then(|stored| {
+                    let (value, metadata, expires_at) = stored.value();
+                    (!is_expired(expires_at, now)).then(|| entry(value, metadata))
+                });
+            if existing.is_some() {
+                drop(table);
+                txn.abort().map_err(store_failure)?;
+                return Ok(existing);
+            }
+            for write in writes {
+                let expires_at = write
+                    .options
+                    .expiration_ttl
+                    .map(|ttl| now.saturating_add(ttl));
+                table
+                    .insert(
+                        write.key,
+                        (write.value, write.options.metadata.as_deref(), expires_at),
+                    )
+                    .map_err(store_failure)?;
+            }
+        }
+        txn.commit().map_err(store_failure)?;
+        Ok(None)
+    }
+
     fn list_now(
         &self,
         prefix: &str,
@@ -266,6 +307,10 @@ impl KvStore for RedbStore {
 
     async fn put(&self, key: &str, value: &[u8], options: PutOptions) -> Result<(), StoreError> {
         blocking(|| self.put_now(key, value, options))
+    }
+
+    async fn put_if_absent(&self, writes: &[Put<'_>]) -> Result<Option<KvEntry>, StoreError> {
+        blocking(|| self.put_if_absent_now(writes))
     }
 
     async fn list(

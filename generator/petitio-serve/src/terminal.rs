@@ -15,6 +15,23 @@ pub fn serving(url: &str, data_dir: &Path) {
     );
 }
 
+/// Bound to every interface: other machines use this machine's address, which the
+/// server does not know.
+pub fn reachable_from_other_machines(port: u16) {
+    println!(
+        "Listening on every interface: other machines open http://<this machine's address>:{port}/ \
+         (a name for it needs --allowed-host NAME)."
+    );
+}
+
+/// The system refused a connection (too many open files, for instance).
+pub fn accept_failed(error: &dyn Display, retry_in: Duration) {
+    eprintln!(
+        "warning: cannot accept a connection: {error}\n  Trying again in {} s.",
+        retry_in.as_secs()
+    );
+}
+
 pub fn built(report: &BuildReport) {
     println!(
         "Built {} pages in {} ms.",

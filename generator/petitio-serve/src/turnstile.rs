@@ -10,6 +10,7 @@
 
 use std::time::Duration;
 
+use petitio_model::weburl::parse_http_url;
 use petitio_signatures::turnstile::{
     parse_siteverify_response, siteverify_request_body, TurnstileVerifier,
 };
@@ -64,28 +65,30 @@ async fn verify(verify_url: &str, secret: &str, token: &str) -> Result<bool, Tur
     parse_answer(&answer)
 }
 
-/// Where an `http://host[:port][/path]` URL points.
+/// Where an `http://host[:port][/path]` URL points, as the `url` crate parses it
+/// (`petitio_model::weburl`), so the host connected to is the one the URL names.
 #[derive(Debug, PartialEq, Eq)]
 struct HttpTarget {
-    /// `host:port`, the port defaulting to 80.
+    /// `host:port`, the port defaulting to 80 (an IPv6 host in brackets).
     authority: String,
+    /// Path and query, the request target.
     path: String,
 }
 
 impl HttpTarget {
-    fn parse(url: &str) -> Result<Self, TurnstileFailure> {
-        let rest = url
-            .strip_prefix("http://")
-            .ok_or_else(|| TurnstileFailure::NotPlainHttp(url.to_owned()))?;
-        let (authority, path) = rest.find('/').map_or((rest, "/"), |at| rest.split_at(at));
-        let authority = if authority.contains(':') {
-            authority.to_owned()
-        } else {
-            format!("{authority}:80")
+    fn parse(text: &str) -> Result<Self, TurnstileFailure> {
+        let url = parse_http_url(text)
+            .filter(|url| url.scheme() == "http")
+            .ok_or_else(|| TurnstileFailure::NotPlainHttp(text.to_owned()))?;
+        let host = url.host_str().unwrap_or_default();
+        let port = url.port_or_known_default().unwrap_or(80);
+        let path = match url.query() {
+            Some(query) => format!("{}?{query}", url.path()),
+            None => url.path().to_owned(),
         };
         Ok(Self {
-            authority,
-            path: path.to_owned(),
+            authority: format!("{host}:{port}"),
+            path,
         })
     }
 }
@@ -171,6 +174,27 @@ mod tests {
                 path: "/".into()
             }
         );
+    }
+
+    #[test]
+    fn the_authority_is_the_host_the_url_names() {
+        assert_eq!(
+            HttpTarget::parse("http://[::1]:9000/v?x=1").unwrap(),
+            HttpTarget {
+                authority: "[::1]:9000".into(),
+                path: "/v?x=1".into()
+            }
+        );
+        assert_eq!(
+            HttpTarget::parse("HTTP://LOCALHOST/").unwrap().authority,
+            "localhost:80"
+        );
+        for url in [
+            "http://localhost:@evil.example/",
+            "http://user:pass@127.0.0.1:9000/",
+        ] {
+            assert!(HttpTarget::parse(url).is_err(), "{url}");
+        }
     }
 
     #[test]

@@ -1,12 +1,14 @@
 //! `RedbStore` keeps Workers KV's semantics: values with metadata, expiry, prefix listing
-//! in key order with a cursor, delete; and signatures survive a restart.
+//! in key order with a cursor, delete; and signatures survive a restart. Its
+//! `put_if_absent` is one transaction: concurrent signatures with one email, through the
+//! API, create one record and get one 201.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use futures::executor::block_on;
 use petitio_serve::RedbStore;
-use petitio_signatures::store::{KvEntry, KvStore, ListPage, MemoryStore, PutOptions};
+use petitio_signatures::store::{KvEntry, KvStore, ListPage, MemoryStore, Put, PutOptions};
 use proptest::prelude::*;
 
 const START: u64 = 1_780_000_000;
@@ -233,6 +235,193 @@ fn a_store_already_open_is_an_error_saying_what_to_do() {
     );
 }
 
+fn put<'a>(key: &'a str, value: &'a [u8]) -> Put<'a> {
+    Put {
+        key,
+        value,
+        options: with_metadata("{\"m\":1}"),
+    }
+}
+
+#[test]
+fn put_if_absent_writes_everything_or_nothing_and_returns_what_it_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, now) = open_with_clock(&dir);
+    block_on(async {
+        let first = [put("sig/p/1", b"one"), put("log/1/p/1", b"")];
+        assert_eq!(store.put_if_absent(&first).await.unwrap(), None);
+        assert_eq!(store.get("log/1/p/1").await.unwrap().unwrap().value, b"");
+        let second = [put("sig/p/1", b"two"), put("log/2/p/1", b"")];
+        assert_eq!(
+            store.put_if_absent(&second).await.unwrap(),
+            Some(KvEntry {
+                value: b"one".to_vec(),
+                metadata: Some("{\"m\":1}".into()),
+            })
+        );
+        assert_eq!(
+            store.get("log/2/p/1").await.unwrap(),
+            None,
+            "nothing written"
+        );
+        // An expired key is absent.
+        store.put("k", b"old", expiring_in(60)).await.unwrap();
+        now.store(START + 60, Ordering::SeqCst);
+        assert_eq!(
+            store.put_if_absent(&[put("k", b"new")]).await.unwrap(),
+            None
+        );
+        assert_eq!(store.get("k").await.unwrap().unwrap().value, b"new");
+    });
+}
+
+mod concurrent_signers {
+    //! 500 requests signing with one email at once, through the API core on the real
+    //! store, on a multi-threaded runtime: the check for the record and its creation must
+    //! be one transaction, or many of them find no record and are all told "recorded".
+
+    use super::*;
+    use petitio_model::manifest::{Manifest, ManifestPetition};
+    use petitio_signatures::api::{handle, ApiContext};
+    use petitio_signatures::config::ApiConfig;
+    use petitio_signatures::http::ApiRequest;
+    use petitio_signatures::ratelimit::RateLimiter;
+    use petitio_signatures::snapshot::SnapshotCache;
+    use petitio_signatures::tally::run_scheduled;
+    use petitio_signatures::turnstile::TurnstileVerifier;
+
+    const SIGNERS: usize = 500;
+    const SLUG: &str = "clean-air";
+    /// 2026-03-01T12:00:05Z.
+    const NOW_MS: u64 = 1_772_366_405_000;
+
+    /// No Turnstile secret is configured, so the API never asks this.
+    struct NotConfigured;
+
+    impl TurnstileVerifier for NotConfigured {
+        async fn verify(&self, _: &str, _: &str, _: &str) -> Result<bool, String> {
+            Err("Turnstile is not configured in this test".into())
+        }
+    }
+
+    struct Api {
+        store: RedbStore,
+        config: ApiConfig,
+        manifest: Manifest,
+        limiter: RateLimiter,
+        snapshots: SnapshotCache,
+    }
+
+    impl Api {
+        async fn sign(&self, email: &str, now_ms: u64) -> (u16, serde_json::Value) {
+            let ctx = ApiContext {
+                store: &self.store,
+                config: &self.config,
+                manifest: &self.manifest,
+                limiter: &self.limiter,
+                snapshots: &self.snapshots,
+                turnstile: &NotConfigured,
+                now_ms,
+            };
+            let body = serde_json::json!({
+                "name": "Aliya", "email": email, "region": "abroad", "consent": true,
+            });
+            let request = ApiRequest {
+                method: "POST".into(),
+                path: format!("/api/petitions/{SLUG}/signatures"),
+                headers: vec![
+                    ("content-type".into(), "application/json".into()),
+                    ("sec-fetch-site".into(), "same-origin".into()),
+                ],
+                body: body.to_string().into_bytes(),
+                client_ip: Some("203.0.113.7".into()),
+                ..ApiRequest::default()
+            };
+            let response = handle(&ctx, request).await;
+            (
+                response.status,
+                serde_json::from_slice(&response.body).unwrap(),
+            )
+        }
+    }
+
+    fn api(dir: &tempfile::TempDir) -> Api {
+        Api {
+            store: open(dir),
+            config: ApiConfig::from_lookup(|name| match name {
+                "SIGNING_KEY" => Some("concurrency-test-key-0123456789abcdef".into()),
+                "RATE_LIMIT_BURST" => Some("100000/60".into()),
+                "RATE_LIMIT_SUSTAINED" => Some("100000/3600".into()),
+                _ => None,
+            })
+            .unwrap(),
+            manifest: Manifest {
+                version: 1,
+                base_path: "/".into(),
+                default_language: "kk".into(),
+                languages: vec!["kk".into()],
+                regions: vec!["abroad".into()],
+                petitions: vec![ManifestPetition {
+                    slug: SLUG.into(),
+                    status: petitio_model::status::Status::Open,
+                    deadline: None,
+                    languages: vec!["kk".into()],
+                }],
+            },
+            limiter: RateLimiter::new(),
+            snapshots: SnapshotCache::new(),
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 8)]
+    async fn one_email_signing_500_times_at_once_is_recorded_once_and_answered_201_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let api = Arc::new(api(&dir));
+        // Spelled differently, one mailbox: one signer.
+        let spellings = [
+            "aliya.n@gmail.com",
+            "AliyaN+x@googlemail.com",
+            " aliyan@GMAIL.com ",
+        ];
+        let tasks: Vec<_> = (0..SIGNERS)
+            .map(|i| {
+                let api = Arc::clone(&api);
+                tokio::spawn(async move { api.sign(spellings[i % 3], NOW_MS).await })
+            })
+            .collect();
+        let mut answers = Vec::new();
+        for task in tasks {
+            answers.push(task.await.unwrap());
+        }
+        let status_of = |status: u16| answers.iter().filter(|(s, _)| *s == status).count();
+        assert_eq!(
+            (status_of(201), status_of(200)),
+            (1, SIGNERS - 1),
+            "one 201 \"recorded\", every other answer 200 \"already_signed\""
+        );
+        let receipts: std::collections::BTreeSet<&str> = answers
+            .iter()
+            .map(|(_, body)| body["receipt"].as_str().unwrap())
+            .collect();
+        assert_eq!(receipts.len(), 1, "every answer carries the one receipt");
+
+        let stored = api.store.dump().unwrap();
+        let count_of = |prefix: &str| {
+            stored
+                .iter()
+                .filter(|(key, _)| key.starts_with(prefix))
+                .count()
+        };
+        assert_eq!((count_of("sig/"), count_of("log/")), (1, 1));
+        run_scheduled(&api.store, &api.manifest, &api.config, NOW_MS + 180_000)
+            .await
+            .unwrap();
+        let (_, after) = api.sign("aliyan@gmail.com", NOW_MS + 181_000).await;
+        assert_eq!(after["status"], "already_signed");
+        assert_eq!(after["count"], 1, "published once");
+    }
+}
+
 /// One step of a random workload.
 #[derive(Debug, Clone)]
 enum Op {
@@ -246,6 +435,12 @@ enum Op {
     },
     Get {
         key: String,
+    },
+    /// `put_if_absent` of `key` with a companion write to `also`.
+    PutIfAbsent {
+        key: String,
+        also: String,
+        value: Vec<u8>,
     },
     /// List `prefix` through every page of `limit` keys.
     List {
@@ -273,6 +468,8 @@ fn op() -> impl Strategy<Value = Op> {
             }),
         key().prop_map(|key| Op::Delete { key }),
         key().prop_map(|key| Op::Get { key }),
+        (key(), key(), proptest::collection::vec(any::<u8>(), 0..8))
+            .prop_map(|(key, also, value)| Op::PutIfAbsent { key, also, value }),
         ("[ab/]{0,2}", 1usize..4).prop_map(|(prefix, limit)| Op::List { prefix, limit }),
     ]
 }
@@ -311,6 +508,13 @@ proptest! {
                     }
                     Op::Get { key } => {
                         prop_assert_eq!(store.get(&key).await.unwrap(), reference.get(&key).await.unwrap());
+                    }
+                    Op::PutIfAbsent { key, also, value } => {
+                        let writes = [put(&key, &value), put(&also, b"")];
+                        prop_assert_eq!(
+                            store.put_if_absent(&writes).await.unwrap(),
+                            reference.put_if_absent(&writes).await.unwrap()
+                        );
                     }
                     Op::List { prefix, limit } => {
                         prop_assert_eq!(

@@ -7,13 +7,14 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use crate::confine::SiteRoot;
 use crate::content::frontmatter::{Fields, TomlSource};
-use crate::error::{Error, IoAction, Problem, ProblemKind};
+use crate::error::{Error, Problem, ProblemKind};
 use crate::regions::{self, Region};
-use crate::site_url::{http_origin, SiteUrl};
 use petitio_model::lang::is_language_code;
 use petitio_model::slug::is_slug;
 use petitio_model::urls::API_PATH;
+use petitio_model::weburl::{parse_http_url, Url};
 
 pub const CONFIG_FILE: &str = "petitio.toml";
 
@@ -41,6 +42,8 @@ pub struct Config {
     pub languages: Vec<String>,
     /// Without a trailing slash, e.g. `/api` or `https://api.example/api`.
     pub api_url: String,
+    /// `scheme://host[:port]` of `api_url` when it is absolute.
+    api_origin: Option<String>,
     pub mirrors: Vec<String>,
     pub theme: String,
     pub allow_raw_html: bool,
@@ -58,8 +61,10 @@ impl Config {
                 root: root.to_path_buf(),
             });
         }
-        let text =
-            std::fs::read_to_string(&path).map_err(|e| Error::io(IoAction::Read, &path, e))?;
+        // Read through the site's folder: its title and description are published.
+        let text = SiteRoot::new(root)?
+            .require_folder("")?
+            .read_to_string(&path)?;
         Config::parse(&text, base_url_override).map_err(Error::Content)
     }
 
@@ -148,15 +153,15 @@ impl Config {
         });
 
         let api_url = fields.string("api_url", &mut problems).map_or_else(|| API_PATH.to_owned(), |api| {
-            let valid = api.value.starts_with('/') || http_origin(&api.value).is_some();
-            if !valid {
+            parse_api_url(&api.value).unwrap_or_else(|| {
                 problems.push(fields.problem(
                     "api_url",
                     ProblemKind::Expected { expected: "a path like \"/api\" or an absolute URL like \"https://api.example/api\"".into(), found: format!("{:?}", api.value) },
                 ));
-            }
-            api.value.trim_end_matches('/').to_owned()
+                api.value.clone()
+            })
         });
+        let api_origin = absolute_origin(&api_url);
         let mirrors = fields
             .strings(
                 "mirrors",
@@ -198,6 +203,7 @@ impl Config {
             default_language,
             languages,
             api_url,
+            api_origin,
             mirrors,
             theme,
             allow_raw_html,
@@ -223,9 +229,16 @@ impl Config {
             .map_or("", String::as_str)
     }
 
+    /// `scheme://host[:port]` of `base_url`: the site's own origin.
+    pub fn origin(&self) -> String {
+        parse_plain_url(&self.base_url)
+            .map(|url| url.origin().ascii_serialization())
+            .unwrap_or_default()
+    }
+
     /// `scheme://host[:port]` of `api_url` when the API is on another origin.
-    pub fn api_origin(&self) -> Option<String> {
-        http_origin(&self.api_url)
+    pub fn api_origin(&self) -> Option<&str> {
+        self.api_origin.as_deref()
     }
 
     /// A root-relative URL for `path` (given without a leading slash) under the base path.
@@ -241,10 +254,41 @@ impl Config {
 
 const BASE_URL_EXPECTED: &str = "an absolute http(s) URL like \"https://petitio.example/\"";
 
-/// `(base_url ending in '/', base_path)`.
-fn parse_base_url(url: &str) -> Option<(String, String)> {
-    let site = SiteUrl::parse(url).ok()?;
-    Some((site.as_str().to_owned(), site.base_path().to_owned()))
+/// `(base_url ending in '/', base_path)`: an absolute http(s) URL, parsed by the `url`
+/// crate (`petitio_model::weburl`: no user name or password, no white space), with no
+/// query or fragment.
+fn parse_base_url(text: &str) -> Option<(String, String)> {
+    let url = parse_plain_url(text)?;
+    let path = format!("/{}", url.path().trim_matches('/'));
+    let base_path = if path == "/" {
+        path
+    } else {
+        format!("{path}/")
+    };
+    Some((
+        format!("{}{base_path}", url.origin().ascii_serialization()),
+        base_path,
+    ))
+}
+
+/// `api_url` without its trailing slash: a path on the site's own origin (`/api`; not
+/// `//host/...`, which a browser reads as another host), or an absolute http(s) URL.
+fn parse_api_url(text: &str) -> Option<String> {
+    let path_only = text.starts_with('/') && !text.starts_with("//") && !text.contains('\\');
+    if path_only {
+        return Some(text.trim_end_matches('/').to_owned());
+    }
+    parse_plain_url(text).map(|url| url.as_str().trim_end_matches('/').to_owned())
+}
+
+/// The origin of an absolute `api_url`.
+fn absolute_origin(api_url: &str) -> Option<String> {
+    parse_plain_url(api_url).map(|url| url.origin().ascii_serialization())
+}
+
+/// An absolute http(s) URL (`weburl::parse_http_url`) with no query or fragment.
+fn parse_plain_url(text: &str) -> Option<Url> {
+    parse_http_url(text).filter(|url| url.query().is_none() && url.fragment().is_none())
 }
 
 /// A `[title]`-like table of one string per language; the default language's entry is required
@@ -348,10 +392,72 @@ mod tests {
         assert_eq!(config.base_path, "/petitions/");
         assert_eq!(config.url("/kk/"), "/petitions/kk/");
         assert_eq!(config.api_url, "https://api.example:8443/api");
-        assert_eq!(
-            config.api_origin().as_deref(),
-            Some("https://api.example:8443")
-        );
+        assert_eq!(config.api_origin(), Some("https://api.example:8443"));
+    }
+
+    fn base_url(text: &str) -> Option<(String, String)> {
+        parse_base_url(text)
+    }
+
+    #[test]
+    fn base_urls_are_parsed_not_matched_by_prefix() {
+        for (text, url, path) in [
+            ("https://P.Example", "https://p.example/", "/"),
+            (
+                "https://p.example:443/petitions",
+                "https://p.example/petitions/",
+                "/petitions/",
+            ),
+            ("http://[::1]:8080/", "http://[::1]:8080/", "/"),
+            (
+                "https://петиция.example/",
+                "https://xn--e1agazqz8d.example/",
+                "/",
+            ),
+        ] {
+            assert_eq!(base_url(text), Some((url.into(), path.into())), "{text}");
+        }
+        for text in [
+            "http://localhost:@evil.example/",
+            "https://user@p.example/",
+            "https://p.example/?x=1",
+            "https://evil.example#@p.example/",
+            "https://p.exa\tmple/",
+            "https://p.example/my site/",
+            "ftp://p.example/",
+            "p.example",
+        ] {
+            assert_eq!(base_url(text), None, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn an_api_url_is_a_path_here_or_an_absolute_url() {
+        for (text, api, origin) in [
+            ("/api/", "/api", None),
+            (
+                "https://API.example:8443/v1/",
+                "https://api.example:8443/v1",
+                Some("https://api.example:8443"),
+            ),
+            (
+                "https://api.example:443",
+                "https://api.example",
+                Some("https://api.example"),
+            ),
+        ] {
+            assert_eq!(parse_api_url(text).as_deref(), Some(api), "{text}");
+            assert_eq!(absolute_origin(api).as_deref(), origin, "{text}");
+        }
+        for text in [
+            "//evil.example/api",
+            "/\\evil.example/api",
+            "http://localhost:@evil.example/api",
+            "https://api.example/api?key=1",
+            "api",
+        ] {
+            assert_eq!(parse_api_url(text), None, "{text:?}");
+        }
     }
 
     #[test]

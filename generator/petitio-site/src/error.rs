@@ -9,7 +9,10 @@ use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use petitio_model::slug::suggest_slug;
+use petitio_model::date::Date;
+use petitio_model::slug::{suggest_slug, MAX_NAME_CHARS};
+
+use crate::content::IMAGE_EXTENSIONS;
 
 /// Everything that can be wrong with a site's sources, or with reading them.
 #[derive(Debug, thiserror::Error)]
@@ -39,6 +42,12 @@ pub enum Error {
         .path.display()
     )]
     Counts { path: PathBuf, cause: String },
+
+    #[error(
+        "error: PETITIO_TODAY is {value:?}, not a date like 2026-12-01\n  \
+         It replaces today's date (for tests and reproducible builds); unset it to use the real date."
+    )]
+    InvalidToday { value: String },
 }
 
 /// What was being done to a file when the operating system said no.
@@ -106,9 +115,21 @@ impl Problem {
     }
 }
 
+impl Problem {
+    /// Whether this only warns: `check` and `build` print it and go on.
+    pub fn is_warning(&self) -> bool {
+        matches!(*self.kind, ProblemKind::DeadlinePassed { .. })
+    }
+}
+
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "error: {}", self.file)?;
+        let severity = if self.is_warning() {
+            "warning"
+        } else {
+            "error"
+        };
+        write!(f, "{severity}: {}", self.file)?;
         if let Some(line) = self.line {
             write!(f, ":{line}")?;
         }
@@ -141,6 +162,9 @@ pub enum ProblemKind {
     BadSlug {
         slug: String,
     },
+    NameTooLong {
+        name: String,
+    },
     DuplicateSlug {
         slug: String,
         other: String,
@@ -166,12 +190,50 @@ pub enum ProblemKind {
         image: String,
         folder: String,
     },
+    ImageName {
+        image: String,
+    },
+    StaticFileName {
+        name: String,
+    },
+    LinkOutsideFolder {
+        target: String,
+        folder: String,
+    },
+    LinkedFolder {
+        target: String,
+    },
+    DeadlineBeforeCreated {
+        deadline: Date,
+        created: Date,
+    },
+    CreatedInFuture {
+        created: Date,
+        today: Date,
+    },
+    /// A warning: the build goes on.
+    DeadlinePassed {
+        deadline: Date,
+        today: Date,
+    },
     BrokenLink {
         href: String,
     },
     BrokenAnchor {
         href: String,
         anchor: String,
+    },
+    HeadingAttribute {
+        attribute: String,
+    },
+    HeadingIdInvalid {
+        id: String,
+    },
+    HeadingIdReserved {
+        id: String,
+    },
+    HeadingClassInvalid {
+        class: String,
     },
 }
 
@@ -196,6 +258,12 @@ impl fmt::Display for ProblemKind {
                 f,
                 "`{slug}` is not a valid slug: use lowercase ASCII letters, digits and hyphens, e.g. `{}`",
                 suggest_slug(slug)
+            ),
+            ProblemKind::NameTooLong { name } => write!(
+                f,
+                "`{name}` is {} characters long; a slug, tag or page name may have at most {MAX_NAME_CHARS} \
+                 (it becomes a folder and part of every link to it): shorten it",
+                name.chars().count()
             ),
             ProblemKind::DuplicateSlug { slug, other } => write!(
                 f,
@@ -223,12 +291,63 @@ impl fmt::Display for ProblemKind {
                 f,
                 "file `{image}` not found in {folder}; put the image there or remove `image`"
             ),
+            ProblemKind::ImageName { image } => write!(
+                f,
+                "`{image}` cannot be a cover image: use a file name of up to {MAX_NAME_CHARS} ASCII letters, \
+                 digits, `-`, `_` and `.` ending in {} (an SVG could carry script); rename the file",
+                IMAGE_EXTENSIONS.map(|e| format!(".{e}")).join(", ")
+            ),
+            ProblemKind::StaticFileName { name } => write!(
+                f,
+                "`{name}` cannot be published: a static file's name must be up to {MAX_NAME_CHARS} ASCII letters, \
+                 digits, `-`, `_` and `.` (it becomes part of a URL); rename the file"
+            ),
+            ProblemKind::LinkOutsideFolder { target, folder } => write!(
+                f,
+                "is a link to `{target}`, which is not a file inside {folder}; the build publishes only files \
+                 inside their own folder: put the file itself here instead of the link"
+            ),
+            ProblemKind::LinkedFolder { target } => write!(
+                f,
+                "is a link to `{target}`: a folder of the site must be a real folder, not a link, so that \
+                 nothing outside it is published; put the folder itself here"
+            ),
+            ProblemKind::DeadlineBeforeCreated { deadline, created } => write!(
+                f,
+                "deadline {deadline} is before `created` ({created}); a petition cannot close before it opens"
+            ),
+            ProblemKind::CreatedInFuture { created, today } => write!(
+                f,
+                "{created} is in the future (today is {today} in UTC; one day more is allowed for time zones \
+                 ahead of it); give the day the petition was published"
+            ),
+            ProblemKind::DeadlinePassed { deadline, today } => write!(
+                f,
+                "the deadline {deadline} has passed (today is {today} in UTC) but status is still \"open\"; \
+                 the signature API no longer accepts signatures: set `status = \"closed\"` or move the deadline"
+            ),
             ProblemKind::BrokenLink { href } => {
                 write!(f, "link to `{href}` does not resolve to any page or file of the site")
             }
             ProblemKind::BrokenAnchor { href, anchor } => {
                 write!(f, "link to `{href}`: the page has no element with id `{anchor}`")
             }
+            ProblemKind::HeadingAttribute { attribute } => write!(
+                f,
+                "heading attribute `{attribute}` is not allowed: a heading keeps only `{{#id}}` and `{{.class}}`; remove it"
+            ),
+            ProblemKind::HeadingIdInvalid { id } => write!(
+                f,
+                "heading id `{id}` is not allowed: use up to 64 ASCII letters, digits, `-` and `_`, starting with a letter"
+            ),
+            ProblemKind::HeadingIdReserved { id } => write!(
+                f,
+                "heading id `{id}` is used by the page itself (the signing form, its results or a section); pick another id"
+            ),
+            ProblemKind::HeadingClassInvalid { class } => write!(
+                f,
+                "heading class `{class}` is not allowed: use up to 64 ASCII letters, digits, `-` and `_`, starting with a letter"
+            ),
         }
     }
 }

@@ -4,11 +4,13 @@
 //! nothing writes output. Its error type and every message about sources are in [`error`].
 
 pub mod config;
+pub mod confine;
 pub mod content;
 pub mod counts;
 pub mod error;
 pub mod markdown;
 pub mod regions;
 pub mod site_url;
+pub mod today;
 
 pub use error::Error;

@@ -2,9 +2,11 @@
 //! Parsing only: `main.rs` dispatches to `cmd/`. Every default is defined here, once (clap
 //! prints it in the help); a relative path is taken from `--root`.
 
+use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
+use petitio_serve::{AllowedHost, ClientAddress, DEFAULT_LIMITS, DEFAULT_PORT};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -85,13 +87,42 @@ pub enum Command {
     },
 
     /// Serve the site and the signature API locally, rebuilding on changes
-    #[command(after_help = "Examples:\n  petitio serve\n  petitio serve --port 3000 --drafts")]
-    Serve {
-        /// Port to listen on (0 picks a free one)
-        #[arg(long, default_value_t = 8080)]
-        port: u16,
-        /// Include petitions with status "draft"
-        #[arg(long)]
-        drafts: bool,
-    },
+    #[command(after_help = serve_after_help())]
+    Serve(ServeArgs),
+}
+
+/// `petitio serve`'s options.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on: 127.0.0.1 (this machine only), 0.0.0.0 (every interface,
+    /// for a LAN) or one of this machine's addresses
+    #[arg(long, value_name = "ADDR", default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
+    pub host: IpAddr,
+    /// Port to listen on (0 picks a free one)
+    #[arg(long, default_value_t = DEFAULT_PORT)]
+    pub port: u16,
+    /// Include petitions with status "draft"
+    #[arg(long)]
+    pub drafts: bool,
+    /// Also answer requests for this host name or address (repeatable). Only 127.0.0.1,
+    /// localhost, [::1], the --host address and the address a request arrived on are
+    /// answered otherwise, so that no web page can reach the server through a name of
+    /// its own (DNS rebinding)
+    #[arg(long = "allowed-host", value_name = "NAME", value_parser = AllowedHost::parse)]
+    pub allowed_hosts: Vec<AllowedHost>,
+    /// Count rate limits against the client address this header gives (its right-most
+    /// entry, e.g. X-Forwarded-For, CF-Connecting-IP), not against the TCP peer. Only
+    /// behind a reverse proxy that sets it: any client can send it
+    #[arg(long, value_name = "NAME", value_parser = ClientAddress::trusting)]
+    pub trust_proxy_header: Option<ClientAddress>,
+}
+
+/// The limits `serve` applies, then examples.
+fn serve_after_help() -> String {
+    format!(
+        "{}\nExamples:\n  petitio serve\n  petitio serve --port 3000 --drafts\n  \
+         petitio serve --host 0.0.0.0 --allowed-host petitions.lan\n  \
+         petitio serve --trust-proxy-header X-Forwarded-For   # behind nginx or Caddy on this machine",
+        DEFAULT_LIMITS.describe()
+    )
 }

@@ -5,8 +5,8 @@
 
 use std::path::PathBuf;
 
-use petitio_model::slug::suggest_slug;
 use petitio_serve::ServeError;
+use petitio_site::error::ProblemKind;
 
 /// Everything that can make a command fail.
 #[derive(Debug, thiserror::Error)]
@@ -19,11 +19,9 @@ pub enum Error {
     #[error("{}", serve_message(.0))]
     Serve(#[from] ServeError),
 
-    #[error(
-        "error: `{slug}` is not a valid slug: use lowercase ASCII letters, digits and hyphens, e.g. `{}`",
-        suggest_slug(.slug)
-    )]
-    InvalidSlug { slug: String },
+    /// A slug given on the command line (`petitio new`): the same rules as in `content/`.
+    #[error("error: {kind}")]
+    InvalidSlug { kind: ProblemKind },
 
     #[error("error: {} already exists; pick another slug or edit the existing petition", .path.display())]
     PetitionExists { path: PathBuf },

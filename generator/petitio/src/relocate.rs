@@ -19,7 +19,7 @@
 //! system so they are tested on strings. The "we moved" site is rendered from the theme
 //! (`petitio_render::moved`).
 
-use std::fs;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -28,7 +28,7 @@ use toml_edit::{value, Array, DocumentMut, InlineTable, Item, Value};
 use petitio_render::moved::{Move, MovedSite};
 use petitio_render::{BuildOptions, BuildReport};
 use petitio_site::config::Config;
-use petitio_site::error::IoAction;
+use petitio_site::confine::SiteRoot;
 use petitio_site::site_url::SiteUrl;
 
 use crate::error::Error;
@@ -214,24 +214,29 @@ fn zone_of(host: &str) -> String {
     labels[labels.len().saturating_sub(2)..].join(".")
 }
 
-fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let io = petitio_render::Error::io;
-    if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent).map_err(|e| io(IoAction::CreateFolder, parent, e))?;
-    }
-    Ok(fs::write(path, bytes).map_err(|e| io(IoAction::Write, path, e))?)
-}
-
-/// Replaces a file's contents atomically (write beside it, then rename).
+/// Replaces a file's contents atomically: written to a new temporary file beside it (created
+/// exclusively, so never through a link left there), then renamed over it (which replaces a
+/// link rather than writing through it).
 fn replace_file(path: &Path, text: &str) -> Result<(), Error> {
-    let temp = path.with_extension("relocate.tmp");
-    write_file(&temp, text.as_bytes())?;
-    fs::rename(&temp, path)
-        .map_err(|e| petitio_render::Error::io(IoAction::Rename, &temp, e).into())
+    Ok(petitio_render::output::write_through_temporary(
+        path,
+        ".petitio-relocate-",
+        |file| file.write_all(text.as_bytes()),
+    )?)
 }
 
-fn read_file(path: &Path) -> Result<String, Error> {
-    fs::read_to_string(path).map_err(|e| petitio_render::Error::io(IoAction::Read, path, e).into())
+/// Reads a config file `relocate` rewrites (`petitio.toml`, the worker's), only from inside
+/// its own folder (`confine`); under the site root, no folder on the way may be a link.
+fn read_config(root: &Path, path: &Path) -> Result<String, Error> {
+    let parent = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let folder = match parent.strip_prefix(root) {
+        Ok(relative) => SiteRoot::new(root)?.require_folder(&relative.to_string_lossy())?,
+        Err(_) => SiteRoot::new(parent)?.require_folder("")?,
+    };
+    Ok(folder.read_to_string(path)?)
 }
 
 /// Runs the whole relocation. Both configs are planned (and so validated) before either is
@@ -241,7 +246,7 @@ pub fn relocate(opts: &RelocateOptions) -> Result<RelocateReport, Error> {
     let started = Instant::now();
     let new_base = site_url(&opts.new_base_url)?;
     let site_config_path = opts.root.join("petitio.toml");
-    let site_text = read_file(&site_config_path)?;
+    let site_text = read_config(&opts.root, &site_config_path)?;
     let site_plan = plan_site_config(
         &site_config_path,
         &site_text,
@@ -250,7 +255,7 @@ pub fn relocate(opts: &RelocateOptions) -> Result<RelocateReport, Error> {
     )?;
     let origins = allowed_origins(&new_base, &site_plan.mirrors)?;
     let worker_plan = if opts.worker_config.exists() {
-        let text = read_file(&opts.worker_config)?;
+        let text = read_config(&opts.root, &opts.worker_config)?;
         Some(plan_worker_config(
             &opts.worker_config,
             &text,

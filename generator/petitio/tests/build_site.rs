@@ -261,12 +261,42 @@ fn open_data_follows_the_documented_schema() {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "slug,state,created,deadline,response_date,goal,signature_count,title_kk,title_ru,title_en,url_kk,url_ru,url_en"
+        "\"slug\",\"state\",\"created\",\"deadline\",\"response_date\",\"goal\",\"signature_count\",\
+         \"title_kk\",\"title_ru\",\"title_en\",\"url_kk\",\"url_ru\",\"url_en\""
     );
     assert_eq!(
         lines.next().unwrap(),
-        "bus-lanes,responded,2026-01-10,2026-04-10,2026-05-02,10000,7,Астанада автобус жолақтары,Автобусные полосы в Астане,,\
-         /kk/petitions/bus-lanes/,/ru/petitions/bus-lanes/,"
+        "\"bus-lanes\",\"responded\",\"2026-01-10\",\"2026-04-10\",\"2026-05-02\",\"10000\",\"7\",\
+         \"Астанада автобус жолақтары\",\"Автобусные полосы в Астане\",\"\",\
+         \"/kk/petitions/bus-lanes/\",\"/ru/petitions/bus-lanes/\",\"\""
+    );
+}
+
+/// Issue #10, item 3: a title written as a spreadsheet formula reaches the CSV as text.
+#[test]
+fn csv_cells_never_start_a_formula() {
+    let site = TestSite::copy("valid");
+    site.write(
+        "content/petitions/formula/index.kk.md",
+        "+++\ntitle = '=HYPERLINK(\"https://evil.example/\",\"click\")'\ncreated = 2026-03-01\n+++\nBody\n",
+    );
+    site.write(
+        "content/petitions/formula/index.ru.md",
+        "+++\ntitle = \"@SUM(1+1)\"\n+++\nBody\n",
+    );
+    site.write(
+        "content/petitions/formula/index.en.md",
+        "+++\ntitle = \"\\t-2+3\"\n+++\nBody\n",
+    );
+    site.run_ok(&["build"]);
+    let csv = site.read("dist/data/petitions.csv");
+    let row = csv
+        .lines()
+        .find(|line| line.starts_with("\"formula\""))
+        .unwrap();
+    assert!(
+        row.contains(",\"'=HYPERLINK(\"\"https://evil.example/\"\",\"\"click\"\")\",\"'@SUM(1+1)\",\"'\t-2+3\","),
+        "{row}"
     );
 }
 

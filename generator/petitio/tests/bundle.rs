@@ -117,7 +117,10 @@ fn archives_hold_the_same_files_as_dist_and_report_their_sizes() {
     let from_tar = read_tar_gz(&tar_gz);
     let from_zip = read_zip(&zip);
     let names = |files: &BTreeMap<String, Vec<u8>>| files.keys().cloned().collect::<Vec<_>>();
-    assert_eq!(names(&from_tar), names(&dist));
+    let mut expected_names = names(&dist);
+    expected_names.push("README.txt".to_owned());
+    expected_names.sort();
+    assert_eq!(names(&from_tar), expected_names);
     assert_eq!(from_tar, from_zip, "both archives hold the same bytes");
     // Files without links are copied as they are.
     for path in ["_petitio/manifest.json", "data/petitions.json"] {
@@ -126,7 +129,7 @@ fn archives_hold_the_same_files_as_dist_and_report_their_sizes() {
 
     let line = format!(
         "Bundle for copies on any domain ({} files): {} ({} bytes), {} ({} bytes)\n",
-        dist.len(),
+        dist.len() + 1,
         tar_gz.display(),
         std::fs::metadata(&tar_gz).unwrap().len(),
         zip.display(),
@@ -223,6 +226,57 @@ fn every_internal_link_in_the_bundle_is_relative_and_leads_to_a_file_of_it() {
     assert!(
         headers.contains("connect-src 'self' https://a.example;"),
         "{headers}"
+    );
+}
+
+/// Issue #10, item 4: hosts of copies often ignore `_headers`, so every page of the bundle
+/// carries the policy itself, before anything it loads, and the README names the headers.
+#[test]
+fn every_page_of_the_bundle_carries_the_policy_and_the_readme_lists_the_headers() {
+    let (site, _) = built_with_bundle();
+    let files = read_tar_gz(&site.path("dist.tar.gz"));
+    let policy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                  connect-src 'self' https://a.example; form-action 'self' https://a.example; \
+                  base-uri 'self'; object-src 'none'";
+    let element = format!(
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"{}\">",
+        policy.replace('\'', "&#39;")
+    );
+    let mut pages = 0;
+    for (path, bytes) in files.iter().filter(|(p, _)| p.ends_with(".html")) {
+        let html = std::str::from_utf8(bytes).unwrap();
+        assert_eq!(
+            html.matches("http-equiv=\"Content-Security-Policy\"")
+                .count(),
+            1,
+            "{path}"
+        );
+        let at = html
+            .find(&element)
+            .unwrap_or_else(|| panic!("{path} lacks {element}"));
+        for loads in ["<link", "<script", "<style", "<img"] {
+            assert!(
+                html.find(loads).is_none_or(|first| first > at),
+                "{path}: {loads} before the policy"
+            );
+        }
+        pages += 1;
+    }
+    assert!(pages > 20, "{pages}");
+
+    let readme = std::str::from_utf8(&files["README.txt"]).unwrap();
+    let headers = std::str::from_utf8(&files["_headers"]).unwrap();
+    let site_wide = headers.split("\n\n").next().unwrap();
+    for line in site_wide.lines().skip(1) {
+        assert!(
+            readme.contains(&format!("{line}\n")),
+            "README lacks {line:?}:\n{readme}"
+        );
+    }
+    assert!(readme.contains("frame-ancestors 'none'"), "{readme}");
+    assert!(
+        readme.contains("\n  /:lang/petitions/:slug/embed/\n"),
+        "{readme}"
     );
 }
 

@@ -1,5 +1,8 @@
 // Runs `petitio serve --port P` in the fixture project: the static site and `/api/*` on
 // one port, the API on the embedded redb store, and the counting job every second.
+// Each simulated visitor sends its own `CF-Connecting-IP` (client.mjs), as visitors behind
+// Cloudflare do; `serve` believes that header only when told to (`--trust-proxy-header`),
+// as production's worker believes Cloudflare's.
 import { spawn } from "node:child_process";
 import { freePort } from "./ports.mjs";
 
@@ -12,7 +15,8 @@ const START_TIMEOUT_MS = 120_000;
  */
 export async function startServe({ bin, root, vars }) {
   const port = await freePort();
-  const child = spawn(bin, ["serve", "--port", String(port)], {
+  const args = ["serve", "--port", String(port), "--trust-proxy-header", "CF-Connecting-IP"];
+  const child = spawn(bin, args, {
     cwd: root,
     env: { ...process.env, ...vars, PETITIO_TALLY_INTERVAL_SECS: "1" },
     stdio: ["ignore", "pipe", "pipe"],

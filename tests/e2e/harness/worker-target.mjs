@@ -4,6 +4,9 @@
 // its static assets and the suite's vars on top. KV lives in a temporary folder, or in
 // `kvDir` when a suite restarts the worker on the same data (as a redeploy keeps its KV
 // namespace); `wranglerToml` runs another config (e.g. one `petitio relocate` rewrote).
+// The worker's console output is captured (`logs()`, for the suites that check what it
+// logs) and only warnings and errors are printed, as the suites ask of Miniflare's own
+// log (everything with E2E_VERBOSE).
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -19,18 +22,24 @@ export function workerBuilt() {
   return fs.existsSync(WORKER_SCRIPT);
 }
 
+/** Console levels printed while a suite runs (all of them with E2E_VERBOSE). */
+const PRINTED_LEVELS = new Set(["warn", "error"]);
+
 /**
  * Starts the worker serving `dist` with `vars` added to the config's (`wranglerToml`,
- * default edge-worker/wrangler.toml). KV persists in `kvDir` when given (close() leaves it
+ * default edge-worker/wrangler.toml); `quiet` prints none of its output (a suite that
+ * expects errors and checks them through `logs()`). KV persists in `kvDir` when given (close() leaves it
  * for the caller), else in a temporary folder that close() removes. Resolves to a target:
- * { name, url, runScheduledJob(), listKeys(prefix), close() }.
+ * { name, url, runScheduledJob(), listKeys(prefix), dumpStore(), logs(), close() }.
  */
-export async function startWorker({ dist, vars, kvDir, wranglerToml = WRANGLER_TOML }) {
+export async function startWorker({ dist, vars, kvDir, wranglerToml = WRANGLER_TOML, quiet = false }) {
   const { workerOptions } = unstable_getMiniflareWorkerOptions(wranglerToml, undefined, {
     overrides: { assets: { directory: dist } },
   });
   const state = kvDir ? null : fs.mkdtempSync(path.join(os.tmpdir(), "petitio-e2e-workerd-"));
   const port = await freePort();
+  /** The worker's console output: { level, message } in order. */
+  const logs = [];
   const mf = new Miniflare({
     ...workerOptions,
     name: "petitio",
@@ -47,6 +56,12 @@ export async function startWorker({ dist, vars, kvDir, wranglerToml = WRANGLER_T
     host: "127.0.0.1",
     port,
     log: new Log(process.env.E2E_VERBOSE ? LogLevel.DEBUG : LogLevel.WARN),
+    handleStructuredLogs({ level, message }) {
+      logs.push({ level, message });
+      if (process.env.E2E_VERBOSE || (!quiet && PRINTED_LEVELS.has(level))) {
+        process.stderr.write(`[worker ${level}] ${message}\n`);
+      }
+    },
   });
   const url = await mf.ready;
   return {
@@ -70,6 +85,10 @@ export async function startWorker({ dist, vars, kvDir, wranglerToml = WRANGLER_T
         cursor = page.list_complete ? undefined : page.cursor;
       } while (cursor);
       return names;
+    },
+    /** The worker's console output so far: [{ level, message }]. */
+    logs() {
+      return [...logs];
     },
     /** Every key, value and metadata in KV as one string, for privacy scans. */
     async dumpStore() {

@@ -1,10 +1,30 @@
-//! Content negotiation: the language of error messages (`Accept-Language`, before the
-//! body's `lang` is known) and whether the client wants the no-JS redirect (`Accept`).
+//! Content negotiation: the language of messages and whether the client wants the no-JS
+//! redirect (`Accept`).
+//!
+//! Every error message is in the body's `lang` when it names one of the languages, else in
+//! the one `Accept-Language` prefers among them, else in the default. The body's `lang` is
+//! known whenever the body can be read (within the size limit, a known content type,
+//! parseable), so it also rules the errors found before the body is validated (unknown
+//! petition, refused origin, route, method); only the answers saying the body could not
+//! be read (413, 415, malformed 400) and requests without a body follow `Accept-Language`.
 
-/// The one of `languages` that `Accept-Language` prefers most, else `default`.
-pub(super) fn language<'l>(
+use crate::validate::RawSignRequest;
+
+/// The language of messages, as the module documentation says, among `languages`.
+pub(super) fn message_language<'l, L: AsRef<str>>(
+    body: Option<&RawSignRequest>,
     accept_language: Option<&str>,
-    languages: &[&'l str],
+    languages: &'l [L],
+    default: &'l str,
+) -> &'l str {
+    body.and_then(|body| body.requested_lang_among(languages))
+        .unwrap_or_else(|| language(accept_language, languages, default))
+}
+
+/// The language `Accept-Language` prefers most among `languages`, else `default`.
+fn language<'l, L: AsRef<str>>(
+    accept_language: Option<&str>,
+    languages: &'l [L],
     default: &'l str,
 ) -> &'l str {
     let mut ranges: Vec<(&str, f32)> = accept_language
@@ -23,9 +43,10 @@ pub(super) fn language<'l>(
         .find_map(|(primary, _)| {
             languages
                 .iter()
+                .map(AsRef::as_ref)
                 .find(|lang| lang.eq_ignore_ascii_case(primary))
         })
-        .unwrap_or(&default)
+        .unwrap_or(default)
 }
 
 /// Whether to answer with a redirect to a page rather than JSON: when `Accept` prefers
@@ -77,20 +98,48 @@ fn split_quality(item: &str) -> Option<(&str, f32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use petitio_model::manifest::Manifest;
 
-    const SITE: [&str; 3] = ["kk", "ru", "en"];
+    fn manifest() -> Manifest {
+        Manifest {
+            version: 1,
+            base_path: "/".into(),
+            default_language: "kk".into(),
+            languages: vec!["kk".into(), "ru".into(), "en".into()],
+            regions: vec![],
+            petitions: vec![],
+        }
+    }
 
-    fn site_language(accept_language: Option<&str>) -> &'static str {
-        language(accept_language, &SITE, "kk")
+    fn language_of(accept_language: Option<&str>, body: Option<&str>) -> String {
+        let m = manifest();
+        let body = body.map(|json| {
+            crate::validate::parse_body(crate::validate::BodyFormat::Json, json.as_bytes()).unwrap()
+        });
+        message_language(
+            body.as_ref(),
+            accept_language,
+            &m.languages,
+            &m.default_language,
+        )
+        .to_owned()
     }
 
     #[test]
     fn picks_the_preferred_site_language() {
-        assert_eq!(site_language(Some("ru-RU,ru;q=0.9,en;q=0.8")), "ru");
-        assert_eq!(site_language(Some("de;q=1, en;q=0.5, ru;q=0.4")), "en");
-        assert_eq!(site_language(Some("de, fr")), "kk");
-        assert_eq!(site_language(Some("ru;q=0")), "kk");
-        assert_eq!(site_language(None), "kk");
+        assert_eq!(language_of(Some("ru-RU,ru;q=0.9,en;q=0.8"), None), "ru");
+        assert_eq!(language_of(Some("de;q=1, en;q=0.5, ru;q=0.4"), None), "en");
+        assert_eq!(language_of(Some("de, fr"), None), "kk");
+        assert_eq!(language_of(Some("ru;q=0"), None), "kk");
+        assert_eq!(language_of(None, None), "kk");
+    }
+
+    #[test]
+    fn the_bodys_language_comes_first() {
+        assert_eq!(language_of(Some("ru"), Some(r#"{"lang":"en"}"#)), "en");
+        assert_eq!(language_of(None, Some(r#"{"lang":" ru "}"#)), "ru");
+        assert_eq!(language_of(Some("ru"), Some(r#"{"lang":"de"}"#)), "ru");
+        assert_eq!(language_of(None, Some(r#"{"lang":true}"#)), "kk");
     }
 
     #[test]

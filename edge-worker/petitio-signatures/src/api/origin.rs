@@ -15,11 +15,13 @@
 use crate::config::ApiConfig;
 use crate::error::ApiError;
 use crate::http::{ApiRequest, ApiResponse};
+use petitio_model::weburl::origin_is_host;
 
-/// The request's `Origin` when it is allowed to read responses cross-origin.
+/// The request's `Origin` when it is allowed to read responses cross-origin, in its
+/// configured form (the one a browser sends).
 pub(super) fn cors_origin(config: &ApiConfig, req: &ApiRequest) -> Option<String> {
     req.header("origin")
-        .filter(|origin| config.is_allowed_origin(origin))
+        .and_then(|origin| config.allowed_origin(origin))
         .map(str::to_owned)
 }
 
@@ -48,13 +50,10 @@ pub(super) fn check_csrf(config: &ApiConfig, req: &ApiRequest) -> Result<(), Api
     }
 }
 
-/// `Origin` names the host the request was sent to.
+/// `Origin` names the host the request was sent to (both parsed: `weburl::origin_is_host`).
 fn is_own_host(origin: &str, req: &ApiRequest) -> bool {
-    let origin_host = origin
-        .strip_prefix("https://")
-        .or_else(|| origin.strip_prefix("http://"));
-    matches!((origin_host, req.header("host")), (Some(origin_host), Some(host))
-        if origin_host.eq_ignore_ascii_case(host))
+    req.header("host")
+        .is_some_and(|host| origin_is_host(origin, host))
 }
 
 #[cfg(test)]
@@ -94,6 +93,11 @@ mod tests {
                 ("origin", "https://petitio.example"),
                 ("host", "petitio.example"),
             ],
+            vec![
+                ("origin", "https://petitio.example"),
+                ("host", "Petitio.Example:443"),
+            ],
+            vec![("origin", "http://[::1]:8080"), ("host", "[::1]:8080")],
             vec![],
         ] {
             assert_eq!(
@@ -115,6 +119,14 @@ mod tests {
             vec![("origin", "null")],
             vec![
                 ("origin", "https://evil.example"),
+                ("host", "petitio.example"),
+            ],
+            vec![
+                ("origin", "https://petitio.example"),
+                ("host", "evil.example@petitio.example"),
+            ],
+            vec![
+                ("origin", "https://mirror.example.evil.example"),
                 ("host", "petitio.example"),
             ],
         ] {

@@ -25,9 +25,9 @@ use crate::http::{ApiRequest, ApiResponse};
 use crate::identity::{ClientHash, PetitionKey, SignerId};
 use crate::keys::{log_key, signature_key, Bucket};
 use crate::record::{LogMetadata, SignatureRecord};
-use crate::store::{KvStore, PutOptions, StoreError};
+use crate::store::{KvStore, Put, PutOptions, StoreError};
 use crate::turnstile::TurnstileVerifier;
-use crate::validate::{check_body_size, parse_body, BodyFormat, SignRequest};
+use crate::validate::{BodyFormat, RawSignRequest, SignRequest};
 use petitio_model::date::rfc3339_timestamp;
 use petitio_model::manifest::ManifestPetition;
 use petitio_model::status::Status;
@@ -71,7 +71,8 @@ pub(super) async fn handle<S: KvStore, V: TurnstileVerifier>(
     ctx: &ApiContext<'_, S, V>,
     req: &ApiRequest,
     slug: &str,
-    negotiated_lang: &str,
+    body: Result<RawSignRequest, ApiError>,
+    lang: &str,
 ) -> ApiResponse {
     let body_is_form = BodyFormat::from_content_type(req.header("content-type"))
         .is_ok_and(|format| format == BodyFormat::Form);
@@ -79,15 +80,12 @@ pub(super) async fn handle<S: KvStore, V: TurnstileVerifier>(
         .then(|| RedirectTarget::for_request(ctx.config, ctx.manifest, req));
     let Some(petition) = find_petition(ctx.manifest, slug) else {
         return match redirect {
-            Some(target) => target.petition_not_found(negotiated_lang),
-            None => error_response(&ApiError::PetitionNotFound, negotiated_lang),
+            Some(target) => target.petition_not_found(lang),
+            None => error_response(&ApiError::PetitionNotFound, lang),
         };
     };
-    // The body's `lang` replaces the negotiated one once the body is read: messages and
-    // pages use it; the record keeps `request.lang` (the body's, else the site default).
-    let mut lang = negotiated_lang.to_owned();
-    match (sign(ctx, req, petition, &mut lang).await, redirect) {
-        (Ok(signed), Some(target)) => target.signed(petition, &lang, signed.outcome.code()),
+    match (sign(ctx, req, petition, body).await, redirect) {
+        (Ok(signed), Some(target)) => target.signed(petition, lang, signed.outcome.code()),
         (Ok(signed), None) => {
             let count = published_count(ctx, slug)
                 .await
@@ -100,27 +98,24 @@ pub(super) async fn handle<S: KvStore, V: TurnstileVerifier>(
             };
             json_response(signed.outcome.status(), &body, Caching::NoStore)
         }
-        (Err(error), Some(target)) => target.error(petition, &lang, &error),
-        (Err(error), None) => error_response(&error, &lang),
+        (Err(error), Some(target)) => target.error(petition, lang, &error),
+        (Err(error), None) => error_response(&error, lang),
     }
 }
 
+/// The flow after the petition is found; `body` is the request's body as read up front
+/// (`validate::read_body`), its problems reported here, after the origin's. The record
+/// keeps `request.lang` (the body's `lang`, else the site's default).
 async fn sign<S: KvStore, V: TurnstileVerifier>(
     ctx: &ApiContext<'_, S, V>,
     req: &ApiRequest,
     petition: &ManifestPetition,
-    lang: &mut String,
+    body: Result<RawSignRequest, ApiError>,
 ) -> Result<Signed, ApiError> {
     check_csrf(ctx.config, req)?;
-    check_body_size(req.header("content-length"), &req.body)?;
-    let format = BodyFormat::from_content_type(req.header("content-type"))?;
-    let raw = parse_body(format, &req.body)?;
-    if let Some(requested) = raw.requested_lang(ctx.manifest) {
-        requested.clone_into(lang);
-    }
+    let raw = body?;
     check_open(ctx, petition)?;
     let request = raw.validate(ctx.manifest)?;
-
     // Adapters always know the address; were one missing, such requests share one limit.
     let client = ClientHash::of(
         &ctx.config.signing_key,
@@ -199,9 +194,10 @@ async fn verify_challenge<S: KvStore, V: TurnstileVerifier>(
     }
 }
 
-/// Steps 2 and 3 of "Signing": read the record; if present, confirm its log entry (or
-/// repair it into the current bucket); else write the record, then its log entry.
-/// Returns the outcome and the bucket of the log entry. Never deletes anything.
+/// Steps 2 and 3 of "Signing": create the record and its log entry unless the record
+/// exists (`put_if_absent`: one transaction where the store has them, a read and two
+/// writes on KV); if it exists, confirm its log entry, or repair it into the current
+/// bucket. Returns the outcome and the bucket of the log entry. Never deletes anything.
 async fn store_signature<S: KvStore, V: TurnstileVerifier>(
     ctx: &ApiContext<'_, S, V>,
     slug: &str,
@@ -210,11 +206,24 @@ async fn store_signature<S: KvStore, V: TurnstileVerifier>(
     bucket: Bucket,
 ) -> Result<(Outcome, Bucket), StoreError> {
     let record_key = signature_key(slug, id);
-    let existing = ctx.store.get(&record_key).await?;
-    let stored =
-        existing.and_then(|entry| serde_json::from_slice::<SignatureRecord>(&entry.value).ok());
-    let record = match stored {
-        Some(existing) => {
+    let new_record = SignatureRecord {
+        region: request.region.clone(),
+        lang: request.lang.clone(),
+        signed_at: rfc3339_timestamp(ctx.now_ms),
+        bucket: bucket.0,
+        name: request.show_name.then(|| request.name.clone()),
+    };
+    let log_key_now = log_key(bucket, slug, id);
+    let created = SignatureWrites::of(&new_record);
+    let Some(existing) = ctx
+        .store
+        .put_if_absent(&created.puts(&record_key, &log_key_now))
+        .await?
+    else {
+        return Ok((Outcome::Recorded, bucket));
+    };
+    let record = match serde_json::from_slice::<SignatureRecord>(&existing.value) {
+        Ok(existing) => {
             if ctx
                 .store
                 .get(&log_key(existing.bucket(), slug, id))
@@ -232,38 +241,54 @@ async fn store_signature<S: KvStore, V: TurnstileVerifier>(
                 ..existing
             }
         }
-        None => SignatureRecord {
-            region: request.region.clone(),
-            lang: request.lang.clone(),
-            signed_at: rfc3339_timestamp(ctx.now_ms),
-            bucket: bucket.0,
-            name: request.show_name.then(|| request.name.clone()),
-        },
+        // A record no version of this code wrote: replaced by this signature.
+        Err(_) => new_record,
     };
-    ctx.store
-        .put(
-            &record_key,
-            &record.to_json(),
-            PutOptions {
-                metadata: Some(record.metadata_json()),
-                expiration_ttl: None,
-            },
-        )
-        .await?;
-    let metadata = LogMetadata {
-        r: record.region.clone(),
-    };
-    ctx.store
-        .put(
-            &log_key(bucket, slug, id),
-            b"",
-            PutOptions {
-                metadata: Some(metadata.to_json()),
-                expiration_ttl: None,
-            },
-        )
-        .await?;
+    let repaired = SignatureWrites::of(&record);
+    for write in repaired.puts(&record_key, &log_key_now) {
+        ctx.store.put(write.key, write.value, write.options).await?;
+    }
     Ok((Outcome::Recorded, bucket))
+}
+
+/// A signature's two writes, serialised: the record (write 1), then its log entry
+/// (write 2), empty with the region in its metadata.
+struct SignatureWrites {
+    record: Vec<u8>,
+    record_metadata: String,
+    log_metadata: String,
+}
+
+impl SignatureWrites {
+    fn of(record: &SignatureRecord) -> Self {
+        Self {
+            record: record.to_json(),
+            record_metadata: record.metadata_json(),
+            log_metadata: LogMetadata {
+                r: record.region.clone(),
+            }
+            .to_json(),
+        }
+    }
+
+    fn puts<'a>(&'a self, record_key: &'a str, log_key: &'a str) -> [Put<'a>; 2] {
+        let with_metadata = |metadata: &String| PutOptions {
+            metadata: Some(metadata.clone()),
+            expiration_ttl: None,
+        };
+        [
+            Put {
+                key: record_key,
+                value: &self.record,
+                options: with_metadata(&self.record_metadata),
+            },
+            Put {
+                key: log_key,
+                value: b"",
+                options: with_metadata(&self.log_metadata),
+            },
+        ]
+    }
 }
 
 async fn published_count<S: KvStore, V: TurnstileVerifier>(

@@ -30,6 +30,8 @@ pub struct TomlSource {
 pub struct SplitFile<'t> {
     pub toml: &'t str,
     pub body: &'t str,
+    /// The line of the file the body starts on.
+    pub body_line: usize,
 }
 
 /// Splits `+++` front matter off `text`. The TOML starts on line 2 of the file.
@@ -41,11 +43,13 @@ pub fn split(text: &str) -> Result<SplitFile<'_>, ProblemKind> {
         _ => return Err(ProblemKind::NoFrontMatter),
     };
     let mut offset = 0;
-    for line in rest.split_inclusive('\n') {
+    for (index, line) in rest.split_inclusive('\n').enumerate() {
         if line.trim_end() == "+++" {
             return Ok(SplitFile {
                 toml: &rest[..offset],
                 body: &rest[offset + line.len()..],
+                // Line 1 opens the front matter, `index` lines of TOML and this one follow.
+                body_line: index + 3,
             });
         }
         offset += line.len();
@@ -140,11 +144,16 @@ impl<'s> Fields<'s> {
         }
     }
 
+    /// The full name of `key` of this table as messages show it, e.g. `updates[1].text`.
+    pub fn field_name(&self, key: &str) -> String {
+        format!("{}{key}", self.prefix)
+    }
+
     /// A problem about `key` of this table.
     pub fn problem(&self, key: &str, kind: ProblemKind) -> Problem {
         Problem::new(self.source.file.clone(), kind)
             .at_line(self.line_of(key))
-            .in_field(format!("{}{key}", self.prefix))
+            .in_field(self.field_name(key))
     }
 
     /// Records that the required `key` is missing.
@@ -201,6 +210,21 @@ impl<'s> Fields<'s> {
                 None
             }
         }
+    }
+
+    /// A non-empty string holding Markdown, located at the line its text starts on (the line
+    /// after `"""` when the value opens with one and a line break), so that problems inside
+    /// the text can be placed on their own line.
+    pub fn markdown(&self, key: &str, problems: &mut Vec<Problem>) -> Option<Located<String>> {
+        let mut text = self.string(key, problems)?;
+        if let Some(span) = self.table.get(key).and_then(Item::span) {
+            let raw = &self.source.doc.raw()[span.clone()];
+            let opens_block = ["\"\"\"\n", "\"\"\"\r\n", "'''\n", "'''\r\n"]
+                .iter()
+                .any(|open| raw.starts_with(open));
+            text.line = self.source.line(Some(span)) + usize::from(opens_block);
+        }
+        Some(text)
     }
 
     pub fn boolean(&self, key: &str, problems: &mut Vec<Problem>) -> Option<bool> {
@@ -406,6 +430,8 @@ mod tests {
         let split = split("+++\ntitle = \"x\"\n+++\nBody\n").unwrap();
         assert_eq!(split.toml, "title = \"x\"\n");
         assert_eq!(split.body, "Body\n");
+        assert_eq!(split.body_line, 4);
+        assert_eq!(super::split("+++\n+++\nBody").unwrap().body_line, 3);
     }
 
     #[test]
@@ -478,6 +504,19 @@ mod tests {
                 "error: f.md:7: field `updates[0].text`: expected a non-empty string, found 1",
             ]
         );
+    }
+
+    #[test]
+    fn markdown_is_located_where_its_text_starts() {
+        let source =
+            parse("[response]\ntext = \"\"\"\nfirst\n\"\"\"\n[[updates]]\ntext = \"one line\"\n");
+        let fields = source.fields();
+        let mut problems = Vec::new();
+        let response = fields.table("response", &mut problems).unwrap();
+        assert_eq!(response.markdown("text", &mut problems).unwrap().line, 4);
+        let updates = fields.tables("updates", &mut problems);
+        assert_eq!(updates[0].markdown("text", &mut problems).unwrap().line, 7);
+        assert!(problems.is_empty(), "{problems:?}");
     }
 
     #[test]

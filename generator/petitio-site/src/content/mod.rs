@@ -13,8 +13,13 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::config::Config;
+use crate::confine::SiteRoot;
 use crate::error::{Error, IoAction, Problem, ProblemKind};
+use crate::markdown::Markdown;
+use crate::today::today;
 pub use page::Page;
+use petitio_model::date::Date;
+use petitio_model::slug::{has_slug_form, MAX_NAME_CHARS};
 use petitio_model::status::Status;
 pub use petition::{Petition, Translation};
 
@@ -28,26 +33,55 @@ pub struct Site {
     pub config: Config,
     pub petitions: Vec<Petition>,
     pub pages: Vec<Page>,
+    /// What loading found worth telling but not wrong enough to stop (sorted by file).
+    pub warnings: Vec<Problem>,
+    /// The site's folders: every file the build reads is read through them (`confine`).
+    pub folders: SiteRoot,
+}
+
+/// What reading the content of a site needs besides its files.
+pub struct Loading<'a> {
+    pub root: &'a Path,
+    pub folders: &'a SiteRoot,
+    pub config: &'a Config,
+    /// The day the date rules compare with ([`Date::today`]).
+    pub today: Date,
 }
 
 impl Site {
     /// Loads the whole site under `root`. Drafts are kept only when `drafts` is true.
     pub fn load(root: &Path, config: Config, drafts: bool) -> Result<Site, Error> {
+        let folders = SiteRoot::new(root)?;
+        let loading = Loading {
+            root,
+            folders: &folders,
+            config: &config,
+            today: today()?,
+        };
         let mut problems = Vec::new();
-        let mut petitions = load_petitions(root, &config, &mut problems)?;
-        let pages = page::load_all(root, &config, &mut problems)?;
+        let mut petitions = load_petitions(&loading, &mut problems)?;
+        let pages = page::load_all(&loading, &mut problems)?;
         if !problems.is_empty() {
-            problems.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+            sort_problems(&mut problems);
+            // A linked `content/` is reported once, not by both petitions and pages.
+            problems.dedup();
             return Err(Error::Content(problems));
         }
         if !drafts {
             petitions.retain(|p| p.status != Status::Draft);
         }
+        let mut warnings: Vec<Problem> = petitions
+            .iter()
+            .flat_map(|p| p.warnings.iter().cloned())
+            .collect();
+        sort_problems(&mut warnings);
         Ok(Site {
             root: root.to_path_buf(),
             config,
             petitions,
             pages,
+            warnings,
+            folders,
         })
     }
 
@@ -59,18 +93,27 @@ impl Site {
     }
 }
 
+/// Problems in the order of their files and lines.
+pub fn sort_problems(problems: &mut [Problem]) {
+    problems.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+}
+
 fn load_petitions(
-    root: &Path,
-    config: &Config,
+    loading: &Loading<'_>,
     problems: &mut Vec<Problem>,
 ) -> Result<Vec<Petition>, Error> {
-    let folders = list_dir(&root.join(PETITIONS_DIR))?
+    // Checked once here, so a linked `content/petitions` is one problem, not one per petition.
+    if let Err(problem) = loading.folders.folder(PETITIONS_DIR) {
+        problems.push(problem);
+        return Ok(Vec::new());
+    }
+    let folders = list_dir(&loading.root.join(PETITIONS_DIR))?
         .into_iter()
         .filter(|p| p.is_dir())
         .collect::<Vec<_>>();
     let results: Vec<Result<Result<Petition, Vec<Problem>>, Error>> = folders
         .par_iter()
-        .map(|folder| petition::load(root, folder, config))
+        .map(|folder| petition::load(loading, folder))
         .collect();
     let mut petitions = Vec::with_capacity(results.len());
     for result in results {
@@ -108,6 +151,33 @@ pub fn display_path(root: &Path, path: &Path) -> String {
         .join("/")
 }
 
+/// Where a Markdown text was written: its file, the line its text starts on and, for text in
+/// the front matter (`response.text`), the field.
+pub(crate) struct MarkdownAt<'a> {
+    pub file: &'a str,
+    pub line: usize,
+    pub field: Option<String>,
+}
+
+/// Renders Markdown, recording what the renderer refused as problems on their own lines.
+pub(crate) fn render_markdown(
+    text: &str,
+    at: MarkdownAt<'_>,
+    config: &Config,
+    problems: &mut Vec<Problem>,
+) -> Markdown {
+    let (markdown, refused) = Markdown::render(text, config);
+    for refused in refused {
+        let line = Markdown::line_of(text, at.line, refused.offset);
+        let problem = Problem::new(at.file, refused.kind).at_line(line);
+        problems.push(match &at.field {
+            Some(field) => problem.in_field(field.clone()),
+            None => problem,
+        });
+    }
+    markdown
+}
+
 /// The problem of a content file written in a language `petitio.toml` does not list, if so.
 pub(crate) fn language_not_configured(file: &str, lang: &str, config: &Config) -> Option<Problem> {
     (!config.languages.iter().any(|l| l == lang)).then(|| {
@@ -119,4 +189,92 @@ pub(crate) fn language_not_configured(file: &str, lang: &str, config: &Config) -
             },
         )
     })
+}
+
+/// What is wrong with `text` as the name of a petition folder, a tag or a page, if anything.
+pub fn slug_problem(text: &str) -> Option<ProblemKind> {
+    if !has_slug_form(text) {
+        Some(ProblemKind::BadSlug {
+            slug: text.to_owned(),
+        })
+    } else if text.len() > MAX_NAME_CHARS {
+        Some(ProblemKind::NameTooLong {
+            name: text.to_owned(),
+        })
+    } else {
+        None
+    }
+}
+
+/// Whether the build may publish a file under `name` as it is (a cover image, a static file):
+/// 1 to [`MAX_NAME_CHARS`] ASCII letters, digits, `-`, `_` and `.`, not `.` or `..`. Nothing
+/// that a URL would need to escape or a file system could read differently.
+pub fn is_file_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= MAX_NAME_CHARS
+        && name != "."
+        && name != ".."
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
+/// Extensions a cover image may have (in any case). SVG is not one: an SVG can carry script,
+/// and a copy of the site on a host that ignores `_headers` would serve it with no policy.
+pub const IMAGE_EXTENSIONS: [&str; 6] = ["jpg", "jpeg", "png", "gif", "webp", "avif"];
+
+/// Whether `name` may be a petition's cover image: a [file name](is_file_name) with one of
+/// the [`IMAGE_EXTENSIONS`].
+pub fn is_image_name(name: &str) -> bool {
+    is_file_name(name)
+        && name.rsplit_once('.').is_some_and(|(stem, extension)| {
+            !stem.is_empty()
+                && IMAGE_EXTENSIONS
+                    .iter()
+                    .any(|allowed| extension.eq_ignore_ascii_case(allowed))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_longer_than_the_limit_are_refused() {
+        let longest = "a".repeat(MAX_NAME_CHARS);
+        assert_eq!(slug_problem(&longest), None);
+        assert_eq!(
+            slug_problem(&format!("{longest}b")),
+            Some(ProblemKind::NameTooLong {
+                name: format!("{longest}b")
+            })
+        );
+        assert!(matches!(
+            slug_problem("A"),
+            Some(ProblemKind::BadSlug { .. })
+        ));
+        assert!(is_file_name(&"a".repeat(MAX_NAME_CHARS)));
+        assert!(!is_file_name(&"a".repeat(MAX_NAME_CHARS + 1)));
+    }
+
+    #[test]
+    fn cover_images_have_plain_names_and_a_picture_extension() {
+        for good in ["cover.jpg", "Cover-2026_v2.JPEG", "a.webp", ".x.png"] {
+            assert!(is_image_name(good), "{good}");
+        }
+        for bad in [
+            "cover",
+            ".png",
+            "my cover.jpg",
+            "a#b.png",
+            "a%20b.png",
+            "x.svg",
+            "x.html",
+            "../x.png",
+            "кітап.png",
+            "x.png?",
+        ] {
+            assert!(!is_image_name(bad), "{bad}");
+        }
+    }
 }

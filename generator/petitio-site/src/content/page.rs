@@ -2,14 +2,15 @@
 //! published at `/<lang>/<name>/`.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use crate::config::Config;
 use crate::content::frontmatter::{self, TomlSource};
-use crate::content::{display_path, language_not_configured, list_dir, PAGES_DIR};
-use crate::error::{Error, IoAction, Problem, ProblemKind};
+use crate::content::{
+    display_path, language_not_configured, list_dir, render_markdown, slug_problem, Loading,
+    MarkdownAt, PAGES_DIR,
+};
+use crate::error::{Error, Problem, ProblemKind};
 use crate::markdown::Markdown;
-use petitio_model::slug::is_slug;
 use petitio_model::urls::RESERVED_NAMES;
 
 const FIELDS: &[&str] = &["title", "description"];
@@ -38,13 +39,17 @@ impl Page {
 }
 
 /// Loads every page in `content/pages/`, recording problems.
-pub fn load_all(
-    root: &Path,
-    config: &Config,
-    problems: &mut Vec<Problem>,
-) -> Result<Vec<Page>, Error> {
+pub fn load_all(loading: &Loading<'_>, problems: &mut Vec<Problem>) -> Result<Vec<Page>, Error> {
+    let (root, config) = (loading.root, loading.config);
+    let folder = match loading.folders.folder(PAGES_DIR) {
+        Ok(folder) => folder,
+        Err(problem) => {
+            problems.push(problem);
+            return Ok(Vec::new());
+        }
+    };
     let mut pages: BTreeMap<String, Vec<PageTranslation>> = BTreeMap::new();
-    for path in list_dir(&root.join(PAGES_DIR))? {
+    for path in list_dir(folder.path())? {
         let file_name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -62,13 +67,8 @@ pub fn load_all(
             ));
             continue;
         };
-        if !is_slug(name) {
-            problems.push(Problem::new(
-                file,
-                ProblemKind::BadSlug {
-                    slug: name.to_owned(),
-                },
-            ));
+        if let Some(kind) = slug_problem(name) {
+            problems.push(Problem::new(file, kind));
             continue;
         }
         if RESERVED_NAMES.contains(&name) {
@@ -86,8 +86,9 @@ pub fn load_all(
             problems.push(problem);
             continue;
         }
-        let text =
-            std::fs::read_to_string(&path).map_err(|e| Error::io(IoAction::Read, &path, e))?;
+        let Some(text) = folder.text(&path, problems)? else {
+            continue;
+        };
         if let Some(translation) = read(&file, lang, &text, config, problems) {
             pages.entry(name.to_owned()).or_default().push(translation);
         }
@@ -127,6 +128,15 @@ fn read(
         source: file.to_owned(),
         title: title.value,
         description: fields.string("description", problems).map(|d| d.value),
-        body: Markdown::render(split.body, config),
+        body: render_markdown(
+            split.body,
+            MarkdownAt {
+                file,
+                line: split.body_line,
+                field: None,
+            },
+            config,
+            problems,
+        ),
     })
 }

@@ -7,13 +7,15 @@
 use std::fmt::Display;
 use std::path::Path;
 
-use crate::config::Config;
+use crate::confine::Folder;
 use crate::content::frontmatter::{self, Fields, Located, TomlSource};
-use crate::content::{display_path, language_not_configured, list_dir};
-use crate::error::{Error, IoAction, Problem, ProblemKind};
+use crate::content::{
+    display_path, is_image_name, language_not_configured, list_dir, render_markdown, slug_problem,
+    Loading, MarkdownAt,
+};
+use crate::error::{Error, Problem, ProblemKind};
 use crate::markdown::Markdown;
 use petitio_model::date::Date;
-use petitio_model::slug::is_slug;
 use petitio_model::status::Status;
 
 const FIELDS: &[&str] = &[
@@ -50,6 +52,8 @@ pub struct Petition {
     pub response_date: Option<Date>,
     /// In the order of `languages` in petitio.toml.
     pub translations: Vec<Translation>,
+    /// Warnings about it (`Site::warnings` gathers them).
+    pub warnings: Vec<Problem>,
 }
 
 impl Petition {
@@ -121,9 +125,11 @@ struct FileFields {
     tags: Option<Located<Vec<String>>>,
     image: Option<Located<String>>,
     response_date: Option<Located<Date>>,
-    response: Option<(Option<String>, String)>,
-    updates: Vec<(Date, String)>,
+    response: Option<(Option<String>, Located<String>)>,
+    /// Date, text and the text's field name (`updates[1].text`).
+    updates: Vec<(Date, Located<String>, String)>,
     body: String,
+    body_line: usize,
     /// Line where front matter starts, for problems about missing shared fields.
     start_line: usize,
     status_line: usize,
@@ -133,25 +139,26 @@ struct FileFields {
 }
 
 /// Loads the petition in `folder`. The outer error is I/O; the inner one lists content problems.
-pub fn load(
-    root: &Path,
-    folder: &Path,
-    config: &Config,
-) -> Result<Result<Petition, Vec<Problem>>, Error> {
+pub fn load(loading: &Loading<'_>, folder: &Path) -> Result<Result<Petition, Vec<Problem>>, Error> {
+    let (root, config) = (loading.root, loading.config);
     let slug = folder
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let folder_name = display_path(root, folder);
     let mut problems = Vec::new();
-    if !is_slug(&slug) {
-        problems.push(Problem::new(
-            folder_name.clone(),
-            ProblemKind::BadSlug { slug: slug.clone() },
-        ));
+    if let Some(kind) = slug_problem(&slug) {
+        problems.push(Problem::new(folder_name.clone(), kind));
     }
+    let folder = match loading.folders.folder(&folder_name) {
+        Ok(folder) => folder,
+        Err(problem) => {
+            problems.push(problem);
+            return Ok(Err(problems));
+        }
+    };
     let mut files = Vec::new();
-    for path in list_dir(folder)? {
+    for path in list_dir(folder.path())? {
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -177,8 +184,9 @@ pub fn load(
             problems.push(problem);
             continue;
         }
-        let text =
-            std::fs::read_to_string(&path).map_err(|e| Error::io(IoAction::Read, &path, e))?;
+        let Some(text) = folder.text(&path, &mut problems)? else {
+            continue;
+        };
         if let Some(fields) = read_file(&file, lang, &text, &mut problems) {
             files.push(fields);
         }
@@ -199,7 +207,7 @@ pub fn load(
     if files.is_empty() {
         return Ok(Err(problems));
     }
-    let petition = merge(slug, folder, &folder_name, files, config, &mut problems);
+    let petition = merge(slug, &folder, &folder_name, files, loading, &mut problems);
     Ok(if problems.is_empty() {
         Ok(petition)
     } else {
@@ -259,8 +267,8 @@ fn read_file(
         problems,
     );
     if let Some(tags) = &tags {
-        for tag in tags.value.iter().filter(|t| !is_slug(t)) {
-            problems.push(fields.problem("tags", ProblemKind::BadSlug { slug: tag.clone() }));
+        for kind in tags.value.iter().filter_map(|tag| slug_problem(tag)) {
+            problems.push(fields.problem("tags", kind));
         }
     }
     let (response_date, response) = read_response(&fields, problems);
@@ -276,12 +284,12 @@ fn read_file(
                 problems,
             );
             let text = update.require(
-                update.string("text", problems),
+                update.markdown("text", problems),
                 "text",
                 "text = \"...\"",
                 problems,
             );
-            Some((date?.value, text?.value))
+            Some((date?.value, text?, update.field_name("text")))
         })
         .collect();
     Some(FileFields {
@@ -307,10 +315,14 @@ fn read_file(
         response,
         updates,
         body: split.body.to_owned(),
+        body_line: split.body_line,
     })
 }
 
-type ResponseFields = (Option<Located<Date>>, Option<(Option<String>, String)>);
+type ResponseFields = (
+    Option<Located<Date>>,
+    Option<(Option<String>, Located<String>)>,
+);
 
 fn read_response(fields: &Fields<'_>, problems: &mut Vec<Problem>) -> ResponseFields {
     let Some(response) = fields.table("response", problems) else {
@@ -320,22 +332,23 @@ fn read_response(fields: &Fields<'_>, problems: &mut Vec<Problem>) -> ResponseFi
     let date = response.date("date", problems);
     let from = response.string("from", problems).map(|f| f.value);
     let text = response.require(
-        response.string("text", problems),
+        response.markdown("text", problems),
         "text",
         "text = \"...\"",
         problems,
     );
-    (date, text.map(|text| (from, text.value)))
+    (date, text.map(|text| (from, text)))
 }
 
 fn merge(
     slug: String,
-    folder: &Path,
+    folder: &Folder,
     folder_name: &str,
     files: Vec<FileFields>,
-    config: &Config,
+    loading: &Loading<'_>,
     problems: &mut Vec<Problem>,
 ) -> Petition {
+    let config = loading.config;
     let first = &files[0];
     let created = shared(&files, "created", |f| f.created.as_ref(), problems);
     if created.is_none() && !files.iter().any(|f| f.created_given) {
@@ -356,23 +369,33 @@ fn merge(
         shared(&files, "milestones", |f| f.milestones.as_ref(), problems).unwrap_or_default();
     check_milestones(&files, &milestones, goal, problems);
     let image = shared(&files, "image", |f| f.image.as_ref(), problems);
-    if let Some(image) = &image {
-        if !folder.join(image).is_file() || image.contains(['/', '\\']) {
-            let giver = files.iter().find(|f| f.image.is_some()).unwrap_or(first);
-            let line = giver.image.as_ref().map_or(giver.start_line, |i| i.line);
+    if let Some((giver, image)) = first_given(&files, |f| f.image.as_ref()) {
+        let kind = if !is_image_name(&image.value) {
+            Some(ProblemKind::ImageName {
+                image: image.value.clone(),
+            })
+        } else {
+            match folder.file(&folder.path().join(&image.value)) {
+                Ok(Some(_)) => None,
+                Ok(None) => Some(ProblemKind::ImageMissing {
+                    image: image.value.clone(),
+                    folder: format!("{folder_name}/"),
+                }),
+                Err(link) => {
+                    problems.push(link);
+                    None
+                }
+            }
+        };
+        if let Some(kind) = kind {
             problems.push(
-                Problem::new(
-                    giver.source.clone(),
-                    ProblemKind::ImageMissing {
-                        image: image.clone(),
-                        folder: format!("{folder_name}/"),
-                    },
-                )
-                .at_line(line)
-                .in_field("image"),
+                Problem::new(giver.source.clone(), kind)
+                    .at_line(image.line)
+                    .in_field("image"),
             );
         }
     }
+    let warnings = check_dates(&files, status, loading.today, problems);
     let petition = Petition {
         created: created.unwrap_or(Date {
             year: 1970,
@@ -392,9 +415,9 @@ fn merge(
             problems,
         ),
         translations: Vec::new(),
+        warnings,
         slug,
     };
-    let markdown = |text: &str| Markdown::render(text, config);
     let translations = files
         .into_iter()
         .map(|file| {
@@ -414,29 +437,38 @@ fn merge(
                     .in_field("status_reason"),
                 );
             }
+            let source = file.source.as_str();
+            let mut markdown = |text: &str, line: usize, field: Option<String>| {
+                let at = MarkdownAt {
+                    file: source,
+                    line,
+                    field,
+                };
+                render_markdown(text, at, config, problems)
+            };
+            let body = markdown(&file.body, file.body_line, None);
+            let response = file.response.map(|(from, text)| ResponseText {
+                from,
+                text: markdown(&text.value, text.line, Some("response.text".to_owned())),
+            });
+            let mut updates: Vec<Update> = file
+                .updates
+                .iter()
+                .map(|(date, text, field)| Update {
+                    date: *date,
+                    text: markdown(&text.value, text.line, Some(field.clone())),
+                })
+                .collect();
+            updates.sort_by_key(|update| std::cmp::Reverse(update.date));
             Translation {
                 title: file.title.map(|t| t.value).unwrap_or_default(),
                 summary: file.summary.map(|s| s.value),
                 addressee: file.addressee.map(|a| a.value),
                 author: file.author.map(|a| a.value),
                 status_reason: file.status_reason.map(|r| r.value),
-                body: markdown(&file.body),
-                response: file.response.map(|(from, text)| ResponseText {
-                    from,
-                    text: markdown(&text),
-                }),
-                updates: {
-                    let mut updates: Vec<Update> = file
-                        .updates
-                        .iter()
-                        .map(|(date, text)| Update {
-                            date: *date,
-                            text: markdown(text),
-                        })
-                        .collect();
-                    updates.sort_by_key(|update| std::cmp::Reverse(update.date));
-                    updates
-                },
+                body,
+                response,
+                updates,
                 lang: file.lang,
                 source: file.source,
             }
@@ -447,6 +479,60 @@ fn merge(
     Petition {
         translations,
         ..petition
+    }
+}
+
+/// The first file giving a field, and the value it gives: the value the petition takes.
+fn first_given<'f, T>(
+    files: &'f [FileFields],
+    get: impl Fn(&'f FileFields) -> Option<&'f Located<T>>,
+) -> Option<(&'f FileFields, &'f Located<T>)> {
+    files.iter().find_map(|f| get(f).map(|v| (f, v)))
+}
+
+/// The rules between the dates and today: `created` not in the future (one day of slack for
+/// time zones ahead of UTC), the deadline not before `created` (errors), and an open
+/// petition's deadline not passed (the warning returned).
+fn check_dates(
+    files: &[FileFields],
+    status: Status,
+    today: Date,
+    problems: &mut Vec<Problem>,
+) -> Vec<Problem> {
+    let created = first_given(files, |f| f.created.as_ref());
+    let deadline = first_given(files, |f| f.deadline.as_ref());
+    let at = |(file, value): (&FileFields, &Located<Date>), field: &str, kind| {
+        Problem::new(file.source.clone(), kind)
+            .at_line(value.line)
+            .in_field(field)
+    };
+    if let Some(given @ (_, created)) = created {
+        if created.value > today.next_day() {
+            let kind = ProblemKind::CreatedInFuture {
+                created: created.value,
+                today,
+            };
+            problems.push(at(given, "created", kind));
+        }
+    }
+    if let (Some((_, created)), Some(given @ (_, deadline))) = (created, deadline) {
+        if deadline.value < created.value {
+            let kind = ProblemKind::DeadlineBeforeCreated {
+                deadline: deadline.value,
+                created: created.value,
+            };
+            problems.push(at(given, "deadline", kind));
+        }
+    }
+    match deadline {
+        Some(given @ (_, deadline)) if status == Status::Open && deadline.value < today => {
+            let kind = ProblemKind::DeadlinePassed {
+                deadline: deadline.value,
+                today,
+            };
+            vec![at(given, "deadline", kind)]
+        }
+        _ => Vec::new(),
     }
 }
 

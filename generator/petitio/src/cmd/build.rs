@@ -24,6 +24,7 @@ pub fn run(
         ..BuildOptions::new(root)
     };
     let report = petitio_render::build(&opts)?;
+    super::print_warnings(&report.warnings);
     println!(
         "Built {} pages ({} files) into {} in {:.2} s",
         report.pages_written,

@@ -6,6 +6,7 @@ use crate::error::Error;
 
 pub fn run(root: &Path) -> Result<(), Error> {
     let report = petitio_render::check(root)?;
+    super::print_warnings(&report.warnings);
     println!(
         "No problems: {} petitions, {} pages, internal links of {} rendered files checked",
         report.petitions, report.pages, report.files_checked

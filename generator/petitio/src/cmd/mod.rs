@@ -6,6 +6,8 @@ mod new;
 mod relocate;
 mod serve;
 
+use petitio_site::error::Problem;
+
 use crate::cli::{Cli, Command};
 use crate::error::Error;
 
@@ -38,6 +40,13 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             new_base_url,
             keep_old_as_mirror,
         }),
-        Command::Serve { port, drafts } => serve::run(root, port, drafts),
+        Command::Serve(args) => serve::run(root, args),
+    }
+}
+
+/// Prints warnings to stderr, one per line, as errors are printed (`warning: <file>:<line>: ...`).
+fn print_warnings(warnings: &[Problem]) {
+    for warning in warnings {
+        eprintln!("{warning}");
     }
 }

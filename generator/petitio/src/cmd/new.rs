@@ -1,22 +1,20 @@
 //! `petitio new <slug>`: scaffold a draft petition whose file shows every field, commented.
 
+use std::io::Write;
 use std::path::Path;
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
-use petitio_model::date::{Date, UtcOffset};
-use petitio_model::slug::is_slug;
+use petitio_model::date::Date;
 use petitio_site::config::Config;
-use petitio_site::content::PETITIONS_DIR;
+use petitio_site::confine::SiteRoot;
+use petitio_site::content::{slug_problem, PETITIONS_DIR};
 use petitio_site::error::IoAction;
+use petitio_site::today::today;
 
 use crate::error::Error;
 
 pub fn run(root: &Path, slug: &str, lang: Option<&str>) -> Result<(), Error> {
-    if !is_slug(slug) {
-        return Err(Error::InvalidSlug {
-            slug: slug.to_owned(),
-        });
+    if let Some(kind) = slug_problem(slug) {
+        return Err(Error::InvalidSlug { kind });
     }
     let config = Config::load(root, None)?;
     let lang = lang.unwrap_or(&config.default_language);
@@ -27,24 +25,23 @@ pub fn run(root: &Path, slug: &str, lang: Option<&str>) -> Result<(), Error> {
         });
     }
     let folder = root.join(PETITIONS_DIR).join(slug);
-    if folder.exists() {
+    if folder.symlink_metadata().is_ok() {
         return Err(Error::PetitionExists { path: folder });
     }
-    std::fs::create_dir_all(&folder)
-        .map_err(|e| petitio_site::Error::io(IoAction::CreateFolder, &folder, e))?;
+    // Never write through a link: `content/petitions` (or `content`) must be real folders.
+    SiteRoot::new(root)?.require_folder(PETITIONS_DIR)?;
+    let io = petitio_site::Error::io;
+    std::fs::create_dir_all(&folder).map_err(|e| io(IoAction::CreateFolder, &folder, e))?;
     let file = folder.join(format!("index.{lang}.md"));
-    std::fs::write(&file, scaffold(today()))
-        .map_err(|e| petitio_site::Error::io(IoAction::Write, &file, e))?;
+    let text = scaffold(today()?);
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&file)
+        .and_then(|mut opened| opened.write_all(text.as_bytes()))
+        .map_err(|e| io(IoAction::Write, &file, e))?;
     println!("Created {}\nIt is a draft: set `status = \"open\"` when it is ready, then run `petitio check`.", file.display());
     Ok(())
-}
-
-/// Today in the site's time zone (the day a petition created now is dated).
-fn today() -> Date {
-    let now_ms = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |elapsed| elapsed.as_millis());
-    UtcOffset::default().date_at(u64::try_from(now_ms).unwrap_or(u64::MAX))
 }
 
 fn scaffold(today: Date) -> String {

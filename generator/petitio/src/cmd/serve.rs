@@ -10,12 +10,19 @@ use petitio_serve::ServeOptions;
 
 use crate::error::Error;
 
-pub fn run(root: PathBuf, port: u16, drafts: bool) -> Result<(), Error> {
+use crate::cli::ServeArgs;
+
+pub fn run(root: PathBuf, args: ServeArgs) -> Result<(), Error> {
     // Absolute, because the watcher reports absolute paths and rebuilds compare them with
     // the root: with the default root "." no edit matched a source and none was rebuilt.
     let root = std::path::absolute(&root).unwrap_or(root);
     let mut build = BuildOptions::new(root);
     build.out = build.root.join(".petitio").join("site");
-    build.drafts = drafts;
-    Ok(petitio_serve::run(ServeOptions::new(build, port))?)
+    build.drafts = args.drafts;
+    let mut opts = ServeOptions::new(build);
+    opts.host = args.host;
+    opts.port = args.port;
+    opts.allowed_hosts = args.allowed_hosts;
+    opts.client_address = args.trust_proxy_header.unwrap_or_default();
+    Ok(petitio_serve::run(opts)?)
 }

@@ -3,9 +3,15 @@
 
 #![allow(dead_code)] // Each test binary uses a different subset.
 
+pub mod server;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+/// The date every fixture test runs on (`PETITIO_TODAY`), so that the date rules give the
+/// same answer on any day.
+pub const TODAY: &str = "2026-06-01";
 
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -42,14 +48,20 @@ impl TestSite {
         self.root.join(relative)
     }
 
-    /// Runs `petitio --root <site> <args>`.
+    /// Runs `petitio --root <site> <args>` on [`TODAY`].
     pub fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_petitio"))
+        self.command(args).output().unwrap()
+    }
+
+    /// The command [`TestSite::run`] runs, to add to.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_petitio"));
+        command
+            .env("PETITIO_TODAY", TODAY)
             .arg("--root")
             .arg(&self.root)
-            .args(args)
-            .output()
-            .unwrap()
+            .args(args);
+        command
     }
 
     /// Runs a command that must succeed; panics with its stderr otherwise.
@@ -74,11 +86,14 @@ impl TestSite {
     }
 }
 
+/// Copies a folder; links are copied as links (fixtures commit some on purpose).
 pub fn copy_dir(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from) {
         let entry = entry.unwrap();
         let target = to.join(entry.path().strip_prefix(from).unwrap());
-        if entry.file_type().is_dir() {
+        if entry.path_is_symlink() {
+            std::os::unix::fs::symlink(std::fs::read_link(entry.path()).unwrap(), &target).unwrap();
+        } else if entry.file_type().is_dir() {
             std::fs::create_dir_all(&target).unwrap();
         } else {
             std::fs::copy(entry.path(), &target).unwrap();
