@@ -1,5 +1,6 @@
-//! Slugs: the names of petitions, tags, regions and static pages in URLs, file names and
-//! storage keys. One rule for the generator and the worker: lowercase ASCII letters and
+//! Names that become URLs: slugs (of petitions, tags, regions and static pages in URLs,
+//! file names and storage keys) and the names of published files (cover images, static
+//! files). One rule for the generator and the worker: lowercase ASCII letters and
 //! digits in words joined by single hyphens, at most [`MAX_NAME_CHARS`] long, so a slug sits
 //! in a URL, a file name or a KV key unescaped and far below KV's 512-byte key limit.
 
@@ -44,6 +45,35 @@ pub fn suggest_slug(text: &str) -> String {
     }
 }
 
+/// Whether the build may publish a file under `name` as it is (a cover image, a static file):
+/// 1 to [`MAX_NAME_CHARS`] ASCII letters, digits, `-`, `_` and `.`, not `.` or `..`. Nothing
+/// that a URL would need to escape or a file system could read differently.
+pub fn is_file_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= MAX_NAME_CHARS
+        && name != "."
+        && name != ".."
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
+/// Extensions a cover image may have (in any case). SVG is not one: an SVG can carry script,
+/// and a copy of the site on a host that ignores `_headers` would serve it with no policy.
+pub const IMAGE_EXTENSIONS: [&str; 6] = ["jpg", "jpeg", "png", "gif", "webp", "avif"];
+
+/// Whether `name` may be a petition's cover image: a [file name](is_file_name) with one of
+/// the [`IMAGE_EXTENSIONS`].
+pub fn is_image_name(name: &str) -> bool {
+    is_file_name(name)
+        && name.rsplit_once('.').is_some_and(|(stem, extension)| {
+            !stem.is_empty()
+                && IMAGE_EXTENSIONS
+                    .iter()
+                    .any(|allowed| extension.eq_ignore_ascii_case(allowed))
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -73,6 +103,33 @@ mod tests {
             assert!(!is_slug(bad), "{bad}");
         }
         assert!(has_slug_form(&"a".repeat(MAX_NAME_CHARS + 1)));
+    }
+
+    #[test]
+    fn file_names_are_plain_and_short() {
+        assert!(is_file_name(&"a".repeat(MAX_NAME_CHARS)));
+        assert!(!is_file_name(&"a".repeat(MAX_NAME_CHARS + 1)));
+    }
+
+    #[test]
+    fn cover_images_have_plain_names_and_a_picture_extension() {
+        for good in ["cover.jpg", "Cover-2026_v2.JPEG", "a.webp", ".x.png"] {
+            assert!(is_image_name(good), "{good}");
+        }
+        for bad in [
+            "cover",
+            ".png",
+            "my cover.jpg",
+            "a#b.png",
+            "a%20b.png",
+            "x.svg",
+            "x.html",
+            "../x.png",
+            "кітап.png",
+            "x.png?",
+        ] {
+            assert!(!is_image_name(bad), "{bad}");
+        }
     }
 
     #[test]

@@ -10,8 +10,9 @@ use std::collections::BTreeMap;
 use sha2::{Digest, Sha256};
 
 use crate::error::Error;
+use petitio_model::slug::is_file_name;
 use petitio_site::confine::{Folder, SiteRoot};
-use petitio_site::content::{is_file_name, Petition, PETITIONS_DIR};
+use petitio_site::content::{Petition, PETITIONS_DIR};
 use petitio_site::error::{IoAction, Problem, ProblemKind};
 
 use petitio_model::urls::ASSETS_DIR;

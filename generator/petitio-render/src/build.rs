@@ -15,7 +15,8 @@ use crate::bundle::{self, BundleReport};
 use crate::error::Error;
 use crate::links;
 use crate::output::{build_atomically, FolderSink, Written};
-use crate::{PartsCache, RenderOptions, Renderer, Theme};
+use crate::renderer::{PartsCache, RenderOptions, Renderer};
+use crate::theme::Theme;
 
 /// What to build and where.
 #[derive(Debug, Clone)]

@@ -39,8 +39,10 @@ use petitio_site::error::IoAction;
 use crate::error::Error;
 use crate::hosting;
 use crate::output::write_through_temporary;
+use crate::renderer::{PartsCache, RenderOptions, Renderer};
+use crate::sink::Sink;
+use crate::theme::Theme;
 use crate::url_mode::{Linker, UrlMode};
-use crate::{PartsCache, RenderOptions, Renderer, Sink, Theme};
 
 /// The file at the top of every archive that says how to host the copy.
 pub const README: &str = "README.txt";

@@ -17,8 +17,8 @@ use petitio_site::content::{Petition, Site, Translation};
 
 use crate::error::Error;
 use crate::i18n::I18n;
+use crate::renderer::Renderer;
 use crate::templates::names;
-use crate::Renderer;
 
 /// How many entries a feed keeps (newest first).
 const FEED_ENTRIES: usize = 100;
@@ -116,18 +116,6 @@ fn candidates<'a>(petition: &'a Petition, lang: &str) -> Vec<Candidate<'a>> {
     found
 }
 
-/// A hash of everything `petition` may put in the feeds, in every language: equal hashes in
-/// two renders with the same configuration mean the same entries.
-pub fn entries_hash(site: &Site, i18n: &I18n, petition: &Petition) -> u64 {
-    let mut hasher = std::hash::DefaultHasher::new();
-    for lang in &site.config.languages {
-        for candidate in candidates(petition, lang) {
-            candidate.entry(site, i18n, lang).hash(&mut hasher);
-        }
-    }
-    hasher.finish()
-}
-
 /// The first paragraph of Markdown as plain-ish text, for feed summaries.
 fn first_paragraph(markdown: &str) -> String {
     markdown
@@ -146,6 +134,20 @@ struct SitemapPage {
 }
 
 impl Renderer<'_> {
+    /// A hash of everything `petition` may put in the feeds, in every language: equal
+    /// hashes in two renders with the same configuration mean the same entries.
+    pub(crate) fn feed_entries_hash(&self, petition: &Petition) -> u64 {
+        let mut hasher = std::hash::DefaultHasher::new();
+        for lang in &self.site.config.languages {
+            for candidate in candidates(petition, lang) {
+                candidate
+                    .entry(self.site, &self.theme.i18n, lang)
+                    .hash(&mut hasher);
+            }
+        }
+        hasher.finish()
+    }
+
     /// The Atom feed of `lang`: new petitions, official responses and updates.
     pub(crate) fn feed(&self, lang: &str) -> Result<String, Error> {
         let site = self.site;

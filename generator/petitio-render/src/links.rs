@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::Mutex;
 
 use crate::error::Error;
-use crate::Sink;
+use crate::sink::Sink;
 use petitio_site::error::{Problem, ProblemKind};
 
 /// The internal links and ids of one page.

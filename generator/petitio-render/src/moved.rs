@@ -20,9 +20,10 @@ use petitio_site::site_url::SiteUrl;
 
 use crate::error::Error;
 use crate::output::{build_atomically, FolderSink};
+use crate::sink::Sink;
 use crate::templates::names;
+use crate::theme::Theme;
 use crate::url_mode::PageAt;
-use crate::{Sink, Theme};
 
 /// Where a site moved from and to.
 #[derive(Debug, Clone, Copy)]
@@ -117,7 +118,7 @@ impl<'a> MovedSite<'a> {
             if entry.path().extension().is_none_or(|ext| ext != "html") {
                 continue;
             }
-            let relative = petitio_site::content::display_path(built, entry.path());
+            let relative = petitio_site::confine::display_path(built, entry.path());
             let page_url = if relative == urls::NOT_FOUND {
                 new_base.as_str().to_owned()
             } else {

@@ -14,7 +14,7 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 
 use crate::error::Error;
-use crate::Sink;
+use crate::sink::Sink;
 use petitio_site::error::IoAction;
 
 /// Counts of what a render produced.

@@ -21,8 +21,8 @@ use tera::{Context, Tera, Value};
 
 use crate::assets::Assets;
 use crate::error::Error;
+use crate::escape::escape_html;
 use crate::i18n::I18n;
-use crate::pages::escape_html;
 use crate::url_mode::{at_page, link_from_current_page, PageAt};
 use petitio_model::date::Date;
 use petitio_site::config::Config;
@@ -30,7 +30,7 @@ use petitio_site::confine::{Folder, SiteRoot};
 use petitio_site::error::IoAction;
 
 /// The templates the renderer calls, by role: the one list of names that the render
-/// functions use and [`Job::template`](crate::Job::template) reports.
+/// functions use and [`Job::template`](crate::jobs::Job::template) reports.
 pub mod names {
     pub const REDIRECT: &str = "redirect.html";
     pub const NOT_FOUND: &str = "404.html";

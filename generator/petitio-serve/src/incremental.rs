@@ -496,7 +496,7 @@ fn existing_files(out: &Path) -> BTreeSet<String> {
         .into_iter()
         .filter_map(Result::ok)
         .filter(|entry| entry.file_type().is_file())
-        .map(|entry| content::display_path(out, entry.path()))
+        .map(|entry| petitio_site::confine::display_path(out, entry.path()))
         .collect()
 }
 

@@ -16,10 +16,10 @@ use std::time::Duration;
 use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher as _};
 
 use crate::error::ServeError;
+use crate::incremental::Incremental;
 use crate::livereload::Reloader;
 use crate::site::{LiveSite, SiteState};
 use crate::terminal;
-use crate::Incremental;
 use petitio_render::{BuildOptions, BuildReport};
 
 /// Folders under the site root whose changes trigger a rebuild.

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::confine::SiteRoot;
-use crate::content::frontmatter::{Fields, TomlSource};
 use crate::error::{Error, Problem, ProblemKind};
+use crate::frontmatter::{Fields, TomlSource};
 use crate::regions::{self, Region};
 use petitio_model::lang::is_language_code;
 use petitio_model::slug::is_slug;

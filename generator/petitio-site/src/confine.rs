@@ -20,8 +20,17 @@
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
-use crate::content::display_path;
 use crate::error::{Error, IoAction, Problem, ProblemKind};
+
+/// `path` relative to `root` with `/` separators, as shown in messages.
+pub fn display_path(root: &Path, path: &Path) -> String {
+    let relative = path.strip_prefix(root).unwrap_or(path);
+    relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
 
 /// The folder everything is confined under, as given and canonicalised once.
 #[derive(Debug, Clone)]

@@ -10,9 +10,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use petitio_model::date::Date;
-use petitio_model::slug::{suggest_slug, MAX_NAME_CHARS};
-
-use crate::content::IMAGE_EXTENSIONS;
+use petitio_model::slug::{suggest_slug, IMAGE_EXTENSIONS, MAX_NAME_CHARS};
 
 /// Everything that can be wrong with a site's sources, or with reading them.
 #[derive(Debug, thiserror::Error)]

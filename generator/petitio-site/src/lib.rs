@@ -8,6 +8,7 @@ pub mod confine;
 pub mod content;
 pub mod counts;
 pub mod error;
+pub mod frontmatter;
 pub mod markdown;
 pub mod regions;
 pub mod site_url;

@@ -4,7 +4,6 @@
 //! `petitio check` lists everything wrong. Markdown is rendered here, once per file, so the
 //! renderers only ever handle finished HTML.
 
-pub mod frontmatter;
 pub mod page;
 pub mod petition;
 
@@ -141,16 +140,6 @@ pub fn list_dir(dir: &Path) -> Result<Vec<PathBuf>, Error> {
     Ok(paths)
 }
 
-/// `path` relative to `root` with `/` separators, as shown in messages.
-pub fn display_path(root: &Path, path: &Path) -> String {
-    let relative = path.strip_prefix(root).unwrap_or(path);
-    relative
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
 /// Where a Markdown text was written: its file, the line its text starts on and, for text in
 /// the front matter (`response.text`), the field.
 pub(crate) struct MarkdownAt<'a> {
@@ -206,35 +195,6 @@ pub fn slug_problem(text: &str) -> Option<ProblemKind> {
     }
 }
 
-/// Whether the build may publish a file under `name` as it is (a cover image, a static file):
-/// 1 to [`MAX_NAME_CHARS`] ASCII letters, digits, `-`, `_` and `.`, not `.` or `..`. Nothing
-/// that a URL would need to escape or a file system could read differently.
-pub fn is_file_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= MAX_NAME_CHARS
-        && name != "."
-        && name != ".."
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
-}
-
-/// Extensions a cover image may have (in any case). SVG is not one: an SVG can carry script,
-/// and a copy of the site on a host that ignores `_headers` would serve it with no policy.
-pub const IMAGE_EXTENSIONS: [&str; 6] = ["jpg", "jpeg", "png", "gif", "webp", "avif"];
-
-/// Whether `name` may be a petition's cover image: a [file name](is_file_name) with one of
-/// the [`IMAGE_EXTENSIONS`].
-pub fn is_image_name(name: &str) -> bool {
-    is_file_name(name)
-        && name.rsplit_once('.').is_some_and(|(stem, extension)| {
-            !stem.is_empty()
-                && IMAGE_EXTENSIONS
-                    .iter()
-                    .any(|allowed| extension.eq_ignore_ascii_case(allowed))
-        })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -253,28 +213,5 @@ mod tests {
             slug_problem("A"),
             Some(ProblemKind::BadSlug { .. })
         ));
-        assert!(is_file_name(&"a".repeat(MAX_NAME_CHARS)));
-        assert!(!is_file_name(&"a".repeat(MAX_NAME_CHARS + 1)));
-    }
-
-    #[test]
-    fn cover_images_have_plain_names_and_a_picture_extension() {
-        for good in ["cover.jpg", "Cover-2026_v2.JPEG", "a.webp", ".x.png"] {
-            assert!(is_image_name(good), "{good}");
-        }
-        for bad in [
-            "cover",
-            ".png",
-            "my cover.jpg",
-            "a#b.png",
-            "a%20b.png",
-            "x.svg",
-            "x.html",
-            "../x.png",
-            "кітап.png",
-            "x.png?",
-        ] {
-            assert!(!is_image_name(bad), "{bad}");
-        }
     }
 }

@@ -4,12 +4,13 @@
 use std::collections::BTreeMap;
 
 use crate::config::Config;
-use crate::content::frontmatter::{self, TomlSource};
+use crate::confine::display_path;
 use crate::content::{
-    display_path, language_not_configured, list_dir, render_markdown, slug_problem, Loading,
-    MarkdownAt, PAGES_DIR,
+    language_not_configured, list_dir, render_markdown, slug_problem, Loading, MarkdownAt,
+    PAGES_DIR,
 };
 use crate::error::{Error, Problem, ProblemKind};
+use crate::frontmatter::{self, TomlSource};
 use crate::markdown::Markdown;
 use petitio_model::urls::RESERVED_NAMES;
 

@@ -7,15 +7,16 @@
 use std::fmt::Display;
 use std::path::Path;
 
+use crate::confine::display_path;
 use crate::confine::Folder;
-use crate::content::frontmatter::{self, Fields, Located, TomlSource};
 use crate::content::{
-    display_path, is_image_name, language_not_configured, list_dir, render_markdown, slug_problem,
-    Loading, MarkdownAt,
+    language_not_configured, list_dir, render_markdown, slug_problem, Loading, MarkdownAt,
 };
 use crate::error::{Error, Problem, ProblemKind};
+use crate::frontmatter::{self, Fields, Located, TomlSource};
 use crate::markdown::Markdown;
 use petitio_model::date::Date;
+use petitio_model::slug::is_image_name;
 use petitio_model::status::Status;
 
 const FIELDS: &[&str] = &[

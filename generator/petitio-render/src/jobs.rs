@@ -1,0 +1,172 @@
+//! The outputs of a build ([`Job`]s, one per page or generated file), which of them show a
+//! changed petition ([`Job::shows`]) and which template each renders ([`Job::template`]):
+//! what incremental rebuilds reason about.
+
+use std::collections::HashSet;
+
+use petitio_model::urls::{self, Listing};
+use petitio_site::content::Petition;
+
+use crate::templates::names;
+
+/// One output of the build.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Job {
+    RootRedirect,
+    NotFound,
+    Robots,
+    Sitemap,
+    Headers,
+    Manifest,
+    Assets,
+    DataIndex,
+    DataCsv,
+    DataPetition {
+        slug: String,
+    },
+    Home {
+        lang: String,
+    },
+    Petition {
+        slug: String,
+        lang: String,
+    },
+    Signed {
+        slug: String,
+        lang: String,
+    },
+    /// The embeddable counter page of a petition in one language.
+    Embed {
+        slug: String,
+        lang: String,
+    },
+    /// The SVG badge of a petition in one language.
+    Badge {
+        slug: String,
+        lang: String,
+    },
+    Listing {
+        listing: Listing,
+        lang: String,
+        page: usize,
+    },
+    TagIndex {
+        lang: String,
+    },
+    Tag {
+        tag: String,
+        lang: String,
+        page: usize,
+    },
+    Page {
+        name: String,
+        lang: String,
+    },
+    Feed {
+        lang: String,
+    },
+}
+
+/// What changed since the last render, for incremental rebuilds.
+#[derive(Debug, Default)]
+pub struct Changed {
+    /// Petitions whose files changed (including added and deleted ones).
+    pub slugs: HashSet<String>,
+    /// Tags those petitions had before or have now.
+    pub tags: HashSet<String>,
+}
+
+impl Job {
+    /// Whether this job's output can show one of the changed petitions.
+    pub fn shows(&self, changed: &Changed) -> bool {
+        match self {
+            Job::DataPetition { slug }
+            | Job::Petition { slug, .. }
+            | Job::Signed { slug, .. }
+            | Job::Embed { slug, .. }
+            | Job::Badge { slug, .. } => changed.slugs.contains(slug),
+            Job::Tag { tag, .. } => changed.tags.contains(tag),
+            Job::Sitemap
+            | Job::Manifest
+            | Job::Assets
+            | Job::DataIndex
+            | Job::DataCsv
+            | Job::Home { .. }
+            | Job::Listing { .. }
+            | Job::TagIndex { .. }
+            | Job::Feed { .. } => true,
+            Job::RootRedirect | Job::NotFound | Job::Robots | Job::Headers | Job::Page { .. } => {
+                false
+            }
+        }
+    }
+}
+
+impl Job {
+    /// The theme template this job renders; `None` for files made without one (open data,
+    /// hosting files, assets).
+    pub fn template(&self) -> Option<&'static str> {
+        match self {
+            Job::RootRedirect => Some(names::REDIRECT),
+            Job::NotFound => Some(names::NOT_FOUND),
+            Job::Home { .. } => Some(names::HOME),
+            Job::Petition { .. } => Some(names::PETITION),
+            Job::Signed { .. } => Some(names::SIGNED),
+            Job::Embed { .. } => Some(names::EMBED),
+            Job::Listing { .. } | Job::Tag { .. } => Some(names::LISTING),
+            Job::TagIndex { .. } => Some(names::TAG_INDEX),
+            Job::Page { .. } => Some(names::PAGE),
+            Job::Badge { .. } => Some(names::BADGE),
+            Job::Feed { .. } => Some(names::FEED),
+            Job::Sitemap => Some(names::SITEMAP),
+            Job::Robots
+            | Job::Headers
+            | Job::Manifest
+            | Job::Assets
+            | Job::DataIndex
+            | Job::DataCsv
+            | Job::DataPetition { .. } => None,
+        }
+    }
+
+    /// The one file a listing or tag page job writes; `None` for other jobs.
+    pub fn single_output(&self) -> Option<String> {
+        match self {
+            Job::Listing {
+                listing,
+                lang,
+                page,
+            } => Some(urls::file_of(&urls::listing(lang, *listing, *page))),
+            Job::Tag { tag, lang, page } => Some(urls::file_of(&urls::tag(lang, tag, *page))),
+            _ => None,
+        }
+    }
+}
+
+/// The jobs of one petition's own pages and data.
+pub fn petition_jobs(petition: &Petition) -> Vec<Job> {
+    let slug = &petition.slug;
+    let mut jobs = vec![Job::DataPetition { slug: slug.clone() }];
+    for translation in &petition.translations {
+        let lang = &translation.lang;
+        jobs.extend([
+            Job::Petition {
+                slug: slug.clone(),
+                lang: lang.clone(),
+            },
+            Job::Signed {
+                slug: slug.clone(),
+                lang: lang.clone(),
+            },
+            Job::Embed {
+                slug: slug.clone(),
+                lang: lang.clone(),
+            },
+            Job::Badge {
+                slug: slug.clone(),
+                lang: lang.clone(),
+            },
+        ]);
+    }
+    jobs
+}
