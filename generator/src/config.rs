@@ -236,13 +236,16 @@ impl Config {
     }
 }
 
-const BASE_URL_EXPECTED: &str = "an absolute http(s) URL like \"https://petitio.example/\"";
+const BASE_URL_EXPECTED: &str = "an absolute http(s) URL like \"https://petitio.example/\", \
+    its path made only of letters, digits, `-._~!$&'()*+,;=:@/` and %-escapes (no query or fragment)";
 
-/// `(base_url ending in '/', base_path)`.
+/// `(base_url ending in '/', base_path)`. The path goes as it is into every internal link
+/// and, line by line, into `_headers`, so it may hold only what RFC 3986 allows in a path
+/// (a newline would add header rules of its own).
 fn parse_base_url(url: &str) -> Option<(String, String)> {
     let origin = absolute_origin(url)?;
     let path = &url[origin.len()..];
-    if path.contains(['?', '#', ' ']) {
+    if !path.bytes().all(is_url_path_byte) {
         return None;
     }
     let path = format!("/{}", path.trim_matches('/'));
@@ -252,6 +255,11 @@ fn parse_base_url(url: &str) -> Option<(String, String)> {
         format!("{path}/")
     };
     Some((format!("{origin}{base_path}"), base_path))
+}
+
+/// RFC 3986 `pchar`, `/`, and `%` (the start of an escape).
+fn is_url_path_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/%".contains(&byte)
 }
 
 /// The origin of an absolute http(s) URL.
@@ -389,9 +397,33 @@ mod tests {
             [
                 "error: petitio.toml:3: field `colour`: unknown field; expected one of: base_url, default_language, languages, api_url, mirrors, theme, allow_raw_html, title, description, regions",
                 "error: petitio.toml:2: field `default_language`: expected one of `languages` (kk, ru, en), found \"de\"",
-                "error: petitio.toml:1: field `base_url`: expected an absolute http(s) URL like \"https://petitio.example/\", found \"ftp://x\"",
+                "error: petitio.toml:1: field `base_url`: expected an absolute http(s) URL like \"https://petitio.example/\", its path made only of letters, digits, `-._~!$&'()*+,;=:@/` and %-escapes (no query or fragment), found \"ftp://x\"",
             ]
         );
+    }
+
+    #[test]
+    fn a_base_url_whose_path_a_url_cannot_hold_is_refused() {
+        for url in [
+            "https://p.example/a\nb/",
+            "https://p.example/a b/",
+            "https://p.example/\"x\"/",
+            "https://p.example/?q=1",
+        ] {
+            let text = format!(
+                "base_url = {}\n[title]\nkk = \"Т\"\n",
+                toml::Value::from(url)
+            );
+            let problems = Config::parse(&text, None).unwrap_err();
+            let texts: Vec<String> = problems.iter().map(ToString::to_string).collect();
+            assert_eq!(
+                texts,
+                [format!("error: petitio.toml:1: field `base_url`: expected {BASE_URL_EXPECTED}, found {url:?}")]
+            );
+        }
+        let config =
+            config("base_url = \"https://p.example/%D0%BF/a-b_c~d/\"\n[title]\nkk = \"Т\"\n");
+        assert_eq!(config.base_path, "/%D0%BF/a-b_c~d/");
     }
 
     #[test]
