@@ -32,6 +32,10 @@ use crate::time::rfc3339;
 
 /// Upper bound on list requests in one run (Workers' free plan allows 50 subrequests).
 pub const MAX_LIST_REQUESTS_PER_RUN: u32 = 40;
+/// Largest count a decoded tally may hold: the largest integer a page's script reads
+/// exactly (2^53 - 1). Far above any real count, and far enough below `u64::MAX` that
+/// folding more signatures onto it can never overflow.
+pub const MAX_COUNT: u64 = (1 << 53) - 1;
 /// Region recorded for a log entry whose metadata is missing (never written by this code,
 /// but a count must not silently drop a signature).
 pub const UNKNOWN_REGION: &str = "unknown";
@@ -166,7 +170,8 @@ impl Tally {
 
     /// Reads the stored form back (the `tally` fuzz target's entry point). Any bytes give
     /// a value or an error, never a panic, and a value always holds what every fold keeps
-    /// true: each petition's slug is a slug and its count is the sum of its region counts;
+    /// true: each petition's slug is a slug and its count, at most [`MAX_COUNT`], is the
+    /// sum of its region counts;
     /// the dedupe window lists only buckets before `next_bucket`, each entry a
     /// `<slug>/<id>` of a log key.
     pub fn decode(bytes: &[u8]) -> Result<Tally, StoreError> {
@@ -197,6 +202,12 @@ impl Tally {
             if !is_slug(slug) {
                 return Err(format!(
                     "a count for {slug:?}, which is not a petition slug"
+                ));
+            }
+            if count.count > MAX_COUNT {
+                return Err(format!(
+                    "a count of {} for `{slug}`, above any real count ({MAX_COUNT})",
+                    count.count
                 ));
             }
             let regions = count

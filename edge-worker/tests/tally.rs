@@ -197,6 +197,10 @@ fn a_tally_the_job_could_not_have_written_is_refused_and_changes_nothing() {
             "a count of 3 for `clean-air` that is not the sum of its region counts",
         ),
         (
+            r#"{"next_bucket":5,"petitions":{"clean-air":{"count":9007199254740992,"by_region":{"astana":9007199254740992}}},"recent":{}}"#.to_owned(),
+            "a count of 9007199254740992 for `clean-air`, above any real count (9007199254740991)",
+        ),
+        (
             r#"{"next_bucket":5,"petitions":{"Clean Air":{"count":0,"by_region":{}}},"recent":{}}"#.to_owned(),
             "a count for \"Clean Air\", which is not a petition slug",
         ),

@@ -25,7 +25,7 @@ use petitio_edge::manifest::{Manifest, ManifestPetition};
 use petitio_edge::record::LogMetadata;
 use petitio_edge::snapshot::Snapshot;
 use petitio_edge::store::{KvStore, MemoryStore, PutOptions};
-use petitio_edge::tally::{dedupe_window, run_scheduled, Tally};
+use petitio_edge::tally::{dedupe_window, run_scheduled, Tally, MAX_COUNT};
 
 const SLUGS: [&str; 3] = ["clean-air", "night-buses", "open-budget"];
 const REGIONS: [&str; 3] = ["almaty-city", "astana", "abroad"];
@@ -66,6 +66,11 @@ fn config(settle_seconds: u64) -> ApiConfig {
 fn assert_consistent(tally: &Tally) {
     for (slug, count) in tally.petitions() {
         assert!(is_slug(slug), "a count for {slug:?}");
+        assert!(
+            count.count <= MAX_COUNT,
+            "{slug}: {} is no real count",
+            count.count
+        );
         let sum = count
             .by_region
             .values()
