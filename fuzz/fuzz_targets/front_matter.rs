@@ -14,8 +14,11 @@ use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 use petitio::config::Config;
+use petitio::confine::SiteRoot;
+use petitio::content::date::Date;
 use petitio::content::frontmatter::{split, TomlSource};
 use petitio::content::petition::{self, Petition};
+use petitio::content::Loading;
 use petitio::error::{Problem, ProblemKind};
 
 /// A one-language site, so a single file is a whole petition.
@@ -29,6 +32,7 @@ const FILE: &str = "content/petitions/fuzzed-petition/index.en.md";
 /// The petition folder the file is written to (one per fuzzing process), and the config.
 struct Site {
     root: PathBuf,
+    folders: SiteRoot,
     folder: PathBuf,
     config: Config,
 }
@@ -40,8 +44,10 @@ fn site() -> &'static Site {
         let folder = root.join("content/petitions").join(SLUG);
         std::fs::create_dir_all(&folder).expect("a temporary folder for the petition file");
         let config = Config::parse(SITE_CONFIG, None).expect("the fuzz site's config is valid");
+        let folders = SiteRoot::new(&root).expect("the fuzz site's folder is readable");
         Site {
             root,
+            folders,
             folder,
             config,
         }
@@ -214,7 +220,14 @@ fn reserialise(petition: &Petition) -> String {
 fn load(text: &str) -> Result<Petition, Vec<Problem>> {
     let site = site();
     std::fs::write(site.folder.join("index.en.md"), text).expect("writing the petition file");
-    petition::load(&site.root, &site.folder, &site.config).expect("reading the petition folder")
+    let loading = Loading {
+        root: &site.root,
+        folders: &site.folders,
+        config: &site.config,
+        // A fixed day, so the date rules judge every input alike.
+        today: Date::new(2026, 6, 1).expect("a valid date"),
+    };
+    petition::load(&loading, &site.folder).expect("reading the petition folder")
 }
 
 fuzz_target!(|data: &[u8]| {

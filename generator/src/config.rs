@@ -255,7 +255,10 @@ const BASE_URL_EXPECTED: &str = "an absolute http(s) URL like \"https://petitio.
 /// a newline or escape a backtick; refusing says what is wrong instead). Other characters
 /// (an internationalised host or path) are converted by the `url` crate.
 fn parse_base_url(text: &str) -> Option<(String, String)> {
-    if !text.bytes().all(|byte| !byte.is_ascii() || is_url_byte(byte)) {
+    if !text
+        .bytes()
+        .all(|byte| !byte.is_ascii() || is_url_byte(byte))
+    {
         return None;
     }
     let url = parse_plain_url(text)?;
