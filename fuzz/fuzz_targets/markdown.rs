@@ -93,8 +93,12 @@ fn check(tag: &ScannedTag, html: &str) {
         match name.as_str() {
             "href" | "src" => assert!(is_safe_url(value), "{name}={value:?} in\n{html}"),
             "style" => assert!(
-                ["text-align: left", "text-align: center", "text-align: right"]
-                    .contains(&value.as_str()),
+                [
+                    "text-align: left",
+                    "text-align: center",
+                    "text-align: right"
+                ]
+                .contains(&value.as_str()),
                 "style={value:?} in\n{html}"
             ),
             "id" if tag.name.starts_with('h') => {
@@ -102,17 +106,16 @@ fn check(tag: &ScannedTag, html: &str) {
                 assert!(!is_reserved_id(value), "reserved id={value:?} in\n{html}");
             }
             "id" => assert!(
-                value.strip_prefix("fn-").is_some_and(|n| n.parse::<u32>().is_ok()),
+                value
+                    .strip_prefix("fn-")
+                    .is_some_and(|n| n.parse::<u32>().is_ok()),
                 "footnote id={value:?} in\n{html}"
             ),
             // A code block's class is `language-` and the first word of its info string.
             "class" if tag.name == "code" => {
                 assert!(value.starts_with("language-"), "class={value:?} in\n{html}")
             }
-            "class" => assert!(
-                value.split(' ').all(is_plain),
-                "class={value:?} in\n{html}"
-            ),
+            "class" => assert!(value.split(' ').all(is_plain), "class={value:?} in\n{html}"),
             "start" => assert!(value.parse::<u64>().is_ok(), "start={value:?}"),
             _ => {}
         }

@@ -43,19 +43,29 @@ impl Snapshot {
         let Some(entry) = store.get(SNAPSHOT_KEY).await? else {
             return Ok(None);
         };
-        serde_json::from_slice(&entry.value)
-            .map(Some)
-            .map_err(|error| {
-                StoreError::Unavailable(format!(
-                    "the `{SNAPSHOT_KEY}` key holds unreadable JSON ({error}); the next run of \
-                     the counting job rewrites it"
-                ))
-            })
+        Snapshot::decode(&entry.value).map(Some)
     }
 
     pub async fn write<S: KvStore>(&self, store: &S) -> Result<(), StoreError> {
-        let json = serde_json::to_vec(self).expect("a snapshot always serialises");
-        store.put(SNAPSHOT_KEY, &json, PutOptions::default()).await
+        store
+            .put(SNAPSHOT_KEY, &self.encode(), PutOptions::default())
+            .await
+    }
+
+    /// The stored form of the `snapshot` key (also the `GET /api/counts` body).
+    pub fn encode(&self) -> Vec<u8> {
+        serde_json::to_vec(self).expect("a snapshot always serialises")
+    }
+
+    /// Reads the stored form back; any bytes are answered with a value or an error, never
+    /// a panic (the `snapshot` fuzz target checks it, and that `decode(encode(x)) == x`).
+    pub fn decode(bytes: &[u8]) -> Result<Snapshot, StoreError> {
+        serde_json::from_slice(bytes).map_err(|error| {
+            StoreError::Unavailable(format!(
+                "the `{SNAPSHOT_KEY}` key holds unreadable JSON ({error}); the next run of \
+                 the counting job rewrites it"
+            ))
+        })
     }
 }
 

@@ -19,6 +19,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use crate::config::ApiConfig;
+use crate::identity::SignerId;
 use crate::keys::{
     log_bucket_prefix, parse_log_key, Bucket, BUCKET_DIGITS, BUCKET_SECONDS, LOG_PREFIX, TALLY_KEY,
 };
@@ -27,9 +28,14 @@ use crate::snapshot::{PetitionCount, Snapshot};
 use crate::store::{KvStore, ListedKey, PutOptions, StoreError, LIST_PAGE_MAX};
 use petitio_model::date::rfc3339_timestamp;
 use petitio_model::manifest::Manifest;
+use petitio_model::slug::is_slug;
 
 /// Upper bound on list requests in one run (Workers' free plan allows 50 subrequests).
 pub const MAX_LIST_REQUESTS_PER_RUN: u32 = 40;
+/// Largest count a decoded tally may hold: the largest integer a page's script reads
+/// exactly (2^53 - 1). Far above any real count, and far enough below `u64::MAX` that
+/// folding more signatures onto it can never overflow.
+pub const MAX_COUNT: u64 = (1 << 53) - 1;
 /// Region recorded for a log entry whose metadata is missing (never written by this code,
 /// but a count must not silently drop a signature).
 pub const UNKNOWN_REGION: &str = "unknown";
@@ -86,9 +92,11 @@ impl std::fmt::Display for TallyReport {
     }
 }
 
-/// The sealed state stored under `tally`.
+/// The sealed state stored under `tally`. [`Tally::decode`] accepts only a state the
+/// job could have written (see [`Tally::decode`]), so a damaged key stops the job with
+/// a message instead of publishing wrong counts forever.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-struct Tally {
+pub struct Tally {
     /// First bucket not yet folded.
     next_bucket: u64,
     petitions: BTreeMap<String, PetitionCount>,
@@ -146,20 +154,102 @@ impl Tally {
         let Some(entry) = store.get(TALLY_KEY).await? else {
             return Ok(None);
         };
-        serde_json::from_slice(&entry.value)
-            .map(Some)
-            .map_err(|error| {
-                StoreError::Unavailable(format!(
-                    "the `{TALLY_KEY}` key holds unreadable JSON ({error}); delete the key to \
-                     have the counting job recount every signature from the log"
-                ))
-            })
+        Tally::decode(&entry.value).map(Some)
     }
 
     async fn write<S: KvStore>(&self, store: &S) -> Result<(), StoreError> {
-        let json = serde_json::to_vec(self).expect("a tally always serialises");
-        store.put(TALLY_KEY, &json, PutOptions::default()).await
+        store
+            .put(TALLY_KEY, &self.encode(), PutOptions::default())
+            .await
     }
+
+    /// The stored form of the `tally` key.
+    pub fn encode(&self) -> Vec<u8> {
+        serde_json::to_vec(self).expect("a tally always serialises")
+    }
+
+    /// Reads the stored form back (the `tally` fuzz target's entry point). Any bytes give
+    /// a value or an error, never a panic, and a value always holds what every fold keeps
+    /// true: each petition's slug is a slug and its count, at most [`MAX_COUNT`], is the
+    /// sum of its region counts;
+    /// the dedupe window lists only buckets before `next_bucket`, each entry a
+    /// `<slug>/<id>` of a log key.
+    pub fn decode(bytes: &[u8]) -> Result<Tally, StoreError> {
+        let tally: Tally = serde_json::from_slice(bytes)
+            .map_err(|error| unreadable_tally(&format!("unreadable JSON ({error})")))?;
+        tally.check().map_err(|reason| unreadable_tally(&reason))?;
+        Ok(tally)
+    }
+
+    /// First bucket not yet folded.
+    pub fn next_bucket(&self) -> u64 {
+        self.next_bucket
+    }
+
+    /// Sealed counts per petition.
+    pub fn petitions(&self) -> &BTreeMap<String, PetitionCount> {
+        &self.petitions
+    }
+
+    /// `<slug>/<id>` of every entry of each recent non-empty bucket (the dedupe window).
+    pub fn recent(&self) -> &BTreeMap<u64, BTreeSet<String>> {
+        &self.recent
+    }
+
+    /// What is inconsistent, if anything (see [`Tally::decode`]).
+    fn check(&self) -> Result<(), String> {
+        for (slug, count) in &self.petitions {
+            if !is_slug(slug) {
+                return Err(format!(
+                    "a count for {slug:?}, which is not a petition slug"
+                ));
+            }
+            if count.count > MAX_COUNT {
+                return Err(format!(
+                    "a count of {} for `{slug}`, above any real count ({MAX_COUNT})",
+                    count.count
+                ));
+            }
+            let regions = count
+                .by_region
+                .values()
+                .try_fold(0u64, |sum, n| sum.checked_add(*n));
+            if regions != Some(count.count) {
+                return Err(format!(
+                    "a count of {} for `{slug}` that is not the sum of its region counts",
+                    count.count
+                ));
+            }
+        }
+        if let Some((&bucket, _)) = self.recent.range(self.next_bucket..).next() {
+            return Err(format!(
+                "bucket {bucket} in the dedupe window, not before the next bucket to fold ({})",
+                self.next_bucket
+            ));
+        }
+        let entries = self.recent.values().flatten();
+        if let Some(entry) = entries.into_iter().find(|entry| !is_log_entry_name(entry)) {
+            return Err(format!(
+                "{entry:?} in the dedupe window, not a `<slug>/<id>`"
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The error for a `tally` key the job cannot trust, with the way out.
+fn unreadable_tally(reason: &str) -> StoreError {
+    StoreError::Unavailable(format!(
+        "the `{TALLY_KEY}` key holds {reason}; delete the key to have the counting job \
+         recount every signature from the log"
+    ))
+}
+
+/// Whether `entry` is the `<slug>/<id>` part of a log key.
+fn is_log_entry_name(entry: &str) -> bool {
+    entry
+        .split_once('/')
+        .is_some_and(|(slug, id)| is_slug(slug) && SignerId::parse(id).is_some())
 }
 
 /// Lists under a budget of requests.

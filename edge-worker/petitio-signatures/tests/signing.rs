@@ -5,9 +5,12 @@ mod common;
 
 use common::*;
 use futures::executor::block_on;
+use petitio_signatures::keys::LOG_PREFIX;
 use petitio_signatures::keys::{parse_log_key, parse_signature_key, Bucket};
 use petitio_signatures::record::SignatureRecord;
-use petitio_signatures::store::{KvStore, MemoryStore, PutOptions};
+use petitio_signatures::store::{
+    put_if_absent_by_reading, KvEntry, KvStore, ListPage, MemoryStore, Put, PutOptions, StoreError,
+};
 use petitio_signatures::tally::run_scheduled;
 
 fn harness() -> Harness<MemoryStore> {
@@ -285,4 +288,67 @@ fn look_alike_and_invisible_spellings_are_not_new_signers() {
         1,
         "one signer stored"
     );
+}
+
+/// A store on which the counting job runs right after each `log/` write: `petitio serve`'s
+/// job (every second) or the cron can run between a signature's writes and its answer.
+struct JobAfterEachLogWrite {
+    inner: MemoryStore,
+    manifest: petitio_model::manifest::Manifest,
+    config: petitio_signatures::config::ApiConfig,
+}
+
+impl KvStore for JobAfterEachLogWrite {
+    async fn get(&self, key: &str) -> Result<Option<KvEntry>, StoreError> {
+        self.inner.get(key).await
+    }
+
+    async fn put(&self, key: &str, value: &[u8], options: PutOptions) -> Result<(), StoreError> {
+        self.inner.put(key, value, options).await?;
+        if key.starts_with(LOG_PREFIX) {
+            run_scheduled(&self.inner, &self.manifest, &self.config, NOW_MS).await?;
+        }
+        Ok(())
+    }
+
+    /// As on Workers KV: a read, then each write through `put` (so the job runs after the
+    /// `log/` write, as it can between a real request's writes and its answer).
+    async fn put_if_absent(&self, writes: &[Put<'_>]) -> Result<Option<KvEntry>, StoreError> {
+        put_if_absent_by_reading(self, writes).await
+    }
+
+    async fn list(
+        &self,
+        prefix: &str,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<ListPage, StoreError> {
+        self.inner.list(prefix, cursor, limit).await
+    }
+
+    async fn delete(&self, key: &str) -> Result<(), StoreError> {
+        self.inner.delete(key).await
+    }
+}
+
+#[test]
+fn the_answer_counts_a_new_signature_once_even_when_the_job_ran_before_the_answer() {
+    // Each answer reads `snapshot` afresh, as the browser tests run the worker.
+    let vars = [("COUNTS_CACHE_SECONDS", "0")];
+    let store = JobAfterEachLogWrite {
+        inner: MemoryStore::new(),
+        manifest: manifest(),
+        config: config(&vars),
+    };
+    let h = Harness::new(store, config(&vars));
+    for n in 1..=3u64 {
+        let answer = h.send(post_json("clean-air", &sign_body(&format!("s{n}@mail.kz"))));
+        assert_eq!(answer.status, 201);
+        assert_eq!(body_json(&answer)["count"], n, "signature {n}");
+        let published = body_json(&h.send(get("/api/counts", &[])));
+        assert_eq!(
+            published["petitions"]["clean-air"]["count"], n,
+            "the job counted it"
+        );
+    }
 }

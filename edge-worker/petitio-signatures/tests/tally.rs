@@ -11,7 +11,9 @@ use petitio_signatures::record::LogMetadata;
 use petitio_signatures::sim::{SimConfig, SimulatedKv};
 use petitio_signatures::snapshot::Snapshot;
 use petitio_signatures::store::{KvStore, MemoryStore, PutOptions};
-use petitio_signatures::tally::{dedupe_window, last_sealed_bucket, run_scheduled, TallyReport};
+use petitio_signatures::tally::{
+    dedupe_window, last_sealed_bucket, run_scheduled, Tally, TallyReport,
+};
 
 const BUCKET_MS: u64 = 60_000;
 
@@ -186,4 +188,61 @@ fn an_unreadable_tally_is_reported() {
          at line 1 column 1); delete the key to have the counting job recount every signature \
          from the log"
     );
+}
+
+#[test]
+fn a_tally_the_job_could_not_have_written_is_refused_and_changes_nothing() {
+    let id = "ab".repeat(32);
+    let cases = [
+        (
+            r#"{"next_bucket":5,"petitions":{"clean-air":{"count":3,"by_region":{"astana":2}}},"recent":{}}"#.to_owned(),
+            "a count of 3 for `clean-air` that is not the sum of its region counts",
+        ),
+        (
+            r#"{"next_bucket":5,"petitions":{"clean-air":{"count":9007199254740992,"by_region":{"astana":9007199254740992}}},"recent":{}}"#.to_owned(),
+            "a count of 9007199254740992 for `clean-air`, above any real count (9007199254740991)",
+        ),
+        (
+            r#"{"next_bucket":5,"petitions":{"Clean Air":{"count":0,"by_region":{}}},"recent":{}}"#.to_owned(),
+            "a count for \"Clean Air\", which is not a petition slug",
+        ),
+        (
+            format!(r#"{{"next_bucket":5,"petitions":{{}},"recent":{{"5":["clean-air/{id}"]}}}}"#),
+            "bucket 5 in the dedupe window, not before the next bucket to fold (5)",
+        ),
+        (
+            r#"{"next_bucket":5,"petitions":{},"recent":{"4":["clean-air"]}}"#.to_owned(),
+            "\"clean-air\" in the dedupe window, not a `<slug>/<id>`",
+        ),
+    ];
+    for (json, reason) in cases {
+        let store = MemoryStore::new();
+        block_on(store.put(TALLY_KEY, json.as_bytes(), PutOptions::default())).unwrap();
+        let error = block_on(run_scheduled(&store, &manifest(), &config(&[]), NOW_MS)).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "storage unavailable: the `tally` key holds {reason}; delete the key to have \
+                 the counting job recount every signature from the log"
+            )
+        );
+        assert_eq!(Tally::decode(json.as_bytes()), Err(error));
+        let stored = block_on(store.get(TALLY_KEY)).unwrap().unwrap();
+        assert_eq!(stored.value, json.as_bytes(), "the tally is left as it was");
+        assert_eq!(block_on(store.get(SNAPSHOT_KEY)).unwrap(), None);
+    }
+}
+
+#[test]
+fn a_tally_decodes_to_what_was_encoded() {
+    let store = MemoryStore::new();
+    log(&store, B, "clean-air", 1, "astana");
+    log(&store, B + 1, "clean-air", 2, "abroad");
+    job(&store, sealed_at(B + 1));
+    let stored = block_on(store.get(TALLY_KEY)).unwrap().unwrap();
+    let tally = Tally::decode(&stored.value).unwrap();
+    assert_eq!(tally.next_bucket(), B + 2);
+    assert_eq!(tally.petitions()["clean-air"].count, 2);
+    assert_eq!(tally.recent().len(), 2);
+    assert_eq!(tally.encode(), stored.value);
 }

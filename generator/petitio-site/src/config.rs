@@ -252,12 +252,24 @@ impl Config {
     }
 }
 
-const BASE_URL_EXPECTED: &str = "an absolute http(s) URL like \"https://petitio.example/\"";
+const BASE_URL_EXPECTED: &str = "an absolute http(s) URL like \"https://petitio.example/\", \
+    its path made only of letters, digits, `-._~!$&'()*+,;=:@/` and %-escapes (no query or fragment)";
 
 /// `(base_url ending in '/', base_path)`: an absolute http(s) URL, parsed by the `url`
 /// crate (`petitio_model::weburl`: no user name or password, no white space), with no
 /// query or fragment.
+///
+/// The path goes as it is into every internal link and, line by line, into `_headers`, so
+/// its ASCII may be only what RFC 3986 allows in a URL (the `url` crate would silently drop
+/// a newline or escape a backtick; refusing says what is wrong instead). Other characters
+/// (an internationalised host or path) are converted by the `url` crate.
 fn parse_base_url(text: &str) -> Option<(String, String)> {
+    if !text
+        .bytes()
+        .all(|byte| !byte.is_ascii() || is_url_byte(byte))
+    {
+        return None;
+    }
     let url = parse_plain_url(text)?;
     let path = format!("/{}", url.path().trim_matches('/'));
     let base_path = if path == "/" {
@@ -279,6 +291,11 @@ fn parse_api_url(text: &str) -> Option<String> {
         return Some(text.trim_end_matches('/').to_owned());
     }
     parse_plain_url(text).map(|url| url.as_str().trim_end_matches('/').to_owned())
+}
+
+/// RFC 3986 `pchar`, `/`, `%` (the start of an escape), and the `[`, `]` of an IPv6 host.
+fn is_url_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/%[]".contains(&byte)
 }
 
 /// The origin of an absolute `api_url`.
@@ -473,9 +490,33 @@ mod tests {
             [
                 "error: petitio.toml:3: field `colour`: unknown field; expected one of: base_url, default_language, languages, api_url, mirrors, theme, allow_raw_html, title, description, regions",
                 "error: petitio.toml:2: field `default_language`: expected one of `languages` (kk, ru, en), found \"de\"",
-                "error: petitio.toml:1: field `base_url`: expected an absolute http(s) URL like \"https://petitio.example/\", found \"ftp://x\"",
+                "error: petitio.toml:1: field `base_url`: expected an absolute http(s) URL like \"https://petitio.example/\", its path made only of letters, digits, `-._~!$&'()*+,;=:@/` and %-escapes (no query or fragment), found \"ftp://x\"",
             ]
         );
+    }
+
+    #[test]
+    fn a_base_url_whose_path_a_url_cannot_hold_is_refused() {
+        for url in [
+            "https://p.example/a\nb/",
+            "https://p.example/a b/",
+            "https://p.example/\"x\"/",
+            "https://p.example/?q=1",
+        ] {
+            let text = format!(
+                "base_url = {}\n[title]\nkk = \"Т\"\n",
+                toml::Value::from(url)
+            );
+            let problems = Config::parse(&text, None).unwrap_err();
+            let texts: Vec<String> = problems.iter().map(ToString::to_string).collect();
+            assert_eq!(
+                texts,
+                [format!("error: petitio.toml:1: field `base_url`: expected {BASE_URL_EXPECTED}, found {url:?}")]
+            );
+        }
+        let config =
+            config("base_url = \"https://p.example/%D0%BF/a-b_c~d/\"\n[title]\nkk = \"Т\"\n");
+        assert_eq!(config.base_path, "/%D0%BF/a-b_c~d/");
     }
 
     #[test]

@@ -101,6 +101,6 @@ fn a_bad_base_url_is_rejected_with_the_reason() {
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(
         common::stderr(&output),
-        "error: --base-url: expected an absolute http(s) URL like \"https://petitio.example/\", found \"petitions.example\"\n"
+        "error: --base-url: expected an absolute http(s) URL like \"https://petitio.example/\", its path made only of letters, digits, `-._~!$&'()*+,;=:@/` and %-escapes (no query or fragment), found \"petitions.example\"\n"
     );
 }

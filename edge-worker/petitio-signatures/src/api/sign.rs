@@ -11,8 +11,10 @@
 //! * 200 `{"status":"already_signed",...}`: this email has signed; nothing written.
 //!
 //! `receipt` is `<bucket>-<id>`. `count` is the published count from `snapshot` (plus one
-//! for a new signature, which no snapshot can contain yet), or `null` when the snapshot
-//! cannot be read: the signature is stored either way.
+//! for a new signature), or `null` when the snapshot cannot be read: the signature is
+//! stored either way. `snapshot` is read before the signature is written, so it cannot
+//! contain it yet: read after, it could (the counting job may run in between, and counts
+//! unsealed buckets provisionally), and the answer would count the signature twice.
 
 use serde::Serialize;
 
@@ -65,6 +67,8 @@ struct SignedBody<'a> {
 struct Signed {
     outcome: Outcome,
     receipt: String,
+    /// The petition's published count before this request wrote anything (JSON answers).
+    published: Option<u64>,
 }
 
 pub(super) async fn handle<S: KvStore, V: TurnstileVerifier>(
@@ -84,11 +88,12 @@ pub(super) async fn handle<S: KvStore, V: TurnstileVerifier>(
             None => error_response(&ApiError::PetitionNotFound, lang),
         };
     };
-    match (sign(ctx, req, petition, body).await, redirect) {
+    let wants_count = redirect.is_none();
+    match (sign(ctx, req, petition, body, wants_count).await, redirect) {
         (Ok(signed), Some(target)) => target.signed(petition, lang, signed.outcome.code()),
         (Ok(signed), None) => {
-            let count = published_count(ctx, slug)
-                .await
+            let count = signed
+                .published
                 .map(|count| count + u64::from(signed.outcome == Outcome::Recorded));
             let body = SignedBody {
                 status: signed.outcome.code(),
@@ -111,6 +116,7 @@ async fn sign<S: KvStore, V: TurnstileVerifier>(
     req: &ApiRequest,
     petition: &ManifestPetition,
     body: Result<RawSignRequest, ApiError>,
+    wants_count: bool,
 ) -> Result<Signed, ApiError> {
     check_csrf(ctx.config, req)?;
     let raw = body?;
@@ -134,19 +140,30 @@ async fn sign<S: KvStore, V: TurnstileVerifier>(
         &request.email,
     );
     let bucket = Bucket::containing(ctx.now_ms);
+    let published = || async {
+        if wants_count {
+            published_count(ctx, &petition.slug).await
+        } else {
+            None
+        }
+    };
     if request.honeypot_filled {
         return Ok(Signed {
             outcome: Outcome::Recorded,
             receipt: receipt(bucket, &id),
+            published: published().await,
         });
     }
     verify_challenge(ctx, &request).await?;
+    // Before writing: see the module documentation.
+    let published = published().await;
     let (outcome, bucket) = store_signature(ctx, &petition.slug, &id, &request, bucket)
         .await
         .map_err(|_| ApiError::StorageUnavailable)?;
     Ok(Signed {
         outcome,
         receipt: receipt(bucket, &id),
+        published,
     })
 }
 
