@@ -271,6 +271,10 @@ fn parse_base_url(text: &str) -> Option<(String, String)> {
         return None;
     }
     let url = parse_plain_url(text)?;
+    // `[` and `]` belong to an IPv6 host only: in the path they are not RFC 3986's.
+    if url.path().contains(['[', ']']) {
+        return None;
+    }
     let path = format!("/{}", url.path().trim_matches('/'));
     let base_path = if path == "/" {
         path
@@ -502,6 +506,8 @@ mod tests {
             "https://p.example/a b/",
             "https://p.example/\"x\"/",
             "https://p.example/?q=1",
+            "https://p.example/a]b",
+            "https://p.example/[x]/",
         ] {
             let text = format!(
                 "base_url = {}\n[title]\nkk = \"Т\"\n",
@@ -517,6 +523,12 @@ mod tests {
         let config =
             config("base_url = \"https://p.example/%D0%BF/a-b_c~d/\"\n[title]\nkk = \"Т\"\n");
         assert_eq!(config.base_path, "/%D0%BF/a-b_c~d/");
+        let ipv6 = Config::parse(
+            "base_url = \"https://[::1]:8443/sub\"\n[title]\nkk = \"Т\"\n",
+            None,
+        )
+        .unwrap();
+        assert_eq!(ipv6.base_url, "https://[::1]:8443/sub/");
     }
 
     #[test]
