@@ -271,8 +271,8 @@ fn parse_base_url(text: &str) -> Option<(String, String)> {
         return None;
     }
     let url = parse_plain_url(text)?;
-    // `[` and `]` belong to an IPv6 host only: in the path they are not RFC 3986's.
-    if url.path().contains(['[', ']']) {
+    // `[` and `]` belong to an IPv6 host only; the `url` crate leaves them in a path.
+    if !url.path().bytes().all(is_path_byte) {
         return None;
     }
     let path = format!("/{}", url.path().trim_matches('/'));
@@ -297,9 +297,14 @@ fn parse_api_url(text: &str) -> Option<String> {
     parse_plain_url(text).map(|url| url.as_str().trim_end_matches('/').to_owned())
 }
 
-/// RFC 3986 `pchar`, `/`, `%` (the start of an escape), and the `[`, `]` of an IPv6 host.
+/// RFC 3986 `pchar`, `/` and `%` (the start of an escape): what a base path may hold.
+fn is_path_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/%".contains(&byte)
+}
+
+/// A path byte, or the `[`, `]` of an IPv6 host.
 fn is_url_byte(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/%[]".contains(&byte)
+    is_path_byte(byte) || b"[]".contains(&byte)
 }
 
 /// The origin of an absolute `api_url`.
@@ -508,6 +513,7 @@ mod tests {
             "https://p.example/?q=1",
             "https://p.example/a]b",
             "https://p.example/[x]/",
+            "https:z/petitio]ns.example/",
         ] {
             let text = format!(
                 "base_url = {}\n[title]\nkk = \"Т\"\n",
