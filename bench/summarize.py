@@ -42,7 +42,7 @@ if builds:
     p("|---|---|---|---|---|---|---|---|---|---|")
     stats = {}
     for n in sorted({int(r["n"]) for r in builds}):
-        for tool in ("hugo", "petitio"):
+        for tool in ("hugo", "petitio", "baseline"):
             rs = [r for r in builds if int(r["n"]) == n and r["tool"] == tool]
             if not rs:
                 continue
@@ -76,6 +76,16 @@ if builds:
               "**%.2fx (%s)**; peak memory at most 1/5 of Hugo's: **%.2f (%s)**.\n" % (
                   a["pps"] / b["pps"], "met" if a["pps"] >= 2 * b["pps"] else "not met",
                   a["rss"] / b["rss"], "met" if a["rss"] <= b["rss"] / 5 else "not met"))
+    if any((n, "baseline") in stats for n in ns):
+        p("### This change against the baseline binary (medians of the same run)\n")
+        p("| N | wall petitio / baseline | CPU | peak RSS |")
+        p("|---|---|---|---|")
+        for n in ns:
+            if (n, "petitio") in stats and (n, "baseline") in stats:
+                a, b = stats[(n, "petitio")], stats[(n, "baseline")]
+                p("| %d | %.3f | %.3f | %.3f |" % (
+                    n, a["wall"] / b["wall"], a["cpu"] / b["cpu"], a["rss"] / b["rss"]))
+        p("")
     p("### Linearity: median wall time per 1,000 petitions\n")
     p("| tool | " + " | ".join("N=%d" % n for n in ns) + " | t(10k)/t(1k) (10 = linear) "
       "| t(30k)/t(10k) (3 = linear) |")
