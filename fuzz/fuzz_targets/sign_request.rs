@@ -25,6 +25,7 @@ fn manifest() -> Manifest {
             status: petitio_model::status::Status::Open,
             deadline: None,
             languages: vec!["kk".into()],
+            titles: Default::default(),
         }],
     }
 }

@@ -49,6 +49,7 @@ fn manifest() -> Manifest {
                 status: petitio_model::status::Status::Open,
                 deadline: None,
                 languages: vec!["en".into()],
+                titles: Default::default(),
             })
             .to_vec(),
     }
@@ -58,6 +59,7 @@ fn config(settle_seconds: u64) -> ApiConfig {
     ApiConfig::from_lookup(|name| match name {
         "SIGNING_KEY" => Some("fuzz-signing-key-0123456789abcdef0123456789".into()),
         "SETTLE_SECONDS" => Some(settle_seconds.to_string()),
+        "SIGNATURE_CONFIRMATION" => Some("none".into()),
         _ => None,
     })
     .expect("the fuzz config is valid")

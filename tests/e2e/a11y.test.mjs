@@ -38,6 +38,7 @@ const RESPONDED = "shymkent-open-budget";
 
 const VARS = {
   SIGNING_KEY: "e2e-a11y-signing-key-0123456789abcdef0123456789abcd",
+  SIGNATURE_CONFIRMATION: "none",
   RATE_LIMIT_BURST: "1000/60",
   RATE_LIMIT_SUSTAINED: "10000/3600",
   SETTLE_SECONDS: "0",

@@ -32,6 +32,7 @@ import { counts as publishedCounts, sign as apiSign, waitForCount } from "./harn
 /** Browser tests sign many times from one address: only the burst limit's shape matters here. */
 const BROWSER_VARS = {
   SIGNING_KEY: "e2e-browser-signing-key-0123456789abcdef0123456789",
+  SIGNATURE_CONFIRMATION: "none",
   ALLOWED_ORIGINS: SITE_ORIGIN,
   RATE_LIMIT_BURST: "1000/60",
   RATE_LIMIT_SUSTAINED: "10000/3600",

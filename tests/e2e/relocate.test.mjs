@@ -33,6 +33,7 @@ const SIGNED_ON_A = { [OPEN_PETITION]: 4, [MASS_PETITION]: 3 };
 /** The worker's secrets and limits; ALLOWED_ORIGINS comes from the worker config itself. */
 const VARS = {
   SIGNING_KEY: "e2e-relocate-signing-key-0123456789abcdef0123456789",
+  SIGNATURE_CONFIRMATION: "none",
   RATE_LIMIT_BURST: "5/60",
   RATE_LIMIT_SUSTAINED: "1000/3600",
   SETTLE_SECONDS: "60",

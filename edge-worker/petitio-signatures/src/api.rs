@@ -1,36 +1,46 @@
 //! The HTTP API over plain `ApiRequest`/`ApiResponse` values: routing, CORS, and the one
 //! place an `ApiError` becomes a status and a body. The handlers live in submodules:
-//! `sign` (POST a signature), `counts` (the published counts), `origin` (CORS and the CSRF
-//! check), `negotiate` (Accept and Accept-Language), `redirect` (the no-JS answers).
+//! `sign` (POST a signature), `confirm` (POST a confirmation message's token),
+//! `withdraw` (POST a request for a withdrawal message), `mailing` (sending those
+//! messages, at most one per signer and interval), `counts` (the published counts),
+//! `origin` (CORS and the CSRF check), `negotiate` (Accept and Accept-Language),
+//! `redirect` (the no-JS answers).
 //!
 //! Routes:
 //! * `POST /api/petitions/{slug}/signatures`
+//! * `POST /api/petitions/{slug}/confirmations`
+//! * `POST /api/petitions/{slug}/withdrawals`
 //! * `GET|HEAD /api/petitions/{slug}/count`
 //! * `GET|HEAD /api/counts`
 //! * `OPTIONS` on each of them (CORS preflight).
 
+mod checks;
+mod confirm;
 mod counts;
+mod mailing;
 mod negotiate;
 mod origin;
 mod redirect;
 mod sign;
+mod withdraw;
 
 use serde::Serialize;
 
 use crate::config::ApiConfig;
 use crate::error::ApiError;
 use crate::http::{ApiRequest, ApiResponse};
+use crate::mailer::Mailer;
 use crate::messages::{message, Lang};
 use crate::ratelimit::RateLimiter;
 use crate::snapshot::{Published, SnapshotCache};
 use crate::store::{KvStore, StoreError};
 use crate::turnstile::TurnstileVerifier;
-use crate::validate::{read_body, RawSignRequest};
+use crate::validate::{read_body, BodyFormat, RawSignRequest};
 use petitio_model::manifest::{Manifest, ManifestPetition};
 use petitio_model::urls::ApiRoute;
 
 /// Everything a request needs; built per request by the adapter.
-pub struct ApiContext<'a, S: KvStore, V: TurnstileVerifier> {
+pub struct ApiContext<'a, S: KvStore, V: TurnstileVerifier, M: Mailer> {
     pub store: &'a S,
     pub config: &'a ApiConfig,
     pub manifest: &'a Manifest,
@@ -38,11 +48,13 @@ pub struct ApiContext<'a, S: KvStore, V: TurnstileVerifier> {
     /// The published counts as this isolate last read them.
     pub snapshots: &'a SnapshotCache,
     pub turnstile: &'a V,
+    /// Sends confirmation and withdrawal messages (`SIGNATURE_CONFIRMATION=email`).
+    pub mailer: &'a M,
     /// The request's arrival time, unix milliseconds.
     pub now_ms: u64,
 }
 
-impl<S: KvStore, V: TurnstileVerifier> ApiContext<'_, S, V> {
+impl<S: KvStore, V: TurnstileVerifier, M: Mailer> ApiContext<'_, S, V, M> {
     /// The published counts: this isolate's last read while it is at most
     /// `COUNTS_CACHE_SECONDS` old, else a fresh one.
     pub async fn published(&self) -> Result<std::sync::Arc<Published>, StoreError> {
@@ -54,8 +66,8 @@ impl<S: KvStore, V: TurnstileVerifier> ApiContext<'_, S, V> {
 }
 
 /// Answers one request under `/api/`. Never fails: every problem is an error response.
-pub async fn handle<S: KvStore, V: TurnstileVerifier>(
-    ctx: &ApiContext<'_, S, V>,
+pub async fn handle<S: KvStore, V: TurnstileVerifier, M: Mailer>(
+    ctx: &ApiContext<'_, S, V, M>,
     req: ApiRequest,
 ) -> ApiResponse {
     // Read once, before anything is checked, so that every message can follow its `lang`
@@ -83,6 +95,8 @@ pub async fn handle<S: KvStore, V: TurnstileVerifier>(
         Some(ApiRoute::Counts) => counts::all(ctx, lang).await,
         Some(ApiRoute::PetitionCount(slug)) => counts::one(ctx, slug, lang).await,
         Some(ApiRoute::Signatures(slug)) => sign::handle(ctx, &req, slug, body, lang).await,
+        Some(ApiRoute::Confirmations(slug)) => confirm::handle(ctx, &req, slug, body, lang).await,
+        Some(ApiRoute::Withdrawals(slug)) => withdraw::handle(ctx, &req, slug, body, lang).await,
     };
     if req.method == "HEAD" {
         response.body.clear();
@@ -119,7 +133,9 @@ fn read_sign_body(req: &ApiRequest) -> Result<RawSignRequest, ApiError> {
 fn allowed_methods(route: ApiRoute<'_>) -> &'static str {
     match route {
         ApiRoute::Counts | ApiRoute::PetitionCount(_) => "GET, HEAD, OPTIONS",
-        ApiRoute::Signatures(_) => "POST, OPTIONS",
+        ApiRoute::Signatures(_) | ApiRoute::Confirmations(_) | ApiRoute::Withdrawals(_) => {
+            "POST, OPTIONS"
+        }
     }
 }
 
@@ -141,6 +157,33 @@ fn preflight(route: ApiRoute<'_>) -> ApiResponse {
             ("Access-Control-Max-Age".into(), "86400".into()),
         ],
         body: Vec::new(),
+    }
+}
+
+/// A request naming a petition: found (with where to send a no-JS answer), or answered
+/// already (404, or the no-JS redirect to the home page saying so).
+enum PetitionRequest<'m, 'c> {
+    Found(&'m ManifestPetition, Option<redirect::RedirectTarget<'c>>),
+    Answered(ApiResponse),
+}
+
+/// The petition `slug` names, and whether the answer is a redirect (`negotiate`).
+fn petition_request<'m, S: KvStore, V: TurnstileVerifier, M: Mailer>(
+    ctx: &ApiContext<'m, S, V, M>,
+    req: &ApiRequest,
+    slug: &str,
+    lang: &str,
+) -> PetitionRequest<'m, 'm> {
+    let body_is_form = BodyFormat::from_content_type(req.header("content-type"))
+        .is_ok_and(|format| format == BodyFormat::Form);
+    let redirect = negotiate::wants_redirect(req.header("accept"), body_is_form)
+        .then(|| redirect::RedirectTarget::for_request(ctx.config, ctx.manifest, req));
+    match find_petition(ctx.manifest, slug) {
+        Some(petition) => PetitionRequest::Found(petition, redirect),
+        None => PetitionRequest::Answered(match redirect {
+            Some(target) => target.petition_not_found(lang),
+            None => error_response(&ApiError::PetitionNotFound, lang),
+        }),
     }
 }
 
@@ -211,14 +254,18 @@ pub fn error_response(error: &ApiError, lang: &str) -> ApiResponse {
     match error {
         ApiError::RateLimited {
             retry_after_seconds,
+        }
+        | ApiError::MailRateLimited {
+            retry_after_seconds,
         } => response
             .headers
             .push(("Retry-After".into(), retry_after_seconds.to_string())),
-        ApiError::StorageUnavailable | ApiError::ChallengeUnavailable | ApiError::SiteNotBuilt => {
-            response
-                .headers
-                .push(("Retry-After".into(), RETRY_AFTER_UNAVAILABLE_SECONDS.into()))
-        }
+        ApiError::StorageUnavailable
+        | ApiError::ChallengeUnavailable
+        | ApiError::SiteNotBuilt
+        | ApiError::MailUnavailable => response
+            .headers
+            .push(("Retry-After".into(), RETRY_AFTER_UNAVAILABLE_SECONDS.into())),
         ApiError::MethodNotAllowed { allow } => {
             response.headers.push(("Allow".into(), (*allow).into()))
         }

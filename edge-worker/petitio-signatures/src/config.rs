@@ -17,6 +17,21 @@ const DEFAULT_SETTLE_SECONDS: &str = "60";
 /// 30-second public cache lifetime; an isolate may reuse its last read for this long.
 const DEFAULT_COUNTS_CACHE_SECONDS: &str = "5";
 
+/// How long after a message to a signer another one may go to them (per petition).
+const DEFAULT_MAIL_INTERVAL_SECONDS: &str = "600";
+/// KV's shortest `expirationTtl`.
+pub const MIN_MAIL_INTERVAL_SECONDS: u64 = 60;
+
+/// Whether a signature counts at once or only once its signer confirms it by email
+/// (`SIGNATURE_CONFIRMATION`, default `email`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Confirmation {
+    /// A sign request records the signature.
+    None,
+    /// A sign request sends a message from `EMAIL_FROM`; its link's button records it.
+    Email,
+}
+
 /// At most `max_requests` per `window_seconds`, per client address and petition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateLimit {
@@ -57,6 +72,12 @@ pub struct ApiConfig {
     pub site_origin: Option<String>,
     /// The time zone in which a petition's deadline day ends (default +05:00).
     pub site_utc_offset: UtcOffset,
+    pub confirmation: Confirmation,
+    /// The sender of confirmation and withdrawal messages (required with `Email`;
+    /// without it, withdrawals cannot be requested).
+    pub email_from: Option<String>,
+    /// At most one message per signer and petition in this many seconds.
+    pub mail_interval_seconds: u64,
 }
 
 impl ApiConfig {
@@ -67,7 +88,9 @@ impl ApiConfig {
     /// RATE_LIMIT_SUSTAINED (default "30/3600"), SETTLE_SECONDS (default "60"),
     /// COUNTS_CACHE_SECONDS (default "5"),
     /// SITE_ORIGIN (optional; where the static site lives when it is not the API's origin),
-    /// SITE_UTC_OFFSET (default "+05:00"; when deadline days end).
+    /// SITE_UTC_OFFSET (default "+05:00"; when deadline days end),
+    /// SIGNATURE_CONFIRMATION ("email", the default, or "none"), EMAIL_FROM (the sender,
+    /// required with "email"), MAIL_INTERVAL_SECONDS (default "600", at least 60).
     /// Empty values count as unset.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<ApiConfig, ConfigError> {
         let read = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
@@ -100,7 +123,30 @@ impl ApiConfig {
         };
         let settle = or_default("SETTLE_SECONDS", DEFAULT_SETTLE_SECONDS);
         let counts_cache = or_default("COUNTS_CACHE_SECONDS", DEFAULT_COUNTS_CACHE_SECONDS);
+        let email_from = read("EMAIL_FROM").map(|from| from.trim().to_owned());
+        let confirmation = match or_default("SIGNATURE_CONFIRMATION", "email").trim() {
+            "email" if email_from.is_none() => return Err(ConfigError::MissingEmailFrom),
+            "email" => Confirmation::Email,
+            "none" => Confirmation::None,
+            other => {
+                return Err(ConfigError::InvalidConfirmation {
+                    value: other.to_owned(),
+                })
+            }
+        };
+        let mail_interval = or_default("MAIL_INTERVAL_SECONDS", DEFAULT_MAIL_INTERVAL_SECONDS);
+        let mail_interval_seconds = mail_interval
+            .trim()
+            .parse()
+            .ok()
+            .filter(|seconds| *seconds >= MIN_MAIL_INTERVAL_SECONDS)
+            .ok_or(ConfigError::InvalidMailInterval {
+                value: mail_interval,
+            })?;
         Ok(ApiConfig {
+            confirmation,
+            email_from,
+            mail_interval_seconds,
             signing_key: SigningKey::new(signing_key.into_bytes()),
             allowed_origins,
             turnstile,
@@ -189,11 +235,14 @@ mod tests {
 
     const KEY: &str = "0123456789abcdef0123456789abcdef";
 
+    /// The configuration from `vars`, with a sender unless `vars` name one.
     fn config(vars: &[(&str, &str)]) -> Result<ApiConfig, ConfigError> {
-        let vars: HashMap<String, String> = vars
+        let mut vars: HashMap<String, String> = vars
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
+        vars.entry("EMAIL_FROM".into())
+            .or_insert_with(|| "p@p.example".into());
         ApiConfig::from_lookup(|name| vars.get(name).cloned())
     }
 
@@ -203,7 +252,10 @@ mod tests {
 
     #[test]
     fn defaults() {
-        let config = config(&[("SIGNING_KEY", KEY)]).unwrap();
+        let config = config(&[("SIGNING_KEY", KEY), ("EMAIL_FROM", "p@p.example")]).unwrap();
+        assert_eq!(config.confirmation, Confirmation::Email);
+        assert_eq!(config.email_from.as_deref(), Some("p@p.example"));
+        assert_eq!(config.mail_interval_seconds, 600);
         assert_eq!(
             config.burst_limit,
             RateLimit {
@@ -239,8 +291,12 @@ mod tests {
             ("SETTLE_SECONDS", "90"),
             ("SITE_ORIGIN", "https://site.example"),
             ("SITE_UTC_OFFSET", "+06:00"),
+            ("SIGNATURE_CONFIRMATION", "none"),
+            ("MAIL_INTERVAL_SECONDS", "60"),
         ])
         .unwrap();
+        assert_eq!(config.confirmation, Confirmation::None);
+        assert_eq!(config.mail_interval_seconds, 60);
         assert_eq!(
             config.allowed_origins,
             ["https://a.example", "http://127.0.0.1:8080"]
@@ -260,6 +316,27 @@ mod tests {
 
     #[test]
     fn explains_each_mistake() {
+        assert_eq!(
+            error_text(&[("SIGNING_KEY", KEY), ("EMAIL_FROM", " ")]),
+            "SIGNATURE_CONFIRMATION is \"email\" (the default), but EMAIL_FROM is not set: \
+             set it to the sender address (on Cloudflare, one of the send_email binding's \
+             allowed senders, on a domain onboarded to Email Service), or set \
+             SIGNATURE_CONFIRMATION = \"none\" to count signatures without confirmation"
+        );
+        assert_eq!(
+            error_text(&[("SIGNING_KEY", KEY), ("SIGNATURE_CONFIRMATION", "mail")]),
+            "SIGNATURE_CONFIRMATION is \"mail\", but it must be \"email\" (a signature \
+             counts once its signer confirms it by email) or \"none\""
+        );
+        assert_eq!(
+            error_text(&[
+                ("SIGNING_KEY", KEY),
+                ("SIGNATURE_CONFIRMATION", "none"),
+                ("MAIL_INTERVAL_SECONDS", "30")
+            ]),
+            "MAIL_INTERVAL_SECONDS is \"30\", but it must be a whole number of seconds, at \
+             least 60 (KV's shortest expiry), like \"600\""
+        );
         assert_eq!(
             error_text(&[]),
             "SIGNING_KEY is not set: create a random secret of at least 32 bytes \

@@ -51,6 +51,23 @@ pub enum ConfigError {
          password or #fragment, or unset for Cloudflare's siteverify endpoint"
     )]
     InvalidVerifyUrl { value: String },
+    #[error(
+        "SIGNATURE_CONFIRMATION is \"email\" (the default), but EMAIL_FROM is not set: set it \
+         to the sender address (on Cloudflare, one of the send_email binding's allowed \
+         senders, on a domain onboarded to Email Service), or set \
+         SIGNATURE_CONFIRMATION = \"none\" to count signatures without confirmation"
+    )]
+    MissingEmailFrom,
+    #[error(
+        "SIGNATURE_CONFIRMATION is {value:?}, but it must be \"email\" (a signature counts \
+         once its signer confirms it by email) or \"none\""
+    )]
+    InvalidConfirmation { value: String },
+    #[error(
+        "MAIL_INTERVAL_SECONDS is {value:?}, but it must be a whole number of seconds, at \
+         least 60 (KV's shortest expiry), like \"600\""
+    )]
+    InvalidMailInterval { value: String },
 }
 
 /// A field of the sign request, as named in JSON bodies, forms and error bodies.
@@ -63,6 +80,8 @@ pub enum Field {
     ShowName,
     Lang,
     TurnstileToken,
+    /// The token of a confirmation message.
+    Token,
 }
 
 impl Field {
@@ -75,6 +94,7 @@ impl Field {
             Field::ShowName => "show_name",
             Field::Lang => "lang",
             Field::TurnstileToken => "turnstile_token",
+            Field::Token => "token",
         }
     }
 }
@@ -156,12 +176,28 @@ pub enum ApiError {
     MethodNotAllowed {
         allow: &'static str,
     },
+    /// The confirmation token is missing, malformed, altered or for another petition.
+    TokenInvalid,
+    /// The confirmation token is older than its lifetime.
+    TokenExpired,
+    /// The signature changed after the token was issued (an older link).
+    TokenSuperseded,
+    /// A message went to this signer of this petition less than `MAIL_INTERVAL_SECONDS` ago.
+    MailRateLimited {
+        retry_after_seconds: u64,
+    },
+    /// The message could not be handed to the mail service.
+    MailUnavailable,
 }
 
 impl ApiError {
     pub fn status(&self) -> u16 {
         match self {
-            ApiError::Invalid(_) | ApiError::MalformedBody => 400,
+            ApiError::Invalid(_) | ApiError::MalformedBody | ApiError::TokenInvalid => 400,
+            ApiError::TokenExpired => 410,
+            ApiError::TokenSuperseded => 409,
+            ApiError::MailRateLimited { .. } => 429,
+            ApiError::MailUnavailable => 503,
             ApiError::ForbiddenOrigin | ApiError::ChallengeFailed => 403,
             ApiError::PetitionNotFound | ApiError::RouteNotFound => 404,
             ApiError::MethodNotAllowed { .. } => 405,
@@ -192,6 +228,11 @@ impl ApiError {
             ApiError::RouteNotFound => "not_found",
             ApiError::NotOpen(_) => "petition_not_open",
             ApiError::MethodNotAllowed { .. } => "method_not_allowed",
+            ApiError::TokenInvalid => "token_invalid",
+            ApiError::TokenExpired => "token_expired",
+            ApiError::TokenSuperseded => "token_superseded",
+            ApiError::MailRateLimited { .. } => "mail_rate_limited",
+            ApiError::MailUnavailable => "mail_unavailable",
         }
     }
 

@@ -34,6 +34,20 @@ impl SigningKey {
     fn mac(&self, parts: &[&[u8]]) -> [u8; 32] {
         hmac_sha256(&self.0, parts)
     }
+
+    /// HMAC-SHA256 of `parts` (the first naming the purpose) under this key.
+    pub fn mac_parts(&self, parts: &[&[u8]]) -> [u8; 32] {
+        self.mac(parts)
+    }
+
+    /// Whether `tag` is the MAC of `parts`, compared in constant time.
+    pub fn verify(&self, parts: &[&[u8]], tag: &[u8]) -> bool {
+        let mut mac = HmacSha256::new_from_slice(&self.0).expect("HMAC accepts keys of any length");
+        for part in parts {
+            mac.update(part);
+        }
+        mac.verify_slice(tag).is_ok()
+    }
 }
 
 impl std::fmt::Debug for SigningKey {

@@ -3,7 +3,9 @@
 //! | key | written by |
 //! |---|---|
 //! | `sig/<slug>/<id>` | a sign request: the signature record |
-//! | `log/<bucket>/<slug>/<id>` | a sign request: the entry the counting job folds |
+//! | `log/<bucket>/<slug>/<id>` | recording a signature: the entry the counting job folds |
+//! | `log/<bucket>/<slug>/<id>/<event>` | a later event of the same signer: `s<g>` signed again (generation `g` ≥ 1), `w<g>` withdrew generation `g` |
+//! | `mail/<slug>/<id>` | a message was sent to this signer lately (empty, expires) |
 //! | `tally` | the counting job only: its sealed state |
 //! | `snapshot` | the counting job only: the published counts |
 //!
@@ -19,6 +21,7 @@ pub const TALLY_KEY: &str = "tally";
 pub const SNAPSHOT_KEY: &str = "snapshot";
 pub const LOG_PREFIX: &str = "log/";
 const SIGNATURE_PREFIX: &str = "sig/";
+const MAIL_PREFIX: &str = "mail/";
 
 /// Length of one bucket.
 pub const BUCKET_SECONDS: u64 = 60;
@@ -54,8 +57,65 @@ pub fn signature_prefix(slug: &str) -> String {
     format!("{SIGNATURE_PREFIX}{slug}/")
 }
 
+/// An event of a signer's record, in the order they happen: signing (generation 0 is the
+/// first signature), withdrawing that generation, signing again as the next generation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LogEvent {
+    pub generation: u32,
+    pub withdrawal: bool,
+}
+
+impl LogEvent {
+    /// The first signature: the one event whose key has no suffix.
+    pub const FIRST: LogEvent = LogEvent {
+        generation: 0,
+        withdrawal: false,
+    };
+
+    /// The key suffix: none for the first signature, else `/s<g>` or `/w<g>`.
+    pub fn suffix(self) -> String {
+        match (self.withdrawal, self.generation) {
+            (false, 0) => String::new(),
+            (false, g) => format!("/s{g}"),
+            (true, g) => format!("/w{g}"),
+        }
+    }
+
+    fn parse(text: &str) -> Option<LogEvent> {
+        let (withdrawal, digits) = match text.split_at_checked(1)? {
+            ("s", digits) => (false, digits),
+            ("w", digits) => (true, digits),
+            _ => return None,
+        };
+        let canonical = !digits.is_empty()
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && (digits == "0" || !digits.starts_with('0'));
+        let event = LogEvent {
+            generation: canonical.then(|| digits.parse().ok()).flatten()?,
+            withdrawal,
+        };
+        // `s0` is written without a suffix, so `/s0` names nothing.
+        (event != LogEvent::FIRST).then_some(event)
+    }
+}
+
 pub fn log_key(bucket: Bucket, slug: &str, id: &SignerId) -> String {
-    format!("{}{slug}/{}", log_bucket_prefix(bucket), id.as_str())
+    event_log_key(bucket, slug, id, LogEvent::FIRST)
+}
+
+/// The log entry of `event`.
+pub fn event_log_key(bucket: Bucket, slug: &str, id: &SignerId, event: LogEvent) -> String {
+    format!(
+        "{}{slug}/{}{}",
+        log_bucket_prefix(bucket),
+        id.as_str(),
+        event.suffix()
+    )
+}
+
+/// The short-lived key saying a message went to this signer of this petition lately.
+pub fn mail_key(slug: &str, id: &SignerId) -> String {
+    format!("{MAIL_PREFIX}{slug}/{}", id.as_str())
 }
 
 /// Prefix of every log entry in `bucket`, all petitions together.
@@ -69,6 +129,7 @@ pub struct LogKey {
     pub bucket: Bucket,
     pub slug: String,
     pub id: SignerId,
+    pub event: LogEvent,
 }
 
 pub fn parse_log_key(key: &str) -> Option<LogKey> {
@@ -76,6 +137,10 @@ pub fn parse_log_key(key: &str) -> Option<LogKey> {
     let bucket = parts.next()?;
     let slug = parts.next()?;
     let id = SignerId::parse(parts.next()?)?;
+    let event = match parts.next() {
+        None => LogEvent::FIRST,
+        Some(event) => LogEvent::parse(event)?,
+    };
     let well_formed = parts.next().is_none()
         && bucket.len() == BUCKET_DIGITS
         && bucket.bytes().all(|b| b.is_ascii_digit())
@@ -87,6 +152,7 @@ pub fn parse_log_key(key: &str) -> Option<LogKey> {
         bucket: Bucket(bucket.parse().ok()?),
         slug: slug.to_owned(),
         id,
+        event,
     })
 }
 
@@ -135,6 +201,41 @@ mod tests {
         let id = id_from(0xab);
         assert_eq!(parse_signature_key(&signature_key("a--b", &id)), None);
         assert_eq!(parse_log_key(&log_key(Bucket(1), "-x", &id)), None);
+        let first = log_key(Bucket(1), "x", &id);
+        for suffix in ["/s0", "/s01", "/w", "/x1", "/w1/w1", "/s-1", "/"] {
+            assert_eq!(parse_log_key(&format!("{first}{suffix}")), None, "{suffix}");
+        }
+    }
+
+    #[test]
+    fn events_have_the_documented_suffixes() {
+        let id = id_from(0xab);
+        let key = |generation, withdrawal| {
+            event_log_key(
+                Bucket(1),
+                "x",
+                &id,
+                LogEvent {
+                    generation,
+                    withdrawal,
+                },
+            )
+        };
+        let first = log_key(Bucket(1), "x", &id);
+        assert_eq!(key(0, false), first);
+        assert_eq!(key(0, true), format!("{first}/w0"));
+        assert_eq!(key(2, false), format!("{first}/s2"));
+        assert_eq!(mail_key("x", &id), format!("mail/x/{}", id.as_str()));
+        for (generation, withdrawal) in [(0, true), (1, false), (1, true), (10, false)] {
+            let event = LogEvent {
+                generation,
+                withdrawal,
+            };
+            assert_eq!(
+                parse_log_key(&key(generation, withdrawal)).unwrap().event,
+                event
+            );
+        }
     }
 
     /// Slugs as the generator accepts them: words of letters and digits joined by hyphens.
@@ -145,7 +246,16 @@ mod tests {
         fn log_keys_round_trip(bucket in 0u64..10_000_000_000, slug in SLUG, byte: u8) {
             let id = id_from(byte);
             let key = log_key(Bucket(bucket), &slug, &id);
-            prop_assert_eq!(parse_log_key(&key), Some(LogKey { bucket: Bucket(bucket), slug, id }));
+            prop_assert_eq!(parse_log_key(&key), Some(LogKey { bucket: Bucket(bucket), slug, id, event: LogEvent::FIRST }));
+        }
+
+        #[test]
+        fn event_keys_round_trip(bucket in 0u64..10_000_000_000, slug in SLUG, byte: u8, generation: u32, withdrawal: bool) {
+            let id = id_from(byte);
+            let event = LogEvent { generation, withdrawal };
+            let key = event_log_key(Bucket(bucket), &slug, &id, event);
+            prop_assert!(key.starts_with(&log_bucket_prefix(Bucket(bucket))));
+            prop_assert_eq!(parse_log_key(&key), Some(LogKey { bucket: Bucket(bucket), slug, id, event }));
         }
 
         #[test]

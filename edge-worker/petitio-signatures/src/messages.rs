@@ -152,6 +152,51 @@ pub fn message(error: &ApiError, lang: Lang) -> String {
             ],
         ),
         ApiError::NotOpen(reason) => not_open(*reason, lang),
+        ApiError::TokenInvalid => pick(
+            lang,
+            [
+                "Бұл растау сілтемесі жарамсыз. Хаттағы сілтемені толық көшіріңіз немесе қайта қол қойыңыз.",
+                "Эта ссылка подтверждения недействительна. Скопируйте ссылку из письма целиком или подпишите заново.",
+                "This confirmation link is not valid. Copy the whole link from the message, or sign again.",
+            ],
+        ),
+        ApiError::TokenExpired => pick(
+            lang,
+            [
+                "Бұл растау сілтемесінің мерзімі өтті (7 күн). Петиция бетінде қайта қол қойыңыз.",
+                "Срок действия этой ссылки истёк (7 дней). Подпишите петицию заново на её странице.",
+                "This confirmation link has expired (after 7 days). Sign again on the petition's page.",
+            ],
+        ),
+        ApiError::TokenSuperseded => pick(
+            lang,
+            [
+                "Бұл сілтеме қолыңыздың соңғы өзгерісінен ескі, сондықтан ештеңе өзгертпейді. Жаңа хат сұраңыз.",
+                "Эта ссылка старше последнего изменения вашей подписи и ничего не меняет. Запросите новое письмо.",
+                "This link is older than your signature's last change, so it changes nothing. Ask for a new message.",
+            ],
+        ),
+        ApiError::MailRateLimited {
+            retry_after_seconds: seconds,
+        } => {
+            let minutes = seconds.div_ceil(60);
+            pick(
+                lang,
+                [
+                    &format!("Бұл мекенжайға хат жақында жіберілді. Поштаңызды тексеріңіз немесе {minutes} минуттан кейін қайталаңыз."),
+                    &format!("Письмо на этот адрес уже недавно отправлено. Проверьте почту или повторите через {minutes} мин."),
+                    &format!("A message went to this address a moment ago. Check your mail, or try again in {minutes} min."),
+                ],
+            )
+        }
+        ApiError::MailUnavailable => pick(
+            lang,
+            [
+                "Растау хатын қазір жіберу мүмкін болмады. Бір минуттан кейін қайталап көріңіз.",
+                "Сейчас не удалось отправить письмо для подтверждения. Попробуйте ещё раз через минуту.",
+                "The confirmation message could not be sent right now. Please try again in a minute.",
+            ],
+        ),
         ApiError::MethodNotAllowed { allow } => pick(
             lang,
             [
@@ -353,6 +398,13 @@ mod tests {
             ApiError::NotOpen(NotOpenReason::Closed),
             ApiError::NotOpen(NotOpenReason::DeadlinePassed),
             ApiError::MethodNotAllowed { allow: "GET" },
+            ApiError::TokenInvalid,
+            ApiError::TokenExpired,
+            ApiError::TokenSuperseded,
+            ApiError::MailRateLimited {
+                retry_after_seconds: 600,
+            },
+            ApiError::MailUnavailable,
         ]);
         errors
     }

@@ -1,10 +1,24 @@
 //! What a signature stores: the `sig/` record's value and metadata and the `log/` entry's
 //! metadata. Deliberately small: region, time, language, bucket, and the display name only
 //! when the signer asked for it to be shown. No email, address or user agent, ever.
+//!
+//! A record is the signer's current state: signed or withdrawn, the generation (how many
+//! times they signed again after withdrawing) and when it last changed, which a token is
+//! ordered against (`events`). Records written before withdrawals existed read as signed,
+//! generation 0, changed at the beginning of time.
 
 use serde::{Deserialize, Serialize};
 
-use crate::keys::Bucket;
+use crate::keys::{Bucket, LogEvent};
+
+/// Whether the signature counts now.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SignatureState {
+    #[default]
+    Signed,
+    Withdrawn,
+}
 
 /// Value of `sig/<slug>/<id>`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -13,10 +27,18 @@ pub struct SignatureRecord {
     pub lang: String,
     /// RFC 3339, UTC, whole seconds.
     pub signed_at: String,
-    /// The bucket holding this signature's `log/` entry.
+    /// The bucket holding the `log/` entry of this record's latest event.
     pub bucket: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(default)]
+    pub state: SignatureState,
+    /// 0 for the first signature, one more for each signing again after a withdrawal.
+    #[serde(default)]
+    pub generation: u32,
+    /// When the latest event was recorded, unix milliseconds.
+    #[serde(default)]
+    pub changed_ms: u64,
 }
 
 /// Metadata of `sig/<slug>/<id>`: `{"b": bucket}`.
@@ -34,6 +56,14 @@ pub struct LogMetadata {
 impl SignatureRecord {
     pub fn bucket(&self) -> Bucket {
         Bucket(self.bucket)
+    }
+
+    /// The event that put the record in its current state.
+    pub fn latest_event(&self) -> LogEvent {
+        LogEvent {
+            generation: self.generation,
+            withdrawal: self.state == SignatureState::Withdrawn,
+        }
     }
 
     pub fn to_json(&self) -> Vec<u8> {

@@ -28,6 +28,19 @@ impl PetitionCount {
         self.count += 1;
         *self.by_region.entry(region.to_owned()).or_default() += 1;
     }
+
+    /// Takes one signature of `region` off the count; `false` (and nothing changed) when
+    /// the region has none to take.
+    pub fn remove(&mut self, region: &str) -> bool {
+        match self.by_region.get_mut(region) {
+            Some(n) if *n > 0 => {
+                *n -= 1;
+                self.count -= 1;
+                true
+            }
+            _ => false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -3,7 +3,8 @@
 //!
 //! Each run folds the *sealed* buckets after the last one folded (a bucket is sealed once
 //! `SETTLE_SECONDS` have passed since it ended, so no more writes to it can become
-//! visible), counting a signer id unless it appears in one of the `W` buckets before it,
+//! visible), counting each event (a signature +1, a withdrawal -1: `events`) unless the
+//! same event of the same signer appears in one of the `W` buckets before it,
 //! then publishes `snapshot` = the sealed counts plus a provisional fold of the unsealed
 //! buckets visible now. `tally` after bucket `b` is a pure function of `tally` after
 //! `b - 1` and the sealed bucket `b`, so a stale read of `tally` only makes a run redo work
@@ -19,7 +20,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use crate::config::ApiConfig;
-use crate::identity::SignerId;
 use crate::keys::{
     log_bucket_prefix, parse_log_key, Bucket, BUCKET_DIGITS, BUCKET_SECONDS, LOG_PREFIX, TALLY_KEY,
 };
@@ -108,7 +108,10 @@ pub struct Tally {
 /// One `log/` entry.
 struct LogEntry {
     slug: String,
-    id: String,
+    /// `<id>` for the first signature, `<id>/<event>` for a later event: what duplicates
+    /// share.
+    event_name: String,
+    withdrawal: bool,
     region: String,
 }
 
@@ -125,17 +128,24 @@ impl Tally {
         let oldest_relevant = bucket.0.saturating_sub(window);
         self.recent.retain(|&b, _| b >= oldest_relevant);
         let mut ids = BTreeSet::new();
+        // Entries come in key order, which puts a signer's signature before its
+        // withdrawal when both fall in one bucket (`…/<id>` < `…/<id>/s<g>` < `…/<id>/w<g>`).
         for entry in entries {
-            let key = format!("{}/{}", entry.slug, entry.id);
+            let key = format!("{}/{}", entry.slug, entry.event_name);
             let seen_before = self.recent.values().any(|earlier| earlier.contains(&key));
             if !ids.insert(key) || seen_before {
                 counts.skipped += 1;
                 continue;
             }
-            self.petitions
-                .entry(entry.slug)
-                .or_default()
-                .add(&entry.region);
+            let count = self.petitions.entry(entry.slug).or_default();
+            if !entry.withdrawal {
+                count.add(&entry.region);
+            } else if !count.remove(&entry.region) {
+                // A withdrawal is written only after its signature's entry is in the log,
+                // in the same bucket or a later one, so this is a damaged log.
+                counts.skipped += 1;
+                continue;
+            }
             counts.counted += 1;
         }
         if !ids.is_empty() {
@@ -230,7 +240,7 @@ impl Tally {
         let entries = self.recent.values().flatten();
         if let Some(entry) = entries.into_iter().find(|entry| !is_log_entry_name(entry)) {
             return Err(format!(
-                "{entry:?} in the dedupe window, not a `<slug>/<id>`"
+                "{entry:?} in the dedupe window, not a `<slug>/<id>[/<event>]`"
             ));
         }
         Ok(())
@@ -245,11 +255,10 @@ fn unreadable_tally(reason: &str) -> StoreError {
     ))
 }
 
-/// Whether `entry` is the `<slug>/<id>` part of a log key.
+/// Whether `entry` is the `<slug>/<id>[/<event>]` part of a log key.
 fn is_log_entry_name(entry: &str) -> bool {
-    entry
-        .split_once('/')
-        .is_some_and(|(slug, id)| is_slug(slug) && SignerId::parse(id).is_some())
+    let key = format!("{}{entry}", log_bucket_prefix(Bucket(0)));
+    parse_log_key(&key).is_some()
 }
 
 /// Lists under a budget of requests.
@@ -298,9 +307,11 @@ fn log_entry(listed: &ListedKey) -> Option<LogEntry> {
     let region = LogMetadata::parse(listed.metadata.as_deref())
         .map(|metadata| metadata.r)
         .unwrap_or_else(|| UNKNOWN_REGION.to_owned());
+    let event_name = format!("{}{}", key.id.as_str(), key.event.suffix());
     Some(LogEntry {
         slug: key.slug,
-        id: key.id.as_str().to_owned(),
+        event_name,
+        withdrawal: key.event.withdrawal,
         region,
     })
 }

@@ -86,12 +86,26 @@ pub struct SignRequest {
     /// Trimmed; at most `MAX_NAME_CHARS`; no control characters.
     pub name: String,
     pub email: CanonicalEmail,
+    /// The address as typed (trimmed): where a confirmation message goes. Used once, to
+    /// send it; never stored.
+    pub address: String,
     /// One of the manifest's region codes.
     pub region: String,
     pub show_name: bool,
     /// One of the manifest's languages.
     pub lang: String,
     /// The honeypot was filled in: answer as if recorded, store nothing.
+    pub honeypot_filled: bool,
+    pub turnstile_token: Option<String>,
+}
+
+/// A validated request for a withdrawal message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WithdrawRequest {
+    pub email: CanonicalEmail,
+    /// Where the message goes; never stored.
+    pub address: String,
+    pub lang: String,
     pub honeypot_filled: bool,
     pub turnstile_token: Option<String>,
 }
@@ -142,23 +156,9 @@ impl RawSignRequest {
 
     /// Checks every field; the first problem found (in form order) is the error.
     pub fn validate(&self, manifest: &Manifest) -> Result<SignRequest, ApiError> {
-        let lang = match self.text(Field::Lang)? {
-            None => manifest.default_language.clone(),
-            Some(_) => self
-                .requested_lang(manifest)
-                .ok_or(invalid(InvalidInput::LangUnknown))?
-                .to_owned(),
-        };
+        let lang = self.lang(manifest)?;
         let name = validate_name(self.text(Field::Name)?.unwrap_or_default())?;
-        let email =
-            canonicalize(self.text(Field::Email)?.unwrap_or_default()).map_err(|problem| {
-                invalid(match problem {
-                    EmailProblem::Missing => InvalidInput::EmailMissing,
-                    EmailProblem::TooLong => InvalidInput::EmailTooLong,
-                    EmailProblem::Malformed => InvalidInput::EmailMalformed,
-                    EmailProblem::MixedScripts => InvalidInput::EmailMixedScripts,
-                })
-            })?;
+        let (email, address) = self.email()?;
         let region = match self.text(Field::Region)?.map(str::trim) {
             None | Some("") => return Err(invalid(InvalidInput::RegionMissing)),
             Some(code) if manifest.regions.iter().any(|region| region == code) => code.to_owned(),
@@ -170,12 +170,59 @@ impl RawSignRequest {
         Ok(SignRequest {
             name,
             email,
+            address,
             region,
             show_name: self.flag(Field::ShowName)?,
             lang,
             honeypot_filled: self.honeypot_filled(),
             turnstile_token: self.turnstile_token()?,
         })
+    }
+
+    /// A withdrawal request's fields: the address and the language.
+    pub fn validate_withdrawal(&self, manifest: &Manifest) -> Result<WithdrawRequest, ApiError> {
+        let lang = self.lang(manifest)?;
+        let (email, address) = self.email()?;
+        Ok(WithdrawRequest {
+            email,
+            address,
+            lang,
+            honeypot_filled: self.honeypot_filled(),
+            turnstile_token: self.turnstile_token()?,
+        })
+    }
+
+    /// The token of a confirmation (`token`), trimmed.
+    pub fn token(&self) -> Result<&str, ApiError> {
+        match self.text(Field::Token) {
+            Ok(Some(token)) => Ok(token.trim()),
+            _ => Err(ApiError::TokenInvalid),
+        }
+    }
+
+    /// `lang`, else the site's default.
+    fn lang(&self, manifest: &Manifest) -> Result<String, ApiError> {
+        Ok(match self.text(Field::Lang)? {
+            None => manifest.default_language.clone(),
+            Some(_) => self
+                .requested_lang(manifest)
+                .ok_or(invalid(InvalidInput::LangUnknown))?
+                .to_owned(),
+        })
+    }
+
+    /// The canonical address and the address as typed (trimmed).
+    fn email(&self) -> Result<(CanonicalEmail, String), ApiError> {
+        let typed = self.text(Field::Email)?.unwrap_or_default();
+        let email = canonicalize(typed).map_err(|problem| {
+            invalid(match problem {
+                EmailProblem::Missing => InvalidInput::EmailMissing,
+                EmailProblem::TooLong => InvalidInput::EmailTooLong,
+                EmailProblem::Malformed => InvalidInput::EmailMalformed,
+                EmailProblem::MixedScripts => InvalidInput::EmailMixedScripts,
+            })
+        })?;
+        Ok((email, typed.trim().to_owned()))
     }
 
     /// Text of `field`; `None` when absent or empty after trimming.
@@ -314,6 +361,7 @@ mod tests {
                 status: petitio_model::status::Status::Open,
                 deadline: None,
                 languages: vec!["kk".into()],
+                titles: Default::default(),
             }],
         }
     }

@@ -226,3 +226,105 @@ fn fold_into(total: &mut Counted, more: Counted) {
         *total.0.entry(key).or_default() += n;
     }
 }
+
+/// The token of the link in the last message sent.
+fn last_token(h: &Harness<CountingStore>) -> String {
+    let text = h.mailer.sent().pop().expect("a message").text;
+    let start = text.find("?token=").unwrap() + "?token=".len();
+    text[start..].split_whitespace().next().unwrap().to_owned()
+}
+
+#[test]
+fn kv_operations_per_confirmed_signature_and_withdrawal() {
+    let h = Harness::new(
+        CountingStore::default(),
+        config(&[
+            ("RATE_LIMIT_BURST", "1000000/60"),
+            ("RATE_LIMIT_SUSTAINED", "1000000/3600"),
+            ("SIGNATURE_CONFIRMATION", "email"),
+            ("EMAIL_FROM", "petitio@p.example"),
+        ]),
+    );
+    let send_at = |req, at| block_on(h.send_at(req, at));
+    let confirm = |token: &str| serde_json::json!({ "token": token }).to_string();
+    let confirmations = "/api/petitions/clean-air/confirmations";
+    let mut tokens = Vec::new();
+    for i in 0..SIGNATURES {
+        let at = NOW_MS + i * SIGN_INTERVAL_MS;
+        let answer = send_at(
+            post_json("clean-air", &sign_body(&format!("s{i}@mail.kz"))),
+            at,
+        );
+        assert_eq!(answer.status, 202, "signature {i}");
+        tokens.push(last_token(&h));
+    }
+    let requests = h.store.take();
+    // The sign request: the message throttle, read and written. No `sig`, no `log`.
+    assert_eq!(requests.of(Op::Read, "mail"), SIGNATURES);
+    assert_eq!(requests.of(Op::Write, "mail"), SIGNATURES);
+    assert_eq!(
+        requests.total(Op::Read) + requests.total(Op::Write),
+        2 * SIGNATURES
+    );
+
+    let confirmed_from = NOW_MS + SIGNATURES * SIGN_INTERVAL_MS;
+    for (i, token) in tokens.iter().enumerate() {
+        let at = confirmed_from + i as u64 * SIGN_INTERVAL_MS;
+        let answer = send_at(post_json_to(confirmations, &confirm(token)), at);
+        assert_eq!(answer.status, 201, "confirmation {i}");
+    }
+    let confirmations_counted = h.store.take();
+    // The click: what a signature cost before (1 read of `sig`, `sig` and `log` written),
+    // plus the answer's count from `snapshot` once per 5 s.
+    assert_eq!(confirmations_counted.of(Op::Read, "sig"), SIGNATURES);
+    assert_eq!(confirmations_counted.of(Op::Write, "sig"), SIGNATURES);
+    assert_eq!(confirmations_counted.of(Op::Write, "log"), SIGNATURES);
+    assert_eq!(
+        confirmations_counted.of(Op::Read, "snapshot"),
+        SIGNATURES.div_ceil(9)
+    );
+    assert_eq!(confirmations_counted.total(Op::List), 0);
+
+    // Withdrawals: the request (throttle read and write), the click (the record, its
+    // latest log entry, then both written).
+    let withdrawn_from = confirmed_from + SIGNATURES * SIGN_INTERVAL_MS + 3_600_000;
+    let mut withdraw_tokens = Vec::new();
+    for i in 0..SIGNATURES {
+        let at = withdrawn_from + i * SIGN_INTERVAL_MS;
+        let ask = serde_json::json!({ "email": format!("s{i}@mail.kz") }).to_string();
+        let answer = send_at(
+            post_json_to("/api/petitions/clean-air/withdrawals", &ask),
+            at,
+        );
+        assert_eq!(answer.status, 202, "withdrawal {i}");
+        withdraw_tokens.push(last_token(&h));
+    }
+    let withdrawal_requests = h.store.take();
+    assert_eq!(withdrawal_requests.of(Op::Read, "mail"), SIGNATURES);
+    assert_eq!(withdrawal_requests.of(Op::Write, "mail"), SIGNATURES);
+    let clicks_from = withdrawn_from + SIGNATURES * SIGN_INTERVAL_MS;
+    for (i, token) in withdraw_tokens.iter().enumerate() {
+        let at = clicks_from + i as u64 * SIGN_INTERVAL_MS;
+        let answer = send_at(post_json_to(confirmations, &confirm(token)), at);
+        assert_eq!(answer.status, 201, "withdrawal click {i}");
+    }
+    let withdrawal_clicks = h.store.take();
+    assert_eq!(withdrawal_clicks.of(Op::Read, "sig"), SIGNATURES);
+    assert_eq!(withdrawal_clicks.of(Op::Read, "log"), SIGNATURES);
+    assert_eq!(withdrawal_clicks.of(Op::Write, "sig"), SIGNATURES);
+    assert_eq!(withdrawal_clicks.of(Op::Write, "log"), SIGNATURES);
+    assert_eq!(withdrawal_clicks.total(Op::Read), 2 * SIGNATURES);
+
+    println!("| phase | requests | KV reads | KV writes | KV lists | KV deletes |");
+    println!("|---|---|---|---|---|---|");
+    println!("{}", requests.row("sign requests (email)", SIGNATURES));
+    println!("{}", confirmations_counted.row("confirmations", SIGNATURES));
+    println!(
+        "{}",
+        withdrawal_requests.row("withdrawal requests", SIGNATURES)
+    );
+    println!(
+        "{}",
+        withdrawal_clicks.row("withdrawal confirmations", SIGNATURES)
+    );
+}

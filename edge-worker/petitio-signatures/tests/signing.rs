@@ -7,7 +7,7 @@ use common::*;
 use futures::executor::block_on;
 use petitio_signatures::keys::LOG_PREFIX;
 use petitio_signatures::keys::{parse_log_key, parse_signature_key, Bucket};
-use petitio_signatures::record::SignatureRecord;
+use petitio_signatures::record::{SignatureRecord, SignatureState};
 use petitio_signatures::store::{
     put_if_absent_by_reading, KvEntry, KvStore, ListPage, MemoryStore, Put, PutOptions, StoreError,
 };
@@ -84,6 +84,9 @@ fn stores_only_what_the_record_allows() {
             signed_at: "2026-03-01T12:00:05Z".into(),
             bucket: Bucket::containing(NOW_MS).0,
             name: Some("Aliya".into()),
+            state: SignatureState::Signed,
+            generation: 0,
+            changed_ms: NOW_MS,
         }
     );
     assert_eq!(

@@ -16,6 +16,7 @@ use petitio_signatures::api::{handle, ApiContext};
 use petitio_signatures::email::canonicalize;
 use petitio_signatures::identity::{PetitionKey, SignerId};
 use petitio_signatures::keys::{parse_log_key, parse_signature_key, signature_key, SNAPSHOT_KEY};
+use petitio_signatures::mailer::MemoryMailer;
 use petitio_signatures::ratelimit::RateLimiter;
 use petitio_signatures::sim::{SimConfig, SimulatedKv, XorShift};
 use petitio_signatures::snapshot::{Snapshot, SnapshotCache};
@@ -153,6 +154,7 @@ fn run(seed: u64, ambiguous_writes: bool) {
     let limiter = &RateLimiter::new();
     let snapshots = &SnapshotCache::new();
     let turnstile = &ScriptedTurnstile::answering(Ok(true));
+    let mailer = &MemoryMailer::new();
     let mut rng = XorShift::new(seed.wrapping_mul(7919));
     let mut pending = planned_attempts(&mut rng);
     let mut signed: BTreeSet<(String, String)> = BTreeSet::new();
@@ -175,6 +177,7 @@ fn run(seed: u64, ambiguous_writes: bool) {
                     limiter,
                     snapshots,
                     turnstile,
+                    mailer,
                     now_ms,
                 };
                 handle(&ctx, req).await

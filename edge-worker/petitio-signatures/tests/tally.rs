@@ -6,7 +6,7 @@ mod common;
 use common::*;
 use futures::executor::block_on;
 use petitio_signatures::identity::SignerId;
-use petitio_signatures::keys::{log_key, Bucket, SNAPSHOT_KEY, TALLY_KEY};
+use petitio_signatures::keys::{event_log_key, log_key, Bucket, LogEvent, SNAPSHOT_KEY, TALLY_KEY};
 use petitio_signatures::record::LogMetadata;
 use petitio_signatures::sim::{SimConfig, SimulatedKv};
 use petitio_signatures::snapshot::Snapshot;
@@ -25,6 +25,24 @@ fn log<S: KvStore>(store: &S, bucket: u64, slug: &str, signer: u8, region: &str)
     let metadata = LogMetadata { r: region.into() }.to_json();
     block_on(store.put(
         &log_key(Bucket(bucket), slug, &id(signer)),
+        b"",
+        PutOptions {
+            metadata: Some(metadata),
+            expiration_ttl: None,
+        },
+    ))
+    .unwrap();
+}
+
+/// A later event of `signer`: `w<g>` (withdrawal) or `s<g>` (signed again).
+fn event<S: KvStore>(store: &S, bucket: u64, signer: u8, generation: u32, withdrawal: bool) {
+    let metadata = LogMetadata { r: "astana".into() }.to_json();
+    let event = LogEvent {
+        generation,
+        withdrawal,
+    };
+    block_on(store.put(
+        &event_log_key(Bucket(bucket), "clean-air", &id(signer), event),
         b"",
         PutOptions {
             metadata: Some(metadata),
@@ -212,7 +230,7 @@ fn a_tally_the_job_could_not_have_written_is_refused_and_changes_nothing() {
         ),
         (
             r#"{"next_bucket":5,"petitions":{},"recent":{"4":["clean-air"]}}"#.to_owned(),
-            "\"clean-air\" in the dedupe window, not a `<slug>/<id>`",
+            "\"clean-air\" in the dedupe window, not a `<slug>/<id>[/<event>]`",
         ),
     ];
     for (json, reason) in cases {
@@ -245,4 +263,41 @@ fn a_tally_decodes_to_what_was_encoded() {
     assert_eq!(tally.petitions()["clean-air"].count, 2);
     assert_eq!(tally.recent().len(), 2);
     assert_eq!(tally.encode(), stored.value);
+}
+
+#[test]
+fn a_withdrawal_counts_minus_one_exactly_once_and_signing_again_counts_again() {
+    let store = MemoryStore::new();
+    log(&store, B, "clean-air", 1, "astana");
+    log(&store, B, "clean-air", 2, "astana");
+    // Signer 1 withdraws; two racing confirmations wrote the withdrawal in two buckets.
+    event(&store, B + 1, 1, 0, true);
+    event(&store, B + 2, 1, 0, true);
+    assert_eq!(job(&store, sealed_at(B + 2)).duplicates_skipped, 1);
+    assert_eq!(count(&store, "clean-air"), 1);
+    // Signer 2 withdraws and signs again in one bucket; signer 1 signs again later.
+    event(&store, B + 3, 2, 0, true);
+    event(&store, B + 3, 2, 1, false);
+    event(&store, B + 5, 1, 1, false);
+    // B + 3 sealed, B + 5 provisional; then all sealed: the same figure.
+    let report = job(&store, (B + 5) * BUCKET_MS + 1);
+    assert_eq!(
+        (report.signatures_counted, report.provisional_signatures),
+        (2, 1)
+    );
+    assert_eq!(count(&store, "clean-air"), 2);
+    job(&store, sealed_at(B + 5));
+    assert_eq!(count(&store, "clean-air"), 2);
+    let snapshot = block_on(Snapshot::read(&store)).unwrap().unwrap();
+    assert_eq!(snapshot.petitions["clean-air"].by_region["astana"], 2);
+}
+
+#[test]
+fn a_withdrawal_without_its_signature_is_skipped_not_counted_below_zero() {
+    let store = MemoryStore::new();
+    event(&store, B, 9, 0, true);
+    let report = job(&store, sealed_at(B));
+    assert_eq!(report.signatures_counted, 0);
+    assert_eq!(report.duplicates_skipped, 1);
+    assert_eq!(count(&store, "clean-air"), 0);
 }

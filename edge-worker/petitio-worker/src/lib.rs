@@ -2,7 +2,7 @@
 //! only; natively this crate is empty): the `fetch` and `scheduled` entry points
 //! and the bindings the core runs on. It owns no API logic; it converts requests, supplies
 //! storage (`SIGNATURES`, Workers KV), the manifest (`ASSETS`), configuration (vars and
-//! secrets), the Turnstile verifier and the clock, and calls `api::handle` or
+//! secrets), the Turnstile verifier, the mailer (`EMAIL`, Email Service) and the clock, and calls `api::handle` or
 //! `tally::run_scheduled`. Everything it calls is tested natively.
 //!
 //! What it logs (Workers Logs keeps console output; ARCHITECTURE.md, "Logs", says what
@@ -16,6 +16,7 @@
 
 mod assets;
 mod convert;
+mod email;
 mod kv;
 mod turnstile;
 
@@ -87,6 +88,7 @@ async fn fetch(request: Request, env: Env, _ctx: Context) -> worker::Result<Resp
         limiter: &LIMITER,
         snapshots: &SNAPSHOTS,
         turnstile: &turnstile::FetchTurnstile,
+        mailer: &email::EmailBinding::from_env(&env),
         now_ms,
     };
     convert::to_worker_response(api::handle(&context, api_request).await)

@@ -2,6 +2,8 @@
 //! API reads to know which petitions exist, whether they accept signatures, and which
 //! regions a signer may pick. One type on both sides, so they cannot drift.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::date::Date;
@@ -33,6 +35,19 @@ pub struct ManifestPetition {
     pub deadline: Option<Date>,
     /// Languages this petition has pages in.
     pub languages: Vec<String>,
+    /// The petition's title in each of its languages (the confirmation message names it).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub titles: BTreeMap<String, String>,
+}
+
+impl ManifestPetition {
+    /// The title in `lang`, else in the petition's first language, else its slug.
+    pub fn title_in(&self, lang: &str) -> &str {
+        self.titles
+            .get(lang)
+            .or_else(|| self.languages.first().and_then(|l| self.titles.get(l)))
+            .unwrap_or(&self.slug)
+    }
 }
 
 impl ManifestPetition {
@@ -54,6 +69,7 @@ mod tests {
             status: Status::PartiallySatisfied,
             deadline: Date::new(2026, 9, 1),
             languages: vec!["kk".into()],
+            titles: BTreeMap::new(),
         };
         let json = serde_json::to_string(&petition).unwrap();
         assert_eq!(
@@ -74,6 +90,7 @@ mod tests {
             status: Status::Open,
             deadline: Some(day(1)),
             languages: vec![],
+            titles: BTreeMap::new(),
         };
         assert!(petition.is_open_on(day(1)));
         assert!(!petition.is_open_on(day(2)));

@@ -14,6 +14,8 @@
 //! | `<lang>/` | home page |
 //! | `<lang>/petitions/<slug>/` | petition page (`#response`, `#update-<date>` inside it) |
 //! | `<lang>/petitions/<slug>/signed/` | after signing without JavaScript |
+//! | `<lang>/petitions/<slug>/confirm/` | the link of a confirmation message: one button posting its token |
+//! | `<lang>/petitions/<slug>/withdraw/` | "withdraw my signature": asks for the address |
 //! | `<lang>/petitions/<slug>/embed/` | embeddable counter |
 //! | `<lang>/petitions/<slug>/badge.svg` | SVG badge |
 //! | `<lang>/<listing>/`, `<lang>/<listing>/page/<n>/` | status listings, [`PER_PAGE`] a page |
@@ -25,7 +27,8 @@
 //! | `_petitio/manifest.json` | what the API reads ([`MANIFEST_PATH`](crate::manifest::MANIFEST_PATH)) |
 //!
 //! API (under `api_url`, by default [`API_PATH`] on the site's origin): `POST
-//! petitions/<slug>/signatures`, `GET petitions/<slug>/count`, `GET counts` ([`ApiRoute`]).
+//! petitions/<slug>/signatures`, `POST petitions/<slug>/confirmations`, `POST
+//! petitions/<slug>/withdrawals`, `GET petitions/<slug>/count`, `GET counts` ([`ApiRoute`]).
 
 use crate::status::Status;
 
@@ -88,6 +91,21 @@ pub fn signed(lang: &str, slug: &str) -> String {
     format!("{}{SIGNED}", petition(lang, slug))
 }
 
+/// The page a confirmation message links to: `kk/petitions/<slug>/confirm/`.
+pub fn confirm(lang: &str, slug: &str) -> String {
+    format!("{}{CONFIRM}", petition(lang, slug))
+}
+
+/// The page asking for the address whose signature is withdrawn:
+/// `kk/petitions/<slug>/withdraw/`.
+pub fn withdraw(lang: &str, slug: &str) -> String {
+    format!("{}{WITHDRAW}", petition(lang, slug))
+}
+
+/// The query parameter of the confirm page's URL carrying the token:
+/// `<confirm page>?token=<token>`.
+pub const TOKEN_PARAMETER: &str = "token";
+
 /// The embeddable counter: `kk/petitions/<slug>/embed/`.
 pub fn embed(lang: &str, slug: &str) -> String {
     format!("{}{EMBED}", petition(lang, slug))
@@ -101,6 +119,8 @@ pub fn badge(lang: &str, slug: &str) -> String {
 /// The sub-pages of a petition's page, as path segments.
 pub const SIGNED: &str = "signed/";
 pub const EMBED: &str = "embed/";
+pub const CONFIRM: &str = "confirm/";
+pub const WITHDRAW: &str = "withdraw/";
 
 /// Page `page` (from 1) of a status listing: `kk/open/`, `kk/open/page/2/`.
 pub fn listing(lang: &str, listing: Listing, page: usize) -> String {
@@ -202,6 +222,10 @@ pub enum ApiRoute<'p> {
     PetitionCount(&'p str),
     /// `POST petitions/<slug>/signatures`.
     Signatures(&'p str),
+    /// `POST petitions/<slug>/confirmations`: a token from a confirmation message.
+    Confirmations(&'p str),
+    /// `POST petitions/<slug>/withdrawals`: asks for a withdrawal message.
+    Withdrawals(&'p str),
 }
 
 impl<'p> ApiRoute<'p> {
@@ -218,6 +242,8 @@ impl<'p> ApiRoute<'p> {
         match action {
             "count" => Some(ApiRoute::PetitionCount(slug)),
             "signatures" => Some(ApiRoute::Signatures(slug)),
+            "confirmations" => Some(ApiRoute::Confirmations(slug)),
+            "withdrawals" => Some(ApiRoute::Withdrawals(slug)),
             _ => None,
         }
     }
@@ -229,6 +255,8 @@ impl<'p> ApiRoute<'p> {
             ApiRoute::Counts => format!("{api_url}/counts"),
             ApiRoute::PetitionCount(slug) => format!("{api_url}/petitions/{slug}/count"),
             ApiRoute::Signatures(slug) => format!("{api_url}/petitions/{slug}/signatures"),
+            ApiRoute::Confirmations(slug) => format!("{api_url}/petitions/{slug}/confirmations"),
+            ApiRoute::Withdrawals(slug) => format!("{api_url}/petitions/{slug}/withdrawals"),
         }
     }
 }
@@ -237,15 +265,31 @@ impl<'p> ApiRoute<'p> {
 /// "The no-JS form"). The query says what happened; the fragment names the element of the
 /// static page that explains it, so the page shows it with CSS `:target` alone.
 pub mod results {
-    use super::{home, petition, signed};
+    use super::{confirm, home, petition, signed, TOKEN_PARAMETER};
+
+    /// The page a confirmation message links to, carrying its token (no fragment: the
+    /// page is filled with the token as served, for browsers without JavaScript):
+    /// `<base_path><lang>/petitions/<slug>/confirm/?token=<token>`. `token` is URL-safe.
+    pub fn confirm_page(base_path: &str, lang: &str, slug: &str, token: &str) -> String {
+        format!(
+            "{}{}?{TOKEN_PARAMETER}={token}",
+            with_slash(base_path),
+            confirm(lang, slug)
+        )
+    }
 
     /// After a signature was accepted; `result` is `recorded` or `already_signed`:
     /// `<base_path><lang>/petitions/<slug>/signed/?result=<r>#result-<r>`.
     pub fn signed_page(base_path: &str, lang: &str, slug: &str, result: &str) -> String {
+        result_page(base_path, &signed(lang, slug), result)
+    }
+
+    /// A page (`confirm/`, `withdraw/`, `signed/`) saying what happened:
+    /// `<base_path><page>?result=<r>#result-<r>`.
+    pub fn result_page(base_path: &str, page: &str, result: &str) -> String {
         format!(
-            "{}{}?result={result}#result-{result}",
-            with_slash(base_path),
-            signed(lang, slug)
+            "{}{page}?result={result}#result-{result}",
+            with_slash(base_path)
         )
     }
 
@@ -290,6 +334,8 @@ mod tests {
         assert_eq!(petition("kk", "clean-air"), "kk/petitions/clean-air/");
         assert_eq!(signed("kk", "clean-air"), "kk/petitions/clean-air/signed/");
         assert_eq!(embed("en", "x"), "en/petitions/x/embed/");
+        assert_eq!(confirm("kk", "x"), "kk/petitions/x/confirm/");
+        assert_eq!(withdraw("ru", "x"), "ru/petitions/x/withdraw/");
         assert_eq!(badge("en", "x"), "en/petitions/x/badge.svg");
         assert_eq!(listing("ru", Listing::Open, 1), "ru/open/");
         assert_eq!(listing("ru", Listing::Archive, 3), "ru/archive/page/3/");
@@ -323,6 +369,8 @@ mod tests {
             ApiRoute::Counts,
             ApiRoute::PetitionCount("clean-air"),
             ApiRoute::Signatures("clean-air"),
+            ApiRoute::Confirmations("clean-air"),
+            ApiRoute::Withdrawals("clean-air"),
         ] {
             assert_eq!(ApiRoute::parse(&route.url(API_PATH)), Some(route));
         }
@@ -367,6 +415,22 @@ mod tests {
         assert_eq!(
             results::home_page("", "kk", "petition_not_found"),
             "/kk/?result=petition_not_found"
+        );
+    }
+
+    #[test]
+    fn the_withdraw_and_confirm_pages_show_results_like_the_signed_page() {
+        assert_eq!(
+            results::result_page("/", &withdraw("ru", "x"), "check_email"),
+            "/ru/petitions/x/withdraw/?result=check_email#result-check_email"
+        );
+    }
+
+    #[test]
+    fn the_confirm_link_carries_its_token_in_the_query() {
+        assert_eq!(
+            results::confirm_page("/sub", "kk", "clean-air", "s.x.1"),
+            "/sub/kk/petitions/clean-air/confirm/?token=s.x.1"
         );
     }
 

@@ -169,6 +169,11 @@ pub fn manifest_entry(petition: &Petition) -> String {
             .iter()
             .map(|t| t.lang.clone())
             .collect(),
+        titles: petition
+            .translations
+            .iter()
+            .map(|t| (t.lang.clone(), t.title.clone()))
+            .collect(),
     };
     serde_json::to_string(&entry).expect("the manifest serialises")
 }

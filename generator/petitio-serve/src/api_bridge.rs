@@ -25,6 +25,7 @@ use petitio_signatures::validate::MAX_BODY_BYTES;
 
 use crate::client_address::ClientAddress;
 use crate::error::{body_too_slow, invalid_api_response};
+use crate::mail::LocalMailer;
 use crate::site::LiveSite;
 use crate::store::RedbStore;
 use crate::turnstile::LocalTurnstile;
@@ -41,6 +42,8 @@ pub struct SignatureApi {
     pub limiter: RateLimiter,
     pub snapshots: SnapshotCache,
     pub turnstile: LocalTurnstile,
+    /// The outbox, or the SMTP server of `--smtp`.
+    pub mailer: LocalMailer,
     pub site: Arc<LiveSite>,
     /// Where the rate limit's client address comes from.
     pub client_address: ClientAddress,
@@ -68,6 +71,7 @@ pub async fn serve(
         limiter: &api.limiter,
         snapshots: &api.snapshots,
         turnstile: &api.turnstile,
+        mailer: &api.mailer,
         now_ms: unix_millis_now(),
     };
     from_api_response(handle(&context, request).await)

@@ -16,6 +16,12 @@ pub enum ServeError {
     Build(#[from] petitio_render::Error),
 
     #[error(
+        "--smtp {0:?} is not an SMTP URL: write it as smtp://host:port (plain SMTP, e.g. a \
+         relay on this machine)"
+    )]
+    SmtpUrl(String),
+
+    #[error(
         "cannot create the data directory {}: {source}\n  \
          Check that its parent exists and is writable, or choose another data directory.",
         path.display()

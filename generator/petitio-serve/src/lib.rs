@@ -29,6 +29,7 @@ mod incremental;
 mod limits;
 mod livereload;
 mod local_config;
+mod mail;
 mod site;
 mod static_files;
 pub mod store;
@@ -84,6 +85,10 @@ pub struct ServeOptions {
     pub allowed_hosts: Vec<AllowedHost>,
     /// Where the rate limit's client address comes from (`--trust-proxy-header`).
     pub client_address: ClientAddress,
+    /// Where confirmation messages go without `smtp`: `<root>/.petitio/outbox`.
+    pub outbox_dir: PathBuf,
+    /// `--smtp URL`: send confirmation messages to this SMTP server instead.
+    pub smtp: Option<String>,
 }
 
 impl ServeOptions {
@@ -91,7 +96,10 @@ impl ServeOptions {
     /// host names, the TCP peer as the client's address.
     pub fn new(build: BuildOptions) -> Self {
         let data_dir = build.root.join(".petitio").join("data");
+        let outbox_dir = build.root.join(".petitio").join("outbox");
         Self {
+            outbox_dir,
+            smtp: None,
             build,
             host: IpAddr::V4(Ipv4Addr::LOCALHOST),
             port: DEFAULT_PORT,
@@ -114,6 +122,8 @@ pub fn run(opts: ServeOptions) -> Result<(), ServeError> {
         data_dir,
         allowed_hosts,
         client_address,
+        outbox_dir,
+        smtp,
     } = opts;
     // Everything that can refuse to start is checked before the (longer) first build.
     let limits = ConnectionLimits::from_env(|name| std::env::var(name).ok())?;
@@ -129,6 +139,10 @@ pub fn run(opts: ServeOptions) -> Result<(), ServeError> {
     let hosts = AllowedHosts::new(bound.ip(), &allowed_hosts);
     let store = RedbStore::open(&data_dir)?;
     let settings = LocalSettings::load(&data_dir, &origins, |name| std::env::var(name).ok())?;
+    let mailer = match &smtp {
+        Some(url) => mail::LocalMailer::smtp(url)?,
+        None => mail::LocalMailer::outbox(outbox_dir),
+    };
 
     build
         .extra_body_scripts
@@ -143,6 +157,7 @@ pub fn run(opts: ServeOptions) -> Result<(), ServeError> {
         limiter: RateLimiter::new(),
         snapshots: SnapshotCache::new(),
         turnstile: turnstile::LocalTurnstile,
+        mailer,
         site: Arc::clone(&site),
         client_address,
         body_timeout: limits.request_body,

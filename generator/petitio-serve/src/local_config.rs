@@ -5,6 +5,8 @@
 //! * `SIGNING_KEY`: generated randomly on first run and kept in `<data_dir>/signing.key`
 //!   (mode 0600), so signer ids stay stable across restarts and duplicates are recognised.
 //! * `ALLOWED_ORIGINS`: the server's own origins, plus any listed in the environment.
+//! * `SIGNATURE_CONFIRMATION`: `email` as in production, with `EMAIL_FROM` defaulting to
+//!   `petitio@localhost` (messages go to the outbox, or to `--smtp`'s server).
 //!
 //! `PETITIO_TALLY_INTERVAL_SECS` (default 5) sets how often the counting job runs.
 
@@ -21,6 +23,9 @@ pub const SIGNING_KEY_FILE: &str = "signing.key";
 
 /// Environment variable overriding how often the counting job runs.
 pub const TALLY_INTERVAL_VAR: &str = "PETITIO_TALLY_INTERVAL_SECS";
+
+/// The sender of local confirmation messages unless `EMAIL_FROM` says otherwise.
+pub const LOCAL_EMAIL_FROM: &str = "petitio@localhost";
 
 const DEFAULT_TALLY_INTERVAL: Duration = Duration::from_secs(5);
 
@@ -54,6 +59,8 @@ impl LocalSettings {
             // A local preview shows each published count at once; the worker's default
             // reuse of a read for a few seconds only saves KV reads in production.
             "COUNTS_CACHE_SECONDS" => env(name).or_else(|| Some("0".into())),
+            // Confirmation by email works with no setup: messages go to the outbox.
+            "EMAIL_FROM" => env(name).or_else(|| Some(LOCAL_EMAIL_FROM.into())),
             _ => env(name),
         })?;
         let tally_interval = match env(TALLY_INTERVAL_VAR) {

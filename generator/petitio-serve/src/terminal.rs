@@ -15,6 +15,15 @@ pub fn serving(url: &str, data_dir: &Path) {
     );
 }
 
+/// A confirmation or withdrawal message went to the outbox: where, and the link to
+/// follow (the address is not shown).
+pub fn message_written(path: &Path, link: &str) {
+    println!(
+        "Message written to {}; its confirmation link: {link}",
+        path.display()
+    );
+}
+
 /// Bound to every interface: other machines use this machine's address, which the
 /// server does not know.
 pub fn reachable_from_other_machines(port: u16) {

@@ -285,6 +285,7 @@ mod concurrent_signers {
     use petitio_signatures::api::{handle, ApiContext};
     use petitio_signatures::config::ApiConfig;
     use petitio_signatures::http::ApiRequest;
+    use petitio_signatures::mailer::MemoryMailer;
     use petitio_signatures::ratelimit::RateLimiter;
     use petitio_signatures::snapshot::SnapshotCache;
     use petitio_signatures::tally::run_scheduled;
@@ -321,6 +322,7 @@ mod concurrent_signers {
                 limiter: &self.limiter,
                 snapshots: &self.snapshots,
                 turnstile: &NotConfigured,
+                mailer: &MemoryMailer::new(),
                 now_ms,
             };
             let body = serde_json::json!({
@@ -352,6 +354,7 @@ mod concurrent_signers {
                 "SIGNING_KEY" => Some("concurrency-test-key-0123456789abcdef".into()),
                 "RATE_LIMIT_BURST" => Some("100000/60".into()),
                 "RATE_LIMIT_SUSTAINED" => Some("100000/3600".into()),
+                "SIGNATURE_CONFIRMATION" => Some("none".into()),
                 _ => None,
             })
             .unwrap(),
@@ -366,6 +369,7 @@ mod concurrent_signers {
                     status: petitio_model::status::Status::Open,
                     deadline: None,
                     languages: vec!["kk".into()],
+                    titles: Default::default(),
                 }],
             },
             limiter: RateLimiter::new(),

@@ -115,6 +115,10 @@ pub struct ServeArgs {
     /// behind a reverse proxy that sets it: any client can send it
     #[arg(long, value_name = "NAME", value_parser = ClientAddress::trusting)]
     pub trust_proxy_header: Option<ClientAddress>,
+    /// Send confirmation messages to this SMTP server (smtp://host:port, plain SMTP)
+    /// instead of writing them to .petitio/outbox/ and printing their links
+    #[arg(long, value_name = "URL")]
+    pub smtp: Option<String>,
 }
 
 /// The limits `serve` applies, then examples.

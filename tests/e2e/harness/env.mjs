@@ -21,5 +21,8 @@ export function testVars(verifyUrl) {
     SETTLE_SECONDS: "60",
     TURNSTILE_SECRET,
     TURNSTILE_VERIFY_URL: verifyUrl,
+    // These suites cover signing without confirmation; confirmation.test.mjs covers the
+    // default ("email") on both targets.
+    SIGNATURE_CONFIRMATION: "none",
   };
 }

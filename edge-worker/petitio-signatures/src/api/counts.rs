@@ -14,6 +14,7 @@ use super::{
 };
 use crate::error::ApiError;
 use crate::http::ApiResponse;
+use crate::mailer::Mailer;
 use crate::snapshot::PetitionCount;
 use crate::store::KvStore;
 use crate::turnstile::TurnstileVerifier;
@@ -32,8 +33,8 @@ struct OneCount<'a> {
     updated_at: Option<&'a str>,
 }
 
-pub(super) async fn all<S: KvStore, V: TurnstileVerifier>(
-    ctx: &ApiContext<'_, S, V>,
+pub(super) async fn all<S: KvStore, V: TurnstileVerifier, M: Mailer>(
+    ctx: &ApiContext<'_, S, V, M>,
     lang: &str,
 ) -> ApiResponse {
     let Ok(published) = ctx.published().await else {
@@ -61,8 +62,8 @@ pub(super) async fn all<S: KvStore, V: TurnstileVerifier>(
     json_bytes_response(200, body.to_vec(), Caching::Public30)
 }
 
-pub(super) async fn one<S: KvStore, V: TurnstileVerifier>(
-    ctx: &ApiContext<'_, S, V>,
+pub(super) async fn one<S: KvStore, V: TurnstileVerifier, M: Mailer>(
+    ctx: &ApiContext<'_, S, V, M>,
     slug: &str,
     lang: &str,
 ) -> ApiResponse {

@@ -64,6 +64,7 @@ mod tests {
         ApiConfig::from_lookup(|name| match name {
             "SIGNING_KEY" => Some("k".repeat(32)),
             "ALLOWED_ORIGINS" => Some("https://mirror.example".into()),
+            "SIGNATURE_CONFIRMATION" => Some("none".into()),
             _ => None,
         })
         .unwrap()

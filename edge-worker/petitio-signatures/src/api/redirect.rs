@@ -23,7 +23,28 @@ use crate::config::ApiConfig;
 use crate::error::ApiError;
 use crate::http::{ApiRequest, ApiResponse};
 use petitio_model::manifest::{Manifest, ManifestPetition};
-use petitio_model::urls::results;
+use petitio_model::urls::{self, results};
+
+/// A page of a petition that shows a `?result=` outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Page {
+    /// `signed/`: a signature recorded, or a confirmation message sent.
+    Signed,
+    /// `confirm/`: what went wrong with a confirmation.
+    Confirm,
+    /// `withdraw/`: a withdrawal message sent or confirmed, or what went wrong.
+    Withdraw,
+}
+
+impl Page {
+    fn path(self, lang: &str, slug: &str) -> String {
+        match self {
+            Page::Signed => urls::signed(lang, slug),
+            Page::Confirm => urls::confirm(lang, slug),
+            Page::Withdraw => urls::withdraw(lang, slug),
+        }
+    }
+}
 
 /// Path of the page shown after a signature was accepted; `result` is `recorded` or
 /// `already_signed`.
@@ -68,14 +89,26 @@ impl<'a> RedirectTarget<'a> {
         Self { origin, manifest }
     }
 
-    pub fn signed(&self, petition: &ManifestPetition, lang: &str, result: &str) -> ApiResponse {
+    /// `page` of the petition with `result` (an outcome's or an error's code).
+    pub fn outcome(
+        &self,
+        page: Page,
+        petition: &ManifestPetition,
+        lang: &str,
+        result: &str,
+    ) -> ApiResponse {
         let lang = page_language(self.manifest, petition, lang);
-        self.see_other(signed_page_path(
-            &self.manifest.base_path,
-            lang,
-            &petition.slug,
-            result,
-        ))
+        let path = match page {
+            Page::Signed => {
+                signed_page_path(&self.manifest.base_path, lang, &petition.slug, result)
+            }
+            _ => results::result_page(
+                &self.manifest.base_path,
+                &page.path(lang, &petition.slug),
+                result,
+            ),
+        };
+        self.see_other(path)
     }
 
     pub fn error(&self, petition: &ManifestPetition, lang: &str, error: &ApiError) -> ApiResponse {

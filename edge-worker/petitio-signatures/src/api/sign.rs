@@ -1,14 +1,18 @@
 //! `POST /api/petitions/{slug}/signatures`: the signing flow of ARCHITECTURE.md
-//! ("Signing"), at most two reads (`sig`, then its `log` entry when the record exists) and
-//! two writes per signature.
+//! ("Signing").
 //!
 //! Order of checks: petition exists (404), origin (403), size (413), content type (415),
 //! body (400), petition open (409), fields (400), rate limit (429), honeypot (a
-//! success-looking 201, nothing stored), Turnstile (403/503), storage (503). Answers:
-//! * 201 `{"status":"recorded","slug","receipt","count"}`: the record and its log entry
-//!   are stored (also when this request completed a record an earlier, failed attempt
-//!   left without its log entry: that attempt was never answered with success).
-//! * 200 `{"status":"already_signed",...}`: this email has signed; nothing written.
+//! success-looking answer, nothing stored or sent), Turnstile (403/503), then:
+//!
+//! * `SIGNATURE_CONFIRMATION=email` (the default): a confirmation message goes to the
+//!   address (`mailing`; at most one per signer and interval, else 429), and the answer is
+//!   202 `{"status":"check_email","slug"}` whatever the signer's state, so that a sign
+//!   request tells nobody whether an address has signed. Nothing is stored but the
+//!   short-lived note that a message was sent. The signature is recorded when the
+//!   message's button is pressed (`confirm`).
+//! * `none`: the signature is recorded now (`events::record_signature`), storage (503):
+//!   201 `{"status":"recorded","slug","receipt","count"}`, or 200 `already_signed`.
 //!
 //! `receipt` is `<bucket>-<id>`. `count` is the published count from `snapshot` (plus one
 //! for a new signature), or `null` when the snapshot cannot be read: the signature is
@@ -18,127 +22,151 @@
 
 use serde::Serialize;
 
-use super::negotiate::wants_redirect;
+use super::checks::{check_open, check_rate, verify_challenge};
+use super::mailing::{send_message, CHECK_EMAIL};
 use super::origin::check_csrf;
-use super::redirect::RedirectTarget;
-use super::{error_response, find_petition, json_response, ApiContext, Caching};
-use crate::error::{ApiError, NotOpenReason};
+use super::redirect::Page;
+use super::{json_response, petition_request, ApiContext, Caching, PetitionRequest};
+use crate::config::Confirmation;
+use crate::error::ApiError;
+use crate::events::{record_signature, At, Outcome, Refused, SignatureDetails};
 use crate::http::{ApiRequest, ApiResponse};
-use crate::identity::{ClientHash, PetitionKey, SignerId};
-use crate::keys::{log_key, signature_key, Bucket};
-use crate::record::{LogMetadata, SignatureRecord};
-use crate::store::{KvStore, Put, PutOptions, StoreError};
+use crate::identity::{PetitionKey, SignerId};
+use crate::keys::Bucket;
+use crate::mailer::Mailer;
+use crate::store::KvStore;
+use crate::token::{Action, ActionToken};
 use crate::turnstile::TurnstileVerifier;
-use crate::validate::{BodyFormat, RawSignRequest, SignRequest};
-use petitio_model::date::rfc3339_timestamp;
+use crate::validate::{RawSignRequest, SignRequest};
 use petitio_model::manifest::ManifestPetition;
-use petitio_model::status::Status;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Outcome {
-    Recorded,
-    AlreadySigned,
-}
-
-impl Outcome {
-    fn code(self) -> &'static str {
-        match self {
-            Outcome::Recorded => "recorded",
-            Outcome::AlreadySigned => "already_signed",
-        }
-    }
-
-    fn status(self) -> u16 {
-        match self {
-            Outcome::Recorded => 201,
-            Outcome::AlreadySigned => 200,
-        }
-    }
+#[derive(Serialize)]
+pub(super) struct SignedBody<'a> {
+    pub status: &'static str,
+    pub slug: &'a str,
+    pub receipt: String,
+    pub count: Option<u64>,
 }
 
 #[derive(Serialize)]
-struct SignedBody<'a> {
+struct StatusBody<'a> {
     status: &'static str,
     slug: &'a str,
-    receipt: String,
-    count: Option<u64>,
 }
 
-struct Signed {
-    outcome: Outcome,
-    receipt: String,
+/// `{"status","slug"}` with `status_code`: a message sent (202), a withdrawal's outcome.
+pub(super) fn status_response(status_code: u16, status: &'static str, slug: &str) -> ApiResponse {
+    json_response(status_code, &StatusBody { status, slug }, Caching::NoStore)
+}
+
+/// A recorded signature, as answered.
+pub(super) struct Signed {
+    pub outcome: Outcome,
+    pub receipt: String,
     /// The petition's published count before this request wrote anything (JSON answers).
-    published: Option<u64>,
+    pub published: Option<u64>,
 }
 
-pub(super) async fn handle<S: KvStore, V: TurnstileVerifier>(
-    ctx: &ApiContext<'_, S, V>,
+impl Signed {
+    /// The JSON answer.
+    pub fn response(&self, slug: &str) -> ApiResponse {
+        let count = self
+            .published
+            .map(|count| count + u64::from(self.outcome == Outcome::Recorded));
+        let body = SignedBody {
+            status: self.outcome.code(),
+            slug,
+            receipt: self.receipt.clone(),
+            count,
+        };
+        json_response(self.outcome.status(), &body, Caching::NoStore)
+    }
+}
+
+enum Answer {
+    Signed(Signed),
+    /// A confirmation message went out (or the honeypot was filled).
+    CheckEmail,
+}
+
+pub(super) async fn handle<S: KvStore, V: TurnstileVerifier, M: Mailer>(
+    ctx: &ApiContext<'_, S, V, M>,
     req: &ApiRequest,
     slug: &str,
     body: Result<RawSignRequest, ApiError>,
     lang: &str,
 ) -> ApiResponse {
-    let body_is_form = BodyFormat::from_content_type(req.header("content-type"))
-        .is_ok_and(|format| format == BodyFormat::Form);
-    let redirect = wants_redirect(req.header("accept"), body_is_form)
-        .then(|| RedirectTarget::for_request(ctx.config, ctx.manifest, req));
-    let Some(petition) = find_petition(ctx.manifest, slug) else {
-        return match redirect {
-            Some(target) => target.petition_not_found(lang),
-            None => error_response(&ApiError::PetitionNotFound, lang),
-        };
+    let (petition, redirect) = match petition_request(ctx, req, slug, lang) {
+        PetitionRequest::Found(petition, redirect) => (petition, redirect),
+        PetitionRequest::Answered(response) => return response,
     };
     let wants_count = redirect.is_none();
     match (sign(ctx, req, petition, body, wants_count).await, redirect) {
-        (Ok(signed), Some(target)) => target.signed(petition, lang, signed.outcome.code()),
-        (Ok(signed), None) => {
-            let count = signed
-                .published
-                .map(|count| count + u64::from(signed.outcome == Outcome::Recorded));
-            let body = SignedBody {
-                status: signed.outcome.code(),
-                slug,
-                receipt: signed.receipt,
-                count,
-            };
-            json_response(signed.outcome.status(), &body, Caching::NoStore)
+        (Ok(Answer::Signed(signed)), Some(target)) => {
+            target.outcome(Page::Signed, petition, lang, signed.outcome.code())
         }
+        (Ok(Answer::CheckEmail), Some(target)) => {
+            target.outcome(Page::Signed, petition, lang, CHECK_EMAIL)
+        }
+        (Ok(Answer::Signed(signed)), None) => signed.response(slug),
+        (Ok(Answer::CheckEmail), None) => status_response(202, CHECK_EMAIL, slug),
         (Err(error), Some(target)) => target.error(petition, lang, &error),
-        (Err(error), None) => error_response(&error, lang),
+        (Err(error), None) => super::error_response(&error, lang),
     }
 }
 
 /// The flow after the petition is found; `body` is the request's body as read up front
 /// (`validate::read_body`), its problems reported here, after the origin's. The record
 /// keeps `request.lang` (the body's `lang`, else the site's default).
-async fn sign<S: KvStore, V: TurnstileVerifier>(
-    ctx: &ApiContext<'_, S, V>,
+async fn sign<S: KvStore, V: TurnstileVerifier, M: Mailer>(
+    ctx: &ApiContext<'_, S, V, M>,
     req: &ApiRequest,
     petition: &ManifestPetition,
     body: Result<RawSignRequest, ApiError>,
     wants_count: bool,
-) -> Result<Signed, ApiError> {
+) -> Result<Answer, ApiError> {
     check_csrf(ctx.config, req)?;
     let raw = body?;
     check_open(ctx, petition)?;
     let request = raw.validate(ctx.manifest)?;
-    // Adapters always know the address; were one missing, such requests share one limit.
-    let client = ClientHash::of(
-        &ctx.config.signing_key,
-        &petition.slug,
-        req.client_ip.as_deref().unwrap_or_default(),
-    );
-    let limits = [ctx.config.burst_limit, ctx.config.sustained_limit];
-    ctx.limiter
-        .check(client, &limits, ctx.now_ms)
-        .map_err(|retry_after_seconds| ApiError::RateLimited {
-            retry_after_seconds,
-        })?;
-
+    check_rate(ctx, req, petition)?;
     let id = SignerId::of(
         &PetitionKey::derive(&ctx.config.signing_key, &petition.slug),
         &request.email,
     );
+    let details = SignatureDetails {
+        region: request.region.clone(),
+        lang: request.lang.clone(),
+        name: request.show_name.then(|| request.name.clone()),
+    };
+    if let (Confirmation::Email, Some(from)) = (ctx.config.confirmation, &ctx.config.email_from) {
+        if !request.honeypot_filled {
+            verify_challenge(ctx, request.turnstile_token.as_deref()).await?;
+            let token = ActionToken {
+                action: Action::Sign,
+                slug: petition.slug.clone(),
+                id: id.as_str().to_owned(),
+                region: details.region,
+                lang: details.lang,
+                name: details.name,
+                issued_ms: ctx.now_ms,
+            };
+            send_message(ctx, req, petition, &token, from, &request.address).await?;
+        }
+        return Ok(Answer::CheckEmail);
+    }
+    record_now(ctx, petition, &request, &id, &details, wants_count).await
+}
+
+/// `SIGNATURE_CONFIRMATION=none`: the signature is recorded by the sign request itself.
+async fn record_now<S: KvStore, V: TurnstileVerifier, M: Mailer>(
+    ctx: &ApiContext<'_, S, V, M>,
+    petition: &ManifestPetition,
+    request: &SignRequest,
+    id: &SignerId,
+    details: &SignatureDetails,
+    wants_count: bool,
+) -> Result<Answer, ApiError> {
     let bucket = Bucket::containing(ctx.now_ms);
     let published = || async {
         if wants_count {
@@ -148,168 +176,45 @@ async fn sign<S: KvStore, V: TurnstileVerifier>(
         }
     };
     if request.honeypot_filled {
-        return Ok(Signed {
+        return Ok(Answer::Signed(Signed {
             outcome: Outcome::Recorded,
-            receipt: receipt(bucket, &id),
+            receipt: receipt(bucket, id),
             published: published().await,
-        });
+        }));
     }
-    verify_challenge(ctx, &request).await?;
+    verify_challenge(ctx, request.turnstile_token.as_deref()).await?;
     // Before writing: see the module documentation.
     let published = published().await;
-    let (outcome, bucket) = store_signature(ctx, &petition.slug, &id, &request, bucket)
+    let at = At {
+        slug: &petition.slug,
+        id,
+        now_ms: ctx.now_ms,
+        not_before: None,
+    };
+    let (outcome, bucket) = record_signature(ctx.store, &at, details)
         .await
-        .map_err(|_| ApiError::StorageUnavailable)?;
-    Ok(Signed {
+        .map_err(refusal_error)?;
+    Ok(Answer::Signed(Signed {
         outcome,
-        receipt: receipt(bucket, &id),
+        receipt: receipt(bucket, id),
         published,
-    })
+    }))
 }
 
-fn receipt(bucket: Bucket, id: &SignerId) -> String {
+/// The API's error for a refused event.
+pub(super) fn refusal_error(refused: Refused) -> ApiError {
+    match refused {
+        Refused::Superseded => ApiError::TokenSuperseded,
+        Refused::Store(_) => ApiError::StorageUnavailable,
+    }
+}
+
+pub(super) fn receipt(bucket: Bucket, id: &SignerId) -> String {
     format!("{}-{}", bucket.0, id.as_str())
 }
 
-/// Open means status `open` and, with a deadline, the deadline day not yet over in the
-/// site's time zone (`ManifestPetition::is_open_on`); the reason says which failed.
-fn check_open<S: KvStore, V: TurnstileVerifier>(
-    ctx: &ApiContext<'_, S, V>,
-    petition: &ManifestPetition,
-) -> Result<(), ApiError> {
-    let today = ctx.config.site_utc_offset.date_at(ctx.now_ms);
-    if petition.is_open_on(today) {
-        return Ok(());
-    }
-    let reason = match petition.status {
-        Status::Draft => NotOpenReason::NotYetOpen,
-        Status::Open => NotOpenReason::DeadlinePassed,
-        _ => NotOpenReason::Closed,
-    };
-    Err(ApiError::NotOpen(reason))
-}
-
-async fn verify_challenge<S: KvStore, V: TurnstileVerifier>(
-    ctx: &ApiContext<'_, S, V>,
-    request: &SignRequest,
-) -> Result<(), ApiError> {
-    let Some(turnstile) = &ctx.config.turnstile else {
-        return Ok(());
-    };
-    let token = request
-        .turnstile_token
-        .as_deref()
-        .ok_or(ApiError::ChallengeFailed)?;
-    match ctx
-        .turnstile
-        .verify(&turnstile.verify_url, &turnstile.secret, token)
-        .await
-    {
-        Ok(true) => Ok(()),
-        Ok(false) => Err(ApiError::ChallengeFailed),
-        Err(_) => Err(ApiError::ChallengeUnavailable),
-    }
-}
-
-/// Steps 2 and 3 of "Signing": create the record and its log entry unless the record
-/// exists (`put_if_absent`: one transaction where the store has them, a read and two
-/// writes on KV); if it exists, confirm its log entry, or repair it into the current
-/// bucket. Returns the outcome and the bucket of the log entry. Never deletes anything.
-async fn store_signature<S: KvStore, V: TurnstileVerifier>(
-    ctx: &ApiContext<'_, S, V>,
-    slug: &str,
-    id: &SignerId,
-    request: &SignRequest,
-    bucket: Bucket,
-) -> Result<(Outcome, Bucket), StoreError> {
-    let record_key = signature_key(slug, id);
-    let new_record = SignatureRecord {
-        region: request.region.clone(),
-        lang: request.lang.clone(),
-        signed_at: rfc3339_timestamp(ctx.now_ms),
-        bucket: bucket.0,
-        name: request.show_name.then(|| request.name.clone()),
-    };
-    let log_key_now = log_key(bucket, slug, id);
-    let created = SignatureWrites::of(&new_record);
-    let Some(existing) = ctx
-        .store
-        .put_if_absent(&created.puts(&record_key, &log_key_now))
-        .await?
-    else {
-        return Ok((Outcome::Recorded, bucket));
-    };
-    let record = match serde_json::from_slice::<SignatureRecord>(&existing.value) {
-        Ok(existing) => {
-            if ctx
-                .store
-                .get(&log_key(existing.bucket(), slug, id))
-                .await?
-                .is_some()
-            {
-                return Ok((Outcome::AlreadySigned, existing.bucket()));
-            }
-            // An earlier attempt stored the record but not its log entry, and was answered
-            // 503. Its bucket may be sealed already, so the entry goes into the current
-            // bucket, and the record is rewritten to point there first: a later attempt
-            // must find this entry, not repair again.
-            SignatureRecord {
-                bucket: bucket.0,
-                ..existing
-            }
-        }
-        // A record no version of this code wrote: replaced by this signature.
-        Err(_) => new_record,
-    };
-    let repaired = SignatureWrites::of(&record);
-    for write in repaired.puts(&record_key, &log_key_now) {
-        ctx.store.put(write.key, write.value, write.options).await?;
-    }
-    Ok((Outcome::Recorded, bucket))
-}
-
-/// A signature's two writes, serialised: the record (write 1), then its log entry
-/// (write 2), empty with the region in its metadata.
-struct SignatureWrites {
-    record: Vec<u8>,
-    record_metadata: String,
-    log_metadata: String,
-}
-
-impl SignatureWrites {
-    fn of(record: &SignatureRecord) -> Self {
-        Self {
-            record: record.to_json(),
-            record_metadata: record.metadata_json(),
-            log_metadata: LogMetadata {
-                r: record.region.clone(),
-            }
-            .to_json(),
-        }
-    }
-
-    fn puts<'a>(&'a self, record_key: &'a str, log_key: &'a str) -> [Put<'a>; 2] {
-        let with_metadata = |metadata: &String| PutOptions {
-            metadata: Some(metadata.clone()),
-            expiration_ttl: None,
-        };
-        [
-            Put {
-                key: record_key,
-                value: &self.record,
-                options: with_metadata(&self.record_metadata),
-            },
-            Put {
-                key: log_key,
-                value: b"",
-                options: with_metadata(&self.log_metadata),
-            },
-        ]
-    }
-}
-
-async fn published_count<S: KvStore, V: TurnstileVerifier>(
-    ctx: &ApiContext<'_, S, V>,
+pub(super) async fn published_count<S: KvStore, V: TurnstileVerifier, M: Mailer>(
+    ctx: &ApiContext<'_, S, V, M>,
     slug: &str,
 ) -> Option<u64> {
     let published = ctx.published().await.ok()?;

@@ -11,6 +11,7 @@ use petitio_model::status::Status;
 use petitio_signatures::api::{handle, ApiContext};
 use petitio_signatures::config::ApiConfig;
 use petitio_signatures::http::{ApiRequest, ApiResponse};
+use petitio_signatures::mailer::MemoryMailer;
 use petitio_signatures::ratelimit::RateLimiter;
 use petitio_signatures::snapshot::SnapshotCache;
 use petitio_signatures::store::KvStore;
@@ -27,6 +28,7 @@ pub fn petition(slug: &str, status: &str, deadline: Option<&str>) -> ManifestPet
         status: Status::parse(status).expect("a status"),
         deadline: deadline.map(|day| Date::parse_iso(day).expect("a date")),
         languages: vec!["kk".into(), "ru".into(), "en".into()],
+        titles: [("en".to_owned(), format!("Title of {slug}"))].into(),
     }
 }
 
@@ -56,6 +58,7 @@ pub fn config(vars: &[(&str, &str)]) -> ApiConfig {
             .or_else(|| match name {
                 "SIGNING_KEY" => Some(SIGNING_KEY.into()),
                 "ALLOWED_ORIGINS" => Some(MIRROR.into()),
+                "SIGNATURE_CONFIRMATION" => Some("none".into()),
                 _ => None,
             })
     })
@@ -104,9 +107,14 @@ pub fn signatures_path(slug: &str) -> String {
 
 /// A script's JSON POST from the site's own origin.
 pub fn post_json(slug: &str, body: &str) -> ApiRequest {
+    post_json_to(&signatures_path(slug), body)
+}
+
+/// A script's JSON POST to `path` from the site's own origin.
+pub fn post_json_to(path: &str, body: &str) -> ApiRequest {
     request(
         "POST",
-        &signatures_path(slug),
+        path,
         &[
             ("content-type", "application/json"),
             ("accept", "application/json"),
@@ -118,9 +126,14 @@ pub fn post_json(slug: &str, body: &str) -> ApiRequest {
 
 /// A browser's no-JS form submission from the site's own origin.
 pub fn post_form(slug: &str, body: &str) -> ApiRequest {
+    post_form_to(&signatures_path(slug), body)
+}
+
+/// A browser's no-JS form submission to `path` from the site's own origin.
+pub fn post_form_to(path: &str, body: &str) -> ApiRequest {
     request(
         "POST",
-        &signatures_path(slug),
+        path,
         &[
             ("content-type", "application/x-www-form-urlencoded"),
             (
@@ -161,6 +174,7 @@ pub struct Harness<S> {
     pub limiter: RateLimiter,
     pub snapshots: SnapshotCache,
     pub turnstile: ScriptedTurnstile,
+    pub mailer: MemoryMailer,
 }
 
 impl<S: KvStore> Harness<S> {
@@ -172,6 +186,7 @@ impl<S: KvStore> Harness<S> {
             limiter: RateLimiter::new(),
             snapshots: SnapshotCache::new(),
             turnstile: ScriptedTurnstile::answering(Ok(true)),
+            mailer: MemoryMailer::new(),
         }
     }
 
@@ -183,6 +198,7 @@ impl<S: KvStore> Harness<S> {
             limiter: &self.limiter,
             snapshots: &self.snapshots,
             turnstile: &self.turnstile,
+            mailer: &self.mailer,
             now_ms,
         };
         handle(&ctx, req).await

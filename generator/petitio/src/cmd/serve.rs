@@ -24,5 +24,6 @@ pub fn run(root: PathBuf, args: ServeArgs) -> Result<(), Error> {
     opts.port = args.port;
     opts.allowed_hosts = args.allowed_hosts;
     opts.client_address = args.trust_proxy_header.unwrap_or_default();
+    opts.smtp = args.smtp;
     Ok(petitio_serve::run(opts)?)
 }

@@ -74,6 +74,7 @@ impl Server {
             .env_remove("SIGNING_KEY")
             .env_remove("ALLOWED_ORIGINS")
             .env_remove("TURNSTILE_SECRET")
+            .env("SIGNATURE_CONFIRMATION", "none")
             .env("SETTLE_SECONDS", "0")
             .env("RATE_LIMIT_BURST", "100/60")
             .env("RATE_LIMIT_SUSTAINED", "1000/3600")
