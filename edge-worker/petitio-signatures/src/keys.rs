@@ -5,7 +5,7 @@
 //! | `sig/<slug>/<id>` | a sign request: the signature record |
 //! | `log/<bucket>/<slug>/<id>` | recording a signature: the entry the counting job folds |
 //! | `log/<bucket>/<slug>/<id>/<event>` | a later event of the same signer: `s<g>` signed again (generation `g` ≥ 1), `w<g>` withdrew generation `g` |
-//! | `mail/<slug>/<id>` | a message was sent to this signer lately (empty, expires) |
+//! | `mail/<slug>/<id>`, `mail/<slug>/<id>/w` | a confirmation (withdrawal) message went to this signer lately; holds when that stops mattering, expires |
 //! | `tally` | the counting job only: its sealed state |
 //! | `snapshot` | the counting job only: the published counts |
 //!
@@ -113,9 +113,12 @@ pub fn event_log_key(bucket: Bucket, slug: &str, id: &SignerId, event: LogEvent)
     )
 }
 
-/// The short-lived key saying a message went to this signer of this petition lately.
-pub fn mail_key(slug: &str, id: &SignerId) -> String {
-    format!("{MAIL_PREFIX}{slug}/{}", id.as_str())
+/// The short-lived key saying a message went to this signer of this petition lately: one
+/// for confirmation messages, one for withdrawal messages (`withdrawal`), so a signer can
+/// withdraw right after confirming, and nobody can send a victim more than one of each.
+pub fn mail_key(slug: &str, id: &SignerId, withdrawal: bool) -> String {
+    let suffix = if withdrawal { "/w" } else { "" };
+    format!("{MAIL_PREFIX}{slug}/{}{suffix}", id.as_str())
 }
 
 /// Prefix of every log entry in `bucket`, all petitions together.
@@ -225,7 +228,11 @@ mod tests {
         assert_eq!(key(0, false), first);
         assert_eq!(key(0, true), format!("{first}/w0"));
         assert_eq!(key(2, false), format!("{first}/s2"));
-        assert_eq!(mail_key("x", &id), format!("mail/x/{}", id.as_str()));
+        assert_eq!(mail_key("x", &id, false), format!("mail/x/{}", id.as_str()));
+        assert_eq!(
+            mail_key("x", &id, true),
+            format!("mail/x/{}/w", id.as_str())
+        );
         for (generation, withdrawal) in [(0, true), (1, false), (1, true), (10, false)] {
             let event = LogEvent {
                 generation,

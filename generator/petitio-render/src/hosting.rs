@@ -133,12 +133,16 @@ pub fn headers(config: &Config, linker: &Linker) -> String {
     text
 }
 
-/// `robots.txt`: everything may be crawled except the signing result pages.
+/// `robots.txt`: everything may be crawled except the signing result pages and the
+/// confirm and withdraw pages.
 pub fn robots(config: &Config) -> String {
     let base = &config.base_path;
+    let disallowed: String = [urls::SIGNED, urls::CONFIRM, urls::WITHDRAW]
+        .iter()
+        .map(|page| format!("Disallow: {base}*/{page}\n"))
+        .collect();
     format!(
-        "User-agent: *\nDisallow: {base}*/{}\nAllow: {base}\n\nSitemap: {}\n",
-        urls::SIGNED,
+        "User-agent: *\n{disallowed}Allow: {base}\n\nSitemap: {}\n",
         config.absolute_url(urls::SITEMAP)
     )
 }

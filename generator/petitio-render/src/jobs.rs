@@ -35,6 +35,16 @@ pub enum Job {
         slug: String,
         lang: String,
     },
+    /// The page a confirmation message links to.
+    Confirm {
+        slug: String,
+        lang: String,
+    },
+    /// "Withdraw my signature".
+    Withdraw {
+        slug: String,
+        lang: String,
+    },
     /// The embeddable counter page of a petition in one language.
     Embed {
         slug: String,
@@ -67,6 +77,14 @@ pub enum Job {
     },
 }
 
+/// A petition's page that acts through the API: confirming a message's token, or asking
+/// for a withdrawal message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActionPage {
+    Confirm,
+    Withdraw,
+}
+
 /// What changed since the last render, for incremental rebuilds.
 #[derive(Debug, Default)]
 pub struct Changed {
@@ -83,6 +101,8 @@ impl Job {
             Job::DataPetition { slug }
             | Job::Petition { slug, .. }
             | Job::Signed { slug, .. }
+            | Job::Confirm { slug, .. }
+            | Job::Withdraw { slug, .. }
             | Job::Embed { slug, .. }
             | Job::Badge { slug, .. } => changed.slugs.contains(slug),
             Job::Tag { tag, .. } => changed.tags.contains(tag),
@@ -112,6 +132,8 @@ impl Job {
             Job::Home { .. } => Some(names::HOME),
             Job::Petition { .. } => Some(names::PETITION),
             Job::Signed { .. } => Some(names::SIGNED),
+            Job::Confirm { .. } => Some(names::CONFIRM),
+            Job::Withdraw { .. } => Some(names::WITHDRAW),
             Job::Embed { .. } => Some(names::EMBED),
             Job::Listing { .. } | Job::Tag { .. } => Some(names::LISTING),
             Job::TagIndex { .. } => Some(names::TAG_INDEX),
@@ -155,6 +177,14 @@ pub fn petition_jobs(petition: &Petition) -> Vec<Job> {
                 lang: lang.clone(),
             },
             Job::Signed {
+                slug: slug.clone(),
+                lang: lang.clone(),
+            },
+            Job::Confirm {
+                slug: slug.clone(),
+                lang: lang.clone(),
+            },
+            Job::Withdraw {
                 slug: slug.clone(),
                 lang: lang.clone(),
             },

@@ -12,6 +12,7 @@ use tera::Context;
 use crate::assets::petition_image_name;
 use crate::error::Error;
 use crate::escape::{encode_component, escape_html};
+use crate::jobs::ActionPage;
 use crate::renderer::Renderer;
 use crate::templates::names;
 use crate::url_mode::{PageAt, UrlMode};
@@ -277,6 +278,7 @@ impl Renderer<'_> {
             "slug": petition.slug,
             "lang": translation.lang,
             "url": self.linker.url(at, &urls::petition(&translation.lang, &petition.slug)),
+            "withdraw_url": self.linker.url(at, &urls::withdraw(&translation.lang, &petition.slug)),
             "status": petition.status.as_str(),
             "title": translation.title,
             "summary": translation.summary,
@@ -417,24 +419,12 @@ impl Renderer<'_> {
         let translation = petition
             .translation(lang)
             .expect("signed pages exist only for translations");
-        let (mut context, at) = self.base_context(Meta {
-            lang,
-            path: urls::signed(lang, &petition.slug),
-            title: self.t(lang, "signed.title")?,
-            description: String::new(),
-            alternates: petition_alternates(petition, urls::signed),
-            og_type: "website",
-            image: None,
-            noindex: true,
-        });
+        let title = self.t(lang, "signed.title")?;
+        let (mut context, at) = self.subpage_context(petition, translation, urls::signed, title);
         let absolute_url = self
             .site
             .config
             .absolute_url(&urls::petition(lang, &petition.slug));
-        context.insert(
-            "petition",
-            &self.petition_summary(petition, translation, at),
-        );
         context.insert(
             "share_links",
             &share_links(&absolute_url, &translation.title),
@@ -442,6 +432,67 @@ impl Renderer<'_> {
         self.theme
             .templates
             .render(at, lang, names::SIGNED, &context)
+    }
+
+    /// The context of a petition's page that is not for search engines (`signed/`,
+    /// `confirm/`, `withdraw/`): its path from `page`, `title`, and the petition's summary.
+    fn subpage_context(
+        &self,
+        petition: &Petition,
+        translation: &Translation,
+        page: fn(&str, &str) -> String,
+        title: String,
+    ) -> (Context, PageAt) {
+        let lang = translation.lang.as_str();
+        let (mut context, at) = self.base_context(Meta {
+            lang,
+            path: page(lang, &petition.slug),
+            title,
+            description: String::new(),
+            alternates: petition_alternates(petition, page),
+            og_type: "website",
+            image: None,
+            noindex: true,
+        });
+        context.insert(
+            "petition",
+            &self.petition_summary(petition, translation, at),
+        );
+        (context, at)
+    }
+
+    /// The confirm page (a confirmation message's link: one button posting the token to
+    /// the API; the token comes from the URL, put in the form by the script, or by the
+    /// worker or `petitio serve` as they serve the page) or the withdraw page (asks for
+    /// the address to send a withdrawal message to).
+    pub(super) fn action_page(
+        &self,
+        petition: &Petition,
+        lang: &str,
+        page: ActionPage,
+    ) -> Result<String, Error> {
+        let translation = petition
+            .translation(lang)
+            .expect("action pages exist only for translations");
+        let (page, title_key, route, template): (fn(&str, &str) -> String, _, _, _) = match page {
+            ActionPage::Confirm => (
+                urls::confirm,
+                "confirm.title",
+                ApiRoute::Confirmations(&petition.slug),
+                names::CONFIRM,
+            ),
+            ActionPage::Withdraw => (
+                urls::withdraw,
+                "withdraw.title",
+                ApiRoute::Withdrawals(&petition.slug),
+                names::WITHDRAW,
+            ),
+        };
+        let title = self.t(lang, title_key)?;
+        let (mut context, at) = self.subpage_context(petition, translation, page, title);
+        context.insert("action", &route.url(self.linker.api_url()));
+        context.insert("api_url", self.linker.api_url());
+        self.theme.templates.render(at, lang, template, &context)
     }
 
     /// The embeddable counter: a tiny page for an `<iframe>` on other sites.

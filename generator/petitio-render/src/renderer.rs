@@ -20,7 +20,7 @@ use petitio_site::content::{Petition, Site};
 use petitio_site::counts::Counts;
 
 use crate::error::Error;
-use crate::jobs::{petition_jobs, Job};
+use crate::jobs::{petition_jobs, ActionPage, Job};
 use crate::sink::Sink;
 use crate::templates::names;
 use crate::theme::Theme;
@@ -488,6 +488,20 @@ impl<'s> Renderer<'s> {
             Job::Signed { slug, lang } => {
                 let html = self.signed_page(self.petition(slug), lang)?;
                 sink.put(&urls::file_of(&urls::signed(lang, slug)), html.into_bytes())
+            }
+            Job::Confirm { slug, lang } => {
+                let html = self.action_page(self.petition(slug), lang, ActionPage::Confirm)?;
+                sink.put(
+                    &urls::file_of(&urls::confirm(lang, slug)),
+                    html.into_bytes(),
+                )
+            }
+            Job::Withdraw { slug, lang } => {
+                let html = self.action_page(self.petition(slug), lang, ActionPage::Withdraw)?;
+                sink.put(
+                    &urls::file_of(&urls::withdraw(lang, slug)),
+                    html.into_bytes(),
+                )
             }
             Job::Embed { slug, lang } => {
                 let html = self.embed_page(self.petition(slug), lang)?;

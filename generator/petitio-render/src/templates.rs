@@ -39,6 +39,10 @@ pub mod names {
     pub const CARD: &str = "partials/card.html";
     pub const PETITION: &str = "petition.html";
     pub const SIGNED: &str = "signed.html";
+    /// The page a confirmation message links to: one button posting the token.
+    pub const CONFIRM: &str = "confirm.html";
+    /// "Withdraw my signature": asks for the address.
+    pub const WITHDRAW: &str = "withdraw.html";
     pub const EMBED: &str = "embed.html";
     /// Listing pages and tag pages.
     pub const LISTING: &str = "listing.html";

@@ -18,7 +18,7 @@ fn built() -> (TestSite, BTreeMap<String, Vec<u8>>) {
     ]);
     let summary = String::from_utf8_lossy(&output.stdout).into_owned();
     assert!(
-        summary.starts_with("Built 53 pages (80 files) into "),
+        summary.starts_with("Built 67 pages (94 files) into "),
         "{summary}"
     );
     let files = snapshot(&site.path("dist"));
@@ -131,7 +131,7 @@ fn check_passes_on_the_valid_site() {
     let output = site.run_ok(&["check"]);
     assert_eq!(
         String::from_utf8_lossy(&output.stdout),
-        "No problems: 4 petitions, 1 pages, internal links of 74 rendered files checked\n"
+        "No problems: 4 petitions, 1 pages, internal links of 88 rendered files checked\n"
     );
     assert!(!site.path("dist").exists(), "check writes nothing");
 }
@@ -447,7 +447,7 @@ fn headers_manifest_and_robots() {
 
     assert_eq!(
         text(&files, "robots.txt"),
-        "User-agent: *\nDisallow: /*/signed/\nAllow: /\n\nSitemap: https://petitions.example/sitemap.xml\n"
+        "User-agent: *\nDisallow: /*/signed/\nDisallow: /*/confirm/\nDisallow: /*/withdraw/\nAllow: /\n\nSitemap: https://petitions.example/sitemap.xml\n"
     );
 }
 

@@ -10,12 +10,13 @@ import { freePort } from "./ports.mjs";
 const START_TIMEOUT_MS = 120_000;
 
 /**
- * Starts `petitio` (`bin`) in `root` with `vars` in its environment. Resolves to a
+ * Starts `petitio` (`bin`) in `root` with `vars` in its environment and `extraArgs` after
+ * `serve`'s own (e.g. `--smtp URL`). Resolves to a
  * target: { name, url, runScheduledJob(), close() }.
  */
-export async function startServe({ bin, root, vars }) {
+export async function startServe({ bin, root, vars, extraArgs = [] }) {
   const port = await freePort();
-  const args = ["serve", "--port", String(port), "--trust-proxy-header", "CF-Connecting-IP"];
+  const args = ["serve", "--port", String(port), "--trust-proxy-header", "CF-Connecting-IP", ...extraArgs];
   const child = spawn(bin, args, {
     cwd: root,
     env: { ...process.env, ...vars, PETITIO_TALLY_INTERVAL_SECS: "1" },

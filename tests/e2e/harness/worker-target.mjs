@@ -10,6 +10,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { stripVTControlCharacters } from "node:util";
 import { Miniflare, Log, LogLevel } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import { WORKER_SCRIPT, WRANGLER_TOML } from "./paths.mjs";
@@ -22,6 +23,35 @@ export function workerBuilt() {
   return fs.existsSync(WORKER_SCRIPT);
 }
 
+/**
+ * Miniflare's own log, as the suites want it (warnings and errors; everything with
+ * E2E_VERBOSE), that also keeps what its `send_email` simulation reports: each message
+ * sent through the EMAIL binding is written to files whose paths it logs at info level.
+ */
+class MailCapturingLog extends Log {
+  constructor(printLevel) {
+    super(LogLevel.INFO);
+    this.printLevel = printLevel;
+    /** One entry per message: the logged text (From, To, Subject, file paths). */
+    this.mails = [];
+  }
+  logWithLevel(level, message) {
+    const plain = stripVTControlCharacters(String(message));
+    if (plain.includes("send_email binding called")) this.mails.push(plain);
+    if (level <= this.printLevel) super.logWithLevel(level, message);
+  }
+}
+
+/** A captured message read back: { to, subject, text, html }. */
+function readCapturedMail(logged) {
+  const field = (name) => logged.match(new RegExp(`^${name}: (.*)$`, "m"))?.[1];
+  const file = (name) => {
+    const filePath = field(name);
+    return filePath ? fs.readFileSync(filePath.trim(), "utf8") : null;
+  };
+  return { to: field("To"), subject: field("Subject"), text: file("Text"), html: file("HTML") };
+}
+
 /** Console levels printed while a suite runs (all of them with E2E_VERBOSE). */
 const PRINTED_LEVELS = new Set(["warn", "error"]);
 
@@ -30,7 +60,7 @@ const PRINTED_LEVELS = new Set(["warn", "error"]);
  * default edge-worker/wrangler.toml); `quiet` prints none of its output (a suite that
  * expects errors and checks them through `logs()`). KV persists in `kvDir` when given (close() leaves it
  * for the caller), else in a temporary folder that close() removes. Resolves to a target:
- * { name, url, runScheduledJob(), listKeys(prefix), dumpStore(), logs(), close() }.
+ * { name, url, runScheduledJob(), listKeys(prefix), dumpStore(), sentMails(), logs(), close() }.
  */
 export async function startWorker({ dist, vars, kvDir, wranglerToml = WRANGLER_TOML, quiet = false }) {
   const { workerOptions } = unstable_getMiniflareWorkerOptions(wranglerToml, undefined, {
@@ -40,6 +70,7 @@ export async function startWorker({ dist, vars, kvDir, wranglerToml = WRANGLER_T
   const port = await freePort();
   /** The worker's console output: { level, message } in order. */
   const logs = [];
+  const log = new MailCapturingLog(process.env.E2E_VERBOSE ? LogLevel.DEBUG : LogLevel.WARN);
   const mf = new Miniflare({
     ...workerOptions,
     name: "petitio",
@@ -55,7 +86,7 @@ export async function startWorker({ dist, vars, kvDir, wranglerToml = WRANGLER_T
     cf: false,
     host: "127.0.0.1",
     port,
-    log: new Log(process.env.E2E_VERBOSE ? LogLevel.DEBUG : LogLevel.WARN),
+    log,
     handleStructuredLogs({ level, message }) {
       logs.push({ level, message });
       if (process.env.E2E_VERBOSE || (!quiet && PRINTED_LEVELS.has(level))) {
@@ -85,6 +116,10 @@ export async function startWorker({ dist, vars, kvDir, wranglerToml = WRANGLER_T
         cursor = page.list_complete ? undefined : page.cursor;
       } while (cursor);
       return names;
+    },
+    /** Messages sent through the EMAIL binding so far, oldest first: [{ to, subject, text, html }]. */
+    sentMails() {
+      return log.mails.map(readCapturedMail);
     },
     /** The worker's console output so far: [{ level, message }]. */
     logs() {

@@ -11,6 +11,8 @@
 //   * the thank-you page, a petition page a no-JS post was sent back to, and the home page
 //     (a petition that does not exist) show the outcome the redirect carries
 //     (?result=...&field=...);
+//   * the confirm page (a confirmation message's link, ?token=...) puts the token into its
+//     form, whose button posts it (without JavaScript the server fills it in);
 //   * "copy link" next to the share links.
 // Texts come from the per-language JSON named by <body data-i18n> (the theme's [script]
 // strings); numbers and dates are formatted like the generator does.
@@ -378,6 +380,13 @@
 
     function handleAnswer(r, m) {
       var json = r.json || {};
+      // Confirmation by email: nothing counts until the message's button is pressed.
+      if (r.status === 202 && json.status === "check_email") {
+        showResult(area, text(m, "result.check_email"), "ok");
+        form.reset();
+        area.focus();
+        return;
+      }
       if ((r.status === 201 || r.status === 200) && json.status) {
         var code = json.status === "already_signed" ? "already_signed" : "recorded";
         showResult(area, text(m, "result." + code), "ok");
@@ -439,6 +448,13 @@
     showResult(area, text(m, "result." + result, "result.error"), "error");
   }
 
+  // ---- the confirm page: the token from the address into the form ----------------------------
+
+  function fillToken(field) {
+    var token = new URLSearchParams(window.location.search).get("token");
+    if (token && !field.value) field.value = token;
+  }
+
   // ---- copy link -----------------------------------------------------------------------------
 
   function enhanceCopy(button) {
@@ -468,6 +484,7 @@
   var form = doc.querySelector("form#sign");
   if (form) enhanceForm(form);
   each(doc.querySelectorAll("[data-copy-link]"), enhanceCopy);
+  each(doc.querySelectorAll("[data-fill=\"token\"]"), fillToken);
   refreshCounts();
   messages().then(function (m) {
     showRedirectOutcome(m);

@@ -1,6 +1,6 @@
-//! Sending a confirmation or withdrawal message: at most one per signer and petition in
-//! `MAIL_INTERVAL_SECONDS` (a short-lived `mail/<slug>/<id>` key holding only when it
-//! expires), the link to the confirm page with the token, the message in the token's
+//! Sending a confirmation or withdrawal message: at most one of each kind per signer and
+//! petition in `MAIL_INTERVAL_SECONDS` (a short-lived `mail/<slug>/<id>[/w]` key holding
+//! only when it expires), the link to the confirm page with the token, the message in the token's
 //! language, handed to the adapter's `Mailer`. The address is used here, once, and kept
 //! nowhere.
 //!
@@ -17,7 +17,7 @@ use crate::mail::{compose, MailRequest};
 use crate::mailer::Mailer;
 use crate::messages::Lang;
 use crate::store::{KvStore, PutOptions};
-use crate::token::ActionToken;
+use crate::token::{Action, ActionToken};
 use crate::turnstile::TurnstileVerifier;
 use petitio_model::manifest::ManifestPetition;
 use petitio_model::urls::results;
@@ -38,7 +38,7 @@ pub(super) async fn send_message<S: KvStore, V: TurnstileVerifier, M: Mailer>(
     address: &str,
 ) -> Result<(), ApiError> {
     let id = token.signer().ok_or(ApiError::TokenInvalid)?;
-    let throttle = mail_key(&petition.slug, &id);
+    let throttle = mail_key(&petition.slug, &id, token.action == Action::Withdraw);
     let sent = ctx
         .store
         .get(&throttle)

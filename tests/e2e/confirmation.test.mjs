@@ -1,0 +1,202 @@
+// Confirmation by email on real parts (issue #12): the worker in workerd sends through
+// Miniflare's simulation of the `send_email` binding (the suite reads the message files it
+// writes), and `petitio serve --smtp` speaks SMTP to a real server (aiosmtpd) started here.
+// On both: signing answers 202 and sends one message with the link; following the link
+// (a GET, as a mail scanner would) records nothing; the button's POST of the token records
+// once; withdrawal takes a message and a click and the published count goes back down;
+// and afterwards no raw address, name or token is in the stored data or the worker's logs.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { prepareFixture, OPEN_PETITION } from "./harness/fixture.mjs";
+import { startWorker, workerBuilt, WORKER_MISSING } from "./harness/worker-target.mjs";
+import { startServe } from "./harness/serve-target.mjs";
+import { findPetitio } from "./harness/petitio-bin.mjs";
+import { startSmtpSink, smtpSinkMissing } from "./harness/smtp-sink.mjs";
+import { startTurnstileStub, PASS_TOKEN } from "./harness/turnstile-stub.mjs";
+import { testVars } from "./harness/env.mjs";
+import { nextAddress, request, sign, signFields, waitForCount } from "./harness/client.mjs";
+
+const petitio = findPetitio();
+const SENDER = "petitio@petitio.test";
+const only = process.env.E2E_TARGETS;
+
+const targets = [
+  {
+    id: "worker",
+    name: "worker (workerd, send_email simulated by Miniflare)",
+    missing: workerBuilt() ? null : WORKER_MISSING,
+    async start({ fixture, vars }) {
+      const target = await startWorker({ dist: fixture.dist, vars });
+      return { target, mails: () => target.sentMails(), close: () => target.close() };
+    },
+  },
+  {
+    id: "serve",
+    name: "petitio serve --smtp (aiosmtpd)",
+    missing: !petitio
+      ? "no petitio binary: run `cargo build -p petitio` (or set PETITIO_BIN)"
+      : smtpSinkMissing(),
+    async start({ fixture, vars }) {
+      const sink = await startSmtpSink();
+      const target = await startServe({
+        bin: petitio,
+        root: fixture.root,
+        vars,
+        extraArgs: ["--smtp", sink.url],
+      });
+      return {
+        target,
+        mails: () => sink.messages().map(({ to, subject, text, html }) => ({ to: to.join(", "), subject, text, html })),
+        dataDir: path.join(fixture.root, ".petitio", "data"),
+        async close() {
+          await target.close();
+          await sink.close();
+        },
+      };
+    },
+  },
+].filter((spec) => !only || only.split(",").includes(spec.id));
+
+/** The link of a message (text part), which the HTML part must carry too. */
+function linkOf(mail) {
+  const link = mail.text.match(/https?:\/\/\S+\?token=\S+/)?.[0];
+  assert.ok(link, `no link in:\n${mail.text}`);
+  assert.ok(mail.html.includes(`href="${link}"`), `the HTML part lacks ${link}`);
+  return new URL(link);
+}
+
+async function waitForMails(run, count) {
+  const deadline = Date.now() + 10_000;
+  while (run.mails().length < count) {
+    if (Date.now() > deadline) throw new Error(`${run.mails().length} message(s) sent, expected ${count}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return run.mails()[count - 1];
+}
+
+function post(target, route, fields) {
+  return request(target, `/api/petitions/${OPEN_PETITION}/${route}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/json", "cf-connecting-ip": nextAddress() },
+    body: JSON.stringify(fields),
+  });
+}
+
+for (const spec of targets) {
+  if (spec.missing && process.env.CI === "true") {
+    throw new Error(`the confirmation suite cannot run on ${spec.name}: ${spec.missing}`);
+  }
+  if (spec.missing) console.warn(`\n!!! SKIPPING the confirmation suite on ${spec.name}: ${spec.missing}\n`);
+
+  describe(`confirmation by email on ${spec.name}`, { skip: spec.missing ?? false }, () => {
+    let stub;
+    let run;
+    const fields = signFields({ name: "Confirmation Secretname", email: `Confirm.Private.${Date.now()}@Mail.Test`, lang: "ru" });
+    let signLink;
+    let withdrawLink;
+
+    before(async () => {
+      stub = await startTurnstileStub(testVars("").TURNSTILE_SECRET);
+      const vars = { ...testVars(stub.url), SIGNATURE_CONFIRMATION: "email", EMAIL_FROM: SENDER };
+      run = await spec.start({ fixture: prepareFixture(), vars });
+    });
+
+    after(async () => {
+      await run?.close();
+      await stub?.close();
+    });
+
+    test("signing answers 202 and sends one message with the link, in the signer's language", async () => {
+      const answer = await sign(run.target, OPEN_PETITION, fields);
+      assert.equal(answer.status, 202, JSON.stringify(answer.body));
+      assert.deepEqual(answer.body, { status: "check_email", slug: OPEN_PETITION });
+      const mail = await waitForMails(run, 1);
+      assert.equal(mail.to, fields.email);
+      assert.match(mail.subject, /^Подтвердите вашу подпись: /);
+      assert.match(mail.text, /Если это были не вы, просто проигнорируйте письмо/);
+      signLink = linkOf(mail);
+      assert.equal(signLink.origin, run.target.url, "the link leads back to the site signed on");
+      assert.equal(signLink.pathname, `/ru/petitions/${OPEN_PETITION}/confirm/`);
+    });
+
+    test("a second request within the interval is refused with 429 and sends nothing", async () => {
+      const again = await sign(run.target, OPEN_PETITION, fields);
+      assert.equal(again.status, 429, JSON.stringify(again.body));
+      assert.equal(again.body.error.code, "mail_rate_limited");
+      assert.ok(Number(again.headers.get("retry-after")) > 0);
+      assert.equal(run.mails().length, 1);
+    });
+
+    test("following the link records nothing; posting its token records once", async () => {
+      // A mail scanner fetches the link: a GET must not confirm.
+      await request(run.target, signLink.pathname + signLink.search);
+      const token = signLink.searchParams.get("token");
+      const first = await post(run.target, "confirmations", { token, lang: "ru" });
+      assert.equal(first.status, 201, JSON.stringify(first.body));
+      assert.equal(first.body.status, "recorded");
+      const again = await post(run.target, "confirmations", { token, lang: "ru" });
+      assert.equal(again.status, 200);
+      assert.equal(again.body.status, "already_signed");
+      await waitForCount(run.target, OPEN_PETITION, 1);
+    });
+
+    test("a token altered by one character is refused", async () => {
+      const token = signLink.searchParams.get("token");
+      const altered = (token[0] === "0" ? "1" : "0") + token.slice(1);
+      const answer = await post(run.target, "confirmations", { token: altered, lang: "en" });
+      assert.equal(answer.status, 400);
+      assert.equal(answer.body.error.code, "token_invalid");
+    });
+
+    test("withdrawing takes a message and a click, and the count goes back down", async () => {
+      const ask = await post(run.target, "withdrawals", { email: fields.email, lang: "en", turnstile_token: PASS_TOKEN });
+      assert.equal(ask.status, 202, JSON.stringify(ask.body));
+      assert.deepEqual(ask.body, { status: "check_email", slug: OPEN_PETITION });
+      const mail = await waitForMails(run, 2);
+      assert.equal(mail.to, fields.email);
+      assert.match(mail.subject, /^Confirm withdrawing your signature: /);
+      withdrawLink = linkOf(mail);
+      const token = withdrawLink.searchParams.get("token");
+      const first = await post(run.target, "confirmations", { token });
+      assert.equal(first.status, 201, JSON.stringify(first.body));
+      assert.equal(first.body.status, "withdrawn");
+      const again = await post(run.target, "confirmations", { token });
+      assert.equal(again.body.status, "already_withdrawn");
+      await waitForCount(run.target, OPEN_PETITION, 0);
+      // The old sign link cannot undo the withdrawal.
+      const replay = await post(run.target, "confirmations", { token: signLink.searchParams.get("token") });
+      assert.equal(replay.status, 409);
+      assert.equal(replay.body.error.code, "token_superseded");
+    });
+
+    test("nothing identifying is stored or logged", async () => {
+      const forbidden = [
+        fields.email.toLowerCase(),
+        "confirm.private",
+        "confirmprivate",
+        "secretname",
+        signLink.searchParams.get("token").split(".")[0],
+        signLink.searchParams.get("token").split(".")[1],
+        withdrawLink.searchParams.get("token").split(".")[0],
+      ];
+      let stored;
+      if (run.target.dumpStore) {
+        stored = await run.target.dumpStore();
+        const logs = run.target.logs().map(({ message }) => message).join("\n");
+        stored += `\n${logs}`;
+      } else {
+        stored = fs
+          .readdirSync(run.dataDir)
+          .map((name) => fs.readFileSync(path.join(run.dataDir, name)).toString("latin1"))
+          .join("\n");
+        stored += `\n${run.target.output()}`;
+      }
+      stored = stored.toLowerCase();
+      for (const needle of forbidden) {
+        assert.ok(!stored.includes(needle.toLowerCase()), `${needle} is stored or logged`);
+      }
+    });
+  });
+}
