@@ -359,3 +359,145 @@ mod the_kv_window {
         assert_eq!(published_count(&kv), 1, "counted once all the same");
     }
 }
+
+/// Withdrawals under the same failure modes: each signer signs, a third of them withdraw
+/// later (the withdraw link clicked twice at once from two locations, or retried after
+/// failures), and some of those sign again later still. Every operation goes through
+/// `events` and is retried until it is answered; a signer's operations are further apart
+/// than KV's propagation delay, as a person's are (a signature, then a message and a
+/// click). After writes settle, the published count is exactly the signers whose last
+/// operation left them signed: each withdrawal subtracted once, however often it was
+/// written.
+mod withdrawals {
+    use super::*;
+    use petitio_signatures::events::{
+        record_signature, record_withdrawal, At, Outcome, SignatureDetails,
+    };
+
+    const SIGNERS: u64 = 45;
+    /// Further apart than the propagation delay (45 s here).
+    const GAP_MS: u64 = 50_000;
+
+    /// Signs (`withdraw` false) or withdraws at random locations until it is answered.
+    fn until_answered(
+        kv: &SimulatedKv,
+        rng: &mut XorShift,
+        id: &SignerId,
+        withdraw: bool,
+    ) -> Outcome {
+        let details = SignatureDetails {
+            region: "astana".into(),
+            lang: "kk".into(),
+            name: None,
+        };
+        for _ in 0..MAX_ATTEMPTS {
+            let store = kv.at(rng.up_to(LOCATIONS - 1) as usize);
+            let at = At {
+                slug: "clean-air",
+                id,
+                now_ms: kv.now_ms(),
+                not_before: None,
+            };
+            let answer = match withdraw {
+                true => block_on(record_withdrawal(&store, &at)),
+                false => {
+                    block_on(record_signature(&store, &at, &details)).map(|(outcome, _)| outcome)
+                }
+            };
+            if let Ok(outcome) = answer {
+                return outcome;
+            }
+            kv.advance(1_000 + rng.up_to(2) * 1_000);
+        }
+        panic!("an operation never got through");
+    }
+
+    fn run(seed: u64) {
+        let kv = SimulatedKv::new(
+            SimConfig {
+                seed,
+                max_visibility_delay_ms: 45_000,
+                op_latency_ms: 7,
+                failure_per_million: 100_000,
+                ambiguous_writes: seed.is_multiple_of(2),
+                ..SimConfig::default()
+            },
+            NOW_MS,
+        );
+        let config = &config(&[]);
+        let manifest = &manifest();
+        let mut rng = XorShift::new(seed.wrapping_mul(104_729));
+        let mut signed_now = BTreeSet::new();
+        for signer in 0..SIGNERS {
+            let id = signer_id(&config.signing_key, "clean-air", &spelling(signer, 0));
+            let at = |now_ms| At {
+                slug: "clean-air",
+                id: &id,
+                now_ms,
+                not_before: None,
+            };
+            // AlreadySigned when a failed write had landed after all (ambiguous writes).
+            let outcome = until_answered(&kv, &mut rng, &id, false);
+            assert!(matches!(
+                outcome,
+                Outcome::Recorded | Outcome::AlreadySigned
+            ));
+            signed_now.insert(signer);
+            kv.advance(GAP_MS);
+            if !signer.is_multiple_of(3) {
+                continue;
+            }
+            // The withdraw link, clicked twice at once from two locations.
+            let now = kv.now_ms();
+            let (a, b) = (kv.at(0), kv.at(1));
+            let clicks = block_on(join_all([
+                record_withdrawal(&a, &at(now)),
+                record_withdrawal(&b, &at(now)),
+            ]));
+            if clicks.iter().all(Result::is_err) {
+                until_answered(&kv, &mut rng, &id, true);
+            }
+            signed_now.remove(&signer);
+            kv.advance(GAP_MS);
+            let again = until_answered(&kv, &mut rng, &id, true);
+            assert!(
+                matches!(again, Outcome::Withdrawn | Outcome::AlreadyWithdrawn),
+                "{again:?}"
+            );
+            kv.advance(GAP_MS);
+            if signer.is_multiple_of(2) {
+                let outcome = until_answered(&kv, &mut rng, &id, false);
+                assert!(matches!(
+                    outcome,
+                    Outcome::Recorded | Outcome::AlreadySigned
+                ));
+                signed_now.insert(signer);
+                kv.advance(GAP_MS);
+            }
+            if signer.is_multiple_of(4) {
+                let _ = block_on(run_scheduled(&kv.at(2), manifest, config, kv.now_ms()));
+            }
+        }
+        kv.set_failure_per_million(0);
+        let mut caught_up = false;
+        for _ in 0..5 {
+            kv.advance(60_000);
+            let report = block_on(run_scheduled(&kv.at(3), manifest, config, kv.now_ms())).unwrap();
+            caught_up = report.caught_up && report.provisional_signatures == 0;
+        }
+        assert!(caught_up);
+        let snapshot = published(&kv).expect("a snapshot");
+        assert_eq!(
+            snapshot.petitions["clean-air"].count,
+            signed_now.len() as u64,
+            "seed {seed}: published vs signers signed at the end"
+        );
+    }
+
+    #[test]
+    fn each_withdrawal_counts_once_under_delays_and_failures() {
+        for seed in 21..=24 {
+            run(seed);
+        }
+    }
+}
