@@ -14,8 +14,9 @@ import { startWorker, workerBuilt, WORKER_MISSING } from "./harness/worker-targe
 import { startServe } from "./harness/serve-target.mjs";
 import { findPetitio } from "./harness/petitio-bin.mjs";
 import { startSmtpSink, smtpSinkMissing } from "./harness/smtp-sink.mjs";
-import { startTurnstileStub, PASS_TOKEN } from "./harness/turnstile-stub.mjs";
+import { PASS_TOKEN } from "./harness/turnstile-stub.mjs";
 import { testVars } from "./harness/env.mjs";
+import { launchBrowser, openPage, unexpectedProblems } from "./lib/browser.mjs";
 import { nextAddress, request, sign, signFields, waitForCount } from "./harness/client.mjs";
 
 const petitio = findPetitio();
@@ -91,21 +92,28 @@ for (const spec of targets) {
   if (spec.missing) console.warn(`\n!!! SKIPPING the confirmation suite on ${spec.name}: ${spec.missing}\n`);
 
   describe(`confirmation by email on ${spec.name}`, { skip: spec.missing ?? false }, () => {
-    let stub;
     let run;
+    let chromium;
     const fields = signFields({ name: "Confirmation Secretname", email: `Confirm.Private.${Date.now()}@Mail.Test`, lang: "ru" });
     let signLink;
     let withdrawLink;
 
     before(async () => {
-      stub = await startTurnstileStub(testVars("").TURNSTILE_SECRET);
-      const vars = { ...testVars(stub.url), SIGNATURE_CONFIRMATION: "email", EMAIL_FROM: SENDER };
+      // No Turnstile: the browser part signs through the site's own form.
+      const vars = {
+        ...testVars(""),
+        TURNSTILE_SECRET: "",
+        TURNSTILE_VERIFY_URL: "",
+        SIGNATURE_CONFIRMATION: "email",
+        EMAIL_FROM: SENDER,
+      };
       run = await spec.start({ fixture: prepareFixture(), vars });
+      chromium = await launchBrowser();
     });
 
     after(async () => {
+      await chromium?.close();
       await run?.close();
-      await stub?.close();
     });
 
     test("signing answers 202 and sends one message with the link, in the signer's language", async () => {
@@ -196,6 +204,51 @@ for (const spec of targets) {
       stored = stored.toLowerCase();
       for (const needle of forbidden) {
         assert.ok(!stored.includes(needle.toLowerCase()), `${needle} is stored or logged`);
+      }
+    });
+
+    test("in Chromium: the form says to check the mail; the link's page, its button, the thank-you page", async () => {
+      const { page, problems, close } = await openPage(chromium);
+      try {
+        await page.goto(`${run.target.url}/en/petitions/${OPEN_PETITION}/`);
+        const email = `chromium.${Date.now()}@mail.test`;
+        await page.fill("#sign-name", "Chromium Signer");
+        await page.fill("#sign-email", email);
+        await page.selectOption("#sign-region", "astana");
+        await page.check("#sign-consent");
+        const sent = run.mails().length;
+        await page.click("#sign button[type=submit]");
+        const result = page.locator("#sign-result:not(.is-pending)");
+        await result.waitFor({ state: "visible" });
+        assert.match(await result.textContent(), /Check your email/);
+        const link = linkOf(await waitForMails(run, sent + 1));
+        await page.goto(link.href);
+        assert.equal(await page.inputValue("#confirm input[name=token]"), link.searchParams.get("token"));
+        await Promise.all([page.waitForURL(/\/signed\//), page.click("#confirm button[type=submit]")]);
+        assert.equal(new URL(page.url()).searchParams.get("result"), "recorded");
+        assert.match(await page.locator("main .lead:visible").first().innerText(), /recorded/);
+        assert.deepEqual(unexpectedProblems(problems), []);
+      } finally {
+        await close();
+      }
+    });
+
+    test("in Chromium without JavaScript: the withdraw page sends its message and says so", async () => {
+      const { page, problems, close } = await openPage(chromium, { javaScriptEnabled: false });
+      try {
+        await page.goto(`${run.target.url}/ru/petitions/${OPEN_PETITION}/withdraw/`);
+        const sent = run.mails().length;
+        await page.fill("#withdraw-email", `nojs.withdraw.${Date.now()}@mail.test`);
+        await Promise.all([page.waitForURL(/result=/), page.click("#withdraw button[type=submit]")]);
+        const url = new URL(page.url());
+        assert.equal(url.pathname, `/ru/petitions/${OPEN_PETITION}/withdraw/`);
+        assert.equal(url.searchParams.get("result"), "check_email");
+        assert.match(await page.locator("#result-check_email").innerText(), /Проверьте почту/);
+        const mail = await waitForMails(run, sent + 1);
+        assert.match(mail.subject, /^Подтвердите отзыв подписи/);
+        assert.deepEqual(unexpectedProblems(problems), []);
+      } finally {
+        await close();
       }
     });
   });

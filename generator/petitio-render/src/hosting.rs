@@ -23,15 +23,21 @@ pub const HEADER_ONLY_DIRECTIVES: [&str; 3] = ["frame-ancestors", "report-uri", 
 
 /// The Content-Security-Policy, directive by directive: no inline script or style, the API's
 /// origin allowed when pages reach it on another one (a separate `api_url`, or a bundle's
-/// copy).
+/// copy), and, only when `turnstile_site_key` is set, exactly the widget's origin as a
+/// script and a frame (the widget runs in an iframe of that origin and posts nothing
+/// itself: its token goes to the API inside the form).
 fn csp_directives(linker: &Linker) -> Vec<(&'static str, String)> {
     let api = linker
         .api_origin()
         .map(|origin| format!(" {origin}"))
         .unwrap_or_default();
-    vec![
+    let turnstile = linker
+        .turnstile_origin()
+        .map(|origin| format!(" {origin}"))
+        .unwrap_or_default();
+    let mut directives = vec![
         ("default-src", "'self'".to_owned()),
-        ("script-src", "'self'".to_owned()),
+        ("script-src", format!("'self'{turnstile}")),
         ("style-src", "'self'".to_owned()),
         ("img-src", "'self' data:".to_owned()),
         ("connect-src", format!("'self'{api}")),
@@ -39,7 +45,11 @@ fn csp_directives(linker: &Linker) -> Vec<(&'static str, String)> {
         ("frame-ancestors", "'none'".to_owned()),
         ("base-uri", "'self'".to_owned()),
         ("object-src", "'none'".to_owned()),
-    ]
+    ];
+    if !turnstile.is_empty() {
+        directives.push(("frame-src", format!("'self'{turnstile}")));
+    }
+    directives
 }
 
 fn join_policy<'a>(directives: impl Iterator<Item = &'a (&'static str, String)>) -> String {

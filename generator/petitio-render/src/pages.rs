@@ -136,6 +136,15 @@ impl Renderer<'_> {
         context.insert("feed_url", &self.linker.url(at, &urls::feed(meta.lang)));
         context.insert("extra_body_scripts", &self.extra_body_scripts);
         context.insert("mirrors", &config.mirrors);
+        context.insert(
+            "turnstile",
+            &config.turnstile.as_ref().map(|turnstile| {
+                serde_json::json!({
+                    "site_key": turnstile.site_key,
+                    "script_url": turnstile.script_url,
+                })
+            }),
+        );
         // A bundle's copy may sit on a host that ignores `_headers`: its pages carry the
         // policy themselves (`bundle.rs`).
         if self.linker.mode() == UrlMode::PageRelative {

@@ -49,6 +49,8 @@ pub struct Linker {
     base_path: String,
     api_url: String,
     api_origin: Option<String>,
+    /// The Turnstile widget's origin, when the site renders it.
+    turnstile_origin: Option<String>,
 }
 
 impl Linker {
@@ -67,6 +69,7 @@ impl Linker {
             base_path: config.base_path.clone(),
             api_url,
             api_origin,
+            turnstile_origin: config.turnstile.as_ref().map(|t| t.origin.clone()),
         }
     }
 
@@ -103,6 +106,11 @@ impl Linker {
     /// The API's origin when pages reach it on another origin (the CSP must allow it).
     pub fn api_origin(&self) -> Option<&str> {
         self.api_origin.as_deref()
+    }
+
+    /// The origin of the Turnstile widget's script and frame, when the site renders it.
+    pub fn turnstile_origin(&self) -> Option<&str> {
+        self.turnstile_origin.as_deref()
     }
 }
 

@@ -29,7 +29,25 @@ const FIELDS: &[&str] = &[
     "title",
     "description",
     "regions",
+    "turnstile_site_key",
+    "turnstile_script_url",
 ];
+
+/// Cloudflare's Turnstile widget script, loaded only when a site key is set.
+pub const DEFAULT_TURNSTILE_SCRIPT_URL: &str =
+    "https://challenges.cloudflare.com/turnstile/v0/api.js";
+
+/// The Turnstile widget the sign and withdraw forms render (the worker checks its token
+/// with `TURNSTILE_SECRET`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Turnstile {
+    /// The public site key.
+    pub site_key: String,
+    /// The widget's script: Cloudflare's, or a stand-in on this machine for tests.
+    pub script_url: String,
+    /// `scheme://host[:port]` of `script_url`: what the CSP allows to run and be framed.
+    pub origin: String,
+}
 
 /// The validated site configuration.
 #[derive(Debug, Clone)]
@@ -50,6 +68,8 @@ pub struct Config {
     title: BTreeMap<String, String>,
     description: BTreeMap<String, String>,
     pub regions: Vec<Region>,
+    /// `turnstile_site_key` (and `turnstile_script_url`): the widget, when set.
+    pub turnstile: Option<Turnstile>,
 }
 
 impl Config {
@@ -194,10 +214,13 @@ impl Config {
             regions::kazakhstan()
         };
 
+        let turnstile = read_turnstile(&fields, &mut problems);
+
         if !problems.is_empty() {
             return Err(problems);
         }
         Ok(Config {
+            turnstile,
             base_url,
             base_path,
             default_language,
@@ -310,6 +333,51 @@ fn is_url_byte(byte: u8) -> bool {
 /// The origin of an absolute `api_url`.
 fn absolute_origin(api_url: &str) -> Option<String> {
     parse_plain_url(api_url).map(|url| url.origin().ascii_serialization())
+}
+
+/// `turnstile_site_key` (letters, digits, `-`, `_`) and `turnstile_script_url` (https, or
+/// http to this machine for a local stand-in; Cloudflare's by default).
+fn read_turnstile(fields: &Fields<'_>, problems: &mut Vec<Problem>) -> Option<Turnstile> {
+    let site_key = fields.string("turnstile_site_key", problems);
+    let script_url = fields.string("turnstile_script_url", problems);
+    let site_key = site_key?.value;
+    let valid_key = !site_key.is_empty()
+        && site_key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if !valid_key {
+        problems.push(
+            fields.problem(
+                "turnstile_site_key",
+                ProblemKind::Expected {
+                    expected:
+                        "Turnstile's public site key, letters, digits, - and _ like \"0x4AAAAAAA…\""
+                            .into(),
+                    found: format!("{site_key:?}"),
+                },
+            ),
+        );
+        return None;
+    }
+    let script_url =
+        script_url.map_or_else(|| DEFAULT_TURNSTILE_SCRIPT_URL.to_owned(), |u| u.value);
+    let Some(url) = parse_plain_url(&script_url)
+        .filter(|url| url.scheme() == "https" || petitio_model::weburl::is_loopback(url))
+    else {
+        problems.push(fields.problem(
+            "turnstile_script_url",
+            ProblemKind::Expected {
+                expected: "an https:// URL of the widget script (http:// only to this machine), or nothing for Cloudflare's".into(),
+                found: format!("{script_url:?}"),
+            },
+        ));
+        return None;
+    };
+    Some(Turnstile {
+        site_key,
+        origin: url.origin().ascii_serialization(),
+        script_url: url.into(),
+    })
 }
 
 /// An absolute http(s) URL (`weburl::parse_http_url`) with no query or fragment.
@@ -497,7 +565,7 @@ mod tests {
         assert_eq!(
             texts,
             [
-                "error: petitio.toml:3: field `colour`: unknown field; expected one of: base_url, default_language, languages, api_url, mirrors, theme, allow_raw_html, title, description, regions",
+                "error: petitio.toml:3: field `colour`: unknown field; expected one of: base_url, default_language, languages, api_url, mirrors, theme, allow_raw_html, title, description, regions, turnstile_site_key, turnstile_script_url",
                 "error: petitio.toml:2: field `default_language`: expected one of `languages` (kk, ru, en), found \"de\"",
                 "error: petitio.toml:1: field `base_url`: expected an absolute http(s) URL like \"https://petitio.example/\", its path made only of letters, digits, `-._~!$&'()*+,;=:@/` and %-escapes (no query or fragment), found \"ftp://x\"",
             ]

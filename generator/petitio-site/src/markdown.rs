@@ -69,6 +69,7 @@ impl Markdown {
 /// this list in step with the templates.
 const RESERVED_IDS: &[&str] = &[
     "answered-heading",
+    "confirm",
     "languages-heading",
     "main",
     "open-heading",
@@ -85,8 +86,9 @@ const RESERVED_IDS: &[&str] = &[
     "tags-heading",
     "updates",
     "updates-heading",
+    "withdraw",
 ];
-const RESERVED_ID_PREFIXES: &[&str] = &["sign-", "result-", "update-", "fn-"];
+const RESERVED_ID_PREFIXES: &[&str] = &["sign-", "result-", "update-", "fn-", "withdraw-"];
 
 /// Longest heading id or class, in bytes.
 const MAX_NAME_BYTES: usize = 64;

@@ -356,6 +356,9 @@
           lang: (fieldControl(form, "lang") && fieldControl(form, "lang").value) || lang,
           website: fieldControl(form, "website") ? fieldControl(form, "website").value : "",
         };
+        // The Turnstile widget, when the site renders one, puts its token in the form.
+        var challenge = form.querySelector('[name="cf-turnstile-response"]');
+        if (challenge && challenge.value) body.turnstile_token = challenge.value;
         fetch(api + "/petitions/" + encodeURIComponent(slug) + "/signatures", {
           method: "POST",
           credentials: "omit",
