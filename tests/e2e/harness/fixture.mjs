@@ -37,12 +37,17 @@ export function fixtureManifest() {
 }
 
 /**
- * Copies the fixture project to a temporary folder and builds it. Resolves to
+ * Copies the fixture project to a temporary folder and builds it; `configLines` are put at
+ * the top of its petitio.toml first (top-level keys, e.g. Turnstile's). Resolves to
  * { root, dist, built } where `built` says whether `petitio build` made `dist`.
  */
-export function prepareFixture() {
+export function prepareFixture({ configLines = "" } = {}) {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "petitio-e2e-site-"));
   fs.cpSync(FIXTURE_SITE, root, { recursive: true });
+  if (configLines) {
+    const config = path.join(root, "petitio.toml");
+    fs.writeFileSync(config, configLines + fs.readFileSync(config, "utf8"));
+  }
   // The site uses the repository's default theme, as a new project would.
   fs.cpSync(path.join(REPO_ROOT, "themes"), path.join(root, "themes"), { recursive: true });
   const dist = path.join(root, "dist");
