@@ -83,7 +83,8 @@ fn stores_only_what_the_record_allows() {
             lang: "ru".into(),
             signed_at: "2026-03-01T12:00:05Z".into(),
             bucket: Bucket::containing(NOW_MS).0,
-            name: Some("Aliya".into()),
+            // Asked to be shown, and still not stored (docs/privacy.md).
+            name: None,
             state: SignatureState::Signed,
             generation: 0,
             changed_ms: NOW_MS,

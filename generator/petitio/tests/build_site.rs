@@ -361,7 +361,6 @@ fn petition_page_has_the_signing_form_and_build_time_count() {
         r#"<select id="sign-region" name="region" required"#,
         r#"<option value="almaty-city">Алматы қаласы</option>"#,
         r#"name="consent" type="checkbox""#,
-        r#"name="show_name" type="checkbox""#,
         r#"<input type="hidden" name="lang" value="kk">"#,
         r#"<input id="sign-website" name="website" type="text" tabindex="-1" autocomplete="off">"#,
         r#"<div class="visually-hidden" aria-hidden="true">"#,
@@ -378,6 +377,8 @@ fn petition_page_has_the_signing_form_and_build_time_count() {
     ] {
         assert!(kk.contains(fragment), "missing {fragment:?}");
     }
+    // Names are stored nowhere (docs/privacy.md): the form offers no "show my name".
+    assert!(!kk.contains("show_name"), "a show-my-name control");
     let en = text(&files, "en/petitions/clean-air/index.html");
     assert!(en.contains("12,500") && en.contains("1 March 2026"));
     let ru = text(&files, "ru/petitions/clean-air/index.html");

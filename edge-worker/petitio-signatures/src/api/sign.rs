@@ -137,7 +137,9 @@ async fn sign<S: KvStore, V: TurnstileVerifier, M: Mailer>(
     let details = SignatureDetails {
         region: request.region.clone(),
         lang: request.lang.clone(),
-        name: request.show_name.then(|| request.name.clone()),
+        // Names are stored nowhere, whatever `show_name` says (docs/privacy.md): a list of
+        // the names under a risky petition is a list of people to pressure.
+        name: None,
     };
     if let (Confirmation::Email, Some(from)) = (ctx.config.confirmation, &ctx.config.email_from) {
         if !request.honeypot_filled {
