@@ -136,6 +136,7 @@ impl Renderer<'_> {
         context.insert("feed_url", &self.linker.url(at, &urls::feed(meta.lang)));
         context.insert("extra_body_scripts", &self.extra_body_scripts);
         context.insert("mirrors", &config.mirrors);
+        context.insert("signature_confirmation", &config.signature_confirmation);
         context.insert(
             "turnstile",
             &config.turnstile.as_ref().map(|turnstile| {

@@ -31,6 +31,7 @@ const FIELDS: &[&str] = &[
     "regions",
     "turnstile_site_key",
     "turnstile_script_url",
+    "signature_confirmation",
 ];
 
 /// Cloudflare's Turnstile widget script, loaded only when a site key is set.
@@ -70,6 +71,10 @@ pub struct Config {
     pub regions: Vec<Region>,
     /// `turnstile_site_key` (and `turnstile_script_url`): the widget, when set.
     pub turnstile: Option<Turnstile>,
+    /// `signature_confirmation`: `email` (the default) or `none`, as the worker's
+    /// `SIGNATURE_CONFIRMATION` (`scripts/deploy` refuses the two out of step): what the
+    /// petition pages tell signers.
+    pub signature_confirmation: String,
 }
 
 impl Config {
@@ -215,12 +220,26 @@ impl Config {
         };
 
         let turnstile = read_turnstile(&fields, &mut problems);
+        let signature_confirmation = fields
+            .string("signature_confirmation", &mut problems)
+            .map_or_else(|| "email".to_owned(), |mode| mode.value);
+        if !["email", "none"].contains(&signature_confirmation.as_str()) {
+            problems.push(fields.problem(
+                "signature_confirmation",
+                ProblemKind::Expected {
+                    expected:
+                        "\"email\" (signatures count once confirmed by email) or \"none\"".into(),
+                    found: format!("{signature_confirmation:?}"),
+                },
+            ));
+        }
 
         if !problems.is_empty() {
             return Err(problems);
         }
         Ok(Config {
             turnstile,
+            signature_confirmation,
             base_url,
             base_path,
             default_language,
@@ -565,7 +584,7 @@ mod tests {
         assert_eq!(
             texts,
             [
-                "error: petitio.toml:3: field `colour`: unknown field; expected one of: base_url, default_language, languages, api_url, mirrors, theme, allow_raw_html, title, description, regions, turnstile_site_key, turnstile_script_url",
+                "error: petitio.toml:3: field `colour`: unknown field; expected one of: base_url, default_language, languages, api_url, mirrors, theme, allow_raw_html, title, description, regions, turnstile_site_key, turnstile_script_url, signature_confirmation",
                 "error: petitio.toml:2: field `default_language`: expected one of `languages` (kk, ru, en), found \"de\"",
                 "error: petitio.toml:1: field `base_url`: expected an absolute http(s) URL like \"https://petitio.example/\", its path made only of letters, digits, `-._~!$&'()*+,;=:@/` and %-escapes (no query or fragment), found \"ftp://x\"",
             ]

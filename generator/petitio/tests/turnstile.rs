@@ -1,7 +1,7 @@
-//! Turnstile's widget (issue #12): with `turnstile_site_key` in petitio.toml the sign and
-//! withdraw forms render it and the CSP allows exactly its origin as a script and a frame;
+//! Turnstile's widget and the confirmation notice (issue #12): with `turnstile_site_key`
+//! in petitio.toml the sign and withdraw forms render it and the CSP allows exactly its origin as a script and a frame;
 //! without it nothing is rendered and the CSP is unchanged; a bad key or script URL fails
-//! `check` with its exact problem.
+//! `check` with its exact problem. The petition page says which confirmation is in force.
 
 mod common;
 
@@ -91,6 +91,32 @@ fn a_bad_key_or_script_url_is_refused_with_its_problem() {
     assert!(
         stderr.contains(
             "expected an https:// URL of the widget script (http:// only to this machine), or nothing for Cloudflare's, found \"http://widget.example/api.js\""
+        ),
+        "{stderr}"
+    );
+}
+
+/// The petition page says truthfully whether signatures count only once confirmed by
+/// email (`signature_confirmation`, default "email"; `scripts/deploy` keeps it equal to the
+/// worker's `SIGNATURE_CONFIRMATION`).
+#[test]
+fn the_petition_page_states_which_confirmation_is_in_force() {
+    let site = TestSite::copy("valid");
+    site.run_ok(&["build"]);
+    let page = site.read("dist/en/petitions/clean-air/index.html");
+    assert!(
+        page.contains("Your signature counts only once you confirm it: we send one message"),
+        "{page}"
+    );
+    let site = with_config("signature_confirmation = \"none\"\n");
+    site.run_ok(&["build"]);
+    let page = site.read("dist/ru/petitions/clean-air/index.html");
+    assert!(page.contains("засчитываются сразу, без подтверждения по почте"));
+    let site = with_config("signature_confirmation = \"sometimes\"\n");
+    let stderr = String::from_utf8_lossy(&site.run(&["check"]).stderr).into_owned();
+    assert!(
+        stderr.contains(
+            "`signature_confirmation`: expected \"email\" (signatures count once confirmed by email) or \"none\", found \"sometimes\""
         ),
         "{stderr}"
     );
