@@ -1,6 +1,6 @@
 //! Turnstile's widget and the confirmation notice (issue #12): with `turnstile_site_key`
-//! in petitio.toml the sign and withdraw forms render it and the CSP allows exactly its origin as a script and a frame;
-//! without it nothing is rendered and the CSP is unchanged; a bad key or script URL fails
+//! in petitio.toml the sign and withdraw forms render it and the CSP allows exactly its
+//! origin as a script and a frame; without it nothing is rendered and the CSP is unchanged; a bad key or script URL fails
 //! `check` with its exact problem. The petition page says which confirmation is in force.
 
 mod common;
