@@ -12,7 +12,7 @@
 //     (a petition that does not exist) show the outcome the redirect carries
 //     (?result=...&field=...);
 //   * the confirm page (a confirmation message's link, ?token=...) puts the token into its
-//     form, whose button posts it (without JavaScript the server fills it in);
+//     form, whose button posts it;
 //   * "copy link" next to the share links.
 // Texts come from the per-language JSON named by <body data-i18n> (the theme's [script]
 // strings); numbers and dates are formatted like the generator does.
@@ -487,7 +487,7 @@
   var form = doc.querySelector("form#sign");
   if (form) enhanceForm(form);
   each(doc.querySelectorAll("[data-copy-link]"), enhanceCopy);
-  each(doc.querySelectorAll("[data-fill=\"token\"]"), fillToken);
+  each(doc.querySelectorAll("form#confirm input[name=\"token\"]"), fillToken);
   refreshCounts();
   messages().then(function (m) {
     showRedirectOutcome(m);
