@@ -5,6 +5,9 @@
 // (a GET, as a mail scanner would) records nothing; the button's POST of the token records
 // once; withdrawal takes a message and a click and the published count goes back down;
 // and afterwards no raw address, name or token is in the stored data or the worker's logs.
+// In Chromium: signing shows "check your email", the link's page fills its token and its
+// button records; the withdraw page works without JavaScript. Last, `petitio serve` with
+// no --smtp: the message lands in .petitio/outbox/ and its link is printed.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
@@ -253,3 +256,43 @@ for (const spec of targets) {
     });
   });
 }
+
+// `petitio serve` with no setup: the message goes to .petitio/outbox/ as a MIME file and its
+// link is printed in the terminal (without the address).
+describe("confirmation by email on petitio serve with its outbox (no --smtp)", {
+  skip: !petitio || (only && !only.split(",").includes("serve")) ? "no petitio binary, or another target chosen" : false,
+}, () => {
+  let fixture;
+  let target;
+
+  before(async () => {
+    fixture = prepareFixture();
+    const vars = { ...testVars(""), TURNSTILE_SECRET: "", SIGNATURE_CONFIRMATION: "email" };
+    target = await startServe({ bin: petitio, root: fixture.root, vars });
+  });
+
+  after(async () => {
+    await target?.close();
+  });
+
+  test("the message is a file in the outbox, its link is printed, and it confirms", async () => {
+    const email = `outbox.${Date.now()}@mail.test`;
+    const answer = await sign(target, OPEN_PETITION, signFields({ email, lang: "kk" }));
+    assert.equal(answer.status, 202, JSON.stringify(answer.body));
+    const outbox = path.join(fixture.root, ".petitio", "outbox");
+    const files = fs.readdirSync(outbox);
+    assert.equal(files.length, 1);
+    assert.match(files[0], /^\d+-0\.eml$/);
+    const message = fs.readFileSync(path.join(outbox, files[0]), "utf8");
+    assert.match(message, /^From: petitio@localhost$/m);
+    assert.match(message, /Content-Type: multipart\/alternative/);
+    const line = target.output().split("\n").find((l) => l.startsWith("Message written to "));
+    assert.ok(line, target.output());
+    assert.ok(!line.includes(email), "the terminal does not show the address");
+    const link = new URL(line.split("its confirmation link: ")[1].trim());
+    assert.equal(link.pathname, `/kk/petitions/${OPEN_PETITION}/confirm/`);
+    const confirmed = await post(target, "confirmations", { token: link.searchParams.get("token") });
+    assert.equal(confirmed.status, 201, JSON.stringify(confirmed.body));
+    assert.equal(confirmed.body.status, "recorded");
+  });
+});
