@@ -2,6 +2,8 @@
 //! API reads to know which petitions exist, whether they accept signatures, and which
 //! regions a signer may pick. One type on both sides, so they cannot drift.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::date::Date;
@@ -22,7 +24,19 @@ pub struct Manifest {
     pub languages: Vec<String>,
     /// Region codes a signer may choose.
     pub regions: Vec<String>,
+    /// The digit group separator of each language (the theme's `format.group_separator`),
+    /// so a page filler writes live counts as the build wrote them (`crate::fill`).
+    #[serde(default)]
+    pub number_groups: BTreeMap<String, String>,
     pub petitions: Vec<ManifestPetition>,
+}
+
+impl Manifest {
+    /// `n` with digit groups as pages in `lang` write it ("," when the theme says nothing).
+    pub fn format_number(&self, lang: &str, n: u64) -> String {
+        let separator = self.number_groups.get(lang).map_or(",", String::as_str);
+        crate::numbers::group_digits(n, separator)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -122,6 +122,7 @@ mod tests {
             default_language: "kk".into(),
             languages: vec!["kk".into()],
             regions: vec![],
+            number_groups: Default::default(),
             petitions: vec![],
         };
         let site = LiveSite::new(SiteState {

@@ -107,6 +107,7 @@ mod tests {
             default_language: "kk".into(),
             languages: vec!["kk".into(), "ru".into(), "en".into()],
             regions: vec![],
+            number_groups: Default::default(),
             petitions: vec![],
         }
     }
