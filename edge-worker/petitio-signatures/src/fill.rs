@@ -98,6 +98,7 @@ mod tests {
             languages: vec!["kk".into(), "en".into()],
             regions: vec!["abroad".into()],
             number_groups: BTreeMap::from([("kk".into(), "\u{202f}".into())]),
+            utc_offset: Default::default(),
             petitions: ["clean-air", "unsigned"]
                 .map(|slug| ManifestPetition {
                     slug: slug.into(),

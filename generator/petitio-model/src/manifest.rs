@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::date::Date;
+use crate::date::{Date, UtcOffset};
 use crate::status::Status;
 
 /// Path of the manifest inside the built site.
@@ -28,6 +28,9 @@ pub struct Manifest {
     /// so a page filler writes live counts as the build wrote them (`crate::fill`).
     #[serde(default)]
     pub number_groups: BTreeMap<String, String>,
+    /// The site's time zone (`utc_offset` in petitio.toml): when a deadline day ends.
+    #[serde(default)]
+    pub utc_offset: UtcOffset,
     pub petitions: Vec<ManifestPetition>,
 }
 
@@ -53,7 +56,7 @@ impl ManifestPetition {
     /// Whether the petition accepts signatures on `today` (in the site's time zone): its
     /// status is `open` and its deadline day, if any, is not over.
     pub fn is_open_on(&self, today: Date) -> bool {
-        self.status == Status::Open && self.deadline.is_none_or(|last_day| today <= last_day)
+        self.status.effective(self.deadline, today) == Status::Open
     }
 }
 

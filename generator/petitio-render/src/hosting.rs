@@ -165,6 +165,7 @@ pub fn manifest<'a>(
         languages: config.languages.clone(),
         regions: config.regions.iter().map(|r| r.code.clone()).collect(),
         number_groups,
+        utc_offset: config.utc_offset,
         petitions: Vec::new(),
     };
     super::data::json_with_list(&head, entries)

@@ -374,6 +374,7 @@ impl Renderer<'_> {
         context.insert("updates", &updates);
         context.insert("image_url", &image.map(|path| self.linker.url(at, path)));
         context.insert("accepts_signatures", &(petition.status == Status::Open));
+        context.insert("utc_offset_minutes", &config.utc_offset.minutes);
         context.insert(
             "sign_action",
             &ApiRoute::Signatures(&petition.slug).url(self.linker.api_url()),
@@ -473,6 +474,7 @@ impl Renderer<'_> {
             &super::hosting::meta_content_security_policy(&self.linker),
         );
         context.insert("accepts_signatures", &(petition.status == Status::Open));
+        context.insert("utc_offset_minutes", &config.utc_offset.minutes);
         context.insert("api_url", self.linker.api_url());
         self.insert_milestones(&mut context, petition);
         self.theme

@@ -54,7 +54,7 @@ impl Site {
     /// Loads the whole site under `root`. Drafts are kept only when `drafts` is true.
     pub fn load(root: &Path, config: Config, drafts: bool) -> Result<Site, Error> {
         let folders = SiteRoot::new(root)?;
-        let today = today()?;
+        let today = today(config.utc_offset)?;
         let loading = Loading {
             root,
             folders: &folders,
