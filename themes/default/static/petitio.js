@@ -451,6 +451,7 @@
   }
   function closeForm(form) {
     form.hidden = true;
+    each(doc.querySelectorAll(".sign-jump"), function (jump) { jump.hidden = true; });
     var closed = doc.getElementById("sign-closed");
     if (closed) closed.hidden = false;
   }
