@@ -20,7 +20,7 @@
 
 use petitio_model::fill::Values;
 use petitio_model::manifest::Manifest;
-use petitio_model::numbers::{badge_text_width, percent, BADGE_PAD};
+use petitio_model::numbers::{badge_text_width, percent_text, BADGE_PAD};
 
 use crate::snapshot::{PetitionCount, Snapshot};
 
@@ -63,8 +63,7 @@ impl Values for LiveCounts<'_> {
         Some(match name {
             "count" => self.number(count.count),
             "digits" => count.count.to_string(),
-            // As the generator's templates print it ("24.7", "100", "0").
-            "percent" => percent(count.count, number(arg)?).to_string(),
+            "percent" => percent_text(count.count, number(arg)?),
             "reached" => if count.count >= number(arg)? {
                 " reached"
             } else {

@@ -21,6 +21,18 @@ pub fn percent(value: u64, of: u64) -> f64 {
     (ratio.min(1.0) * 1000.0).round() / 10.0
 }
 
+/// [`percent`] as pages write it: "24.7", "100", "0" (no ".0" for whole numbers, as a
+/// template prints a number), in integer arithmetic: formatting a float would add the
+/// float printer to the worker's wasm (it fills this into pages).
+pub fn percent_text(value: u64, of: u64) -> String {
+    let of = of.max(1);
+    let tenths = (value.saturating_mul(2000).saturating_add(of) / of.saturating_mul(2)).min(1000);
+    match tenths % 10 {
+        0 => (tenths / 10).to_string(),
+        rest => format!("{}.{rest}", tenths / 10),
+    }
+}
+
 /// Padding on each side of a badge's text, in px.
 pub const BADGE_PAD: u32 = 6;
 
@@ -43,6 +55,29 @@ mod tests {
         assert_eq!(group_digits(12_500, ","), "12,500");
         assert_eq!(group_digits(999, ","), "999");
         assert_eq!(group_digits(0, ","), "0");
+    }
+
+    #[test]
+    fn percent_text_is_the_percentage_as_a_template_prints_it() {
+        for (value, of) in [
+            (1, 3),
+            (5, 4),
+            (0, 0),
+            (2, 3),
+            (1, 2000),
+            (1, 20000),
+            (3, 2000),
+            (999, 1000),
+            (1, 8),
+        ] {
+            let float = percent(value, of);
+            let printed = if float.fract() == 0.0 {
+                format!("{float:.0}")
+            } else {
+                float.to_string()
+            };
+            assert_eq!(percent_text(value, of), printed, "{value} of {of}");
+        }
     }
 
     #[test]

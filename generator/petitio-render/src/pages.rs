@@ -15,7 +15,7 @@ use crate::escape::{encode_component, escape_html};
 use crate::renderer::Renderer;
 use crate::templates::names;
 use crate::url_mode::{PageAt, UrlMode};
-use petitio_model::numbers::{badge_text_width, percent, BADGE_PAD};
+use petitio_model::numbers::{badge_text_width, percent, percent_text, BADGE_PAD};
 use petitio_model::status::Status;
 use petitio_model::urls::{self, ApiRoute, Listing, PER_PAGE};
 use petitio_site::content::page::Page;
@@ -290,7 +290,7 @@ impl Renderer<'_> {
             "response_date": petition.response_date.map(|d| d.to_string()),
             "count": count,
             "goal": goal,
-            "percent": goal.map(|goal| percent(count, goal)),
+            "percent": goal.map(|goal| percent_text(count, goal)),
         })
     }
 
