@@ -39,6 +39,13 @@ fn a_petition_past_its_deadline_is_built_closed_everywhere() {
         !page.contains("<form id=\"sign\""),
         "no form on a closed petition"
     );
+    // Where a no-JS signer of a page built earlier is sent back (`results::error_page`).
+    assert!(
+        page.contains(
+            "<p class=\"notice\" id=\"sign\"><span id=\"sign-error-petition_not_open\"></span>"
+        ),
+        "{page}"
+    );
     let open = site.read("dist/kk/open/index.html");
     assert!(!open.contains("data-petition=\"late\""), "{open}");
     assert!(open.contains("data-petition=\"on-time\""), "{open}");
