@@ -27,6 +27,7 @@ fn manifest() -> Manifest {
             status: petitio_model::status::Status::Open,
             deadline: None,
             languages: vec!["kk".into()],
+            milestones: Vec::new(),
         }],
     }
 }

@@ -51,6 +51,7 @@ fn manifest() -> Manifest {
                 status: petitio_model::status::Status::Open,
                 deadline: None,
                 languages: vec!["en".into()],
+                milestones: Vec::new(),
             })
             .to_vec(),
     }

@@ -316,6 +316,7 @@ mod tests {
                 status: petitio_model::status::Status::Open,
                 deadline: None,
                 languages: vec!["kk".into()],
+                milestones: Vec::new(),
             }],
         }
     }

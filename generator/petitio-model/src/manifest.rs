@@ -50,6 +50,10 @@ pub struct ManifestPetition {
     pub deadline: Option<Date>,
     /// Languages this petition has pages in.
     pub languages: Vec<String>,
+    /// Signature counts worth marking (front matter `milestones`): the counting job notes
+    /// when the count reached each one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub milestones: Vec<u64>,
 }
 
 impl ManifestPetition {
@@ -71,6 +75,7 @@ mod tests {
             status: Status::PartiallySatisfied,
             deadline: Date::new(2026, 9, 1),
             languages: vec!["kk".into()],
+            milestones: Vec::new(),
         };
         let json = serde_json::to_string(&petition).unwrap();
         assert_eq!(
@@ -91,6 +96,7 @@ mod tests {
             status: Status::Open,
             deadline: Some(day(1)),
             languages: vec![],
+            milestones: Vec::new(),
         };
         assert!(petition.is_open_on(day(1)));
         assert!(!petition.is_open_on(day(2)));

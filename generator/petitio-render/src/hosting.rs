@@ -182,6 +182,7 @@ pub fn manifest_entry(petition: &Petition) -> String {
             .iter()
             .map(|t| t.lang.clone())
             .collect(),
+        milestones: petition.milestones.clone(),
     };
     serde_json::to_string(&entry).expect("the manifest serialises")
 }

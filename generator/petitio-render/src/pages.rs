@@ -15,6 +15,7 @@ use crate::escape::{encode_component, escape_html};
 use crate::renderer::Renderer;
 use crate::templates::names;
 use crate::url_mode::{PageAt, UrlMode};
+use petitio_model::date::parse_rfc3339_timestamp;
 use petitio_model::numbers::{badge_text_width, percent, percent_text, BADGE_PAD};
 use petitio_model::status::Status;
 use petitio_model::urls::{self, ApiRoute, Listing, PER_PAGE};
@@ -67,6 +68,8 @@ struct Alternate<'a> {
 struct Milestone {
     value: u64,
     reached: bool,
+    /// The day the count reached it (`YYYY-MM-DD`, site time zone), when the counts say.
+    reached_on: Option<String>,
     /// Position on the progress bar, 0-100.
     position: f64,
 }
@@ -298,12 +301,17 @@ impl Renderer<'_> {
     /// script (`milestones_csv`), which the petition and embed pages share.
     fn insert_milestones(&self, context: &mut Context, petition: &Petition) {
         let count = self.counts.total(&petition.slug);
+        let reached = self.counts.get(&petition.slug).map(|c| &c.reached);
+        let utc_offset = self.site.config.utc_offset;
         let milestones: Vec<Milestone> = petition
             .milestones
             .iter()
             .map(|&value| Milestone {
                 value,
                 reached: count >= value,
+                reached_on: reached
+                    .and_then(|reached| parse_rfc3339_timestamp(reached.get(&value)?))
+                    .map(|ms| utc_offset.date_at(ms).to_string()),
                 position: petition.goal.map_or(0.0, |goal| percent(value, goal)),
             })
             .collect();

@@ -368,6 +368,7 @@ mod concurrent_signers {
                     status: petitio_model::status::Status::Open,
                     deadline: None,
                     languages: vec!["kk".into()],
+                    milestones: Vec::new(),
                 }],
             },
             limiter: RateLimiter::new(),

@@ -10,7 +10,7 @@ use common::{attributes, snapshot, TestSite};
 
 fn built() -> (TestSite, BTreeMap<String, Vec<u8>>) {
     let site = TestSite::copy("valid");
-    site.write("counts.json", r#"{"clean-air": {"count": 12500, "by_region": {"almaty-city": 12000, "abroad": 500}}, "bus-lanes": 7}"#);
+    site.write("counts.json", r#"{"clean-air": {"count": 12500, "by_region": {"almaty-city": 12000, "abroad": 500}, "reached": {"10000": "2026-03-05T19:30:00Z"}}, "bus-lanes": 7}"#);
     let output = site.run_ok(&[
         "build",
         "--counts",
@@ -232,6 +232,7 @@ fn open_data_follows_the_documented_schema() {
             "image",
             "links",
             "milestones",
+            "milestones_reached",
             "response_date",
             "schema_version",
             "signature_count",
@@ -244,6 +245,10 @@ fn open_data_follows_the_documented_schema() {
     );
     assert_eq!(detail["signatures_by_region"]["almaty-city"], 12000);
     assert_eq!(detail["milestones"], serde_json::json!([10000, 25000]));
+    assert_eq!(
+        detail["milestones_reached"],
+        serde_json::json!({"10000": "2026-03-05T19:30:00Z"})
+    );
     let kk = &detail["translations"]["kk"];
     assert_eq!(kk["author"], "Таза ауа бастамашыл тобы");
     assert_eq!(kk["updates"][0]["date"], "2026-04-01");
@@ -262,11 +267,11 @@ fn open_data_follows_the_documented_schema() {
     assert_eq!(
         lines.next().unwrap(),
         "\"slug\",\"state\",\"created\",\"deadline\",\"response_date\",\"goal\",\"signature_count\",\
-         \"title_kk\",\"title_ru\",\"title_en\",\"url_kk\",\"url_ru\",\"url_en\""
+         \"milestones_reached\",\"title_kk\",\"title_ru\",\"title_en\",\"url_kk\",\"url_ru\",\"url_en\""
     );
     assert_eq!(
         lines.next().unwrap(),
-        "\"bus-lanes\",\"responded\",\"2026-01-10\",\"2026-04-10\",\"2026-05-02\",\"10000\",\"7\",\
+        "\"bus-lanes\",\"responded\",\"2026-01-10\",\"2026-04-10\",\"2026-05-02\",\"10000\",\"7\",\"\",\
          \"Астанада автобус жолақтары\",\"Автобусные полосы в Астане\",\"\",\
          \"/kk/petitions/bus-lanes/\",\"/ru/petitions/bus-lanes/\",\"\""
     );
@@ -322,6 +327,25 @@ fn content_never_becomes_script() {
         kk.contains("</p>\n&lt;script&gt;alert(1)&lt;/script&gt;\n</div>"),
         "a raw HTML block is escaped too"
     );
+}
+
+/// Issue #14, item 6: a milestone shows the day it was reached (in the site's time zone,
+/// +05:00: 19:30 UTC is the next day), filled live where the page is served with the API.
+#[test]
+fn a_reached_milestone_shows_its_date_and_a_fill_pattern_for_the_live_one() {
+    let (_site, files) = built();
+    let en = text(&files, "en/petitions/clean-air/index.html");
+    assert!(
+        en.contains(
+            r#"10,000<span class="reached-on" data-fill="text" data-fill-for="clean-air" data-fill-text=" (reached {reached_on:10000})"> (reached 2026-03-06)</span></li>"#
+        ),
+        "{en}"
+    );
+    assert!(en.contains(
+        r#"25,000<span class="reached-on" data-fill="text" data-fill-for="clean-air" data-fill-text=" (reached {reached_on:25000})"></span></li>"#
+    ));
+    let kk = text(&files, "kk/petitions/clean-air/index.html");
+    assert!(kk.contains(" (2026-03-06 жетті)</span>"));
 }
 
 #[test]

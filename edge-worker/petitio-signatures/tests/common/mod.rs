@@ -27,6 +27,7 @@ pub fn petition(slug: &str, status: &str, deadline: Option<&str>) -> ManifestPet
         status: Status::parse(status).expect("a status"),
         deadline: deadline.map(|day| Date::parse_iso(day).expect("a date")),
         languages: vec!["kk".into(), "ru".into(), "en".into()],
+        milestones: Vec::new(),
     }
 }
 
