@@ -495,7 +495,13 @@ for (const targetName of targetNames) {
             contentType: "application/json",
             body: JSON.stringify({
               updated_at: new Date().toISOString(),
-              petitions: { [OPEN_PETITION]: { count: 1500, by_region: { astana: 1000, abroad: 500 } } },
+              petitions: {
+                [OPEN_PETITION]: {
+                  count: 1500,
+                  by_region: { astana: 1000, abroad: 500 },
+                  reached: { 1000: "2026-03-04T21:30:00Z" },
+                },
+              },
             }),
           }),
         );
@@ -504,6 +510,8 @@ for (const targetName of targetNames) {
         assert.equal(await displayedCount(page), 1500);
         assert.equal(Number(await page.getAttribute("article.petition .bar-fill", "width")), 75);
         assert.equal(await page.locator("article.petition .milestones li.reached").count(), 1);
+        // Its date, in the site's time zone (+05:00: 21:30 UTC is the next day).
+        assert.equal(await page.locator("article.petition .milestones li.reached .reached-on").textContent(), " (reached 2026-03-05)");
         assert.equal(await page.locator("article.petition .bar-mark.reached").count(), 1);
         assert.equal(parseCount(await page.locator('table.regions tr[data-region="astana"] td').first().textContent()), 1000);
 

@@ -100,7 +100,7 @@
 
   var countTargets = Array.prototype.slice.call(doc.querySelectorAll("[data-petition]"));
 
-  function showCount(el, count, byRegion, m) {
+  function showCount(el, count, byRegion, m, reachedOn) {
     var goal = Number(el.getAttribute("data-goal")) || 0;
     el.setAttribute("data-count", String(count));
     each(el.querySelectorAll("[data-count-text]"), function (node) {
@@ -124,9 +124,22 @@
         var reached = count >= value;
         if (marks[i]) marks[i].classList.toggle("reached", reached);
         if (items[i]) items[i].classList.toggle("reached", reached);
+        if (items[i] && reachedOn && reachedOn[value]) showReachedOn(items[i], value, reachedOn[value]);
       });
     }
     if (byRegion) showRegions(el, byRegion, m);
+  }
+
+  // The day a milestone was reached (the API gives the minute, UTC), in the site's time
+  // zone, written by the page's own fill pattern as a server fills it.
+  function showReachedOn(item, value, at) {
+    var span = item.querySelector(".reached-on");
+    var pattern = span && span.getAttribute("data-fill-text");
+    var time = Date.parse(at);
+    if (!pattern || isNaN(time)) return;
+    var offsetMinutes = Number(item.parentNode.getAttribute("data-utc-offset")) || 0;
+    var day = new Date(time + offsetMinutes * 60000).toISOString().slice(0, 10);
+    span.textContent = pattern.replace("{reached_on:" + value + "}", day);
   }
 
   var SVG_NS = "http://www.w3.org/2000/svg";
@@ -238,7 +251,7 @@
           // (or the browser's cache of it, up to 30 s) still shows.
           var mine = remembered(slug);
           if (mine && mine.count > count && Date.now() - (mine.at || 0) < RECENT_MS) count = mine.count;
-          showCount(el, count, live.by_region || {}, m);
+          showCount(el, count, live.by_region || {}, m, live.reached);
         });
         setLive("live", m);
       },
