@@ -2,8 +2,9 @@
 //!
 //! The file is what `GET /api/counts` returns, saved (`{"updated_at": ..., "petitions":
 //! {"slug": {"count": 120, "by_region": {...}}}}`), or just its inner map: `{"slug": 120}` or
-//! `{"slug": {"count": 120, "by_region": {"almaty-city": 80}}}`. Pages show this number until
-//! the browser script fetches the live one.
+//! `{"slug": {"count": 120, "by_region": {"almaty-city": 80}}}`, optionally with `"reached":
+//! {"100": "2026-03-01T12:00:00Z"}` (when the count reached each milestone). Pages show these
+//! until the browser script fetches the live ones.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
