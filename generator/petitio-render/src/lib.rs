@@ -21,6 +21,7 @@ pub mod links;
 pub mod moved;
 pub mod output;
 mod pages;
+mod plurals;
 pub mod renderer;
 pub mod sink;
 pub mod templates;

@@ -483,11 +483,9 @@ impl Renderer<'_> {
         let translation = petition
             .translation(lang)
             .expect("badges exist only for translations");
-        let label = self.t(lang, "petition.signatures")?;
-        let value = self
-            .theme
-            .i18n
-            .number(lang, self.counts.total(&petition.slug));
+        let count = self.counts.total(&petition.slug);
+        let label = self.theme.plural(lang, "petition.signatures", count)?;
+        let value = self.theme.i18n.number(lang, count);
         let context = Context::from_serialize(Badge::new(&label, &value, &translation.title))
             .expect("a badge serialises");
         let at = self.linker.at(&urls::badge(lang, &petition.slug));

@@ -470,3 +470,27 @@ fn counts_file_errors_say_what_shape_is_expected() {
         )
     );
 }
+
+#[test]
+fn count_phrases_take_the_cldr_plural_form() {
+    let (_site, files) = built();
+    let tags = |lang: &str| text(&files, &format!("{lang}/tags/index.html"));
+    assert!(tags("ru").contains(r#"class="muted">1 петиция"#));
+    assert!(tags("ru").contains(r#"class="muted">2 петиции"#));
+    assert!(tags("en").contains(r#"class="muted">1 petition<"#));
+    assert!(tags("en").contains(r#"class="muted">2 petitions<"#));
+    let total = |path: &str| text(&files, path);
+    assert!(total("ru/archive/index.html").contains(r#"listing-total">3 петиции"#));
+    assert!(total("ru/open/index.html").contains(r#"listing-total">1 петиция"#));
+    // The badge and the page: 7 and 12 500 take "many" in Russian; kk has one form.
+    assert!(total("ru/petitions/bus-lanes/badge.svg")
+        .contains("<title>Автобусные полосы в Астане: 7 подписей</title>"));
+    assert!(total("en/petitions/clean-air/index.html")
+        .contains("12,500</strong> <span data-plural=\"petition.signatures\">signatures</span>"));
+    assert!(total("ru/petitions/clean-air/index.html").contains(
+        "12\u{202f}500</strong> <span data-plural=\"petition.signatures\">подписей</span>"
+    ));
+    // The progress phrase takes the goal's form ("из 50 000 подписей"), for the script too.
+    assert!(total("ru/petitions/clean-air/index.html")
+        .contains(r#"data-progress="{count} из {goal} подписей""#));
+}

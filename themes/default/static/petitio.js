@@ -13,7 +13,8 @@
 //     (?result=...&field=...);
 //   * "copy link" next to the share links.
 // Texts come from the per-language JSON named by <body data-i18n> (the theme's [script]
-// strings); numbers and dates are formatted like the generator does.
+// strings); numbers and dates are formatted like the generator does, and a count phrase
+// takes the form that Intl.PluralRules (CLDR, as the generator's ICU4X) chooses.
 (function () {
   "use strict";
 
@@ -55,6 +56,14 @@
       out += digits.charAt(i);
     }
     return out;
+  }
+
+  /** The form of count phrase `key` (e.g. "petition.signatures") that `n` takes in `lang`. */
+  function plural(key, n, m) {
+    var forms = (m.plurals || {})[key];
+    if (!forms) return null;
+    var form = typeof Intl === "object" && Intl.PluralRules ? new Intl.PluralRules(lang).select(n) : "other";
+    return forms[form] != null ? forms[form] : forms.other;
   }
   function formatDate(iso, m) {
     var parts = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso || "");
@@ -105,6 +114,10 @@
     el.setAttribute("data-count", String(count));
     each(el.querySelectorAll("[data-count-text]"), function (node) {
       node.textContent = formatNumber(count, m);
+    });
+    each(el.querySelectorAll("[data-plural]"), function (node) {
+      var text = plural(node.getAttribute("data-plural"), count, m);
+      if (text != null) node.textContent = text;
     });
     if (goal) {
       var fill = el.querySelector(".bar-fill");
