@@ -20,6 +20,7 @@
 //! | `<lang>/tags/`, `<lang>/tags/<tag>/[page/<n>/]` | tags |
 //! | `<lang>/<name>/` | static page |
 //! | `<lang>/atom.xml` | feed |
+//! | `<lang>/petitions/<slug>/atom.xml`, `<lang>/tags/<tag>/atom.xml` | a petition's feed, a tag's feed |
 //! | `data/petitions.json`, `data/petitions.csv`, `data/petitions/<slug>.json` | open data |
 //! | `assets/...` | hashed static files |
 //! | `_petitio/manifest.json` | what the API reads ([`MANIFEST_PATH`](crate::manifest::MANIFEST_PATH)) |
@@ -132,6 +133,17 @@ pub fn feed(lang: &str) -> String {
     format!("{lang}/atom.xml")
 }
 
+/// The Atom feed of one petition (its creation, updates, response, status):
+/// `kk/petitions/<slug>/atom.xml`.
+pub fn petition_feed(lang: &str, slug: &str) -> String {
+    format!("{}atom.xml", petition(lang, slug))
+}
+
+/// The Atom feed of one tag's petitions: `kk/tags/<tag>/atom.xml`.
+pub fn tag_feed(lang: &str, tag: &str) -> String {
+    format!("{}atom.xml", self::tag(lang, tag, 1))
+}
+
 /// Everything public about one petition: `data/petitions/<slug>.json`.
 pub fn data_petition(slug: &str) -> String {
     format!("data/petitions/{slug}.json")
@@ -139,6 +151,9 @@ pub fn data_petition(slug: &str) -> String {
 
 /// The fragment of a petition page's official response.
 pub const RESPONSE_FRAGMENT: &str = "response";
+
+/// The fragment of a petition page's reason for its status (closed, removed, ...).
+pub const REASON_FRAGMENT: &str = "reason";
 
 /// The fragment of a petition page's update of `date` (`YYYY-MM-DD`).
 pub fn update_fragment(date: &impl std::fmt::Display) -> String {
@@ -298,6 +313,11 @@ mod tests {
         assert_eq!(tag("kk", "ecology", 2), "kk/tags/ecology/page/2/");
         assert_eq!(static_page("en", "about"), "en/about/");
         assert_eq!(feed("en"), "en/atom.xml");
+        assert_eq!(
+            petition_feed("en", "clean-air"),
+            "en/petitions/clean-air/atom.xml"
+        );
+        assert_eq!(tag_feed("ru", "ecology"), "ru/tags/ecology/atom.xml");
         assert_eq!(data_petition("x"), "data/petitions/x.json");
         assert_eq!(file_of("kk/open/"), "kk/open/index.html");
         assert_eq!(file_of(""), "index.html");

@@ -101,6 +101,14 @@ struct DatedHtml<'a> {
     html: Cow<'a, str>,
 }
 
+/// What a listing page says above its cards: title, description, and the path of the feed
+/// to follow it by, if it has one (tag pages).
+struct Heading {
+    title: String,
+    description: String,
+    feed: Option<String>,
+}
+
 impl Renderer<'_> {
     /// The layout's values of a page, and where its links start from.
     fn base_context(&self, meta: Meta<'_>) -> (Context, PageAt) {
@@ -339,6 +347,8 @@ impl Renderer<'_> {
                 url: self.linker.url(at, &urls::tag(lang, tag, 1)),
             })
             .collect();
+        let feed = urls::petition_feed(lang, &petition.slug);
+        self.insert_follow_feed(&mut context, at, &feed, &translation.title);
         let updates: Vec<DatedHtml<'_>> = translation
             .updates
             .iter()
@@ -553,8 +563,11 @@ impl Renderer<'_> {
             lang,
             |lang, page| urls::listing(lang, listing, page),
             page,
-            title,
-            description,
+            Heading {
+                title,
+                description,
+                feed: None,
+            },
             &self.shared.listings[name],
         )
     }
@@ -566,15 +579,19 @@ impl Renderer<'_> {
         lang: &str,
         dir: impl Fn(&str, usize) -> String,
         page: usize,
-        title: String,
-        description: String,
+        heading: Heading,
         indexes: &[usize],
     ) -> Result<String, Error> {
+        let Heading {
+            title,
+            description,
+            feed,
+        } = heading;
         let pages = urls::page_count(indexes.len());
         let (mut context, at) = self.base_context(Meta {
             lang,
             path: dir(lang, page),
-            title,
+            title: title.clone(),
             description,
             alternates: self.every_language(|l| dir(l, page)),
             og_type: "website",
@@ -585,6 +602,9 @@ impl Renderer<'_> {
         let page_url = |n: usize| self.linker.url(at, &dir(lang, n));
         context.insert("cards", &self.cards(shown, lang, at));
         context.insert("total", &indexes.len());
+        if let Some(path) = feed {
+            self.insert_follow_feed(&mut context, at, &path, &title);
+        }
         context.insert(
             "pagination",
             &serde_json::json!({
@@ -630,8 +650,11 @@ impl Renderer<'_> {
             lang,
             |lang, page| urls::tag(lang, tag, page),
             page,
-            self.tag_name(lang, tag),
-            String::new(),
+            Heading {
+                title: self.tag_name(lang, tag),
+                description: String::new(),
+                feed: Some(urls::tag_feed(lang, tag)),
+            },
             indexes,
         )
     }
@@ -675,8 +698,17 @@ impl Renderer<'_> {
             .collect()
     }
 
+    /// `follow_feed` (`url`, `title`): the Atom feed of what the page shows, which the layout
+    /// announces in its head and the page links to visibly.
+    fn insert_follow_feed(&self, context: &mut Context, at: PageAt, path: &str, title: &str) {
+        context.insert(
+            "follow_feed",
+            &serde_json::json!({ "url": self.linker.url(at, path), "title": title }),
+        );
+    }
+
     /// A tag's display name: `tag_names.<tag>` from i18n if present, else the tag itself.
-    fn tag_name(&self, lang: &str, tag: &str) -> String {
+    pub(crate) fn tag_name(&self, lang: &str, tag: &str) -> String {
         self.theme
             .i18n
             .get(lang, &format!("tag_names.{tag}"))

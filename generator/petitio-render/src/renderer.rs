@@ -20,6 +20,7 @@ use petitio_site::content::{Petition, Site};
 use petitio_site::counts::Counts;
 
 use crate::error::Error;
+use crate::feeds::Feed;
 use crate::jobs::{petition_jobs, Job};
 use crate::sink::Sink;
 use crate::templates::names;
@@ -219,6 +220,10 @@ impl<'s> Renderer<'s> {
                     lang: lang.clone(),
                     page,
                 }));
+                jobs.push(Job::TagFeed {
+                    tag: tag.clone(),
+                    lang: lang.clone(),
+                });
             }
         }
         for page in &site.pages {
@@ -281,6 +286,11 @@ impl<'s> Renderer<'s> {
             Job::DataCsv => every(|h| h.data_csv, &mut hasher),
             Job::Manifest => every(|h| h.manifest, &mut hasher),
             Job::Feed { .. } => every(|h| h.feed, &mut hasher),
+            Job::TagFeed { tag, .. } => {
+                for &i in self.shared.tags.get(tag).map_or(&[][..], Vec::as_slice) {
+                    self.shared.hashes[i].feed.hash(&mut hasher);
+                }
+            }
             _ => return None,
         }
         Some(hasher.finish())
@@ -458,7 +468,18 @@ impl<'s> Renderer<'s> {
                 )?
                 .into_bytes(),
             ),
-            Job::Feed { lang } => sink.put(&urls::feed(lang), self.feed(lang)?.into_bytes()),
+            Job::Feed { lang } => {
+                sink.put(&urls::feed(lang), self.feed(lang, Feed::Site)?.into_bytes())
+            }
+            Job::PetitionFeed { slug, lang } => sink.put(
+                &urls::petition_feed(lang, slug),
+                self.feed(lang, Feed::Petition(self.petition(slug)))?
+                    .into_bytes(),
+            ),
+            Job::TagFeed { tag, lang } => sink.put(
+                &urls::tag_feed(lang, tag),
+                self.feed(lang, Feed::Tag(tag))?.into_bytes(),
+            ),
             Job::DataIndex => sink.put(
                 urls::DATA_INDEX,
                 data::index(self.each_part(|p| p.data_index.as_str())),

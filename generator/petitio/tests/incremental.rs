@@ -53,7 +53,7 @@ fn first_render_writes_everything_with_the_extra_scripts() {
             report.files_written,
             report.files_unchanged
         ),
-        (53, 80, 0)
+        (53, 96, 0)
     );
     let page = site.read("out/kk/index.html");
     assert!(page.contains("<script src=\"/_petitio/livereload.js\" defer></script>\n</body>"));
