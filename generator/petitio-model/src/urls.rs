@@ -18,6 +18,8 @@
 //! | `<lang>/petitions/<slug>/badge.svg` | SVG badge |
 //! | `<lang>/<listing>/`, `<lang>/<listing>/page/<n>/` | status listings, [`PER_PAGE`] a page |
 //! | `<lang>/tags/`, `<lang>/tags/<tag>/[page/<n>/]` | tags |
+//! | `<lang>/search/` | search page (the listings without JavaScript) |
+//! | `pagefind/...` | the search index, one per language ([`SEARCH_INDEX_DIR`]) |
 //! | `<lang>/<name>/` | static page |
 //! | `<lang>/atom.xml` | feed |
 //! | `<lang>/petitions/<slug>/atom.xml`, `<lang>/tags/<tag>/atom.xml` | a petition's feed, a tag's feed |
@@ -51,8 +53,9 @@ pub const PER_PAGE: usize = 48;
 
 /// Top-level folders of each language that the generator itself writes; a static page may
 /// not take their names.
-pub const RESERVED_NAMES: [&str; 6] = [
+pub const RESERVED_NAMES: [&str; 7] = [
     "petitions",
+    "search",
     "open",
     "responded",
     "closed",
@@ -127,6 +130,15 @@ pub fn tag(lang: &str, tag: &str, page: usize) -> String {
 pub fn static_page(lang: &str, name: &str) -> String {
     format!("{lang}/{name}/")
 }
+
+/// The search page of a language: `kk/search/`.
+pub fn search(lang: &str) -> String {
+    format!("{lang}/search/")
+}
+
+/// The folder of the search index (Pagefind's bundle: its script, UI, wasm and one index
+/// per language), at the site root.
+pub const SEARCH_INDEX_DIR: &str = "pagefind/";
 
 /// The Atom feed of a language: `kk/atom.xml`.
 pub fn feed(lang: &str) -> String {
@@ -313,6 +325,7 @@ mod tests {
         assert_eq!(tag("kk", "ecology", 2), "kk/tags/ecology/page/2/");
         assert_eq!(static_page("en", "about"), "en/about/");
         assert_eq!(feed("en"), "en/atom.xml");
+        assert_eq!(search("kk"), "kk/search/");
         assert_eq!(
             petition_feed("en", "clean-air"),
             "en/petitions/clean-air/atom.xml"

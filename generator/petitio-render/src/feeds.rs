@@ -48,7 +48,7 @@ struct Entry {
 
 /// Which feed: the site's, one petition's, or one tag's (each in one language).
 #[derive(Clone, Copy)]
-pub(crate) enum Feed<'a> {
+enum Feed<'a> {
     Site,
     Petition(&'a Petition),
     Tag(&'a str),
@@ -200,8 +200,23 @@ impl Renderer<'_> {
         hasher.finish()
     }
 
+    /// The site's Atom feed in `lang`.
+    pub(crate) fn site_feed(&self, lang: &str) -> Result<String, Error> {
+        self.feed(lang, Feed::Site)
+    }
+
+    /// The Atom feed of `petition` in `lang`.
+    pub(crate) fn petition_feed(&self, petition: &Petition, lang: &str) -> Result<String, Error> {
+        self.feed(lang, Feed::Petition(petition))
+    }
+
+    /// The Atom feed of `tag`'s petitions in `lang`.
+    pub(crate) fn tag_feed(&self, tag: &str, lang: &str) -> Result<String, Error> {
+        self.feed(lang, Feed::Tag(tag))
+    }
+
     /// The Atom feed `feed` in `lang`: the newest [`FEED_ENTRIES`] events of its petitions.
-    pub(crate) fn feed(&self, lang: &str, feed: Feed<'_>) -> Result<String, Error> {
+    fn feed(&self, lang: &str, feed: Feed<'_>) -> Result<String, Error> {
         let site = self.site;
         let config = &site.config;
         let i18n = &self.theme.i18n;

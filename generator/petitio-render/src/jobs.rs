@@ -53,6 +53,10 @@ pub enum Job {
     TagIndex {
         lang: String,
     },
+    /// The search page of a language (the listings and tags without JavaScript).
+    Search {
+        lang: String,
+    },
     Tag {
         tag: String,
         lang: String,
@@ -105,6 +109,7 @@ impl Job {
             | Job::Home { .. }
             | Job::Listing { .. }
             | Job::TagIndex { .. }
+            | Job::Search { .. }
             | Job::Feed { .. } => true,
             Job::RootRedirect | Job::NotFound | Job::Robots | Job::Headers | Job::Page { .. } => {
                 false
@@ -126,6 +131,7 @@ impl Job {
             Job::Embed { .. } => Some(names::EMBED),
             Job::Listing { .. } | Job::Tag { .. } => Some(names::LISTING),
             Job::TagIndex { .. } => Some(names::TAG_INDEX),
+            Job::Search { .. } => Some(names::SEARCH),
             Job::Page { .. } => Some(names::PAGE),
             Job::Badge { .. } => Some(names::BADGE),
             Job::Feed { .. } | Job::PetitionFeed { .. } | Job::TagFeed { .. } => Some(names::FEED),

@@ -630,18 +630,58 @@ impl Renderer<'_> {
             image: None,
             noindex: false,
         });
-        let tags: Vec<serde_json::Value> = self
-            .shared
+        let tags = self.tag_links(lang, at);
+        context.insert("tags", &tags);
+        self.theme
+            .templates
+            .render(at, lang, names::TAG_INDEX, &context)
+    }
+
+    /// Every tag with its name in `lang`, URL and number of petitions, for the tag list.
+    fn tag_links(&self, lang: &str, at: PageAt) -> Vec<serde_json::Value> {
+        self.shared
             .tags
             .iter()
             .map(|(tag, indexes)| {
                 serde_json::json!({ "name": self.tag_name(lang, tag), "url": self.linker.url(at, &urls::tag(lang, tag, 1)), "count": indexes.len() })
             })
+            .collect()
+    }
+
+    /// The search page: Pagefind's UI over the index in `pagefind/` (mounted by the
+    /// script), and the listings and tags, which are what it offers without JavaScript.
+    pub(super) fn search_page(&self, lang: &str) -> Result<String, Error> {
+        let (mut context, at) = self.base_context(Meta {
+            lang,
+            path: urls::search(lang),
+            title: self.t(lang, "search.title")?,
+            description: self.t(lang, "search.description")?,
+            alternates: self.every_language(urls::search),
+            og_type: "website",
+            image: None,
+            noindex: false,
+        });
+        let listings: Vec<serde_json::Value> = Listing::ALL
+            .iter()
+            .map(|listing| {
+                let name = listing.name();
+                serde_json::json!({
+                    "name": self.t(lang, &format!("nav.{name}")).unwrap_or_else(|_| name.to_owned()),
+                    "url": self.linker.url(at, &urls::listing(lang, *listing, 1)),
+                    "count": self.shared.listings[name].len(),
+                })
+            })
             .collect();
+        let tags = self.tag_links(lang, at);
+        context.insert("listings", &listings);
         context.insert("tags", &tags);
+        context.insert(
+            "search_index_url",
+            &self.linker.url(at, urls::SEARCH_INDEX_DIR),
+        );
         self.theme
             .templates
-            .render(at, lang, names::TAG_INDEX, &context)
+            .render(at, lang, names::SEARCH, &context)
     }
 
     pub(super) fn tag_page(&self, tag: &str, lang: &str, page: usize) -> Result<String, Error> {

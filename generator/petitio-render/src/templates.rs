@@ -44,6 +44,8 @@ pub mod names {
     /// Listing pages and tag pages.
     pub const LISTING: &str = "listing.html";
     pub const TAG_INDEX: &str = "tags.html";
+    /// A language's search page.
+    pub const SEARCH: &str = "search.html";
     pub const PAGE: &str = "page.html";
     /// A petition's SVG badge.
     pub const BADGE: &str = "badge.svg";

@@ -18,7 +18,7 @@ fn built() -> (TestSite, BTreeMap<String, Vec<u8>>) {
     ]);
     let summary = String::from_utf8_lossy(&output.stdout).into_owned();
     assert!(
-        summary.starts_with("Built 53 pages (96 files) into "),
+        summary.starts_with("Built 56 pages (137 files) into "),
         "{summary}"
     );
     let files = snapshot(&site.path("dist"));
@@ -133,7 +133,7 @@ fn check_passes_on_the_valid_site() {
     let output = site.run_ok(&["check"]);
     assert_eq!(
         String::from_utf8_lossy(&output.stdout),
-        "No problems: 4 petitions, 1 pages, internal links of 90 rendered files checked\n"
+        "No problems: 4 petitions, 1 pages, internal links of 93 rendered files checked\n"
     );
     assert!(!site.path("dist").exists(), "check writes nothing");
 }
@@ -493,7 +493,7 @@ fn headers_manifest_and_robots() {
     let (_site, files) = built();
     let headers = text(&files, "_headers");
     assert!(headers.contains(
-        "  Content-Security-Policy: default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+        "  Content-Security-Policy: default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; \
          connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'\n"
     ));
     assert!(headers.contains("/assets/*\n  Cache-Control: public, max-age=31536000, immutable\n"));

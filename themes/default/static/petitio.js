@@ -11,7 +11,10 @@
 //   * the thank-you page, a petition page a no-JS post was sent back to, and the home page
 //     (a petition that does not exist) show the outcome the redirect carries
 //     (?result=...&field=...);
-//   * "copy link" next to the share links.
+//   * "copy link" next to the share links;
+//   * the search page mounts Pagefind's UI over the site's index (<lang>/search/, `?q=`
+//     searches at once); without the script, or without an index (a bundle's copy), the
+//     page offers the listings and topics instead.
 // Texts come from the per-language JSON named by <body data-i18n> (the theme's [script]
 // strings); numbers and dates are formatted like the generator does, and a count phrase
 // takes the form that Intl.PluralRules (CLDR, as the generator's ICU4X) chooses.
@@ -476,11 +479,43 @@
     Array.prototype.forEach.call(list, fn);
   }
 
+  // ---- search ------------------------------------------------------------------------------
+
+  /** Loads Pagefind's UI from the index folder and mounts it in `box` (data-search). */
+  function startSearch(box) {
+    var index = box.getAttribute("data-search-index") || "/pagefind/";
+    var style = doc.createElement("link");
+    style.rel = "stylesheet";
+    style.href = index + "pagefind-ui.css";
+    doc.head.appendChild(style);
+    var script = doc.createElement("script");
+    script.src = index + "pagefind-ui.js";
+    script.onload = function () {
+      if (typeof window.PagefindUI !== "function") return;
+      var ui = new window.PagefindUI({
+        element: box,
+        bundlePath: index,
+        showImages: false,
+        resetStyles: false,
+        translations: { placeholder: box.getAttribute("data-search-label") || "" }
+      });
+      box.setAttribute("data-search-ready", "");
+      each(doc.querySelectorAll("[data-search-nojs]"), function (node) { node.hidden = true; });
+      var query = new URLSearchParams(window.location.search).get("q");
+      if (query) ui.triggerSearch(query);
+    };
+    // No index (a bundle's copy, or not built): the listings below stay the way to browse.
+    script.onerror = function () { style.remove(); };
+    doc.head.appendChild(script);
+  }
+
   // ---- start ---------------------------------------------------------------------------------
 
   var form = doc.querySelector("form#sign");
   if (form) enhanceForm(form);
   each(doc.querySelectorAll("[data-copy-link]"), enhanceCopy);
+  var searchBox = doc.querySelector("[data-search]");
+  if (searchBox) startSearch(searchBox);
   refreshCounts();
   messages().then(function (m) {
     showRedirectOutcome(m);
