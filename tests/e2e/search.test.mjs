@@ -51,9 +51,9 @@ describe("search (Pagefind index, petitio serve, Chromium)", () => {
     const { page, problems, close } = await openPage(browser);
     try {
       await page.goto(`${target.url}/en/search/`);
-      await page.waitForSelector("[data-search-ready] input", { timeout: 15_000 });
-      await page.fill("[data-search-ready] input", "sensors");
-      const link = page.locator(".pagefind-ui__result-link").first();
+      await page.waitForSelector("[data-search-ready] input[type=search]", { timeout: 15_000 });
+      await page.fill("[data-search-ready] input[type=search]", "sensors");
+      const link = page.locator(".search-results a").first();
       await link.waitFor({ timeout: 15_000 });
       assert.equal(await link.textContent(), "Clean air");
       assert.equal(await link.getAttribute("href"), "/en/petitions/clean-air/");
@@ -68,7 +68,7 @@ describe("search (Pagefind index, petitio serve, Chromium)", () => {
     const { page, problems, close } = await openPage(browser);
     try {
       await page.goto(`${target.url}/ru/search/?q=${encodeURIComponent("воздуха")}`);
-      const link = page.locator(".pagefind-ui__result-link").first();
+      const link = page.locator(".search-results a").first();
       await link.waitFor({ timeout: 15_000 });
       assert.equal(await link.getAttribute("href"), "/ru/petitions/clean-air/");
       assert.deepEqual(await searchIn(page, "sensors"), [], "English words are not in the ru index");
@@ -99,6 +99,12 @@ describe("search (Pagefind index, petitio serve, Chromium)", () => {
       });
       assert.deepEqual(Object.keys(filters).sort(), ["Addressed to", "Status", "Topic"]);
       assert.deepEqual(filters.Status, { Closed: 1, "Open for signatures": 2 });
+      // The page's own filters: a checkbox per value, combined with the words typed.
+      await page.fill("[data-search-ready] input[type=search]", "ask");
+      await waitFor("two results", async () => (await page.locator(".search-results li").count()) === 2);
+      await page.getByLabel("Closed (1)").check();
+      await waitFor("one result", async () => (await page.locator(".search-results li").count()) === 1);
+      assert.equal(await page.getAttribute(".search-results a", "href"), "/en/petitions/closed-park/");
       assert.deepEqual(unexpectedProblems(problems), []);
     } finally {
       await close();
