@@ -86,3 +86,72 @@ pub(crate) fn records(site: &Site, theme: &Theme, counts: &Counts) -> Vec<Record
     }
     records
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use petitio_render::{load, BuildOptions};
+    use std::path::Path;
+
+    /// The repository's example site (content/ and themes/), with a count snapshot.
+    fn example_records(counts: &str) -> Vec<Record> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let loaded = load(&BuildOptions::new(root), false).unwrap();
+        let theme = Theme::load(&loaded.site).unwrap();
+        records(&loaded.site, &theme, &Counts::parse(counts).unwrap())
+    }
+
+    #[test]
+    fn one_record_per_petition_page_with_filters_named_in_its_language() {
+        let records = example_records(
+            r#"{"almaty-winter-air": {"count": 7, "by_region": {"almaty-city": 5, "abroad": 2, "astana": 0}}}"#,
+        );
+        assert_eq!(
+            records.len(),
+            27,
+            "9 published petitions (the 10th is a draft) in kk, ru and en"
+        );
+        let ru = records
+            .iter()
+            .find(|r| r.url == "/ru/petitions/almaty-winter-air/")
+            .unwrap();
+        assert!(ru.html.starts_with("<html lang=\"ru\"><body><main data-pagefind-body><h1 data-pagefind-meta=\"title\">Чистый воздух Алматы зимой"));
+        for filter in [
+            r#"<span data-pagefind-filter="Статус">Идёт сбор подписей</span>"#,
+            r#"<span data-pagefind-filter="Адресат">Акимат города Алматы</span>"#,
+            r#"<span data-pagefind-filter="Подписи из региона">город Алматы</span>"#,
+            r#"<span data-pagefind-filter="Подписи из региона">За рубежом</span>"#,
+        ] {
+            assert!(ru.html.contains(filter), "{filter} in {}", ru.html);
+        }
+        assert_eq!(
+            ru.html.matches("data-pagefind-filter=\"Тема\"").count(),
+            3,
+            "one per tag"
+        );
+        // Only regions it has signatures from: two here, none for another petition.
+        assert_eq!(
+            ru.html
+                .matches("data-pagefind-filter=\"Подписи из региона\"")
+                .count(),
+            2
+        );
+        let other = records
+            .iter()
+            .find(|r| r.url.starts_with("/ru/") && !r.url.contains("almaty-winter-air"))
+            .unwrap();
+        assert!(!other.html.contains("Подписи из региона"), "{}", other.url);
+    }
+
+    #[test]
+    fn what_content_says_stays_text() {
+        for record in example_records("{}") {
+            let body_end = record.html.find("</main>").unwrap();
+            assert!(
+                !record.html[..body_end].contains("<script"),
+                "{}",
+                record.url
+            );
+        }
+    }
+}
