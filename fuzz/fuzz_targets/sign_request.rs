@@ -20,6 +20,8 @@ fn manifest() -> Manifest {
         default_language: "kk".into(),
         languages: vec!["kk".into(), "ru".into(), "en".into()],
         regions: vec!["almaty-city".into(), "astana".into(), "abroad".into()],
+        number_groups: Default::default(),
+        utc_offset: Default::default(),
         petitions: vec![ManifestPetition {
             slug: "clean-air".into(),
             status: petitio_model::status::Status::Open,

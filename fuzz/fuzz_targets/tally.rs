@@ -43,6 +43,8 @@ fn manifest() -> Manifest {
         default_language: "en".into(),
         languages: vec!["en".into()],
         regions: REGIONS.map(String::from).to_vec(),
+        number_groups: Default::default(),
+        utc_offset: Default::default(),
         petitions: SLUGS
             .map(|slug| ManifestPetition {
                 slug: slug.into(),

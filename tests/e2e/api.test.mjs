@@ -5,9 +5,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { prepareFixture, OPEN_PETITION, CLOSED_PETITION, MASS_PETITION } from "./harness/fixture.mjs";
-import { startWorker, workerBuilt, WORKER_MISSING } from "./harness/worker-target.mjs";
-import { startServe } from "./harness/serve-target.mjs";
-import { findPetitio } from "./harness/petitio-bin.mjs";
+import { siteTargets } from "./harness/targets.mjs";
 import { startTurnstileStub, FAIL_TOKEN, PASS_TOKEN } from "./harness/turnstile-stub.mjs";
 import { testVars, SITE_ORIGIN, MIRROR_ORIGIN, FOREIGN_ORIGIN, BURST_LIMIT } from "./harness/env.mjs";
 import {
@@ -20,25 +18,7 @@ import {
   waitForCount,
 } from "./harness/client.mjs";
 
-const petitio = findPetitio();
-// E2E_TARGETS=worker or E2E_TARGETS=serve runs one target only (while iterating).
-const only = process.env.E2E_TARGETS;
-const targets = [
-  {
-    id: "worker",
-    name: "worker (workerd)",
-    missing: workerBuilt() ? null : WORKER_MISSING,
-    start: ({ fixture, vars }) => startWorker({ dist: fixture.dist, vars }),
-  },
-  {
-    id: "serve",
-    name: "petitio serve",
-    missing: petitio
-      ? null
-      : "no petitio binary: run `cargo build -p petitio` (or set PETITIO_BIN)",
-    start: ({ fixture, vars }) => startServe({ bin: petitio, root: fixture.root, vars }),
-  },
-].filter((spec) => !only || only.split(",").includes(spec.id));
+const targets = siteTargets();
 
 /** A signer's attempts before giving up on 503s, and the pause between them. */
 const MAX_ATTEMPTS = 10;

@@ -3,7 +3,6 @@
 
 use crate::error::ConfigError;
 use crate::identity::{SigningKey, MIN_SIGNING_KEY_BYTES};
-use petitio_model::date::UtcOffset;
 
 use petitio_model::weburl::{is_loopback, parse_http_url, parse_origin};
 
@@ -54,9 +53,9 @@ pub struct ApiConfig {
     /// How long an isolate reuses the published counts it last read (0: read every time).
     pub counts_cache_seconds: u64,
     /// Where the static site lives when it is not the API's origin (no-JS redirects).
+    /// (The site's time zone is the manifest's `utc_offset`, from petitio.toml, so the
+    /// pages and the API agree on when a deadline day ends.)
     pub site_origin: Option<String>,
-    /// The time zone in which a petition's deadline day ends (default +05:00).
-    pub site_utc_offset: UtcOffset,
 }
 
 impl ApiConfig {
@@ -66,8 +65,7 @@ impl ApiConfig {
     /// siteverify URL), RATE_LIMIT_BURST (default "5/60" = 5 per 60 s per IP per petition),
     /// RATE_LIMIT_SUSTAINED (default "30/3600"), SETTLE_SECONDS (default "60"),
     /// COUNTS_CACHE_SECONDS (default "5"),
-    /// SITE_ORIGIN (optional; where the static site lives when it is not the API's origin),
-    /// SITE_UTC_OFFSET (default "+05:00"; when deadline days end).
+    /// SITE_ORIGIN (optional; where the static site lives when it is not the API's origin).
     /// Empty values count as unset.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<ApiConfig, ConfigError> {
         let read = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
@@ -124,12 +122,6 @@ impl ApiConfig {
             site_origin: read("SITE_ORIGIN")
                 .map(|origin| origin_setting("SITE_ORIGIN", origin.trim()))
                 .transpose()?,
-            site_utc_offset: read("SITE_UTC_OFFSET")
-                .map(|value| {
-                    UtcOffset::parse(value.trim()).ok_or(ConfigError::InvalidUtcOffset { value })
-                })
-                .transpose()?
-                .unwrap_or_default(),
         })
     }
 
@@ -219,7 +211,6 @@ mod tests {
             }
         );
         assert_eq!(config.settle_seconds, 60);
-        assert_eq!(config.site_utc_offset.minutes, 300);
         assert!(config.allowed_origins.is_empty());
         assert_eq!(config.turnstile, None);
         assert_eq!(config.site_origin, None);
@@ -238,7 +229,6 @@ mod tests {
             ("RATE_LIMIT_SUSTAINED", "10/600"),
             ("SETTLE_SECONDS", "90"),
             ("SITE_ORIGIN", "https://site.example"),
-            ("SITE_UTC_OFFSET", "+06:00"),
         ])
         .unwrap();
         assert_eq!(
@@ -253,7 +243,6 @@ mod tests {
         assert_eq!(config.sustained_limit.window_seconds, 600);
         assert_eq!(config.settle_seconds, 90);
         assert_eq!(config.site_origin.as_deref(), Some("https://site.example"));
-        assert_eq!(config.site_utc_offset.minutes, 360);
         assert!(config.is_allowed_origin("https://a.example"));
         assert!(!config.is_allowed_origin("https://b.example"));
     }
@@ -293,11 +282,6 @@ mod tests {
             error_text(&[("SIGNING_KEY", KEY), ("COUNTS_CACHE_SECONDS", "-1")]),
             "COUNTS_CACHE_SECONDS is \"-1\", but it must be a whole number of seconds, like \"5\" \
              (0 reads the published counts on every request)"
-        );
-        assert_eq!(
-            error_text(&[("SIGNING_KEY", KEY), ("SITE_UTC_OFFSET", "UTC+5")]),
-            "SITE_UTC_OFFSET is \"UTC+5\", but it must be an offset like \"+05:00\" \
-             (the time zone in which deadlines end)"
         );
         assert_eq!(
             error_text(&[

@@ -41,11 +41,6 @@ pub enum ConfigError {
     )]
     InvalidCountsCacheSeconds { value: String },
     #[error(
-        "SITE_UTC_OFFSET is {value:?}, but it must be an offset like \"+05:00\" \
-         (the time zone in which deadlines end)"
-    )]
-    InvalidUtcOffset { value: String },
-    #[error(
         "TURNSTILE_VERIFY_URL is {value:?}, but it must be an https:// URL \
          (http:// only to this machine: localhost, 127.0.0.1 or [::1]) with no user name, \
          password or #fragment, or unset for Cloudflare's siteverify endpoint"

@@ -309,6 +309,8 @@ mod tests {
             default_language: "kk".into(),
             languages: vec!["kk".into(), "ru".into(), "en".into()],
             regions: vec!["almaty-city".into(), "abroad".into()],
+            number_groups: Default::default(),
+            utc_offset: Default::default(),
             petitions: vec![ManifestPetition {
                 slug: "clean-air".into(),
                 status: petitio_model::status::Status::Open,

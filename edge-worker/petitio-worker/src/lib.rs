@@ -16,12 +16,15 @@
 
 mod assets;
 mod convert;
+mod fill;
 mod kv;
 mod turnstile;
 
 use std::sync::{LazyLock, OnceLock};
 
-use worker::{console_debug, console_error, console_warn, event, Context, Env, Request, Response};
+use worker::{
+    console_debug, console_error, console_warn, event, Context, Env, Method, Request, Response,
+};
 
 use petitio_model::urls::API_PATH;
 use petitio_signatures::api::{self, ApiContext};
@@ -62,12 +65,7 @@ async fn fetch(request: Request, env: Env, _ctx: Context) -> worker::Result<Resp
         .strip_prefix(API_PATH)
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
     if !is_api {
-        // wrangler.toml routes only /api/* to the worker first; anything else that reaches
-        // it (a direct call, a misrouted path) is still the site's.
-        return env
-            .assets(assets::ASSETS_BINDING)?
-            .fetch_request(request)
-            .await;
+        return serve_site(request, &env).await;
     }
     let now_ms = now_ms();
     let api_request = convert::to_api_request(&request).await?;
@@ -90,6 +88,36 @@ async fn fetch(request: Request, env: Env, _ctx: Context) -> worker::Result<Resp
         now_ms,
     };
     convert::to_worker_response(api::handle(&context, api_request).await)
+}
+
+/// A file of the site: pages, badges and open data (what wrangler.toml's
+/// `run_worker_first` sends here besides /api/*) with the published counts filled in
+/// (`fill`); anything else, or anything that cannot be filled now (no counts yet, a
+/// misconfiguration, KV unreadable), as built.
+async fn serve_site(request: Request, env: &Env) -> worker::Result<Response> {
+    let fillable = matches!(request.method(), Method::Get | Method::Head);
+    let path = request.path();
+    let built = env
+        .assets(assets::ASSETS_BINDING)?
+        .fetch_request(request)
+        .await?;
+    if !fillable || built.status_code() != 200 {
+        return Ok(built);
+    }
+    let now_ms = now_ms();
+    let (Ok(config), Ok(manifest)) = (config(env), assets::manifest(env, now_ms).await) else {
+        return Ok(built);
+    };
+    let Some(site_path) = path.strip_prefix(manifest.base_path.as_str()) else {
+        return Ok(built);
+    };
+    let site_path = site_path.to_owned();
+    let store = kv::WorkersKv::new(env.kv(KV_BINDING)?);
+    let max_age_ms = config.counts_cache_seconds.saturating_mul(1000);
+    let Ok(published) = SNAPSHOTS.read(&store, now_ms, max_age_ms).await else {
+        return Ok(built);
+    };
+    fill::live_response(built, &site_path, manifest, published).await
 }
 
 #[event(scheduled)]

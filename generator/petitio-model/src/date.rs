@@ -176,6 +176,11 @@ impl UtcOffset {
         })
     }
 
+    /// The date at `unix_seconds` in this time zone.
+    pub fn date_at_seconds(self, unix_seconds: u64) -> Date {
+        self.date_at(unix_seconds.saturating_mul(1000))
+    }
+
     /// The date at `unix_ms` in this time zone: "today", when `unix_ms` is now.
     pub fn date_at(self, unix_ms: u64) -> Date {
         let local_ms = unix_ms as i64 + i64::from(self.minutes) * 60_000;
@@ -183,9 +188,47 @@ impl UtcOffset {
     }
 }
 
+/// "+05:00", as [`UtcOffset::parse`] reads it.
+impl std::fmt::Display for UtcOffset {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let sign = if self.minutes < 0 { '-' } else { '+' };
+        let total = self.minutes.unsigned_abs();
+        write!(f, "{sign}{:02}:{:02}", total / 60, total % 60)
+    }
+}
+
+impl serde::Serialize for UtcOffset {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for UtcOffset {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        UtcOffset::parse(&text).ok_or_else(|| {
+            serde::de::Error::custom(format!("{text:?} is not a UTC offset like \"+05:00\""))
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn offsets_print_as_they_parse() {
+        for text in ["+05:00", "-03:30", "+00:00", "+14:00"] {
+            assert_eq!(UtcOffset::parse(text).unwrap().to_string(), text);
+        }
+        let json = serde_json::to_string(&UtcOffset::default()).unwrap();
+        assert_eq!(json, "\"+05:00\"");
+        assert_eq!(
+            serde_json::from_str::<UtcOffset>(&json).unwrap(),
+            UtcOffset::default()
+        );
+        assert!(serde_json::from_str::<UtcOffset>("\"UTC+5\"").is_err());
+    }
 
     #[test]
     fn parses_and_prints_iso_dates() {

@@ -2,9 +2,11 @@
 //! API reads to know which petitions exist, whether they accept signatures, and which
 //! regions a signer may pick. One type on both sides, so they cannot drift.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
-use crate::date::Date;
+use crate::date::{Date, UtcOffset};
 use crate::status::Status;
 
 /// Path of the manifest inside the built site.
@@ -22,7 +24,22 @@ pub struct Manifest {
     pub languages: Vec<String>,
     /// Region codes a signer may choose.
     pub regions: Vec<String>,
+    /// The digit group separator of each language (the theme's `format.group_separator`),
+    /// so a page filler writes live counts as the build wrote them (`crate::fill`).
+    #[serde(default)]
+    pub number_groups: BTreeMap<String, String>,
+    /// The site's time zone (`utc_offset` in petitio.toml): when a deadline day ends.
+    #[serde(default)]
+    pub utc_offset: UtcOffset,
     pub petitions: Vec<ManifestPetition>,
+}
+
+impl Manifest {
+    /// `n` with digit groups as pages in `lang` write it ("," when the theme says nothing).
+    pub fn format_number(&self, lang: &str, n: u64) -> String {
+        let separator = self.number_groups.get(lang).map_or(",", String::as_str);
+        crate::numbers::group_digits(n, separator)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,7 +56,7 @@ impl ManifestPetition {
     /// Whether the petition accepts signatures on `today` (in the site's time zone): its
     /// status is `open` and its deadline day, if any, is not over.
     pub fn is_open_on(&self, today: Date) -> bool {
-        self.status == Status::Open && self.deadline.is_none_or(|last_day| today <= last_day)
+        self.status.effective(self.deadline, today) == Status::Open
     }
 }
 

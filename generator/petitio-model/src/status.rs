@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::date::Date;
+
 /// Where a petition stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -49,6 +51,16 @@ impl Status {
         matches!(self, Status::Rejected | Status::Removed)
     }
 
+    /// Where a petition stands on `today` (in the site's time zone): an `open` petition
+    /// whose deadline day is over is closed, whatever its front matter still says. Pages,
+    /// listings, feeds, open data, the manifest and the signature API all go by this.
+    pub fn effective(self, deadline: Option<Date>, today: Date) -> Status {
+        match (self, deadline) {
+            (Status::Open, Some(last_day)) if today > last_day => Status::Closed,
+            (status, _) => status,
+        }
+    }
+
     /// Whether an official answer settled the petition.
     pub fn is_answered(self) -> bool {
         matches!(
@@ -72,5 +84,17 @@ mod tests {
         }
         assert_eq!(Status::parse("Open"), None);
         assert!(serde_json::from_str::<Status>("\"reopened\"").is_err());
+    }
+
+    #[test]
+    fn an_open_petition_closes_the_day_after_its_deadline() {
+        let day = |d| Date::new(2026, 3, d).unwrap();
+        assert_eq!(Status::Open.effective(Some(day(1)), day(1)), Status::Open);
+        assert_eq!(Status::Open.effective(Some(day(1)), day(2)), Status::Closed);
+        assert_eq!(Status::Open.effective(None, day(2)), Status::Open);
+        assert_eq!(
+            Status::Responded.effective(Some(day(1)), day(2)),
+            Status::Responded
+        );
     }
 }

@@ -27,6 +27,8 @@
 //! | `assets/...` | hashed static files |
 //! | `_petitio/manifest.json` | what the API reads ([`MANIFEST_PATH`](crate::manifest::MANIFEST_PATH)) |
 //!
+//! Which of these a filler fills as it serves them: [`Filled`].
+//!
 //! API (under `api_url`, by default [`API_PATH`] on the site's origin): `POST
 //! petitions/<slug>/signatures`, `GET petitions/<slug>/count`, `GET counts` ([`ApiRoute`]).
 
@@ -159,6 +161,54 @@ pub fn tag_feed(lang: &str, tag: &str) -> String {
 /// Everything public about one petition: `data/petitions/<slug>.json`.
 pub fn data_petition(slug: &str) -> String {
     format!("data/petitions/{slug}.json")
+}
+
+/// What a filler (the worker, `petitio serve`) does with a served path (relative to the
+/// base path, no leading slash), per the page-fill contract (`crate::fill`): pages and
+/// badges are filled in the language their path starts with (else `default_language`),
+/// open data gets the published counts written in, anything else is served as built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Filled<'p> {
+    /// An HTML page (a folder or an `.html` file) or a badge, in this language.
+    Markup { lang: &'p str },
+    /// `data/petitions.json`.
+    DataIndex,
+    /// `data/petitions.csv`.
+    DataCsv,
+    /// `data/petitions/<slug>.json`.
+    DataPetition { slug: &'p str },
+    /// Served as built.
+    AsBuilt,
+}
+
+impl<'p> Filled<'p> {
+    pub fn of(path: &'p str, languages: &[String], default_language: &'p str) -> Filled<'p> {
+        if path == DATA_INDEX {
+            return Filled::DataIndex;
+        }
+        if path == DATA_CSV {
+            return Filled::DataCsv;
+        }
+        if let Some(slug) = path
+            .strip_prefix("data/petitions/")
+            .and_then(|rest| rest.strip_suffix(".json"))
+            .filter(|slug| !slug.contains('/'))
+        {
+            return Filled::DataPetition { slug };
+        }
+        let first = path.split('/').next().unwrap_or_default();
+        let lang = languages
+            .iter()
+            .find(|lang| lang.as_str() == first)
+            .map_or(default_language, |_| first);
+        let is_page = path.is_empty() || path.ends_with('/') || path.ends_with(".html");
+        let is_badge = path.ends_with("/badge.svg") && lang == first;
+        if (is_page && !path.starts_with(ASSETS_DIR)) || is_badge {
+            Filled::Markup { lang }
+        } else {
+            Filled::AsBuilt
+        }
+    }
 }
 
 /// The fragment of a petition page's official response.
@@ -340,6 +390,33 @@ mod tests {
         );
         for listing in Listing::ALL {
             assert!(RESERVED_NAMES.contains(&listing.name()));
+        }
+    }
+
+    #[test]
+    fn fillers_know_pages_badges_and_open_data_by_path() {
+        let languages = ["kk".to_owned(), "en".to_owned()];
+        let of = |path: &str| format!("{:?}", Filled::of(path, &languages, "kk"));
+        let markup = |lang| format!("{:?}", Filled::Markup { lang });
+        assert_eq!(of(&petition("en", "x")), markup("en"));
+        assert_eq!(of(&file_of(&embed("en", "x"))), markup("en"));
+        assert_eq!(of(&badge("en", "x")), markup("en"));
+        assert_eq!(of(""), markup("kk"));
+        assert_eq!(of(NOT_FOUND), markup("kk"));
+        assert_eq!(of(DATA_INDEX), format!("{:?}", Filled::DataIndex));
+        assert_eq!(of(DATA_CSV), format!("{:?}", Filled::DataCsv));
+        assert_eq!(
+            of(&data_petition("x")),
+            format!("{:?}", Filled::DataPetition { slug: "x" })
+        );
+        for as_built in [
+            "assets/site.0123.css",
+            "kk/atom.xml",
+            "robots.txt",
+            "data/petitions/a/b.json",
+            "assets/x/",
+        ] {
+            assert_eq!(of(as_built), format!("{:?}", Filled::AsBuilt), "{as_built}");
         }
     }
 

@@ -6,6 +6,8 @@
 //! `<meta http-equiv>` element (the embeddable counter; every page of a bundle, which hosts
 //! that ignore `_headers` serve) are the same list less what a `<meta>` policy cannot carry.
 
+use std::collections::BTreeMap;
+
 use petitio_model::manifest::{Manifest, ManifestPetition, MANIFEST_VERSION};
 use petitio_model::urls;
 use petitio_site::config::Config;
@@ -126,6 +128,11 @@ pub fn headers(config: &Config, linker: &Linker) -> String {
         "\n{base}{}/*\n  Cache-Control: {IMMUTABLE}\n",
         urls::ASSETS_DIR
     ));
+    // Open data is public and read-only: any site's script may read it.
+    text.push_str(&format!(
+        "\n{base}{}\n  Access-Control-Allow-Origin: *\n",
+        urls::DATA_FILES
+    ));
     // The embeddable counter may be framed by any site: it drops the header policy (its
     // `frame-ancestors 'none'`) and X-Frame-Options, and carries the rest of the policy in
     // its own <meta> element (`meta_content_security_policy`).
@@ -148,8 +155,12 @@ pub fn robots(config: &Config) -> String {
 }
 
 /// The manifest the signature API reads (`petitio_model::manifest::Manifest`), from every
-/// petition's [`manifest_entry`] in site order.
-pub fn manifest<'a>(site: &Site, entries: impl Iterator<Item = &'a str>) -> Vec<u8> {
+/// petition's [`manifest_entry`] in site order, with the theme's digit group separators.
+pub fn manifest<'a>(
+    site: &Site,
+    number_groups: BTreeMap<String, String>,
+    entries: impl Iterator<Item = &'a str>,
+) -> Vec<u8> {
     let config = &site.config;
     let head = Manifest {
         version: MANIFEST_VERSION,
@@ -157,6 +168,8 @@ pub fn manifest<'a>(site: &Site, entries: impl Iterator<Item = &'a str>) -> Vec<
         default_language: config.default_language.clone(),
         languages: config.languages.clone(),
         regions: config.regions.iter().map(|r| r.code.clone()).collect(),
+        number_groups,
+        utc_offset: config.utc_offset,
         petitions: Vec::new(),
     };
     super::data::json_with_list(&head, entries)

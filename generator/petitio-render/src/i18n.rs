@@ -159,19 +159,22 @@ impl I18n {
 
     /// `n` with digit groups as `lang` writes them, e.g. "12 500" or "12,500".
     pub fn number(&self, lang: &str, n: u64) -> String {
-        let separator = self
-            .locales
+        petitio_model::numbers::group_digits(n, self.group_separator(lang))
+    }
+
+    fn group_separator(&self, lang: &str) -> &str {
+        self.locales
             .get(lang)
-            .map_or(",", |l| l.format.group_separator.as_str());
-        let digits = n.to_string();
-        let mut out = String::with_capacity(digits.len() + digits.len() / 3 * separator.len());
-        for (i, digit) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i).is_multiple_of(3) {
-                out.push_str(separator);
-            }
-            out.push(digit);
-        }
-        out
+            .map_or(",", |l| l.format.group_separator.as_str())
+    }
+
+    /// The digit group separator of each of `languages`, for the manifest (the page
+    /// filler writes live counts with them).
+    pub fn group_separators(&self, languages: &[String]) -> BTreeMap<String, String> {
+        languages
+            .iter()
+            .map(|lang| (lang.clone(), self.group_separator(lang).to_owned()))
+            .collect()
     }
 
     /// The `[script]` strings of `lang` as a JSON object, for the browser script, plus

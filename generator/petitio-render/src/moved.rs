@@ -63,6 +63,7 @@ impl<'a> MovedSite<'a> {
             pages: Vec::new(),
             warnings: Vec::new(),
             folders: SiteRoot::new(root)?,
+            today: petitio_site::today::today(config.utc_offset)?,
         };
         let theme = Theme::load(&site)?;
         let mut titles = Vec::with_capacity(config.languages.len());

@@ -15,6 +15,7 @@ use crate::escape::{encode_component, escape_html};
 use crate::renderer::Renderer;
 use crate::templates::names;
 use crate::url_mode::{PageAt, UrlMode};
+use petitio_model::numbers::{badge_text_width, percent, percent_text, BADGE_PAD};
 use petitio_model::status::Status;
 use petitio_model::urls::{self, ApiRoute, Listing, PER_PAGE};
 use petitio_site::content::page::Page;
@@ -143,6 +144,7 @@ impl Renderer<'_> {
         context.insert("feed_url", &self.linker.url(at, &urls::feed(meta.lang)));
         context.insert("extra_body_scripts", &self.extra_body_scripts);
         context.insert("mirrors", &config.mirrors);
+        context.insert("built_on", &self.site.today.to_string());
         // A bundle's copy may sit on a host that ignores `_headers`: its pages carry the
         // policy themselves (`bundle.rs`).
         if self.linker.mode() == UrlMode::PageRelative {
@@ -296,7 +298,7 @@ impl Renderer<'_> {
             "response_date": petition.response_date.map(|d| d.to_string()),
             "count": count,
             "goal": goal,
-            "percent": goal.map(|goal| percent(count, goal)),
+            "percent": goal.map(|goal| percent_text(count, goal)),
         })
     }
 
@@ -382,6 +384,7 @@ impl Renderer<'_> {
         context.insert("updates", &updates);
         context.insert("image_url", &image.map(|path| self.linker.url(at, path)));
         context.insert("accepts_signatures", &(petition.status == Status::Open));
+        context.insert("utc_offset_minutes", &config.utc_offset.minutes);
         context.insert(
             "sign_action",
             &ApiRoute::Signatures(&petition.slug).url(self.linker.api_url()),
@@ -481,6 +484,7 @@ impl Renderer<'_> {
             &super::hosting::meta_content_security_policy(&self.linker),
         );
         context.insert("accepts_signatures", &(petition.status == Status::Open));
+        context.insert("utc_offset_minutes", &config.utc_offset.minutes);
         context.insert("api_url", self.linker.api_url());
         self.insert_milestones(&mut context, petition);
         self.theme
@@ -496,8 +500,8 @@ impl Renderer<'_> {
         let count = self.counts.total(&petition.slug);
         let label = self.theme.plural(lang, "petition.signatures", count)?;
         let value = self.theme.i18n.number(lang, count);
-        let context = Context::from_serialize(Badge::new(&label, &value, &translation.title))
-            .expect("a badge serialises");
+        let badge = Badge::new(&label, &value, &translation.title, &petition.slug);
+        let context = Context::from_serialize(badge).expect("a badge serialises");
         let at = self.linker.at(&urls::badge(lang, &petition.slug));
         self.theme
             .templates
@@ -775,11 +779,6 @@ impl Renderer<'_> {
     }
 }
 
-fn percent(value: u64, of: u64) -> f64 {
-    let ratio = value as f64 / of.max(1) as f64;
-    (ratio.min(1.0) * 1000.0).round() / 10.0
-}
-
 /// A badge like the ones READMEs show: a grey label and a coloured value, each text fitted
 /// to its box with `textLength`, so it looks the same whatever fonts the viewer has. The
 /// sizes are computed here; the theme's `badge.svg` draws it.
@@ -788,6 +787,8 @@ struct Badge<'a> {
     label: &'a str,
     value: &'a str,
     title: &'a str,
+    /// The petition, whose live count a server fills in (`data-fill-for`).
+    slug: &'a str,
     /// Width of the whole badge, of the label's box and of the value's box.
     width: u32,
     label_width: u32,
@@ -800,21 +801,17 @@ struct Badge<'a> {
 }
 
 impl<'a> Badge<'a> {
-    fn new(label: &'a str, value: &'a str, title: &'a str) -> Badge<'a> {
-        /// Approximate advance of one character at 11 px in Verdana-like fonts.
-        fn text_width(text: &str) -> u32 {
-            let chars = u32::try_from(text.chars().count()).unwrap_or(u32::MAX / 8);
-            chars.saturating_mul(7).max(7)
-        }
-        const PAD: u32 = 6;
-        let label_text_width = text_width(label);
-        let value_text_width = text_width(value);
+    fn new(label: &'a str, value: &'a str, title: &'a str, slug: &'a str) -> Badge<'a> {
+        const PAD: u32 = BADGE_PAD;
+        let label_text_width = badge_text_width(label);
+        let value_text_width = badge_text_width(value);
         let label_width = label_text_width + 2 * PAD;
         let value_width = value_text_width + 2 * PAD;
         Badge {
             label,
             value,
             title,
+            slug,
             width: label_width + value_width,
             label_width,
             value_width,
@@ -858,7 +855,7 @@ mod tests {
 
     #[test]
     fn badge_fits_its_texts() {
-        let badge = Badge::new("подписей", "1 234", "Trees & \"parks\"");
+        let badge = Badge::new("подписей", "1 234", "Trees & \"parks\"", "trees");
         assert_eq!(badge.width, 115);
         // Each text is stretched or squeezed to exactly the width its box leaves for it.
         assert_eq!((badge.label_text_width, badge.value_text_width), (56, 35));
@@ -868,7 +865,7 @@ mod tests {
 
     #[test]
     fn the_default_badge_draws_its_texts_escaped() {
-        let badge = Badge::new("подписей", "1 234", "Trees & \"parks\"");
+        let badge = Badge::new("подписей", "1 234", "Trees & \"parks\"", "trees");
         let context = Context::from_serialize(badge).unwrap();
         let svg = crate::templates::default_theme_templates()
             .render(PageAt::ROOT, "kk", names::BADGE, &context)
@@ -876,16 +873,10 @@ mod tests {
         assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"115\""));
         assert!(svg.contains(">подписей</text>"));
         assert!(svg.contains(">1 234</text>"));
-        assert!(svg.contains("<title>Trees &amp; &quot;parks&quot;: 1 234 подписей</title>"));
+        assert!(svg.contains(">Trees &amp; &quot;parks&quot;: 1 234 подписей</title>"));
+        assert!(svg.contains("data-fill-for=\"trees\" data-fill-text=\"Trees &amp; &quot;parks&quot;: {count} подписей\">"));
         assert!(svg.contains("textLength=\"56\""));
         assert!(svg.contains("textLength=\"35\""));
         assert!(svg.ends_with("</svg>\n"));
-    }
-
-    #[test]
-    fn percent_is_capped_and_rounded() {
-        assert_eq!(percent(1, 3), 33.3);
-        assert_eq!(percent(10, 5), 100.0);
-        assert_eq!(percent(0, 0), 0.0);
     }
 }

@@ -465,7 +465,13 @@ impl<'s> Renderer<'s> {
             ),
             Job::Manifest => sink.put(
                 petitio_model::manifest::MANIFEST_PATH,
-                hosting::manifest(self.site, self.each_part(|p| p.manifest.as_str())),
+                hosting::manifest(
+                    self.site,
+                    self.theme
+                        .i18n
+                        .group_separators(&self.site.config.languages),
+                    self.each_part(|p| p.manifest.as_str()),
+                ),
             ),
             Job::Sitemap => sink.put(
                 urls::SITEMAP,

@@ -347,7 +347,7 @@ impl Output {
             root: &self.opts.root,
             folders: &site.folders,
             config: &site.config,
-            today: today()?,
+            today: today(site.config.utc_offset)?,
         };
         let mut problems: Vec<Problem> = Vec::new();
         let mut reloaded = Vec::new();

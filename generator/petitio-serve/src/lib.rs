@@ -22,6 +22,7 @@ mod client_address;
 mod connections;
 mod error;
 mod error_page;
+mod fill;
 mod headers;
 mod hosts;
 mod idle;
@@ -161,7 +162,7 @@ pub fn run(opts: ServeOptions) -> Result<(), ServeError> {
     let app = routes(
         Arc::clone(&api),
         reloader,
-        StaticSite::new(&root, &out, site),
+        StaticSite::new(&root, &out, site, Arc::clone(&api)),
     );
 
     let served = runtime.block_on(async move {

@@ -122,6 +122,8 @@ mod tests {
             default_language: "kk".into(),
             languages: vec!["kk".into()],
             regions: vec![],
+            number_groups: Default::default(),
+            utc_offset: Default::default(),
             petitions: vec![],
         };
         let site = LiveSite::new(SiteState {

@@ -7,6 +7,10 @@
 //! server speaks plain HTTP (sent anyway, it is at best ignored, and at worst a proxy
 //! adding TLS in front would pass on a policy pinning the name to HTTPS for a year).
 //!
+//! Pages, badges and open data get the published counts filled in as they are served
+//! (`fill`, the page-fill contract), so they are never answered "not modified" from the
+//! build's timestamps: their conditional request headers are dropped.
+//!
 //! While the last rebuild has failed, HTML responses are replaced by a page showing the
 //! error (`error_page`), until a rebuild succeeds; other files are served as before.
 
@@ -16,15 +20,20 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::header::{
-    CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, ETAG, LAST_MODIFIED, STRICT_TRANSPORT_SECURITY,
+    CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, IF_RANGE,
+    LAST_MODIFIED, RANGE, STRICT_TRANSPORT_SECURITY,
 };
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_status::SetStatus;
 
+use petitio_model::urls::Filled;
+
+use crate::api_bridge::{unix_millis_now, SignatureApi};
 use crate::error::static_file_failure;
 use crate::error_page;
+use crate::fill::live_file;
 use crate::headers::HEADERS_FILE;
 use crate::site::LiveSite;
 
@@ -39,12 +48,14 @@ pub struct StaticSite {
     site: Arc<LiveSite>,
     /// The site's folder, whose theme renders the error page.
     root: PathBuf,
+    /// Where the published counts come from.
+    api: Arc<SignatureApi>,
 }
 
 impl StaticSite {
     /// Serves `out`, which rebuilds update in place (files are opened per request), of
     /// the site at `root`.
-    pub fn new(root: &Path, out: &Path, site: Arc<LiveSite>) -> Self {
+    pub fn new(root: &Path, out: &Path, site: Arc<LiveSite>, api: Arc<SignatureApi>) -> Self {
         let not_found = ServeFile::new(out.join(NOT_FOUND_PAGE));
         Self {
             files: ServeDir::new(out)
@@ -53,13 +64,29 @@ impl StaticSite {
             not_found,
             site,
             root: root.to_path_buf(),
+            api,
         }
     }
 }
 
 /// Any request not routed elsewhere.
-pub async fn serve(State(mut files): State<StaticSite>, request: Request) -> Response {
+pub async fn serve(State(mut files): State<StaticSite>, mut request: Request) -> Response {
     let path = request.uri().path().to_owned();
+    let site = files.site.current();
+    let fill_path = site
+        .manifest
+        .as_ref()
+        .and_then(|manifest| Some((path.strip_prefix(manifest.base_path.as_str())?, manifest)))
+        .filter(|(site_path, manifest)| {
+            Filled::of(site_path, &manifest.languages, &manifest.default_language)
+                != Filled::AsBuilt
+        })
+        .map(|(site_path, _)| site_path.to_owned());
+    if fill_path.is_some() {
+        for conditional in [IF_MODIFIED_SINCE, IF_NONE_MATCH, IF_RANGE, RANGE] {
+            request.headers_mut().remove(conditional);
+        }
+    }
     let served = if is_host_configuration(&path) {
         files.not_found.try_call(request).await.map(|mut response| {
             *response.status_mut() = StatusCode::NOT_FOUND;
@@ -78,11 +105,16 @@ pub async fn serve(State(mut files): State<StaticSite>, request: Request) -> Res
                 .into_response()
         }
     };
-    let site = files.site.current();
     site.headers.apply(&path, response.headers_mut());
     let headers = response.headers_mut();
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     headers.remove(STRICT_TRANSPORT_SECURITY);
+    if let (Some(site_path), Some(manifest), None) = (&fill_path, &site.manifest, &site.build_error)
+    {
+        if response.status() == StatusCode::OK {
+            response = fill(response, site_path, manifest, &files.api).await;
+        }
+    }
     match &site.build_error {
         // Without a build there may be no 404 page either: unknown paths show the error too.
         Some(message) if is_html(&response) || response.status() == StatusCode::NOT_FOUND => {
@@ -90,6 +122,42 @@ pub async fn serve(State(mut files): State<StaticSite>, request: Request) -> Res
         }
         _ => response,
     }
+}
+
+/// The response with the published counts filled in, or as it was when there are none
+/// yet (or the store cannot be read: the page then shows the build's counts).
+async fn fill(
+    response: Response,
+    site_path: &str,
+    manifest: &petitio_model::manifest::Manifest,
+    api: &SignatureApi,
+) -> Response {
+    let max_age_ms = api.config.counts_cache_seconds.saturating_mul(1000);
+    let Ok(published) = api
+        .snapshots
+        .read(&api.store, unix_millis_now(), max_age_ms)
+        .await
+    else {
+        return response;
+    };
+    let Some(snapshot) = &published.snapshot else {
+        return response;
+    };
+    let (mut parts, body) = response.into_parts();
+    let Ok(built) = axum::body::to_bytes(body, usize::MAX).await else {
+        return (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the file could not be read",
+        )
+            .into_response();
+    };
+    let filled = live_file(site_path, &built, manifest, snapshot);
+    if filled.is_some() {
+        for stale in [CONTENT_LENGTH, ETAG, LAST_MODIFIED] {
+            parts.headers.remove(stale);
+        }
+    }
+    Response::from_parts(parts, Body::from(filled.unwrap_or_else(|| built.to_vec())))
 }
 
 /// Files that configure the host rather than being part of the site.

@@ -361,6 +361,8 @@ mod concurrent_signers {
                 default_language: "kk".into(),
                 languages: vec!["kk".into()],
                 regions: vec!["abroad".into()],
+                number_groups: Default::default(),
+                utc_offset: Default::default(),
                 petitions: vec![ManifestPetition {
                     slug: SLUG.into(),
                     status: petitio_model::status::Status::Open,

@@ -11,6 +11,7 @@ use crate::confine::SiteRoot;
 use crate::error::{Error, Problem, ProblemKind};
 use crate::frontmatter::{Fields, TomlSource};
 use crate::regions::{self, Region};
+use petitio_model::date::UtcOffset;
 use petitio_model::lang::is_language_code;
 use petitio_model::slug::is_slug;
 use petitio_model::urls::API_PATH;
@@ -29,6 +30,7 @@ const FIELDS: &[&str] = &[
     "title",
     "description",
     "regions",
+    "utc_offset",
 ];
 
 /// The validated site configuration.
@@ -50,6 +52,9 @@ pub struct Config {
     title: BTreeMap<String, String>,
     description: BTreeMap<String, String>,
     pub regions: Vec<Region>,
+    /// The site's time zone (default +05:00, all of Kazakhstan): "today" for the date
+    /// rules and for deadlines, on pages and in the signature API (through the manifest).
+    pub utc_offset: UtcOffset,
 }
 
 impl Config {
@@ -188,6 +193,25 @@ impl Config {
                 },
             ));
         }
+        let utc_offset =
+            fields
+                .string("utc_offset", &mut problems)
+                .map_or_else(UtcOffset::default, |offset| {
+                    UtcOffset::parse(&offset.value).unwrap_or_else(|| {
+                        problems.push(
+                        fields.problem(
+                            "utc_offset",
+                            ProblemKind::Expected {
+                                expected:
+                                    "an offset from UTC like \"+05:00\" (when deadline days end)"
+                                        .into(),
+                                found: format!("{:?}", offset.value),
+                            },
+                        ),
+                    );
+                        UtcOffset::default()
+                    })
+                });
         let regions = if fields.has("regions") {
             read_regions(&fields, &mut problems)
         } else {
@@ -210,6 +234,7 @@ impl Config {
             title,
             description,
             regions,
+            utc_offset,
         })
     }
 
@@ -487,6 +512,25 @@ mod tests {
     }
 
     #[test]
+    fn the_time_zone_defaults_to_kazakhstans_and_a_bad_one_is_refused() {
+        let base = "base_url = \"https://p.example/\"\n";
+        let config = config(&format!(
+            "{base}utc_offset = \"+06:00\"\n[title]\nkk = \"Т\"\n"
+        ));
+        assert_eq!(config.utc_offset.minutes, 360);
+        let problems = Config::parse(
+            &format!("{base}utc_offset = \"UTC+5\"\n[title]\nkk = \"Т\"\n"),
+            None,
+        )
+        .unwrap_err();
+        let texts: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            texts,
+            ["error: petitio.toml:2: field `utc_offset`: expected an offset from UTC like \"+05:00\" (when deadline days end), found \"UTC+5\""]
+        );
+    }
+
+    #[test]
     fn every_problem_is_reported() {
         let problems = Config::parse(
             "base_url = \"ftp://x\"\ndefault_language = \"de\"\ncolour = 1\n[title]\nkk = \"Т\"\n",
@@ -497,7 +541,7 @@ mod tests {
         assert_eq!(
             texts,
             [
-                "error: petitio.toml:3: field `colour`: unknown field; expected one of: base_url, default_language, languages, api_url, mirrors, theme, allow_raw_html, title, description, regions",
+                "error: petitio.toml:3: field `colour`: unknown field; expected one of: base_url, default_language, languages, api_url, mirrors, theme, allow_raw_html, title, description, regions, utc_offset",
                 "error: petitio.toml:2: field `default_language`: expected one of `languages` (kk, ru, en), found \"de\"",
                 "error: petitio.toml:1: field `base_url`: expected an absolute http(s) URL like \"https://petitio.example/\", its path made only of letters, digits, `-._~!$&'()*+,;=:@/` and %-escapes (no query or fragment), found \"ftp://x\"",
             ]

@@ -316,13 +316,14 @@ impl fmt::Display for ProblemKind {
             ),
             ProblemKind::CreatedInFuture { created, today } => write!(
                 f,
-                "{created} is in the future (today is {today} in UTC; one day more is allowed for time zones \
-                 ahead of it); give the day the petition was published"
+                "{created} is in the future (today is {today} in the site's time zone, `utc_offset`; one day \
+                 more is allowed for time zones ahead of it); give the day the petition was published"
             ),
             ProblemKind::DeadlinePassed { deadline, today } => write!(
                 f,
-                "the deadline {deadline} has passed (today is {today} in UTC) but status is still \"open\"; \
-                 the signature API no longer accepts signatures: set `status = \"closed\"` or move the deadline"
+                "the deadline {deadline} has passed (today is {today} in the site's time zone, `utc_offset`) \
+                 but status is still \"open\"; the site shows it as closed and the signature API no longer \
+                 accepts signatures: set `status = \"closed\"` or move the deadline"
             ),
             ProblemKind::BrokenLink { href } => {
                 write!(f, "link to `{href}` does not resolve to any page or file of the site")

@@ -23,6 +23,58 @@ fn an_open_petition_past_its_deadline_is_a_warning_for_check_and_build() {
     assert!(site.path("dist/kk/petitions/late/index.html").is_file());
 }
 
+/// Issue #14, item 2: from the first day after its deadline (in the site's time zone), an
+/// open petition is shown closed everywhere: its page (no form), the listings, the open
+/// data and the manifest the signature API reads. `on-time` (no deadline) stays open.
+#[test]
+fn a_petition_past_its_deadline_is_built_closed_everywhere() {
+    let site = TestSite::copy("warnings");
+    site.run_ok(&["build"]);
+    let page = site.read("dist/kk/petitions/late/index.html");
+    assert!(
+        page.contains("<span class=\"badge badge-closed\">"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("<form id=\"sign\""),
+        "no form on a closed petition"
+    );
+    // Where a no-JS signer of a page built earlier is sent back (`results::error_page`).
+    assert!(
+        page.contains(
+            "<p class=\"notice\" id=\"sign\"><span id=\"sign-error-petition_not_open\"></span>"
+        ),
+        "{page}"
+    );
+    let open = site.read("dist/kk/open/index.html");
+    assert!(!open.contains("data-petition=\"late\""), "{open}");
+    assert!(open.contains("data-petition=\"on-time\""), "{open}");
+    assert!(site
+        .read("dist/kk/closed/index.html")
+        .contains("data-petition=\"late\""));
+    let manifest = site.read("dist/_petitio/manifest.json");
+    assert!(manifest.contains("\"utc_offset\":\"+05:00\""), "{manifest}");
+    assert!(
+        manifest.contains("{\"slug\":\"late\",\"status\":\"closed\""),
+        "{manifest}"
+    );
+    assert!(site
+        .read("dist/data/petitions/late.json")
+        .contains("\"state\": \"closed\""));
+    // The day of the deadline itself is still open.
+    let on_the_day = site
+        .command(&["build"])
+        .env("PETITIO_TODAY", "2026-05-31")
+        .output()
+        .unwrap();
+    assert_eq!(on_the_day.status.code(), Some(0), "{}", stderr(&on_the_day));
+    let page = site.read("dist/kk/petitions/late/index.html");
+    assert!(
+        page.contains("data-deadline=\"2026-05-31\" data-utc-offset=\"300\""),
+        "{page}"
+    );
+}
+
 #[test]
 fn warnings_give_way_to_errors() {
     let site = TestSite::copy("warnings");

@@ -455,6 +455,23 @@
     showResult(area, text(m, "result." + result, "result.error"), "error");
   }
 
+  // A page built before its petition's deadline passed still carries the form (the daily
+  // rebuild closes it): hide it once the deadline day is over in the site's time zone, as
+  // the API refuses signatures from then on.
+  function deadlinePassed(form) {
+    var lastDay = form.getAttribute("data-deadline");
+    if (!lastDay) return false;
+    var offsetMinutes = Number(form.getAttribute("data-utc-offset")) || 0;
+    var today = new Date(Date.now() + offsetMinutes * 60000).toISOString().slice(0, 10);
+    return today > lastDay;
+  }
+  function closeForm(form) {
+    form.hidden = true;
+    each(doc.querySelectorAll(".sign-jump"), function (jump) { jump.hidden = true; });
+    var closed = doc.getElementById("sign-closed");
+    if (closed) closed.hidden = false;
+  }
+
   // ---- copy link -----------------------------------------------------------------------------
 
   function enhanceCopy(button) {
@@ -613,7 +630,8 @@
   // ---- start ---------------------------------------------------------------------------------
 
   var form = doc.querySelector("form#sign");
-  if (form) enhanceForm(form);
+  if (form && deadlinePassed(form)) closeForm(form);
+  else if (form) enhanceForm(form);
   each(doc.querySelectorAll("[data-copy-link]"), enhanceCopy);
   var searchBox = doc.querySelector("[data-search]");
   if (searchBox) startSearch(searchBox);

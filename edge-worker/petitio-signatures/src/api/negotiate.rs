@@ -107,6 +107,8 @@ mod tests {
             default_language: "kk".into(),
             languages: vec!["kk".into(), "ru".into(), "en".into()],
             regions: vec![],
+            number_groups: Default::default(),
+            utc_offset: Default::default(),
             petitions: vec![],
         }
     }

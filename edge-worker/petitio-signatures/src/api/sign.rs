@@ -177,7 +177,7 @@ fn check_open<S: KvStore, V: TurnstileVerifier>(
     ctx: &ApiContext<'_, S, V>,
     petition: &ManifestPetition,
 ) -> Result<(), ApiError> {
-    let today = ctx.config.site_utc_offset.date_at(ctx.now_ms);
+    let today = ctx.manifest.utc_offset.date_at(ctx.now_ms);
     if petition.is_open_on(today) {
         return Ok(());
     }

@@ -37,6 +37,8 @@ pub fn manifest() -> Manifest {
         default_language: "kk".into(),
         languages: vec!["kk".into(), "ru".into(), "en".into()],
         regions: vec!["almaty-city".into(), "astana".into(), "abroad".into()],
+        number_groups: Default::default(),
+        utc_offset: Default::default(),
         petitions: vec![
             petition("clean-air", "open", Some("2026-09-01")),
             petition("green-park", "open", None),

@@ -36,6 +36,9 @@ pub struct Site {
     pub warnings: Vec<Problem>,
     /// The site's folders: every file the build reads is read through them (`confine`).
     pub folders: SiteRoot,
+    /// The day it was loaded: what its date rules compared with, and the day counts
+    /// rendered into pages are "as of" (`today`).
+    pub today: Date,
 }
 
 /// What reading the content of a site needs besides its files.
@@ -51,11 +54,12 @@ impl Site {
     /// Loads the whole site under `root`. Drafts are kept only when `drafts` is true.
     pub fn load(root: &Path, config: Config, drafts: bool) -> Result<Site, Error> {
         let folders = SiteRoot::new(root)?;
+        let today = today(config.utc_offset)?;
         let loading = Loading {
             root,
             folders: &folders,
             config: &config,
-            today: today()?,
+            today,
         };
         let mut problems = Vec::new();
         let mut petitions = load_petitions(&loading, &mut problems)?;
@@ -81,6 +85,7 @@ impl Site {
             pages,
             warnings,
             folders,
+            today,
         })
     }
 

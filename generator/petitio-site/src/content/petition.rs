@@ -397,14 +397,17 @@ fn merge(
         }
     }
     let warnings = check_dates(&files, status, loading.today, problems);
+    let deadline = shared(&files, "deadline", |f| f.deadline.as_ref(), problems);
     let petition = Petition {
         created: created.unwrap_or(Date {
             year: 1970,
             month: 1,
             day: 1,
         }),
-        deadline: shared(&files, "deadline", |f| f.deadline.as_ref(), problems),
-        status,
+        deadline,
+        // What the site shows and the API goes by: closed once the deadline day is over,
+        // whatever the front matter still says (`check` warns about that: `check_dates`).
+        status: status.effective(deadline, loading.today),
         goal,
         milestones,
         tags: shared(&files, "tags", |f| f.tags.as_ref(), problems).unwrap_or_default(),

@@ -33,7 +33,7 @@ pub fn run(root: &Path, slug: &str, lang: Option<&str>) -> Result<(), Error> {
     let io = petitio_site::Error::io;
     std::fs::create_dir_all(&folder).map_err(|e| io(IoAction::CreateFolder, &folder, e))?;
     let file = folder.join(format!("index.{lang}.md"));
-    let text = scaffold(today()?);
+    let text = scaffold(today(config.utc_offset)?);
     std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)

@@ -1,0 +1,185 @@
+//! The values a page filler writes into a served page (the contract is
+//! `petitio_model::fill`): live counts from the published snapshot, written exactly as the
+//! build writes them (digit groups from the manifest, the same percentages and badge
+//! widths). The worker (HTMLRewriter) and `petitio serve` (`lol_html`) both ask this, so a
+//! page shows the same values whoever serves it.
+//!
+//! | name | value (for the element's `data-fill-for` petition) |
+//! |---|---|
+//! | `count` | the count, digits grouped for the page's language ("1 234") |
+//! | `digits` | the count as plain digits ("1234"), for attributes scripts read |
+//! | `percent:<goal>` | the count as a percentage of `goal`, capped at 100 ("12.5", "100") |
+//! | `reached:<n>` | " reached" once the count is at least `n`, else "" (a class suffix) |
+//! | `region:<code>` | the count from one region, digits grouped |
+//! | `count_width:<px>` | the badge's width of the count's text plus `px` |
+//! | `count_center:<px>` | `px` plus half the badge's box around the count's text |
+//! | `live` | "hidden", needing no petition: hides a note saying counts are as of the build |
+//!
+//! A petition the snapshot does not list has 0 signatures; without a snapshot (before the
+//! counting job's first run) there are no values at all and the page stays as built.
+
+use petitio_model::fill::Values;
+use petitio_model::manifest::Manifest;
+use petitio_model::numbers::{badge_text_width, percent_text, BADGE_PAD};
+
+use crate::snapshot::{PetitionCount, Snapshot};
+
+/// The published counts as values of the page-fill contract, for a page in `lang`.
+#[derive(Debug, Clone, Copy)]
+pub struct LiveCounts<'a> {
+    pub snapshot: &'a Snapshot,
+    pub manifest: &'a Manifest,
+    pub lang: &'a str,
+}
+
+/// The value of `live`: the attribute value hiding an "as of the build" note.
+pub const LIVE: &str = "hidden";
+
+impl LiveCounts<'_> {
+    fn count_of(&self, slug: &str) -> Option<PetitionCount> {
+        let known = self.manifest.petitions.iter().any(|p| p.slug == slug);
+        known.then(|| {
+            self.snapshot
+                .petitions
+                .get(slug)
+                .cloned()
+                .unwrap_or_default()
+        })
+    }
+
+    fn number(&self, n: u64) -> String {
+        self.manifest.format_number(self.lang, n)
+    }
+}
+
+impl Values for LiveCounts<'_> {
+    fn value(&self, petition: Option<&str>, name: &str, arg: Option<&str>) -> Option<String> {
+        if name == "live" {
+            return Some(LIVE.to_owned());
+        }
+        let count = self.count_of(petition?)?;
+        let number = |arg: Option<&str>| arg?.parse::<u64>().ok();
+        let text_width = || badge_text_width(&self.number(count.count));
+        Some(match name {
+            "count" => self.number(count.count),
+            "digits" => count.count.to_string(),
+            "percent" => percent_text(count.count, number(arg)?),
+            "reached" => if count.count >= number(arg)? {
+                " reached"
+            } else {
+                ""
+            }
+            .to_owned(),
+            "region" => self.number(*count.by_region.get(arg?).unwrap_or(&0)),
+            "count_width" => (text_width() + u32::try_from(number(arg)?).ok()?).to_string(),
+            "count_center" => {
+                let plus = u32::try_from(number(arg)?).ok()?;
+                (plus + (text_width() + 2 * BADGE_PAD) / 2).to_string()
+            }
+            _ => return None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use petitio_model::fill::{edits, Edit};
+    use petitio_model::manifest::ManifestPetition;
+    use petitio_model::status::Status;
+    use std::collections::BTreeMap;
+
+    fn manifest() -> Manifest {
+        Manifest {
+            version: 1,
+            base_path: "/".into(),
+            default_language: "kk".into(),
+            languages: vec!["kk".into(), "en".into()],
+            regions: vec!["abroad".into()],
+            number_groups: BTreeMap::from([("kk".into(), "\u{202f}".into())]),
+            utc_offset: Default::default(),
+            petitions: ["clean-air", "unsigned"]
+                .map(|slug| ManifestPetition {
+                    slug: slug.into(),
+                    status: Status::Open,
+                    deadline: None,
+                    languages: vec!["kk".into()],
+                })
+                .to_vec(),
+        }
+    }
+
+    fn snapshot() -> Snapshot {
+        let mut count = PetitionCount::default();
+        for _ in 0..1234 {
+            count.add("abroad");
+        }
+        Snapshot {
+            updated_at: "2026-03-01T12:00:00Z".into(),
+            petitions: BTreeMap::from([("clean-air".into(), count)]),
+        }
+    }
+
+    #[test]
+    fn every_name_has_the_value_the_build_would_write() {
+        let (snapshot, manifest) = (snapshot(), manifest());
+        let kk = LiveCounts {
+            snapshot: &snapshot,
+            manifest: &manifest,
+            lang: "kk",
+        };
+        let en = LiveCounts { lang: "en", ..kk };
+        let value = |values: &LiveCounts, name, arg| values.value(Some("clean-air"), name, arg);
+        assert_eq!(value(&kk, "count", None).as_deref(), Some("1\u{202f}234"));
+        assert_eq!(
+            value(&en, "count", None).as_deref(),
+            Some("1,234"),
+            "',' by default"
+        );
+        assert_eq!(value(&kk, "digits", None).as_deref(), Some("1234"));
+        assert_eq!(value(&kk, "percent", Some("5000")).as_deref(), Some("24.7"));
+        assert_eq!(value(&kk, "percent", Some("1000")).as_deref(), Some("100"));
+        assert_eq!(
+            value(&kk, "reached", Some("1000")).as_deref(),
+            Some(" reached")
+        );
+        assert_eq!(value(&kk, "reached", Some("2000")).as_deref(), Some(""));
+        assert_eq!(
+            value(&kk, "region", Some("abroad")).as_deref(),
+            Some("1\u{202f}234")
+        );
+        assert_eq!(value(&kk, "region", Some("astana")).as_deref(), Some("0"));
+        assert_eq!(value(&kk, "count_width", Some("12")).as_deref(), Some("47"));
+        assert_eq!(
+            value(&kk, "count_center", Some("68")).as_deref(),
+            Some("91")
+        );
+        assert_eq!(kk.value(None, "live", None).as_deref(), Some(LIVE));
+    }
+
+    #[test]
+    fn unknown_petitions_names_and_arguments_leave_the_build_value() {
+        let (snapshot, manifest) = (snapshot(), manifest());
+        let kk = LiveCounts {
+            snapshot: &snapshot,
+            manifest: &manifest,
+            lang: "kk",
+        };
+        assert_eq!(
+            kk.value(Some("unsigned"), "count", None).as_deref(),
+            Some("0")
+        );
+        assert_eq!(kk.value(Some("gone"), "count", None), None);
+        assert_eq!(kk.value(None, "count", None), None);
+        assert_eq!(kk.value(Some("clean-air"), "percent", Some("x")), None);
+        assert_eq!(kk.value(Some("clean-air"), "percent", None), None);
+        assert_eq!(kk.value(Some("clean-air"), "token", None), None);
+        let attributes = |name: &str| match name {
+            "data-fill" => Some("text".to_owned()),
+            "data-fill-for" => Some("clean-air".to_owned()),
+            "data-fill-text" => Some("{count} of {percent:oops}".to_owned()),
+            _ => None,
+        };
+        assert_eq!(edits(attributes, &kk), Vec::<Edit>::new());
+    }
+}

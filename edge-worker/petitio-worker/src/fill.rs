@@ -1,0 +1,139 @@
+//! The page-fill contract's worker adapter (`petitio_model::fill`): pages and badges stream
+//! through the runtime's own HTMLRewriter (reached through wasm_bindgen, so the wasm
+//! carries no HTML parser: `lol_html` compiled in would add ~220 KB gzip, BENCHMARKS.md),
+//! and open data gets the published counts written in (`petitio_signatures::live_data`).
+//! The values come from `petitio_signatures::fill::LiveCounts`, as in `petitio serve`.
+//!
+//! A filled response is cacheable for [`FILLED_MAX_AGE`] seconds (counts change once a
+//! minute); open data also says `Access-Control-Allow-Origin: *` (public, read-only).
+
+use std::rc::Rc;
+use std::sync::Arc;
+
+use petitio_model::fill::{edits, Edit, SELECTOR};
+use petitio_model::manifest::Manifest;
+use petitio_model::urls::Filled;
+use petitio_signatures::fill::LiveCounts;
+use petitio_signatures::live_data;
+use petitio_signatures::snapshot::Published;
+use wasm_bindgen::prelude::*;
+use worker::{js_sys, web_sys, Headers, Response};
+
+/// Seconds a filled page, badge or data file may be cached.
+pub const FILLED_MAX_AGE: u32 = 60;
+
+#[wasm_bindgen]
+extern "C" {
+    /// The runtime's streaming HTML rewriter.
+    #[wasm_bindgen(js_name = HTMLRewriter)]
+    type HtmlRewriter;
+    #[wasm_bindgen(constructor, js_class = "HTMLRewriter")]
+    fn new() -> HtmlRewriter;
+    #[wasm_bindgen(method, js_class = "HTMLRewriter")]
+    fn on(this: &HtmlRewriter, selector: &str, handlers: &js_sys::Object) -> HtmlRewriter;
+    #[wasm_bindgen(method, js_class = "HTMLRewriter")]
+    fn transform(this: &HtmlRewriter, response: &web_sys::Response) -> web_sys::Response;
+
+    /// An element as HTMLRewriter hands it to a handler.
+    type RewriterElement;
+    #[wasm_bindgen(method, js_name = getAttribute)]
+    fn get_attribute(this: &RewriterElement, name: &str) -> Option<String>;
+    #[wasm_bindgen(method, catch, js_name = setAttribute)]
+    fn set_attribute(this: &RewriterElement, name: &str, value: &str) -> Result<(), JsValue>;
+    #[wasm_bindgen(method, js_name = setInnerContent)]
+    fn set_inner_content(this: &RewriterElement, content: &str, options: &JsValue);
+}
+
+/// The asset `built` (answered 200 for `path`, relative to the base path) with the
+/// published counts filled in; as built when there is nothing to fill.
+pub async fn live_response(
+    built: Response,
+    path: &str,
+    manifest: Rc<Manifest>,
+    published: Arc<Published>,
+) -> worker::Result<Response> {
+    let filled = Filled::of(path, &manifest.languages, &manifest.default_language);
+    let is_data = matches!(
+        filled,
+        Filled::DataIndex | Filled::DataCsv | Filled::DataPetition { .. }
+    );
+    let headers = copied_headers(&built)?;
+    if is_data {
+        headers.set("Access-Control-Allow-Origin", "*")?;
+    }
+    if published.snapshot.is_none() || filled == Filled::AsBuilt {
+        return Ok(built.with_headers(headers));
+    }
+    headers.set(
+        "Cache-Control",
+        &format!("public, max-age={FILLED_MAX_AGE}"),
+    )?;
+    headers.delete("ETag")?;
+    let status = built.status_code();
+    match filled {
+        Filled::Markup { lang } => {
+            let lang = lang.to_owned();
+            let transformed = rewriter(manifest, published, lang).transform(&built.into());
+            Ok(Response::from(transformed).with_headers(headers))
+        }
+        _ => {
+            let mut built = built;
+            let bytes = built.bytes().await?;
+            let snapshot = published.snapshot.as_ref().expect("checked above");
+            let live = match filled {
+                Filled::DataCsv => live_data::csv(&bytes, snapshot),
+                _ => live_data::json(&bytes, snapshot),
+            };
+            headers.delete("Content-Length")?;
+            Ok(Response::from_bytes(live.unwrap_or(bytes))?
+                .with_status(status)
+                .with_headers(headers))
+        }
+    }
+}
+
+/// The asset's headers in a new, mutable set (an asset's own are immutable).
+fn copied_headers(response: &Response) -> worker::Result<Headers> {
+    let headers = Headers::new();
+    for (name, value) in response.headers().entries() {
+        headers.append(&name, &value)?;
+    }
+    Ok(headers)
+}
+
+/// An HTMLRewriter filling every `[data-fill]` element from the published counts. The
+/// handler is handed to the JS garbage collector (`into_js_value`): it lives as long as the
+/// response streams, and is reclaimed with it (workerd has weak references).
+fn rewriter(manifest: Rc<Manifest>, published: Arc<Published>, lang: String) -> HtmlRewriter {
+    let handler = Closure::<dyn FnMut(RewriterElement)>::new(move |element: RewriterElement| {
+        let Some(snapshot) = published.snapshot.as_ref() else {
+            return;
+        };
+        let values = LiveCounts {
+            snapshot,
+            manifest: &manifest,
+            lang: &lang,
+        };
+        for edit in edits(|name| element.get_attribute(name), &values) {
+            match edit {
+                Edit::Text(text) => element.set_inner_content(&text, &text_option()),
+                // A refused name leaves the build's value, as the contract says.
+                Edit::Attribute { name, value } => {
+                    let _ = element.set_attribute(&name, &value);
+                }
+            }
+        }
+    });
+    let handlers = js_sys::Object::new();
+    js_sys::Reflect::set(&handlers, &"element".into(), &handler.into_js_value())
+        .expect("setting a property of a fresh object cannot fail");
+    HtmlRewriter::new().on(SELECTOR, &handlers)
+}
+
+/// `{ html: false }`: the content is text, which the rewriter escapes.
+fn text_option() -> JsValue {
+    let options = js_sys::Object::new();
+    js_sys::Reflect::set(&options, &"html".into(), &JsValue::FALSE)
+        .expect("setting a property of a fresh object cannot fail");
+    options.into()
+}

@@ -1,0 +1,157 @@
+// Live counts without JavaScript (issue #14, the page-fill contract in ARCHITECTURE.md):
+// signatures made through the API, counted by the counting job, must show in what both
+// servers serve, read as a script-less visitor, a site embedding the badge or a journalist
+// reading open data would: the petition page, listing cards, the embed page, the SVG badge
+// and /data/*. The worker (workerd, HTMLRewriter) and `petitio serve` (lol_html) are held
+// to one standard: every filled file must be byte for byte what `petitio build --counts`
+// writes from the same published counts (less the "as of" note, which a live page hides).
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { execFileSync } from "node:child_process";
+import { prepareFixture, OPEN_PETITION } from "./harness/fixture.mjs";
+import { siteTargets } from "./harness/targets.mjs";
+import { findPetitio } from "./harness/petitio-bin.mjs";
+import { startTurnstileStub } from "./harness/turnstile-stub.mjs";
+import { testVars } from "./harness/env.mjs";
+import { counts, request, sign, signFields, waitForCount } from "./harness/client.mjs";
+
+const petitio = findPetitio();
+const targets = siteTargets();
+
+/** Signatures made on the open petition, from three regions. */
+const SIGNERS = [
+  { region: "almaty-city" },
+  { region: "almaty-city" },
+  { region: "abroad" },
+];
+
+/** Every kind of file that is filled, as the site path the server answers. */
+const FILLED = [
+  `en/petitions/${OPEN_PETITION}/`,
+  `ru/petitions/${OPEN_PETITION}/`,
+  `kk/petitions/${OPEN_PETITION}/embed/`,
+  `en/petitions/${OPEN_PETITION}/badge.svg`,
+  "en/open/",
+  "kk/",
+  "data/petitions.json",
+  `data/petitions/${OPEN_PETITION}.json`,
+  "data/petitions.csv",
+];
+
+/** The file of `sitePath` in a built folder. */
+function builtFile(dist, sitePath) {
+  const file = sitePath === "" || sitePath.endsWith("/") ? `${sitePath}index.html` : sitePath;
+  return fs.readFileSync(path.join(dist, file), "utf8");
+}
+
+/**
+ * What only a live server changes or adds: the hidden "as of" note, serve's reload script.
+ * The region table and chart are not filled (their rows depend on the counts; the page
+ * script redraws them), so they are left out of the comparison on both sides.
+ */
+function normalise(text) {
+  return text
+    .replace(/(class="muted as-of"[^>]*) hidden="hidden"/g, "$1")
+    .replace(/<script src="\/_petitio\/livereload\.js"[^>]*><\/script>\n?/g, "")
+    .replace(/<section class="regions"[\s\S]*?<\/section>/, "<section class=\"regions\"></section>")
+    .replace(/<div class="cards">([\s\S]*?)<\/div>\n/g, (_, cards) => `<div class="cards">${sortedCards(cards)}</div>\n`);
+}
+
+/** Listings keep the build's order (most signed first, as of the build): compare as sets. */
+function sortedCards(cards) {
+  return cards.split(/(?=<article class="card")/).sort().join("");
+}
+
+for (const spec of targets) {
+  if (spec.missing && process.env.CI === "true") {
+    throw new Error(`the live-counts suite cannot run on ${spec.name}: ${spec.missing}`);
+  }
+  if (spec.missing) console.warn(`\n!!! SKIPPING the live-counts suite on ${spec.name}: ${spec.missing}\n`);
+
+  describe(`live counts without JavaScript on ${spec.name}`, { skip: spec.missing ?? false }, () => {
+    let stub;
+    let target;
+    let fixture;
+    /** `petitio build --counts` of the published counts: what every filled file must equal. */
+    let expected;
+
+    before(async () => {
+      stub = await startTurnstileStub(testVars("").TURNSTILE_SECRET);
+      fixture = prepareFixture();
+      target = await spec.start({ fixture, vars: testVars(stub.url) });
+    });
+
+    after(async () => {
+      await target?.close();
+      await stub?.close();
+      if (expected) fs.rmSync(path.dirname(expected), { recursive: true, force: true });
+    });
+
+    test("before any signature, a page is served as built (less the as-of note it hides)", async () => {
+      const built = builtFile(fixture.dist, `en/petitions/${OPEN_PETITION}/`);
+      assert.match(built, /<p class="muted as-of" data-fill="hidden" data-fill-hidden="\{live\}">Counts as of /);
+      const page = await request(target, `/en/petitions/${OPEN_PETITION}/`);
+      assert.equal(page.status, 200);
+      assert.equal(normalise(page.body), normalise(built));
+    });
+
+    test("signatures made through the API show in every filled file, as a build with those counts writes it", async () => {
+      for (const signer of SIGNERS) {
+        const answer = await sign(target, OPEN_PETITION, signFields(signer));
+        assert.equal(answer.status, 201, JSON.stringify(answer.body));
+      }
+      await waitForCount(target, OPEN_PETITION, SIGNERS.length);
+      const published = await counts(target);
+      const work = fs.mkdtempSync(path.join(os.tmpdir(), "petitio-e2e-counts-"));
+      fs.writeFileSync(path.join(work, "counts.json"), JSON.stringify(published));
+      expected = path.join(work, "dist");
+      execFileSync(petitio, ["build", "--counts", path.join(work, "counts.json"), "--out", expected], {
+        cwd: fixture.root,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      for (const sitePath of FILLED) {
+        const answer = await request(target, `/${sitePath}`);
+        assert.equal(answer.status, 200, sitePath);
+        const body = typeof answer.body === "string" ? answer.body : JSON.stringify(answer.body);
+        const text = sitePath.endsWith(".json") ? await rawBody(target, sitePath) : body;
+        assert.equal(normalise(text), normalise(builtFile(expected, sitePath)), `${sitePath} on ${spec.name}`);
+      }
+    });
+
+    test("a live page hides its as-of note and says the count", async () => {
+      const page = await request(target, `/en/petitions/${OPEN_PETITION}/`);
+      assert.match(page.body, /class="muted as-of" data-fill="hidden" data-fill-hidden="\{live\}" hidden="hidden">/);
+      assert.match(page.body, /data-fill-text="\{count\}">3<\/strong> signatures/);
+      const badge = await request(target, `/en/petitions/${OPEN_PETITION}/badge.svg`);
+      assert.match(badge.body, /<title[^>]*>Clean air: 3 signatures<\/title>/);
+    });
+
+    test("open data says who may read it, and filled files are cacheable for about a minute", async () => {
+      for (const sitePath of ["data/petitions.json", "data/petitions.csv", `data/petitions/${OPEN_PETITION}.json`]) {
+        const answer = await request(target, `/${sitePath}`, { headers: { origin: "https://newsroom.example" } });
+        assert.equal(answer.headers.get("access-control-allow-origin"), "*", sitePath);
+      }
+      const page = await request(target, `/en/petitions/${OPEN_PETITION}/`);
+      assert.match(page.headers.get("content-security-policy") ?? "", /script-src 'self'/);
+      if (spec.id === "worker") {
+        assert.equal(page.headers.get("cache-control"), "public, max-age=60");
+        assert.equal(page.headers.get("etag"), null);
+      } else {
+        assert.equal(page.headers.get("cache-control"), "no-cache", "serve always revalidates");
+      }
+      const revalidated = await request(target, `/en/petitions/${OPEN_PETITION}/`, {
+        headers: { "if-modified-since": new Date(Date.now() + 86_400_000).toUTCString() },
+      });
+      assert.equal(revalidated.status, 200, "a filled page is never 'not modified' from the build's date");
+    });
+  });
+}
+
+/** The body of `sitePath` as bytes decoded, not parsed (the JSON's own layout). */
+async function rawBody(target, sitePath) {
+  const response = await fetch(new URL(`/${sitePath}`, target.url));
+  return response.text();
+}
