@@ -529,6 +529,34 @@ for (const targetName of targetNames) {
       }
     });
 
+    test("a refreshed count takes its CLDR plural form (Intl.PluralRules, forms from the theme)", async () => {
+      const { page, problems, close } = await openPage(chromium);
+      try {
+        const cases = [
+          ["en", 1, "signature"], ["en", 21, "signatures"],
+          ["ru", 1, "подпись"], ["ru", 2, "подписи"], ["ru", 5, "подписей"], ["ru", 11, "подписей"],
+          ["ru", 21, "подпись"], ["ru", 101, "подпись"], ["kk", 2, "қол"],
+        ];
+        for (const [lang, count, noun] of cases) {
+          await page.route("**/api/counts", (route) =>
+            route.fulfill({
+              status: 200,
+              contentType: "application/json",
+              body: JSON.stringify({ updated_at: new Date().toISOString(), petitions: { [OPEN_PETITION]: { count, by_region: {} } } }),
+            }),
+          );
+          await page.goto(petitionUrl(lang));
+          await liveState(page);
+          assert.equal(await displayedCount(page), count, `${lang} ${count}`);
+          assert.equal(await page.textContent('article.petition .progress [data-plural="petition.signatures"]'), noun, `${lang} ${count}`);
+          await page.unroute("**/api/counts");
+        }
+        assert.deepEqual(unexpectedProblems(problems), []);
+      } finally {
+        await close();
+      }
+    });
+
     test("the API unreachable: the page still reads well and says the live count is unavailable", async () => {
       const { page, problems, close } = await openPage(chromium);
       try {

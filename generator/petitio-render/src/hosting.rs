@@ -25,7 +25,9 @@ pub const HEADER_ONLY_DIRECTIVES: [&str; 3] = ["frame-ancestors", "report-uri", 
 
 /// The Content-Security-Policy, directive by directive: no inline script or style, the API's
 /// origin allowed when pages reach it on another one (a separate `api_url`, or a bundle's
-/// copy).
+/// copy). `'wasm-unsafe-eval'` lets the search page's Pagefind compile its WebAssembly
+/// (ARCHITECTURE.md, "Search"): it allows compiling wasm only, never JavaScript's `eval`
+/// or inline script, and every script still comes from the site itself.
 fn csp_directives(linker: &Linker) -> Vec<(&'static str, String)> {
     let api = linker
         .api_origin()
@@ -33,7 +35,7 @@ fn csp_directives(linker: &Linker) -> Vec<(&'static str, String)> {
         .unwrap_or_default();
     vec![
         ("default-src", "'self'".to_owned()),
-        ("script-src", "'self'".to_owned()),
+        ("script-src", "'self' 'wasm-unsafe-eval'".to_owned()),
         ("style-src", "'self'".to_owned()),
         ("img-src", "'self' data:".to_owned()),
         ("connect-src", format!("'self'{api}")),
@@ -116,6 +118,8 @@ pub fn headers(config: &Config, linker: &Linker) -> String {
     ]
     .into_iter()
     .map(str::to_owned)
+    // The search index: rebuilt with the site, and its entry files keep their names.
+    .chain([format!("{}*", urls::SEARCH_INDEX_DIR)])
     .chain(config.languages.iter().map(|lang| format!("{lang}/*")));
     for path in short_cached {
         text.push_str(&format!("\n{base}{path}\n  Cache-Control: {SHORT_CACHE}\n"));
@@ -209,7 +213,7 @@ mod tests {
         ));
         let embed = meta_content_security_policy(&linker);
         assert!(!embed.contains("frame-ancestors"));
-        assert!(embed.contains("script-src 'self';"));
+        assert!(embed.contains("script-src 'self' 'wasm-unsafe-eval';"));
         assert_eq!(
             embed.replace("base-uri", "frame-ancestors 'none'; base-uri"),
             content_security_policy(&linker)
@@ -222,7 +226,7 @@ mod tests {
         let config = Config::parse(text, None).unwrap();
         assert_eq!(
             content_security_policy(&Linker::new(&config, UrlMode::RootRelative)),
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' https://api.example; \
+            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; connect-src 'self' https://api.example; \
              form-action 'self' https://api.example; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
         );
     }

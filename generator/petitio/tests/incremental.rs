@@ -4,6 +4,8 @@
 
 mod common;
 
+use std::sync::Arc;
+
 use common::{snapshot, TestSite};
 use petitio_render::{BuildOptions, BuildReport};
 use petitio_serve::Incremental;
@@ -12,6 +14,7 @@ fn start(site: &TestSite) -> (Incremental, BuildReport) {
     let mut opts = BuildOptions::new(site.root());
     opts.out = site.path("out");
     opts.extra_body_scripts = vec!["/_petitio/livereload.js".to_owned()];
+    opts.indexer = Some(Arc::new(petitio_search::Pagefind));
     Incremental::new(opts).unwrap()
 }
 
@@ -20,6 +23,7 @@ fn assert_same_as_full_build(site: &TestSite, step: &str) {
     let mut opts = BuildOptions::new(site.root());
     opts.out = site.path("full");
     opts.extra_body_scripts = vec!["/_petitio/livereload.js".to_owned()];
+    opts.indexer = Some(Arc::new(petitio_search::Pagefind));
     petitio_render::build(&opts).unwrap();
     let (incremental, full) = (snapshot(&site.path("out")), snapshot(&site.path("full")));
     let differing: Vec<&String> = incremental
@@ -53,7 +57,7 @@ fn first_render_writes_everything_with_the_extra_scripts() {
             report.files_written,
             report.files_unchanged
         ),
-        (53, 80, 0)
+        (56, 134, 0)
     );
     let page = site.read("out/kk/index.html");
     assert!(page.contains("<script src=\"/_petitio/livereload.js\" defer></script>\n</body>"));
