@@ -28,6 +28,7 @@ fn manifest() -> Manifest {
             deadline: None,
             languages: vec!["kk".into()],
             titles: Default::default(),
+            milestones: Vec::new(),
         }],
     }
 }

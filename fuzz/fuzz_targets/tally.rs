@@ -1,7 +1,8 @@
 //! Fuzzes the `tally` key's decoder and the counting job that reads it.
 //!
 //! * Any bytes decode to a value or an error, never a panic; a decoded tally holds the
-//!   invariants every fold keeps (checked here independently of the decoder) and encodes
+//!   invariants every fold keeps (checked here independently of the decoder; milestone
+//!   dates are starts of folded buckets) and encodes
 //!   to bytes that decode back to it.
 //! * The job started on any decodable tally, with any log, never panics, never lowers a
 //!   count or the next bucket to fold, and writes a tally that decodes again.
@@ -18,6 +19,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use arbitrary::{Arbitrary, Unstructured};
 use futures::executor::block_on;
 use libfuzzer_sys::fuzz_target;
+use petitio_model::date::parse_rfc3339_timestamp;
 use petitio_model::manifest::{Manifest, ManifestPetition};
 use petitio_model::slug::is_slug;
 use petitio_signatures::config::ApiConfig;
@@ -30,6 +32,8 @@ use petitio_signatures::tally::{dedupe_window, run_scheduled, Tally, MAX_COUNT};
 
 const SLUGS: [&str; 3] = ["clean-air", "night-buses", "open-budget"];
 const REGIONS: [&str; 3] = ["almaty-city", "astana", "abroad"];
+/// Every petition's milestones, low enough for fuzzed logs to reach them.
+const MILESTONES: [u64; 4] = [1, 2, 5, 20];
 /// 2026-03-01T00:00Z in buckets: a multiple of ten, as real bucket numbers often are.
 const FIRST_BUCKET: u64 = 29_539_440;
 const BUCKET_MS: u64 = 60_000;
@@ -52,6 +56,7 @@ fn manifest() -> Manifest {
                 deadline: None,
                 languages: vec!["en".into()],
                 titles: Default::default(),
+                milestones: MILESTONES.to_vec(),
             })
             .to_vec(),
     }
@@ -81,6 +86,13 @@ fn assert_consistent(tally: &Tally) {
             .values()
             .try_fold(0u64, |sum, n| sum.checked_add(*n));
         assert_eq!(sum, Some(count.count), "{slug}: regions do not add up");
+        for (milestone, at) in &count.reached {
+            let ms = parse_rfc3339_timestamp(at).expect("a milestone's date is a timestamp");
+            assert!(
+                *milestone > 0 && ms % BUCKET_MS == 0 && ms / BUCKET_MS < tally.next_bucket(),
+                "{slug}: milestone {milestone} dated {at}, not a folded bucket's start"
+            );
+        }
     }
     for (&bucket, entries) in tally.recent() {
         assert!(

@@ -1,7 +1,7 @@
 // Accessibility: axe-core, run inside Chromium on the example site (the repository's own
 // content/ and themes/) under `petitio serve`: the home, a petition, a listing and the
 // thank-you page in each language, plus the pages whose states differ (a closed petition,
-// one with an official response, the embeddable counter), in light and dark colour
+// one with an official response, the embeddable counter, search with results), in light and dark colour
 // schemes and at desktop and phone widths. Zero serious or critical violations.
 //
 // Also writes the screenshots (desktop and phone width, kk and ru, home and a petition)
@@ -137,6 +137,8 @@ describe("accessibility (axe-core) and screenshots, example site under petitio s
         ["closed petition", `/${lang}/petitions/${CLOSED}/`],
         ["responded petition", `/${lang}/petitions/${RESPONDED}/`],
         ["embed", `/${lang}/petitions/${OPEN}/embed/`],
+        // The search page with results and filters (built by the script; ?q= searches at once).
+        ["search", `/${lang}/search/?q=${encodeURIComponent(lang === "en" ? "Almaty" : "Алматы")}`],
       ];
       const modes = [
         { name: "desktop, light", viewport: VIEWPORTS.desktop, colorScheme: "light" },
@@ -152,6 +154,7 @@ describe("accessibility (axe-core) and screenshots, example site under petitio s
             const response = await page.goto(`${target.url}${url}`);
             assert.equal(response.status(), 200, `GET ${url}`);
             await settle(page);
+            if (name === "search") await page.locator(".search-results li").first().waitFor({ timeout: 15_000 });
             if (mode.colorScheme === "light") {
               const file = path.join(domDir, `${lang}-${name.replace(/\W+/g, "-")}.html`);
               fs.writeFileSync(file, await page.content());
@@ -172,7 +175,7 @@ describe("accessibility (axe-core) and screenshots, example site under petitio s
 
   test("the DOM the script leaves is still valid HTML (Nu checker)", async (t) => {
     const files = fs.readdirSync(domDir).map((f) => path.join(domDir, f));
-    assert.equal(files.length, LANGUAGES.length * 7, "every page of the axe runs was saved");
+    assert.equal(files.length, LANGUAGES.length * 8, "every page of the axe runs was saved");
     const errors = await vnuErrors(files);
     t.diagnostic(`vnu checked the live DOM of ${files.length} pages: ${errors.length} errors`);
     const report = errors.map((e) => `${path.basename(e.file)}:${e.line}:${e.column}: ${e.message} ${JSON.stringify(e.extract)}`);

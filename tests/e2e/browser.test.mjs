@@ -496,7 +496,13 @@ for (const targetName of targetNames) {
             contentType: "application/json",
             body: JSON.stringify({
               updated_at: new Date().toISOString(),
-              petitions: { [OPEN_PETITION]: { count: 1500, by_region: { astana: 1000, abroad: 500 } } },
+              petitions: {
+                [OPEN_PETITION]: {
+                  count: 1500,
+                  by_region: { astana: 1000, abroad: 500 },
+                  reached: { 1000: "2026-03-04T21:30:00Z" },
+                },
+              },
             }),
           }),
         );
@@ -505,6 +511,8 @@ for (const targetName of targetNames) {
         assert.equal(await displayedCount(page), 1500);
         assert.equal(Number(await page.getAttribute("article.petition .bar-fill", "width")), 75);
         assert.equal(await page.locator("article.petition .milestones li.reached").count(), 1);
+        // Its date, in the site's time zone (+05:00: 21:30 UTC is the next day).
+        assert.equal(await page.locator("article.petition .milestones li.reached .reached-on").textContent(), " (reached 2026-03-05)");
         assert.equal(await page.locator("article.petition .bar-mark.reached").count(), 1);
         assert.equal(parseCount(await page.locator('table.regions tr[data-region="astana"] td').first().textContent()), 1000);
 
@@ -515,6 +523,34 @@ for (const targetName of targetNames) {
           const card = page.locator(`.card[data-petition="${OPEN_PETITION}"]`);
           await waitFor(`the live count on ${url}`, async () => (await card.getAttribute("data-live")) === "live");
           assert.equal(parseCount(await card.locator("[data-count-text]").textContent()), published.count, url);
+        }
+        assert.deepEqual(unexpectedProblems(problems), []);
+      } finally {
+        await close();
+      }
+    });
+
+    test("a refreshed count takes its CLDR plural form (Intl.PluralRules, forms from the theme)", async () => {
+      const { page, problems, close } = await openPage(chromium);
+      try {
+        const cases = [
+          ["en", 1, "signature"], ["en", 21, "signatures"],
+          ["ru", 1, "подпись"], ["ru", 2, "подписи"], ["ru", 5, "подписей"], ["ru", 11, "подписей"],
+          ["ru", 21, "подпись"], ["ru", 101, "подпись"], ["kk", 2, "қол"],
+        ];
+        for (const [lang, count, noun] of cases) {
+          await page.route("**/api/counts", (route) =>
+            route.fulfill({
+              status: 200,
+              contentType: "application/json",
+              body: JSON.stringify({ updated_at: new Date().toISOString(), petitions: { [OPEN_PETITION]: { count, by_region: {} } } }),
+            }),
+          );
+          await page.goto(petitionUrl(lang));
+          await liveState(page);
+          assert.equal(await displayedCount(page), count, `${lang} ${count}`);
+          assert.equal(await page.textContent('article.petition .progress [data-plural="petition.signatures"]'), noun, `${lang} ${count}`);
+          await page.unroute("**/api/counts");
         }
         assert.deepEqual(unexpectedProblems(problems), []);
       } finally {

@@ -4,7 +4,8 @@
 // reading open data would: the petition page, listing cards, the embed page, the SVG badge
 // and /data/*. The worker (workerd, HTMLRewriter) and `petitio serve` (lol_html) are held
 // to one standard: every filled file must be byte for byte what `petitio build --counts`
-// writes from the same published counts (less the "as of" note, which a live page hides).
+// writes from the same published counts (less the "as of" note, which a live page hides),
+// milestone dates included (the counting job dates a milestone as the count reaches it).
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
@@ -27,6 +28,9 @@ const SIGNERS = [
   { region: "almaty-city" },
   { region: "abroad" },
 ];
+
+/** A milestone the signers reach (added to the fixture's open petition for this suite). */
+const MILESTONE = 2;
 
 /** Every kind of file that is filled, as the site path the server answers. */
 const FILLED = [
@@ -81,6 +85,7 @@ for (const spec of targets) {
     before(async () => {
       stub = await startTurnstileStub(testVars("").TURNSTILE_SECRET);
       fixture = prepareFixture();
+      addMilestone(fixture.root, MILESTONE);
       target = await spec.start({ fixture, vars: testVars(stub.url) });
     });
 
@@ -121,6 +126,23 @@ for (const spec of targets) {
       }
     });
 
+    test("a milestone reached by counted signatures shows its date on the page and in open data", async () => {
+      const reachedAt = (await counts(target)).petitions[OPEN_PETITION].reached?.[MILESTONE];
+      assert.match(reachedAt ?? "", /^\d{4}-\d\d-\d\dT\d\d:\d\d:00Z$/, "dated at the start of a minute");
+      // The day in the site's time zone (+05:00, the default).
+      const day = new Date(Date.parse(reachedAt) + 5 * 3_600_000).toISOString().slice(0, 10);
+      const page = await request(target, `/en/petitions/${OPEN_PETITION}/`);
+      assert.match(
+        page.body,
+        new RegExp(`<li class="milestone reached"[^>]*>2<span class="reached-on" data-fill="text" data-fill-for="${OPEN_PETITION}" data-fill-text=" \\(reached \\{reached_on:2\\}\\)"> \\(reached ${day}\\)</span></li>`),
+      );
+      assert.match(page.body, /1,000<span class="reached-on"[^>]*><\/span><\/li>/, "a milestone not reached has no date");
+      const detail = JSON.parse(await rawBody(target, `data/petitions/${OPEN_PETITION}.json`));
+      assert.deepEqual(detail.milestones_reached, { [MILESTONE]: reachedAt });
+      const csv = await rawBody(target, "data/petitions.csv");
+      assert.match(csv, new RegExp(`^"${OPEN_PETITION}",.*,"3","${MILESTONE}=${reachedAt}",`, "m"));
+    });
+
     test("a live page hides its as-of note and says the count", async () => {
       const page = await request(target, `/en/petitions/${OPEN_PETITION}/`);
       assert.match(page.body, /class="muted as-of" data-fill="hidden" data-fill-hidden="\{live\}" hidden="hidden">/);
@@ -148,6 +170,18 @@ for (const spec of targets) {
       assert.equal(revalidated.status, 200, "a filled page is never 'not modified' from the build's date");
     });
   });
+}
+
+/**
+ * Gives the open petition of the fixture copy at `root` a first milestone of `value` (it
+ * has only 1,000), and rebuilds its `dist/` so the worker's manifest carries it too.
+ */
+function addMilestone(root, value) {
+  const file = path.join(root, "content", "petitions", OPEN_PETITION, "index.kk.md");
+  const text = fs.readFileSync(file, "utf8");
+  assert.match(text, /^milestones = \[1000\]$/m);
+  fs.writeFileSync(file, text.replace(/^milestones = \[1000\]$/m, `milestones = [${value}, 1000]`));
+  execFileSync(petitio, ["build"], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
 }
 
 /** The body of `sitePath` as bytes decoded, not parsed (the JSON's own layout). */

@@ -10,6 +10,7 @@
 //! | `digits` | the count as plain digits ("1234"), for attributes scripts read |
 //! | `percent:<goal>` | the count as a percentage of `goal`, capped at 100 ("12.5", "100") |
 //! | `reached:<n>` | " reached" once the count is at least `n`, else "" (a class suffix) |
+//! | `reached_on:<n>` | the day (`YYYY-MM-DD`, site time zone) the count reached milestone `n`; none before |
 //! | `region:<code>` | the count from one region, digits grouped |
 //! | `count_width:<px>` | the badge's width of the count's text plus `px` |
 //! | `count_center:<px>` | `px` plus half the badge's box around the count's text |
@@ -18,6 +19,7 @@
 //! A petition the snapshot does not list has 0 signatures; without a snapshot (before the
 //! counting job's first run) there are no values at all and the page stays as built.
 
+use petitio_model::date::parse_rfc3339_timestamp;
 use petitio_model::fill::Values;
 use petitio_model::manifest::Manifest;
 use petitio_model::numbers::{badge_text_width, percent_text, BADGE_PAD};
@@ -70,6 +72,11 @@ impl Values for LiveCounts<'_> {
                 ""
             }
             .to_owned(),
+            "reached_on" => {
+                let reached_at = count.reached.get(&number(arg)?)?;
+                let ms = parse_rfc3339_timestamp(reached_at)?;
+                self.manifest.utc_offset.date_at(ms).to_string()
+            }
             "region" => self.number(*count.by_region.get(arg?).unwrap_or(&0)),
             "count_width" => (text_width() + u32::try_from(number(arg)?).ok()?).to_string(),
             "count_center" => {
@@ -105,6 +112,7 @@ mod tests {
                     deadline: None,
                     languages: vec!["kk".into()],
                     titles: Default::default(),
+                    milestones: vec![1000, 2000],
                 })
                 .to_vec(),
         }
@@ -115,6 +123,8 @@ mod tests {
         for _ in 0..1234 {
             count.add("abroad");
         }
+        // Reached at 21:30 UTC: already the next day in the site's time zone (+05:00).
+        count.mark_reached(1000, || "2026-02-28T21:30:00Z".into());
         Snapshot {
             updated_at: "2026-03-01T12:00:00Z".into(),
             petitions: BTreeMap::from([("clean-air".into(), count)]),
@@ -145,6 +155,12 @@ mod tests {
             Some(" reached")
         );
         assert_eq!(value(&kk, "reached", Some("2000")).as_deref(), Some(""));
+        assert_eq!(
+            value(&kk, "reached_on", Some("1000")).as_deref(),
+            Some("2026-03-01")
+        );
+        assert_eq!(value(&kk, "reached_on", Some("2000")), None, "not reached");
+        assert_eq!(value(&kk, "reached_on", None), None);
         assert_eq!(
             value(&kk, "region", Some("abroad")).as_deref(),
             Some("1\u{202f}234")

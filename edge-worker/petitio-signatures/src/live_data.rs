@@ -7,15 +7,18 @@
 //! stay as the generator wrote them (`petitio_render::data`). That relies on its format:
 //! JSON strings escape every `"`, so `"slug":"` and `"signature_count":` can only be the
 //! fields themselves; in the JSON files each petition's `slug` comes before its
-//! `signature_count` (and, in the detail, its flat `signatures_by_region` object); the CSV
-//! quotes every cell, starts with a header naming `slug` and `signature_count`, and ends
-//! each record with `\n`. Anything else is answered with `None`: the file is served as built.
+//! `signature_count` (and, in the detail, its flat `signatures_by_region` and
+//! `milestones_reached` objects, whose values hold no `}`); the CSV quotes every cell, starts
+//! with a header naming `slug` and `signature_count` (and `milestones_reached` after it, in
+//! files built since milestones are dated), and ends each record with `\n`. Anything else is answered with `None`: the file is served as built.
 
 use crate::snapshot::{PetitionCount, Snapshot};
+use petitio_model::milestones::{csv_cell, REACHED_FIELD};
 
 const SLUG_FIELD: &str = "\"slug\":";
 const COUNT_FIELD: &str = "\"signature_count\":";
 const REGIONS_FIELD: &str = "\"signatures_by_region\":";
+const REACHED_JSON_FIELD: &str = "\"milestones_reached\":";
 
 /// `data/petitions.json` (one compact entry a line) or `data/petitions/<slug>.json`
 /// (pretty-printed) with live counts.
@@ -43,12 +46,19 @@ pub fn json(built: &[u8], snapshot: &Snapshot) -> Option<Vec<u8>> {
         out.push_str(&text[copied..digits_start]);
         out.push_str(&count.count.to_string());
         copied = digits_end;
-        if let Some(at) = text[digits_end..next].find(REGIONS_FIELD) {
-            let object_start = value_start(text, digits_end + at + REGIONS_FIELD.len());
+        let objects = [
+            (REGIONS_FIELD, flat_object(&count.by_region)),
+            (REACHED_JSON_FIELD, flat_object(&count.reached)),
+        ];
+        for (field, entries) in objects {
+            let Some(at) = text[copied..next].find(field) else {
+                continue;
+            };
+            let object_start = value_start(text, copied + at + field.len());
             let object_end = object_start + text[object_start..].find('}')? + 1;
             let pretty = text[object_start - 1..object_start] == *" ";
             out.push_str(&text[copied..object_start]);
-            out.push_str(&regions_object(&count.by_region, pretty));
+            out.push_str(&object_text(&entries, pretty));
             copied = object_end;
         }
         search = next;
@@ -62,20 +72,36 @@ fn value_start(text: &str, after_colon: usize) -> usize {
     after_colon + text[after_colon..].len() - text[after_colon..].trim_start_matches(' ').len()
 }
 
-/// The by-region counts as `serde_json` writes them compact, or pretty at the depth of a
-/// detail file's top-level field.
-fn regions_object(by_region: &std::collections::BTreeMap<String, u64>, pretty: bool) -> String {
-    if !pretty || by_region.is_empty() {
-        return serde_json::to_string(by_region).expect("counts serialise");
-    }
-    let lines: Vec<String> = by_region
-        .iter()
-        .map(|(region, n)| {
-            let key = serde_json::to_string(region).expect("a string serialises");
-            format!("    {key}: {n}")
+/// A map's entries as JSON: each key as a JSON string, each value as JSON.
+fn flat_object<K: ToString, V: serde::Serialize>(
+    map: &std::collections::BTreeMap<K, V>,
+) -> Vec<(String, String)> {
+    map.iter()
+        .map(|(key, value)| {
+            (
+                serde_json::to_string(&key.to_string()).expect("a string serialises"),
+                serde_json::to_string(value).expect("counts and dates serialise"),
+            )
         })
+        .collect()
+}
+
+/// A flat object (by-region counts, milestone dates) as `serde_json` writes it compact, or
+/// pretty at the depth of a detail file's top-level field.
+fn object_text(entries: &[(String, String)], pretty: bool) -> String {
+    if entries.is_empty() {
+        return "{}".to_owned();
+    }
+    let (separator, indent, close) = if pretty {
+        (": ", "\n    ", "\n  }")
+    } else {
+        (":", "", "}")
+    };
+    let lines: Vec<String> = entries
+        .iter()
+        .map(|(key, value)| format!("{indent}{key}{separator}{value}"))
         .collect();
-    format!("{{\n{}\n  }}", lines.join(",\n"))
+    format!("{{{}{close}", lines.join(","))
 }
 
 /// `data/petitions.csv` with live counts.
@@ -84,18 +110,27 @@ pub fn csv(built: &[u8], snapshot: &Snapshot) -> Option<Vec<u8>> {
     let mut records = records(text)?.into_iter();
     let header = records.next()?;
     let column = |name: &str| header.fields.iter().position(|f| f.text == name);
-    let (slug_column, count_column) = (column("slug")?, column("signature_count")?);
+    let slug_column = column("slug")?;
+    let count_column = column("signature_count")?;
+    // Files written before milestones were dated have no such column.
+    let reached_column = column(REACHED_FIELD).filter(|&reached| reached > count_column);
     let mut out = String::with_capacity(text.len() + 64);
     out.push_str(&text[..header.end]);
     let mut copied = header.end;
     for record in records {
-        let slug = &record.fields.get(slug_column)?.text;
-        let field = record.fields.get(count_column)?;
-        out.push_str(&text[copied..field.start]);
-        out.push('"');
-        out.push_str(&count_of(snapshot, slug).count.to_string());
-        out.push('"');
-        copied = field.end;
+        let count = count_of(snapshot, &record.fields.get(slug_column)?.text);
+        let mut cells = vec![(count_column, count.count.to_string())];
+        if let Some(column) = reached_column {
+            cells.push((column, csv_cell(&count.reached)));
+        }
+        for (column, value) in cells {
+            let field = record.fields.get(column)?;
+            out.push_str(&text[copied..field.start]);
+            out.push('"');
+            out.push_str(&value);
+            out.push('"');
+            copied = field.end;
+        }
     }
     out.push_str(&text[copied..]);
     Some(out.into_bytes())
@@ -232,6 +267,47 @@ mod tests {
             built.replace(
                 "\"signature_count\": 0,\n  \"signatures_by_region\": {}",
                 "\"signature_count\": 3,\n  \"signatures_by_region\": {\n    \"abroad\": 2,\n    \"astana\": 1\n  }"
+            )
+        );
+    }
+
+    fn snapshot_with_dates() -> Snapshot {
+        let mut snapshot = snapshot();
+        let count = snapshot.petitions.get_mut("clean-air").unwrap();
+        count.mark_reached(2, || "2026-03-01T12:01:00Z".into());
+        count.mark_reached(3, || "2026-03-01T12:04:00Z".into());
+        snapshot
+    }
+
+    #[test]
+    fn the_detail_and_the_csv_get_the_dates_milestones_were_reached() {
+        let compact = r#"{"slug":"clean-air","milestones":[2,3,9],"signature_count":0,"signatures_by_region":{},"milestones_reached":{},"tags":[]}"#;
+        let live = String::from_utf8(json(compact.as_bytes(), &snapshot_with_dates()).unwrap());
+        assert_eq!(
+            live.unwrap(),
+            compact
+                .replace(r#""signature_count":0"#, r#""signature_count":3"#)
+                .replace(r#""signatures_by_region":{}"#, r#""signatures_by_region":{"abroad":2,"astana":1}"#)
+                .replace(r#""milestones_reached":{}"#, r#""milestones_reached":{"2":"2026-03-01T12:01:00Z","3":"2026-03-01T12:04:00Z"}"#)
+        );
+        let pretty = "{\n  \"slug\": \"clean-air\",\n  \"signature_count\": 0,\n  \"signatures_by_region\": {},\n  \"milestones_reached\": {},\n  \"tags\": []\n}\n";
+        let live = String::from_utf8(json(pretty.as_bytes(), &snapshot_with_dates()).unwrap());
+        assert_eq!(
+            live.unwrap(),
+            pretty
+                .replace("\"signature_count\": 0", "\"signature_count\": 3")
+                .replace("\"signatures_by_region\": {}", "\"signatures_by_region\": {\n    \"abroad\": 2,\n    \"astana\": 1\n  }")
+                .replace("\"milestones_reached\": {}", "\"milestones_reached\": {\n    \"2\": \"2026-03-01T12:01:00Z\",\n    \"3\": \"2026-03-01T12:04:00Z\"\n  }")
+        );
+        let csv_built = "\"slug\",\"signature_count\",\"milestones_reached\",\"title_kk\"\n\
+            \"clean-air\",\"0\",\"\",\"x\"\n\"other\",\"0\",\"\",\"y\"\n";
+        let live = String::from_utf8(csv(csv_built.as_bytes(), &snapshot_with_dates()).unwrap());
+        assert_eq!(
+            live.unwrap(),
+            csv_built.replacen(
+                "\"0\",\"\",\"x\"",
+                "\"3\",\"2=2026-03-01T12:01:00Z 3=2026-03-01T12:04:00Z\",\"x\"",
+                1
             )
         );
     }

@@ -21,6 +21,12 @@ use crate::store::{KvStore, PutOptions, StoreError};
 pub struct PetitionCount {
     pub count: u64,
     pub by_region: BTreeMap<String, u64>,
+    /// When the count first reached each of the petition's milestones: milestone → start
+    /// of the minute (bucket) whose signature took the count to it, RFC 3339 in UTC. Set
+    /// once by the counting job, never changed or removed (absent from snapshots written
+    /// before milestones were dated, which therefore still read).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub reached: BTreeMap<u64, String>,
 }
 
 impl PetitionCount {
@@ -40,6 +46,11 @@ impl PetitionCount {
             }
             _ => false,
         }
+    }
+
+    /// Dates `milestone` at `reached_at` unless it already has a date (the first stays).
+    pub fn mark_reached(&mut self, milestone: u64, reached_at: impl FnOnce() -> String) {
+        self.reached.entry(milestone).or_insert_with(reached_at);
     }
 }
 

@@ -26,7 +26,7 @@ use crate::keys::{
 use crate::record::LogMetadata;
 use crate::snapshot::{PetitionCount, Snapshot};
 use crate::store::{KvStore, ListedKey, PutOptions, StoreError, LIST_PAGE_MAX};
-use petitio_model::date::rfc3339_timestamp;
+use petitio_model::date::{parse_rfc3339_timestamp, rfc3339_timestamp};
 use petitio_model::manifest::Manifest;
 use petitio_model::slug::is_slug;
 
@@ -122,8 +122,31 @@ struct FoldCounts {
     skipped: u64,
 }
 
+/// Each petition's milestones (from the manifest), which a fold dates as counts reach them.
+pub type Milestones<'a> = BTreeMap<&'a str, &'a [u64]>;
+
+/// The milestones of every petition of `manifest`.
+pub fn milestones_of(manifest: &Manifest) -> Milestones<'_> {
+    manifest
+        .petitions
+        .iter()
+        .map(|petition| (petition.slug.as_str(), petition.milestones.as_slice()))
+        .collect()
+}
+
 impl Tally {
-    fn fold(&mut self, bucket: Bucket, entries: Vec<LogEntry>, window: u64) -> FoldCounts {
+    /// Folds the entries of `bucket`. A count that steps onto one of its petition's
+    /// `milestones` dates it at the bucket's start, unless it has a date already: a date
+    /// is set exactly when the count first reaches the milestone and never changes after
+    /// (a later fold, a withdrawal taking the count below it, a recount from the log all
+    /// leave it, or give it, the same value).
+    fn fold(
+        &mut self,
+        bucket: Bucket,
+        entries: Vec<LogEntry>,
+        window: u64,
+        milestones: &Milestones,
+    ) -> FoldCounts {
         let mut counts = FoldCounts::default();
         let oldest_relevant = bucket.0.saturating_sub(window);
         self.recent.retain(|&b, _| b >= oldest_relevant);
@@ -137,9 +160,13 @@ impl Tally {
                 counts.skipped += 1;
                 continue;
             }
+            let milestones = milestones.get(entry.slug.as_str()).copied().unwrap_or(&[]);
             let count = self.petitions.entry(entry.slug).or_default();
             if !entry.withdrawal {
                 count.add(&entry.region);
+                if milestones.contains(&count.count) {
+                    count.mark_reached(count.count, || bucket_start(bucket));
+                }
             } else if !count.remove(&entry.region) {
                 // A withdrawal is written only after its signature's entry is in the log,
                 // in the same bucket or a later one, so this is a damaged log.
@@ -230,6 +257,17 @@ impl Tally {
                     count.count
                 ));
             }
+            let folded_before_ms = self.next_bucket.saturating_mul(BUCKET_SECONDS * 1000);
+            for (milestone, reached_at) in &count.reached {
+                let at = parse_rfc3339_timestamp(reached_at)
+                    .filter(|&ms| ms % (BUCKET_SECONDS * 1000) == 0 && ms < folded_before_ms);
+                if *milestone == 0 || at.is_none() {
+                    return Err(format!(
+                        "milestone {milestone} of `{slug}` dated {reached_at:?}, not the start \
+                         of a folded bucket"
+                    ));
+                }
+            }
         }
         if let Some((&bucket, _)) = self.recent.range(self.next_bucket..).next() {
             return Err(format!(
@@ -245,6 +283,11 @@ impl Tally {
         }
         Ok(())
     }
+}
+
+/// The start of `bucket`, as a milestone's date.
+fn bucket_start(bucket: Bucket) -> String {
+    rfc3339_timestamp(bucket.0 * BUCKET_SECONDS * 1000)
 }
 
 /// The error for a `tally` key the job cannot trust, with the way out.
@@ -344,6 +387,7 @@ pub async fn run_scheduled<S: KvStore>(
     now_ms: u64,
 ) -> Result<TallyReport, StoreError> {
     let window = dedupe_window(config.settle_seconds);
+    let milestones = milestones_of(manifest);
     let last_sealed = last_sealed_bucket(now_ms, config.settle_seconds);
     let mut lister = Lister {
         store,
@@ -381,7 +425,7 @@ pub async fn run_scheduled<S: KvStore>(
         }
         let bucket = Bucket(tally.next_bucket);
         let entries = lister.bucket(bucket).await?;
-        let counts = tally.fold(bucket, entries, window);
+        let counts = tally.fold(bucket, entries, window, &milestones);
         report.signatures_counted += counts.counted;
         report.duplicates_skipped += counts.skipped;
         ceiling = u64::MAX;
@@ -399,7 +443,9 @@ pub async fn run_scheduled<S: KvStore>(
         let mut bucket = Bucket(provisional.next_bucket);
         while bucket <= current {
             let entries = lister.bucket(bucket).await?;
-            report.provisional_signatures += provisional.fold(bucket, entries, window).counted;
+            report.provisional_signatures += provisional
+                .fold(bucket, entries, window, &milestones)
+                .counted;
             bucket = bucket.next();
         }
         publish(store, manifest, provisional.petitions, now_ms).await?;

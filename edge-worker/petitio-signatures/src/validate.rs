@@ -364,6 +364,7 @@ mod tests {
                 deadline: None,
                 languages: vec!["kk".into()],
                 titles: Default::default(),
+                milestones: Vec::new(),
             }],
         }
     }

@@ -29,15 +29,7 @@ impl Date {
 
     /// Parses exactly `YYYY-MM-DD`.
     pub fn parse_iso(text: &str) -> Option<Date> {
-        let bytes = text.as_bytes();
-        let shaped = bytes.len() == 10
-            && bytes[4] == b'-'
-            && bytes[7] == b'-'
-            && bytes
-                .iter()
-                .enumerate()
-                .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
-        if !shaped {
+        if !is_digits_with(text, 10, b'-', [4, 7]) {
             return None;
         }
         Date::new(
@@ -134,6 +126,40 @@ pub fn rfc3339_timestamp(unix_ms: u64) -> String {
         seconds_of_day / 60 % 60,
         seconds_of_day % 60
     )
+}
+
+/// Whether `text` is `len` ASCII bytes: `separator` at both `at` positions, digits elsewhere
+/// ("2026-03-01", "12:00:05").
+fn is_digits_with(text: &str, len: usize, separator: u8, at: [usize; 2]) -> bool {
+    let bytes = text.as_bytes();
+    bytes.len() == len
+        && bytes.iter().enumerate().all(|(i, &b)| {
+            if at.contains(&i) {
+                b == separator
+            } else {
+                b.is_ascii_digit()
+            }
+        })
+}
+
+/// Reads back exactly what [`rfc3339_timestamp`] writes ("2026-03-01T12:00:05Z"), as unix
+/// milliseconds; `None` for anything else, or an instant before 1970.
+pub fn parse_rfc3339_timestamp(text: &str) -> Option<u64> {
+    let (date, time) = text.strip_suffix('Z')?.split_once('T')?;
+    let days = Date::parse_iso(date)?.days_since_epoch();
+    if !is_digits_with(time, 8, b':', [2, 5]) {
+        return None;
+    }
+    let (hours, minutes, seconds): (i64, i64, i64) = (
+        time[0..2].parse().ok()?,
+        time[3..5].parse().ok()?,
+        time[6..8].parse().ok()?,
+    );
+    if hours > 23 || minutes > 59 || seconds > 59 {
+        return None;
+    }
+    let ms = (days * 86_400 + hours * 3600 + minutes * 60 + seconds) * 1000;
+    u64::try_from(ms).ok()
 }
 
 /// The site's time zone: a fixed offset from UTC, e.g. "+05:00", in which "today" and the
@@ -342,6 +368,24 @@ mod tests {
             let date = Date::from_unix_seconds(seconds);
             proptest::prop_assert_eq!(date.days_since_epoch(), (seconds / 86_400) as i64);
             proptest::prop_assert_eq!(Date::parse_iso(&date.to_string()), Some(date));
+        }
+    }
+
+    #[test]
+    fn timestamps_read_back_exactly_as_written() {
+        for ms in [0, 1_772_366_405_000, 4_102_444_799_000] {
+            let text = rfc3339_timestamp(ms);
+            assert_eq!(parse_rfc3339_timestamp(&text), Some(ms), "{text}");
+        }
+        for bad in [
+            "2026-03-01T12:00:05",
+            "2026-03-01 12:00:05Z",
+            "2026-03-01T24:00:00Z",
+            "2026-02-30T12:00:00Z",
+            "2026-03-01T12:00:5Z",
+            "1969-12-31T23:59:59Z",
+        ] {
+            assert_eq!(parse_rfc3339_timestamp(bad), None, "{bad}");
         }
     }
 }

@@ -50,6 +50,10 @@ pub struct ManifestPetition {
     pub deadline: Option<Date>,
     /// Languages this petition has pages in.
     pub languages: Vec<String>,
+    /// Signature counts worth marking (front matter `milestones`): the counting job notes
+    /// when the count reached each one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub milestones: Vec<u64>,
     /// The petition's title in each of its languages (the confirmation message names it).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub titles: BTreeMap<String, String>,
@@ -85,6 +89,7 @@ mod tests {
             deadline: Date::new(2026, 9, 1),
             languages: vec!["kk".into()],
             titles: BTreeMap::new(),
+            milestones: Vec::new(),
         };
         let json = serde_json::to_string(&petition).unwrap();
         assert_eq!(
@@ -106,6 +111,7 @@ mod tests {
             deadline: Some(day(1)),
             languages: vec![],
             titles: BTreeMap::new(),
+            milestones: Vec::new(),
         };
         assert!(petition.is_open_on(day(1)));
         assert!(!petition.is_open_on(day(2)));

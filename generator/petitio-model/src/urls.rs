@@ -20,8 +20,11 @@
 //! | `<lang>/petitions/<slug>/badge.svg` | SVG badge |
 //! | `<lang>/<listing>/`, `<lang>/<listing>/page/<n>/` | status listings, [`PER_PAGE`] a page |
 //! | `<lang>/tags/`, `<lang>/tags/<tag>/[page/<n>/]` | tags |
+//! | `<lang>/search/` | search page (the listings without JavaScript) |
+//! | `pagefind/...` | the search index, one per language ([`SEARCH_INDEX_DIR`]) |
 //! | `<lang>/<name>/` | static page |
 //! | `<lang>/atom.xml` | feed |
+//! | `<lang>/petitions/<slug>/atom.xml`, `<lang>/tags/<tag>/atom.xml` | a petition's feed, a tag's feed |
 //! | `data/petitions.json`, `data/petitions.csv`, `data/petitions/<slug>.json` | open data |
 //! | `assets/...` | hashed static files |
 //! | `_petitio/manifest.json` | what the API reads ([`MANIFEST_PATH`](crate::manifest::MANIFEST_PATH)) |
@@ -55,8 +58,9 @@ pub const PER_PAGE: usize = 48;
 
 /// Top-level folders of each language that the generator itself writes; a static page may
 /// not take their names.
-pub const RESERVED_NAMES: [&str; 6] = [
+pub const RESERVED_NAMES: [&str; 7] = [
     "petitions",
+    "search",
     "open",
     "responded",
     "closed",
@@ -149,9 +153,29 @@ pub fn static_page(lang: &str, name: &str) -> String {
     format!("{lang}/{name}/")
 }
 
+/// The search page of a language: `kk/search/`.
+pub fn search(lang: &str) -> String {
+    format!("{lang}/search/")
+}
+
+/// The folder of the search index (Pagefind's bundle: its script, UI, wasm and one index
+/// per language), at the site root.
+pub const SEARCH_INDEX_DIR: &str = "pagefind/";
+
 /// The Atom feed of a language: `kk/atom.xml`.
 pub fn feed(lang: &str) -> String {
     format!("{lang}/atom.xml")
+}
+
+/// The Atom feed of one petition (its creation, updates, response, status):
+/// `kk/petitions/<slug>/atom.xml`.
+pub fn petition_feed(lang: &str, slug: &str) -> String {
+    format!("{}atom.xml", petition(lang, slug))
+}
+
+/// The Atom feed of one tag's petitions: `kk/tags/<tag>/atom.xml`.
+pub fn tag_feed(lang: &str, tag: &str) -> String {
+    format!("{}atom.xml", self::tag(lang, tag, 1))
 }
 
 /// Everything public about one petition: `data/petitions/<slug>.json`.
@@ -209,6 +233,9 @@ impl<'p> Filled<'p> {
 
 /// The fragment of a petition page's official response.
 pub const RESPONSE_FRAGMENT: &str = "response";
+
+/// The fragment of a petition page's reason for its status (closed, removed, ...).
+pub const REASON_FRAGMENT: &str = "reason";
 
 /// The fragment of a petition page's update of `date` (`YYYY-MM-DD`).
 pub fn update_fragment(date: &impl std::fmt::Display) -> String {
@@ -394,6 +421,12 @@ mod tests {
         assert_eq!(tag("kk", "ecology", 2), "kk/tags/ecology/page/2/");
         assert_eq!(static_page("en", "about"), "en/about/");
         assert_eq!(feed("en"), "en/atom.xml");
+        assert_eq!(search("kk"), "kk/search/");
+        assert_eq!(
+            petition_feed("en", "clean-air"),
+            "en/petitions/clean-air/atom.xml"
+        );
+        assert_eq!(tag_feed("ru", "ecology"), "ru/tags/ecology/atom.xml");
         assert_eq!(data_petition("x"), "data/petitions/x.json");
         assert_eq!(file_of("kk/open/"), "kk/open/index.html");
         assert_eq!(file_of(""), "index.html");

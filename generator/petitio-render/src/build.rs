@@ -13,9 +13,11 @@ use petitio_site::error::Problem;
 
 use crate::bundle::{self, BundleReport};
 use crate::error::Error;
+use crate::indexer::Indexer;
 use crate::links;
 use crate::output::{build_atomically, FolderSink, Written};
 use crate::renderer::{PartsCache, RenderOptions, Renderer};
+use crate::sink::Sink;
 use crate::theme::Theme;
 
 /// What to build and where.
@@ -36,6 +38,9 @@ pub struct BuildOptions {
     /// Also write `<out>.tar.gz` and `<out>.zip`: the site rendered with page-relative links
     /// for copies on any domain or folder (`--bundle`).
     pub bundle: bool,
+    /// Writes the search index into the output (`petitio-search`'s Pagefind indexer, which
+    /// the binary passes); `None` builds no index (the search pages then offer the listings).
+    pub indexer: Option<Arc<dyn Indexer>>,
 }
 
 impl BuildOptions {
@@ -50,6 +55,7 @@ impl BuildOptions {
             counts: None,
             extra_body_scripts: Vec::new(),
             bundle: false,
+            indexer: None,
         }
     }
 }
@@ -137,6 +143,11 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
     let written = build_atomically(&opts.out, |dir| {
         let sink = FolderSink::new(dir);
         renderer.render(&jobs, &sink)?;
+        if let Some(indexer) = &opts.indexer {
+            for (path, bytes) in renderer.search_index(indexer.as_ref())? {
+                sink.put(&path, bytes)?;
+            }
+        }
         Ok(sink.written())
     })?;
     let mut report = BuildReport::new(written, started);

@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use crate::assets::{petition_image_name, Assets};
 use crate::error::Error;
+use petitio_model::milestones::{csv_cell, REACHED_FIELD};
 use petitio_model::urls::{self, ApiRoute};
 use petitio_site::content::{Petition, Site};
 use petitio_site::counts::Counts;
@@ -76,6 +77,7 @@ struct Detail<'a> {
     image: Option<String>,
     signature_count: u64,
     signatures_by_region: BTreeMap<String, u64>,
+    milestones_reached: BTreeMap<u64, String>,
     translations: BTreeMap<&'a str, DetailTranslation<'a>>,
     links: Links,
 }
@@ -219,6 +221,7 @@ pub fn petition(site: &Site, petition: &Petition, counts: &Counts, assets: &Asse
         image,
         signature_count: count.map_or(0, |c| c.count),
         signatures_by_region: count.map(|c| c.by_region.clone()).unwrap_or_default(),
+        milestones_reached: count.map(|c| c.reached.clone()).unwrap_or_default(),
         translations,
         links: links(site, petition),
     })
@@ -235,6 +238,7 @@ pub fn csv<'a>(site: &Site, rows: impl Iterator<Item = &'a [u8]>) -> Result<Vec<
         "response_date",
         "goal",
         "signature_count",
+        REACHED_FIELD,
     ]
     .map(str::to_owned)
     .to_vec();
@@ -259,6 +263,10 @@ pub fn csv_row(site: &Site, petition: &Petition, counts: &Counts) -> Result<Vec<
             .unwrap_or_default(),
         petition.goal.map(|g| g.to_string()).unwrap_or_default(),
         counts.total(&petition.slug).to_string(),
+        counts
+            .get(&petition.slug)
+            .map(|count| csv_cell(&count.reached))
+            .unwrap_or_default(),
     ];
     row.extend(config.languages.iter().map(|lang| {
         petition

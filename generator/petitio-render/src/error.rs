@@ -35,6 +35,9 @@ pub enum Error {
         .out.display()
     )]
     BundleName { out: PathBuf },
+
+    #[error("error: cannot build the search index: {cause}\n  This is a bug in Petitio or its search library (Pagefind): please report it with the content that triggers it.")]
+    SearchIndex { cause: String },
 }
 
 impl Error {

@@ -28,6 +28,9 @@ pub const HEADER_ONLY_DIRECTIVES: [&str; 3] = ["frame-ancestors", "report-uri", 
 /// copy), and, only when `turnstile_site_key` is set, exactly the widget's origin as a
 /// script and a frame (the widget runs in an iframe of that origin and posts nothing
 /// itself: its token goes to the API inside the form).
+/// `'wasm-unsafe-eval'` lets the search page's Pagefind compile its WebAssembly
+/// (ARCHITECTURE.md, "Search"): it allows compiling wasm only, never JavaScript's `eval`
+/// or inline script, and every script still comes from the site itself.
 fn csp_directives(linker: &Linker) -> Vec<(&'static str, String)> {
     let api = linker
         .api_origin()
@@ -39,7 +42,10 @@ fn csp_directives(linker: &Linker) -> Vec<(&'static str, String)> {
         .unwrap_or_default();
     let mut directives = vec![
         ("default-src", "'self'".to_owned()),
-        ("script-src", format!("'self'{turnstile}")),
+        (
+            "script-src",
+            format!("'self' 'wasm-unsafe-eval'{turnstile}"),
+        ),
         ("style-src", "'self'".to_owned()),
         ("img-src", "'self' data:".to_owned()),
         ("connect-src", format!("'self'{api}")),
@@ -126,6 +132,8 @@ pub fn headers(config: &Config, linker: &Linker) -> String {
     ]
     .into_iter()
     .map(str::to_owned)
+    // The search index: rebuilt with the site, and its entry files keep their names.
+    .chain([format!("{}*", urls::SEARCH_INDEX_DIR)])
     .chain(config.languages.iter().map(|lang| format!("{lang}/*")));
     for path in short_cached {
         text.push_str(&format!("\n{base}{path}\n  Cache-Control: {SHORT_CACHE}\n"));
@@ -201,6 +209,7 @@ pub fn manifest_entry(petition: &Petition) -> String {
             .iter()
             .map(|t| (t.lang.clone(), t.title.clone()))
             .collect(),
+        milestones: petition.milestones.clone(),
     };
     serde_json::to_string(&entry).expect("the manifest serialises")
 }
@@ -227,7 +236,7 @@ mod tests {
         ));
         let embed = meta_content_security_policy(&linker);
         assert!(!embed.contains("frame-ancestors"));
-        assert!(embed.contains("script-src 'self';"));
+        assert!(embed.contains("script-src 'self' 'wasm-unsafe-eval';"));
         assert_eq!(
             embed.replace("base-uri", "frame-ancestors 'none'; base-uri"),
             content_security_policy(&linker)
@@ -240,7 +249,7 @@ mod tests {
         let config = Config::parse(text, None).unwrap();
         assert_eq!(
             content_security_policy(&Linker::new(&config, UrlMode::RootRelative)),
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' https://api.example; \
+            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; connect-src 'self' https://api.example; \
              form-action 'self' https://api.example; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
         );
     }

@@ -4,11 +4,14 @@
 //! `<root>/i18n/<lang>.toml`). Every key falls back to the default language. The `[format]`
 //! table holds month names, the date pattern and the digit-group separator, so adding a
 //! language is a data change, not a code change. Keys under `[script]` are also published as
-//! a JSON file for the browser script.
+//! a JSON file for the browser script. A count phrase is a table of CLDR plural forms
+//! (`plurals.rs`): `{ one = "signature", other = "signatures" }`; [`I18n::plural`] picks the
+//! form by the language's CLDR rules, and the script gets every phrase's forms.
 
 use std::collections::BTreeMap;
 
 use crate::error::Error;
+use crate::plurals::{self, Plurals};
 use petitio_model::date::Date;
 use petitio_site::config::Config;
 use petitio_site::confine::Folder;
@@ -39,6 +42,7 @@ struct Locale {
     /// Flattened keys, e.g. "nav.open"; already merged with the default language.
     strings: BTreeMap<String, String>,
     format: Format,
+    plurals: Plurals,
 }
 
 /// Strings and formats for every configured language.
@@ -56,9 +60,13 @@ impl I18n {
         for lang in &config.languages {
             let mut strings = BTreeMap::new();
             let mut format = None;
+            let plurals = Plurals::new(lang);
+            let read = |file: &str, table, strings: &mut _, problems: &mut _| {
+                read_table(file, table, &plurals, strings, problems)
+            };
             if let Some((_, text)) = BUILT_IN.iter().find(|(code, _)| code == lang) {
                 let table = text.parse().expect("the built-in strings are valid TOML");
-                format = read_table(BUILT_IN_FILE, table, &mut strings, &mut problems);
+                format = read(BUILT_IN_FILE, table, &mut strings, &mut problems);
             }
             for folder in folders {
                 let path = folder.path().join(format!("{lang}.toml"));
@@ -68,8 +76,7 @@ impl I18n {
                 };
                 match text.parse::<toml::Table>() {
                     Ok(table) => {
-                        let read = read_table(&file, table, &mut strings, &mut problems);
-                        format = read.or(format);
+                        format = read(&file, table, &mut strings, &mut problems).or(format);
                     }
                     Err(error) => problems.push(Problem::new(
                         file,
@@ -95,8 +102,9 @@ impl I18n {
                 let mut merged = default_strings.clone();
                 merged.extend(strings);
                 (
-                    lang,
+                    lang.clone(),
                     Locale {
+                        plurals: Plurals::new(&lang),
                         strings: merged,
                         format: format.unwrap_or_else(|| default_format.clone()),
                     },
@@ -106,9 +114,25 @@ impl I18n {
         Ok(I18n { locales })
     }
 
-    /// The string `key` in `lang` (falling back to the default language).
+    /// The string `key` in `lang` (falling back to the default language); for a count
+    /// phrase, its `other` form (what a theme made before plurals gets from `t()`).
     pub fn get(&self, lang: &str, key: &str) -> Option<&str> {
-        self.locales.get(lang)?.strings.get(key).map(String::as_str)
+        let strings = &self.locales.get(lang)?.strings;
+        strings
+            .get(key)
+            .or_else(|| strings.get(&format!("{key}.other")))
+            .map(String::as_str)
+    }
+
+    /// The form of count phrase `key` that `n` takes in `lang` by CLDR rules (`other` when
+    /// the phrase, inherited from the default language, lacks that form).
+    pub fn plural(&self, lang: &str, key: &str, n: u64) -> Option<&str> {
+        let locale = self.locales.get(lang)?;
+        let form = locale.plurals.form(n);
+        [form, "other"]
+            .iter()
+            .find_map(|form| locale.strings.get(&format!("{key}.{form}")))
+            .map(String::as_str)
     }
 
     /// What is wrong when `key` has no string in `lang`.
@@ -178,6 +202,7 @@ impl I18n {
                 format.group_separator.clone().into(),
             );
         }
+        messages.insert("plurals".into(), plural_phrases(locale).into());
         serde_json::Value::Object(messages)
     }
 }
@@ -206,10 +231,34 @@ impl Format {
     }
 }
 
+/// Every count phrase of `locale` with its forms, e.g.
+/// `{"petition.signatures": {"one": "signature", "other": "signatures"}}`.
+fn plural_phrases(locale: Option<&Locale>) -> serde_json::Map<String, serde_json::Value> {
+    let Some(strings) = locale.map(|l| &l.strings) else {
+        return serde_json::Map::new();
+    };
+    let forms_of = |phrase: &str| -> serde_json::Map<String, serde_json::Value> {
+        plurals::CATEGORY_NAMES
+            .into_iter()
+            .filter_map(|form| {
+                let text = strings.get(&format!("{phrase}.{form}"))?;
+                Some((form.to_owned(), text.clone().into()))
+            })
+            .collect()
+    };
+    strings
+        .keys()
+        .filter_map(|key| key.strip_suffix(".other"))
+        .map(|phrase| (phrase.to_owned(), forms_of(phrase).into()))
+        .collect()
+}
+
 /// Flattens string tables into `strings`; returns the `[format]` table if present and valid.
+/// A count phrase must give every form `plurals` uses.
 fn read_table(
     file: &str,
     table: toml::Table,
+    plurals: &Plurals,
     strings: &mut BTreeMap<String, String>,
     problems: &mut Vec<Problem>,
 ) -> Option<Format> {
@@ -218,7 +267,7 @@ fn read_table(
         if key == "format" {
             format = read_format(file, &value, problems);
         } else {
-            flatten(file, &key, value, strings, problems);
+            flatten(file, &key, value, plurals, strings, problems);
         }
     }
     format
@@ -228,6 +277,7 @@ fn flatten(
     file: &str,
     key: &str,
     value: toml::Value,
+    plurals: &Plurals,
     strings: &mut BTreeMap<String, String>,
     problems: &mut Vec<Problem>,
 ) {
@@ -236,8 +286,35 @@ fn flatten(
             strings.insert(key.to_owned(), text);
         }
         toml::Value::Table(table) => {
+            let forms: Vec<&str> = table.keys().map(String::as_str).collect();
+            if plurals::is_phrase(&forms) {
+                let missing = plurals.missing(&forms);
+                if !missing.is_empty() {
+                    problems.push(
+                        Problem::new(
+                            file,
+                            ProblemKind::Expected {
+                                expected: format!(
+                                    "the CLDR plural forms {} of this language (missing: {})",
+                                    plurals.forms().join(", "),
+                                    missing.join(", ")
+                                ),
+                                found: forms.join(", "),
+                            },
+                        )
+                        .in_field(key),
+                    );
+                }
+            }
             for (inner, value) in table {
-                flatten(file, &format!("{key}.{inner}"), value, strings, problems);
+                flatten(
+                    file,
+                    &format!("{key}.{inner}"),
+                    value,
+                    plurals,
+                    strings,
+                    problems,
+                );
             }
         }
         other => problems.push(
@@ -331,16 +408,119 @@ mod tests {
             let text = std::fs::read_to_string(dir.join(format!("{lang}.toml"))).unwrap();
             let mut strings = BTreeMap::new();
             let mut problems = Vec::new();
+            let plurals = Plurals::new(lang);
+            let table = text.parse().unwrap();
             assert!(
-                read_table(lang, text.parse().unwrap(), &mut strings, &mut problems).is_some(),
+                read_table(lang, table, &plurals, &mut strings, &mut problems).is_some(),
                 "{lang}: [format]"
             );
             assert!(problems.is_empty(), "{problems:?}");
-            strings.into_keys().collect()
+            // A count phrase has the forms its language uses: compare the phrases.
+            let phrase = |key: String| match key.rsplit_once('.') {
+                Some((phrase, form)) if plurals::CATEGORY_NAMES.contains(&form) => {
+                    phrase.to_owned()
+                }
+                _ => key,
+            };
+            let mut keys: Vec<String> = strings.into_keys().map(phrase).collect();
+            keys.dedup();
+            keys
         };
         let kk = keys("kk");
         assert_eq!(keys("ru"), kk);
         assert_eq!(keys("en"), kk);
+    }
+
+    #[test]
+    fn count_phrases_take_the_cldr_form_of_0_1_2_5_11_21_101() {
+        let i18n = i18n();
+        let phrases = |lang: &str, key: &str| -> Vec<&str> {
+            [0, 1, 2, 5, 11, 21, 101]
+                .map(|n| i18n.plural(lang, key, n).unwrap())
+                .to_vec()
+        };
+        assert_eq!(
+            phrases("ru", "petition.signatures"),
+            [
+                "подписей",
+                "подпись",
+                "подписи",
+                "подписей",
+                "подписей",
+                "подпись",
+                "подпись"
+            ]
+        );
+        assert_eq!(
+            phrases("ru", "tags.petitions"),
+            [
+                "петиций",
+                "петиция",
+                "петиции",
+                "петиций",
+                "петиций",
+                "петиция",
+                "петиция"
+            ]
+        );
+        assert_eq!(
+            phrases("en", "petition.signatures"),
+            [
+                "signatures",
+                "signature",
+                "signatures",
+                "signatures",
+                "signatures",
+                "signatures",
+                "signatures"
+            ]
+        );
+        assert_eq!(
+            phrases("en", "tags.petitions"),
+            [
+                "petitions",
+                "petition",
+                "petitions",
+                "petitions",
+                "petitions",
+                "petitions",
+                "petitions"
+            ]
+        );
+        assert_eq!(phrases("kk", "petition.signatures"), ["қол"; 7]);
+        assert_eq!(i18n.get("ru", "petition.signatures"), Some("подписи"));
+        assert_eq!(phrases("kk", "tags.petitions"), ["петиция"; 7]);
+        // "из N" takes the genitive, chosen by the goal.
+        assert_eq!(
+            phrases("ru", "petition.progress"),
+            [
+                "{count} из {goal} подписей",
+                "{count} из {goal} подписи",
+                "{count} из {goal} подписей",
+                "{count} из {goal} подписей",
+                "{count} из {goal} подписей",
+                "{count} из {goal} подписи",
+                "{count} из {goal} подписи",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_count_phrase_lacking_a_form_its_language_uses_is_refused() {
+        let mut strings = BTreeMap::new();
+        let mut problems = Vec::new();
+        let table = "[petition]\nsignatures = { one = \"подпись\", other = \"подписи\" }\n";
+        read_table(
+            "i18n/ru.toml",
+            table.parse().unwrap(),
+            &Plurals::new("ru"),
+            &mut strings,
+            &mut problems,
+        );
+        assert_eq!(
+            problems.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            ["error: i18n/ru.toml: field `petition.signatures`: expected the CLDR plural forms one, few, many, other of this language (missing: few, many), found one, other"]
+        );
     }
 
     #[test]
@@ -355,5 +535,9 @@ mod tests {
         assert_eq!(messages["format.group_separator"], "\u{202f}");
         assert_eq!(messages["format.months"][4], "мая");
         assert_eq!(messages["format.date_pattern"], "{day} {month} {year} г.");
+        assert_eq!(
+            messages["plurals"]["petition.signatures"],
+            serde_json::json!({"one": "подпись", "few": "подписи", "many": "подписей", "other": "подписи"})
+        );
     }
 }

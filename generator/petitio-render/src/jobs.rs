@@ -63,6 +63,10 @@ pub enum Job {
     TagIndex {
         lang: String,
     },
+    /// The search page of a language (the listings and tags without JavaScript).
+    Search {
+        lang: String,
+    },
     Tag {
         tag: String,
         lang: String,
@@ -73,6 +77,16 @@ pub enum Job {
         lang: String,
     },
     Feed {
+        lang: String,
+    },
+    /// The Atom feed of one petition in one language.
+    PetitionFeed {
+        slug: String,
+        lang: String,
+    },
+    /// The Atom feed of one tag's petitions in one language.
+    TagFeed {
+        tag: String,
         lang: String,
     },
 }
@@ -104,8 +118,9 @@ impl Job {
             | Job::Confirm { slug, .. }
             | Job::Withdraw { slug, .. }
             | Job::Embed { slug, .. }
-            | Job::Badge { slug, .. } => changed.slugs.contains(slug),
-            Job::Tag { tag, .. } => changed.tags.contains(tag),
+            | Job::Badge { slug, .. }
+            | Job::PetitionFeed { slug, .. } => changed.slugs.contains(slug),
+            Job::Tag { tag, .. } | Job::TagFeed { tag, .. } => changed.tags.contains(tag),
             Job::Sitemap
             | Job::Manifest
             | Job::Assets
@@ -114,6 +129,7 @@ impl Job {
             | Job::Home { .. }
             | Job::Listing { .. }
             | Job::TagIndex { .. }
+            | Job::Search { .. }
             | Job::Feed { .. } => true,
             Job::RootRedirect | Job::NotFound | Job::Robots | Job::Headers | Job::Page { .. } => {
                 false
@@ -137,9 +153,10 @@ impl Job {
             Job::Embed { .. } => Some(names::EMBED),
             Job::Listing { .. } | Job::Tag { .. } => Some(names::LISTING),
             Job::TagIndex { .. } => Some(names::TAG_INDEX),
+            Job::Search { .. } => Some(names::SEARCH),
             Job::Page { .. } => Some(names::PAGE),
             Job::Badge { .. } => Some(names::BADGE),
-            Job::Feed { .. } => Some(names::FEED),
+            Job::Feed { .. } | Job::PetitionFeed { .. } | Job::TagFeed { .. } => Some(names::FEED),
             Job::Sitemap => Some(names::SITEMAP),
             Job::Robots
             | Job::Headers
@@ -151,7 +168,8 @@ impl Job {
         }
     }
 
-    /// The one file a listing or tag page job writes; `None` for other jobs.
+    /// The one file a listing page, tag page or tag feed job writes (in a folder that
+    /// incremental rebuilds clear unless the job is kept); `None` for other jobs.
     pub fn single_output(&self) -> Option<String> {
         match self {
             Job::Listing {
@@ -160,6 +178,7 @@ impl Job {
                 page,
             } => Some(urls::file_of(&urls::listing(lang, *listing, *page))),
             Job::Tag { tag, lang, page } => Some(urls::file_of(&urls::tag(lang, tag, *page))),
+            Job::TagFeed { tag, lang } => Some(urls::tag_feed(lang, tag)),
             _ => None,
         }
     }
@@ -193,6 +212,10 @@ pub fn petition_jobs(petition: &Petition) -> Vec<Job> {
                 lang: lang.clone(),
             },
             Job::Badge {
+                slug: slug.clone(),
+                lang: lang.clone(),
+            },
+            Job::PetitionFeed {
                 slug: slug.clone(),
                 lang: lang.clone(),
             },

@@ -16,6 +16,7 @@ use crate::jobs::ActionPage;
 use crate::renderer::Renderer;
 use crate::templates::names;
 use crate::url_mode::{PageAt, UrlMode};
+use petitio_model::date::parse_rfc3339_timestamp;
 use petitio_model::numbers::{badge_text_width, percent, percent_text, BADGE_PAD};
 use petitio_model::status::Status;
 use petitio_model::urls::{self, ApiRoute, Listing, PER_PAGE};
@@ -68,6 +69,8 @@ struct Alternate<'a> {
 struct Milestone {
     value: u64,
     reached: bool,
+    /// The day the count reached it (`YYYY-MM-DD`, site time zone), when the counts say.
+    reached_on: Option<String>,
     /// Position on the progress bar, 0-100.
     position: f64,
 }
@@ -101,6 +104,14 @@ struct Link {
 struct DatedHtml<'a> {
     date: String,
     html: Cow<'a, str>,
+}
+
+/// What a listing page says above its cards: title, description, and the path of the feed
+/// to follow it by, if it has one (tag pages).
+struct Heading {
+    title: String,
+    description: String,
+    feed: Option<String>,
 }
 
 impl Renderer<'_> {
@@ -310,12 +321,17 @@ impl Renderer<'_> {
     /// script (`milestones_csv`), which the petition and embed pages share.
     fn insert_milestones(&self, context: &mut Context, petition: &Petition) {
         let count = self.counts.total(&petition.slug);
+        let reached = self.counts.get(&petition.slug).map(|c| &c.reached);
+        let utc_offset = self.site.config.utc_offset;
         let milestones: Vec<Milestone> = petition
             .milestones
             .iter()
             .map(|&value| Milestone {
                 value,
                 reached: count >= value,
+                reached_on: reached
+                    .and_then(|reached| parse_rfc3339_timestamp(reached.get(&value)?))
+                    .map(|ms| utc_offset.date_at(ms).to_string()),
                 position: petition.goal.map_or(0.0, |goal| percent(value, goal)),
             })
             .collect();
@@ -353,6 +369,8 @@ impl Renderer<'_> {
                 url: self.linker.url(at, &urls::tag(lang, tag, 1)),
             })
             .collect();
+        let feed = urls::petition_feed(lang, &petition.slug);
+        self.insert_follow_feed(&mut context, at, &feed, &translation.title);
         let updates: Vec<DatedHtml<'_>> = translation
             .updates
             .iter()
@@ -548,11 +566,9 @@ impl Renderer<'_> {
         let translation = petition
             .translation(lang)
             .expect("badges exist only for translations");
-        let label = self.t(lang, "petition.signatures")?;
-        let value = self
-            .theme
-            .i18n
-            .number(lang, self.counts.total(&petition.slug));
+        let count = self.counts.total(&petition.slug);
+        let label = self.theme.plural(lang, "petition.signatures", count)?;
+        let value = self.theme.i18n.number(lang, count);
         let badge = Badge::new(&label, &value, &translation.title, &petition.slug);
         let context = Context::from_serialize(badge).expect("a badge serialises");
         let at = self.linker.at(&urls::badge(lang, &petition.slug));
@@ -620,8 +636,11 @@ impl Renderer<'_> {
             lang,
             |lang, page| urls::listing(lang, listing, page),
             page,
-            title,
-            description,
+            Heading {
+                title,
+                description,
+                feed: None,
+            },
             &self.shared.listings[name],
         )
     }
@@ -633,15 +652,19 @@ impl Renderer<'_> {
         lang: &str,
         dir: impl Fn(&str, usize) -> String,
         page: usize,
-        title: String,
-        description: String,
+        heading: Heading,
         indexes: &[usize],
     ) -> Result<String, Error> {
+        let Heading {
+            title,
+            description,
+            feed,
+        } = heading;
         let pages = urls::page_count(indexes.len());
         let (mut context, at) = self.base_context(Meta {
             lang,
             path: dir(lang, page),
-            title,
+            title: title.clone(),
             description,
             alternates: self.every_language(|l| dir(l, page)),
             og_type: "website",
@@ -652,6 +675,9 @@ impl Renderer<'_> {
         let page_url = |n: usize| self.linker.url(at, &dir(lang, n));
         context.insert("cards", &self.cards(shown, lang, at));
         context.insert("total", &indexes.len());
+        if let Some(path) = feed {
+            self.insert_follow_feed(&mut context, at, &path, &title);
+        }
         context.insert(
             "pagination",
             &serde_json::json!({
@@ -677,18 +703,58 @@ impl Renderer<'_> {
             image: None,
             noindex: false,
         });
-        let tags: Vec<serde_json::Value> = self
-            .shared
+        let tags = self.tag_links(lang, at);
+        context.insert("tags", &tags);
+        self.theme
+            .templates
+            .render(at, lang, names::TAG_INDEX, &context)
+    }
+
+    /// Every tag with its name in `lang`, URL and number of petitions, for the tag list.
+    fn tag_links(&self, lang: &str, at: PageAt) -> Vec<serde_json::Value> {
+        self.shared
             .tags
             .iter()
             .map(|(tag, indexes)| {
                 serde_json::json!({ "name": self.tag_name(lang, tag), "url": self.linker.url(at, &urls::tag(lang, tag, 1)), "count": indexes.len() })
             })
+            .collect()
+    }
+
+    /// The search page: Pagefind's UI over the index in `pagefind/` (mounted by the
+    /// script), and the listings and tags, which are what it offers without JavaScript.
+    pub(super) fn search_page(&self, lang: &str) -> Result<String, Error> {
+        let (mut context, at) = self.base_context(Meta {
+            lang,
+            path: urls::search(lang),
+            title: self.t(lang, "search.title")?,
+            description: self.t(lang, "search.description")?,
+            alternates: self.every_language(urls::search),
+            og_type: "website",
+            image: None,
+            noindex: false,
+        });
+        let listings: Vec<serde_json::Value> = Listing::ALL
+            .iter()
+            .map(|listing| {
+                let name = listing.name();
+                serde_json::json!({
+                    "name": self.t(lang, &format!("nav.{name}")).unwrap_or_else(|_| name.to_owned()),
+                    "url": self.linker.url(at, &urls::listing(lang, *listing, 1)),
+                    "count": self.shared.listings[name].len(),
+                })
+            })
             .collect();
+        let tags = self.tag_links(lang, at);
+        context.insert("listings", &listings);
         context.insert("tags", &tags);
+        context.insert(
+            "search_index_url",
+            &self.linker.url(at, urls::SEARCH_INDEX_DIR),
+        );
         self.theme
             .templates
-            .render(at, lang, names::TAG_INDEX, &context)
+            .render(at, lang, names::SEARCH, &context)
     }
 
     pub(super) fn tag_page(&self, tag: &str, lang: &str, page: usize) -> Result<String, Error> {
@@ -697,8 +763,11 @@ impl Renderer<'_> {
             lang,
             |lang, page| urls::tag(lang, tag, page),
             page,
-            self.tag_name(lang, tag),
-            String::new(),
+            Heading {
+                title: self.tag_name(lang, tag),
+                description: String::new(),
+                feed: Some(urls::tag_feed(lang, tag)),
+            },
             indexes,
         )
     }
@@ -742,8 +811,17 @@ impl Renderer<'_> {
             .collect()
     }
 
+    /// `follow_feed` (`url`, `title`): the Atom feed of what the page shows, which the layout
+    /// announces in its head and the page links to visibly.
+    fn insert_follow_feed(&self, context: &mut Context, at: PageAt, path: &str, title: &str) {
+        context.insert(
+            "follow_feed",
+            &serde_json::json!({ "url": self.linker.url(at, path), "title": title }),
+        );
+    }
+
     /// A tag's display name: `tag_names.<tag>` from i18n if present, else the tag itself.
-    fn tag_name(&self, lang: &str, tag: &str) -> String {
+    pub(crate) fn tag_name(&self, lang: &str, tag: &str) -> String {
         self.theme
             .i18n
             .get(lang, &format!("tag_names.{tag}"))

@@ -20,6 +20,7 @@ use petitio_site::content::{Petition, Site};
 use petitio_site::counts::Counts;
 
 use crate::error::Error;
+use crate::indexer::Indexer;
 use crate::jobs::{petition_jobs, ActionPage, Job};
 use crate::sink::Sink;
 use crate::templates::names;
@@ -150,6 +151,12 @@ impl<'s> Renderer<'s> {
         Ok(renderer)
     }
 
+    /// The search index of this render's site as `indexer` makes it (paths relative to the
+    /// output folder).
+    pub fn search_index(&self, indexer: &dyn Indexer) -> Result<Vec<(String, Vec<u8>)>, Error> {
+        indexer.files(self.site, &self.theme, &self.counts)
+    }
+
     /// How this render links.
     pub fn linker(&self) -> &Linker {
         &self.linker
@@ -205,6 +212,7 @@ impl<'s> Renderer<'s> {
             jobs.push(Job::Home { lang: lang.clone() });
             jobs.push(Job::Feed { lang: lang.clone() });
             jobs.push(Job::TagIndex { lang: lang.clone() });
+            jobs.push(Job::Search { lang: lang.clone() });
             for listing in Listing::ALL {
                 let pages = page_count(self.shared.listings[listing.name()].len());
                 jobs.extend((1..=pages).map(|page| Job::Listing {
@@ -219,6 +227,10 @@ impl<'s> Renderer<'s> {
                     lang: lang.clone(),
                     page,
                 }));
+                jobs.push(Job::TagFeed {
+                    tag: tag.clone(),
+                    lang: lang.clone(),
+                });
             }
         }
         for page in &site.pages {
@@ -281,6 +293,11 @@ impl<'s> Renderer<'s> {
             Job::DataCsv => every(|h| h.data_csv, &mut hasher),
             Job::Manifest => every(|h| h.manifest, &mut hasher),
             Job::Feed { .. } => every(|h| h.feed, &mut hasher),
+            Job::TagFeed { tag, .. } => {
+                for &i in self.shared.tags.get(tag).map_or(&[][..], Vec::as_slice) {
+                    self.shared.hashes[i].feed.hash(&mut hasher);
+                }
+            }
             _ => return None,
         }
         Some(hasher.finish())
@@ -464,7 +481,15 @@ impl<'s> Renderer<'s> {
                 )?
                 .into_bytes(),
             ),
-            Job::Feed { lang } => sink.put(&urls::feed(lang), self.feed(lang)?.into_bytes()),
+            Job::Feed { lang } => sink.put(&urls::feed(lang), self.site_feed(lang)?.into_bytes()),
+            Job::PetitionFeed { slug, lang } => sink.put(
+                &urls::petition_feed(lang, slug),
+                self.petition_feed(self.petition(slug), lang)?.into_bytes(),
+            ),
+            Job::TagFeed { tag, lang } => sink.put(
+                &urls::tag_feed(lang, tag),
+                self.tag_feed(tag, lang)?.into_bytes(),
+            ),
             Job::DataIndex => sink.put(
                 urls::DATA_INDEX,
                 data::index(self.each_part(|p| p.data_index.as_str())),
@@ -524,6 +549,10 @@ impl<'s> Renderer<'s> {
             } => sink.put(
                 &job.single_output().expect("a listing page is one file"),
                 self.listing(*listing, lang, *page)?.into_bytes(),
+            ),
+            Job::Search { lang } => sink.put(
+                &urls::file_of(&urls::search(lang)),
+                self.search_page(lang)?.into_bytes(),
             ),
             Job::TagIndex { lang } => sink.put(
                 &urls::file_of(&urls::tag_index(lang)),

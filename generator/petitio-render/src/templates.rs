@@ -2,7 +2,8 @@
 //!
 //! Templates come from `themes/<theme>/templates/`; a file with the same relative path in
 //! `<root>/templates/` replaces the theme's. One Tera instance per language carries that
-//! language's helpers — `t(key=...)` for UI strings, `format_date` and `format_number` filters —
+//! language's helpers — `t(key=...)` for UI strings, `plural(key=..., n=...)` for the form of a
+//! count phrase that `n` takes by CLDR rules, `format_date` and `format_number` filters —
 //! plus `url(path=...)` and `asset(name=...)` (linking from the page being rendered, in the
 //! render's [`UrlMode`](crate::url_mode::UrlMode)), so page contexts stay small: no string table
 //! or site-wide collection is copied into any page's context. Autoescape is on for `.html`,
@@ -47,6 +48,8 @@ pub mod names {
     /// Listing pages and tag pages.
     pub const LISTING: &str = "listing.html";
     pub const TAG_INDEX: &str = "tags.html";
+    /// A language's search page.
+    pub const SEARCH: &str = "search.html";
     pub const PAGE: &str = "page.html";
     /// A petition's SVG badge.
     pub const BADGE: &str = "badge.svg";
@@ -293,6 +296,17 @@ fn register_language(tera: &mut Tera, lang: &str, i18n: &Arc<I18n>) {
             .get(&lang_owned, key)
             .map(|text| Value::String(text.to_owned()))
             .ok_or_else(|| tera::Error::msg(I18n::missing(&lang_owned, key)))
+    });
+    let (phrases, lang_owned) = (Arc::clone(i18n), lang.to_owned());
+    tera.register_function("plural", move |args: &HashMap<String, Value>| {
+        let key = string_arg(args, "key", "plural")?;
+        let n = args.get("n").and_then(Value::as_u64).ok_or_else(|| {
+            tera::Error::msg("`plural` needs a whole number argument `n`, e.g. plural(key=\"petition.signatures\", n=count)")
+        })?;
+        phrases
+            .plural(&lang_owned, key, n)
+            .map(|text| Value::String(text.to_owned()))
+            .ok_or_else(|| tera::Error::msg(I18n::missing(&lang_owned, &format!("{key}.other"))))
     });
     let (dates, lang_owned) = (Arc::clone(i18n), lang.to_owned());
     tera.register_filter(

@@ -77,6 +77,18 @@ impl Theme {
             })
     }
 
+    /// The form of count phrase `key` that `n` takes in `lang` (CLDR rules); an error names
+    /// the files it is missing from.
+    pub fn plural(&self, lang: &str, key: &str, n: u64) -> Result<String, Error> {
+        self.i18n
+            .plural(lang, key, n)
+            .map(str::to_owned)
+            .ok_or_else(|| Error::Template {
+                name: "i18n".into(),
+                cause: I18n::missing(lang, &format!("{key}.other")),
+            })
+    }
+
     /// The templates edited, added or removed since `before`, when nothing else of the
     /// theme changed (strings, date and number formats, static files); `None` when
     /// something else did.

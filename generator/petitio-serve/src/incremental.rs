@@ -25,6 +25,7 @@ use std::time::Instant;
 use petitio_model::status::Status;
 use petitio_model::urls::{self, Listing};
 use petitio_render::output::ChangedFiles;
+use petitio_render::sink::Sink;
 use petitio_render::{
     load, petition_jobs, BuildOptions, BuildReport, Changed, Error, Job, Parts, PartsCache,
     RenderOptions, Renderer, Theme,
@@ -397,6 +398,21 @@ impl Output {
     ) -> Result<BuildReport, Error> {
         let sink = ChangedFiles::new(&self.opts.out);
         renderer.render(jobs, &sink)?;
+        let mut stale = stale;
+        if let Some(indexer) = &self.opts.indexer {
+            // The index is made whole again on every rebuild (BENCHMARKS.md: its cost);
+            // only files whose bytes changed are written, and those it no longer has go.
+            let index_dir = urls::SEARCH_INDEX_DIR;
+            stale.extend(
+                self.produced
+                    .range(index_dir.to_owned()..)
+                    .take_while(|path| path.starts_with(index_dir))
+                    .cloned(),
+            );
+            for (path, bytes) in renderer.search_index(indexer.as_ref())? {
+                sink.put(&path, bytes)?;
+            }
+        }
         let (written, produced) = sink.commit(stale.iter().cloned()).inspect_err(|_| {
             self.damaged = true;
         })?;

@@ -372,6 +372,7 @@ mod concurrent_signers {
                     deadline: None,
                     languages: vec!["kk".into()],
                     titles: Default::default(),
+                    milestones: Vec::new(),
                 }],
             },
             limiter: RateLimiter::new(),

@@ -2,8 +2,9 @@
 //!
 //! The file is what `GET /api/counts` returns, saved (`{"updated_at": ..., "petitions":
 //! {"slug": {"count": 120, "by_region": {...}}}}`), or just its inner map: `{"slug": 120}` or
-//! `{"slug": {"count": 120, "by_region": {"almaty-city": 80}}}`. Pages show this number until
-//! the browser script fetches the live one.
+//! `{"slug": {"count": 120, "by_region": {"almaty-city": 80}}}`, optionally with `"reached":
+//! {"100": "2026-03-01T12:00:00Z"}` (when the count reached each milestone). Pages show these
+//! until the browser script fetches the live ones.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -18,6 +19,25 @@ pub struct Count {
     pub count: u64,
     #[serde(default)]
     pub by_region: BTreeMap<String, u64>,
+    /// When the count reached each milestone (RFC 3339, UTC), as the counting job publishes it.
+    #[serde(default, deserialize_with = "milestone_keys")]
+    pub reached: BTreeMap<u64, String>,
+}
+
+/// A map keyed by milestones written as JSON strings ("1000"). Read as strings first: serde
+/// cannot read number keys through the untagged [`CountEntry`].
+fn milestone_keys<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<BTreeMap<u64, String>, D::Error> {
+    BTreeMap::<String, String>::deserialize(deserializer)?
+        .into_iter()
+        .map(|(milestone, at)| match milestone.parse() {
+            Ok(milestone) => Ok((milestone, at)),
+            Err(_) => Err(serde::de::Error::custom(format!(
+                "milestone {milestone:?} is not a number"
+            ))),
+        })
+        .collect()
 }
 
 #[derive(Deserialize)]
@@ -63,7 +83,7 @@ impl Counts {
                 let count = match entry {
                     CountEntry::Total(count) => Count {
                         count,
-                        by_region: BTreeMap::new(),
+                        ..Count::default()
                     },
                     CountEntry::Detailed(count) => count,
                 };
@@ -94,6 +114,15 @@ mod tests {
         .unwrap();
         assert_eq!(counts.total("a"), 3);
         assert_eq!(counts.get("a").unwrap().by_region["abai"], 3);
+    }
+
+    #[test]
+    fn reads_the_dates_milestones_were_reached() {
+        let counts = Counts::parse(
+            r#"{"updated_at": "2026-11-29T19:22:51Z", "petitions": {"a": {"count": 3, "by_region": {"abai": 3}, "reached": {"2": "2026-11-29T19:20:00Z"}}}}"#,
+        )
+        .unwrap();
+        assert_eq!(counts.get("a").unwrap().reached[&2], "2026-11-29T19:20:00Z");
     }
 
     #[test]

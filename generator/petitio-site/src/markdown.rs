@@ -83,12 +83,14 @@ const RESERVED_IDS: &[&str] = &[
     "response-heading",
     "share-heading",
     "sign",
+    "search",
     "tags-heading",
     "updates",
     "updates-heading",
     "withdraw",
 ];
-const RESERVED_ID_PREFIXES: &[&str] = &["sign-", "result-", "update-", "fn-", "withdraw-"];
+const RESERVED_ID_PREFIXES: &[&str] =
+    &["sign-", "result-", "update-", "fn-", "withdraw-", "search-"];
 
 /// Longest heading id or class, in bytes.
 const MAX_NAME_BYTES: usize = 64;

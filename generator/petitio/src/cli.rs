@@ -63,6 +63,9 @@ pub enum Command {
         /// volunteers to host copies on any domain or subpath (signing goes to the main API)
         #[arg(long)]
         bundle: bool,
+        /// Skip the search index (pagefind/); the search pages then offer the listings only
+        #[arg(long)]
+        no_search: bool,
     },
 
     /// Move the site to a new domain: config, worker origins and route, rebuild, "we moved" site

@@ -275,6 +275,8 @@ pub fn relocate(opts: &RelocateOptions) -> Result<RelocateReport, Error> {
         counts: None,
         extra_body_scripts: Vec::new(),
         bundle: false,
+        // The moved site searches like the old one.
+        indexer: Some(std::sync::Arc::new(petitio_search::Pagefind)),
     };
     let build = match petitio_render::build(&build_options) {
         Ok(report) => report,

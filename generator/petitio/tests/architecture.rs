@@ -19,6 +19,10 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("petitio-site", &["petitio-model"]),
     ("petitio-render", &["petitio-model", "petitio-site"]),
     (
+        "petitio-search",
+        &["petitio-model", "petitio-site", "petitio-render"],
+    ),
+    (
         "petitio-serve",
         &[
             "petitio-model",
@@ -33,6 +37,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "petitio-model",
             "petitio-site",
             "petitio-render",
+            "petitio-search",
             "petitio-serve",
         ],
     ),
@@ -41,7 +46,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
 ];
 
 /// Libraries only the dev server and the worker's runtime may link: the crates `petitio
-/// build` uses (and the shared model) must not.
+/// build` uses (and the shared model) must not. `petitio-search` is not among them on
+/// purpose: Pagefind is async, and it runs on its own current-thread tokio runtime there.
 const SERVER_ONLY: &[&str] = &[
     "axum",
     "hyper",

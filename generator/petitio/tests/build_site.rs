@@ -10,7 +10,7 @@ use common::{attributes, snapshot, TestSite};
 
 fn built() -> (TestSite, BTreeMap<String, Vec<u8>>) {
     let site = TestSite::copy("valid");
-    site.write("counts.json", r#"{"clean-air": {"count": 12500, "by_region": {"almaty-city": 12000, "abroad": 500}}, "bus-lanes": 7}"#);
+    site.write("counts.json", r#"{"clean-air": {"count": 12500, "by_region": {"almaty-city": 12000, "abroad": 500}, "reached": {"10000": "2026-03-05T19:30:00Z"}}, "bus-lanes": 7}"#);
     let output = site.run_ok(&[
         "build",
         "--counts",
@@ -18,7 +18,7 @@ fn built() -> (TestSite, BTreeMap<String, Vec<u8>>) {
     ]);
     let summary = String::from_utf8_lossy(&output.stdout).into_owned();
     assert!(
-        summary.starts_with("Built 67 pages (94 files) into "),
+        summary.starts_with("Built 70 pages (151 files) into "),
         "{summary}"
     );
     let files = snapshot(&site.path("dist"));
@@ -64,6 +64,8 @@ fn every_expected_page_and_file_exists() {
         "petitions/clean-air/signed/index.html",
         "petitions/clean-air/embed/index.html",
         "petitions/clean-air/badge.svg",
+        "petitions/clean-air/atom.xml",
+        "tags/ecology/atom.xml",
     ];
     let localised: Vec<String> = ["kk", "ru", "en"]
         .iter()
@@ -131,7 +133,7 @@ fn check_passes_on_the_valid_site() {
     let output = site.run_ok(&["check"]);
     assert_eq!(
         String::from_utf8_lossy(&output.stdout),
-        "No problems: 4 petitions, 1 pages, internal links of 88 rendered files checked\n"
+        "No problems: 4 petitions, 1 pages, internal links of 107 rendered files checked\n"
     );
     assert!(!site.path("dist").exists(), "check writes nothing");
 }
@@ -151,6 +153,76 @@ fn feeds_and_sitemap_are_xml_with_alternates() {
         let entries = root.children().filter(|n| n.has_tag_name("entry")).count();
         assert!(entries >= 1, "{lang} feed has entries");
     }
+    // RFC 4287: every feed has an author (the site; the people behind a petition may be
+    // anonymous), an absolute id, `updated`, and a `self` link to where it is published;
+    // every entry an absolute id and `updated`. (`scripts/test` also validates every feed
+    // against the RFC's RELAX NG grammar: tests/tools/validate-atom.)
+    let feeds: Vec<&String> = files.keys().filter(|p| p.ends_with("atom.xml")).collect();
+    assert_eq!(
+        feeds.len(),
+        3 + 7 + 9,
+        "{feeds:?}: a feed per language, petition page and tag page"
+    );
+    for path in feeds {
+        let feed = text(&files, path);
+        let doc = roxmltree::Document::parse(&feed).unwrap();
+        let root = doc.root_element();
+        let child = |node: roxmltree::Node<'_, '_>, name: &str| -> Option<String> {
+            let found = node.children().find(|c| c.has_tag_name(name))?;
+            Some(found.text().unwrap_or_default().to_owned())
+        };
+        let author = root.children().find(|c| c.has_tag_name("author")).unwrap();
+        assert!(!child(author, "name").unwrap().is_empty(), "{path}: author");
+        assert!(
+            child(root, "id")
+                .unwrap()
+                .starts_with("https://petitions.example/"),
+            "{path}"
+        );
+        assert!(child(root, "updated").unwrap().ends_with('Z'), "{path}");
+        let own = root
+            .children()
+            .find(|c| c.has_tag_name("link") && c.attribute("rel") == Some("self"))
+            .unwrap();
+        assert_eq!(
+            own.attribute("href"),
+            Some(format!("https://petitions.example/{path}").as_str())
+        );
+        let mut ids = Vec::new();
+        for entry in root.children().filter(|n| n.has_tag_name("entry")) {
+            let id = child(entry, "id").unwrap();
+            assert!(id.starts_with("https://petitions.example/"), "{path}: {id}");
+            assert!(child(entry, "updated").is_some(), "{path}: {id}");
+            ids.push(id);
+        }
+        let count = ids.len();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), count, "{path}: entry ids are unique");
+    }
+    // A petition's feed: its creation, response, updates; a tag's: its petitions.
+    let bus_lanes = text(&files, "kk/petitions/bus-lanes/atom.xml");
+    assert!(bus_lanes.contains("<title>Ресми жауап: Астанада автобус жолақтары</title>"));
+    assert!(!bus_lanes.contains("clean-air"), "only its own entries");
+    let removed = text(&files, "kk/petitions/spam-removed/atom.xml");
+    assert!(
+        removed.contains(
+            "<id>https://petitions.example/kk/petitions/spam-removed/#status-removed</id>"
+        ),
+        "a status that ends signing is an entry: {removed}"
+    );
+    let ecology = text(&files, "en/tags/ecology/atom.xml");
+    assert!(ecology.contains("<title>Clean air for Almaty</title>"));
+    assert!(!ecology.contains("bus-lanes"), "only the tag's petitions");
+    // Pages announce their feed in the head and link to it visibly.
+    let page = text(&files, "en/petitions/clean-air/index.html");
+    assert!(page.contains(r#"<link rel="alternate" type="application/atom+xml" title="Clean air for Almaty" href="/en/petitions/clean-air/atom.xml">"#));
+    assert!(page.contains(r#"<p class="follow"><a href="/en/petitions/clean-air/atom.xml" type="application/atom+xml">"#));
+    let tag_page = text(&files, "ru/tags/ecology/index.html");
+    assert!(tag_page.contains(
+        r#"<p class="follow"><a href="/ru/tags/ecology/atom.xml" type="application/atom+xml">"#
+    ));
+
     let kk_feed = text(&files, "kk/atom.xml");
     assert!(
         kk_feed.contains("<title>Ресми жауап: Астанада автобус жолақтары</title>"),
@@ -232,6 +304,7 @@ fn open_data_follows_the_documented_schema() {
             "image",
             "links",
             "milestones",
+            "milestones_reached",
             "response_date",
             "schema_version",
             "signature_count",
@@ -244,6 +317,10 @@ fn open_data_follows_the_documented_schema() {
     );
     assert_eq!(detail["signatures_by_region"]["almaty-city"], 12000);
     assert_eq!(detail["milestones"], serde_json::json!([10000, 25000]));
+    assert_eq!(
+        detail["milestones_reached"],
+        serde_json::json!({"10000": "2026-03-05T19:30:00Z"})
+    );
     let kk = &detail["translations"]["kk"];
     assert_eq!(kk["author"], "Таза ауа бастамашыл тобы");
     assert_eq!(kk["updates"][0]["date"], "2026-04-01");
@@ -262,11 +339,11 @@ fn open_data_follows_the_documented_schema() {
     assert_eq!(
         lines.next().unwrap(),
         "\"slug\",\"state\",\"created\",\"deadline\",\"response_date\",\"goal\",\"signature_count\",\
-         \"title_kk\",\"title_ru\",\"title_en\",\"url_kk\",\"url_ru\",\"url_en\""
+         \"milestones_reached\",\"title_kk\",\"title_ru\",\"title_en\",\"url_kk\",\"url_ru\",\"url_en\""
     );
     assert_eq!(
         lines.next().unwrap(),
-        "\"bus-lanes\",\"responded\",\"2026-01-10\",\"2026-04-10\",\"2026-05-02\",\"10000\",\"7\",\
+        "\"bus-lanes\",\"responded\",\"2026-01-10\",\"2026-04-10\",\"2026-05-02\",\"10000\",\"7\",\"\",\
          \"Астанада автобус жолақтары\",\"Автобусные полосы в Астане\",\"\",\
          \"/kk/petitions/bus-lanes/\",\"/ru/petitions/bus-lanes/\",\"\""
     );
@@ -322,6 +399,25 @@ fn content_never_becomes_script() {
         kk.contains("</p>\n&lt;script&gt;alert(1)&lt;/script&gt;\n</div>"),
         "a raw HTML block is escaped too"
     );
+}
+
+/// Issue #14, item 6: a milestone shows the day it was reached (in the site's time zone,
+/// +05:00: 19:30 UTC is the next day), filled live where the page is served with the API.
+#[test]
+fn a_reached_milestone_shows_its_date_and_a_fill_pattern_for_the_live_one() {
+    let (_site, files) = built();
+    let en = text(&files, "en/petitions/clean-air/index.html");
+    assert!(
+        en.contains(
+            r#"10,000<span class="reached-on" data-fill="text" data-fill-for="clean-air" data-fill-text=" (reached {reached_on:10000})"> (reached 2026-03-06)</span></li>"#
+        ),
+        "{en}"
+    );
+    assert!(en.contains(
+        r#"25,000<span class="reached-on" data-fill="text" data-fill-for="clean-air" data-fill-text=" (reached {reached_on:25000})"></span></li>"#
+    ));
+    let kk = text(&files, "kk/petitions/clean-air/index.html");
+    assert!(kk.contains(" (2026-03-06 жетті)</span>"));
 }
 
 #[test]
@@ -422,7 +518,7 @@ fn headers_manifest_and_robots() {
     let (_site, files) = built();
     let headers = text(&files, "_headers");
     assert!(headers.contains(
-        "  Content-Security-Policy: default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+        "  Content-Security-Policy: default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; \
          connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'\n"
     ));
     assert!(headers.contains("/assets/*\n  Cache-Control: public, max-age=31536000, immutable\n"));
@@ -470,4 +566,28 @@ fn counts_file_errors_say_what_shape_is_expected() {
             site.path("counts.json").display()
         )
     );
+}
+
+#[test]
+fn count_phrases_take_the_cldr_plural_form() {
+    let (_site, files) = built();
+    let tags = |lang: &str| text(&files, &format!("{lang}/tags/index.html"));
+    assert!(tags("ru").contains(r#"class="muted">1 петиция"#));
+    assert!(tags("ru").contains(r#"class="muted">2 петиции"#));
+    assert!(tags("en").contains(r#"class="muted">1 petition<"#));
+    assert!(tags("en").contains(r#"class="muted">2 petitions<"#));
+    let total = |path: &str| text(&files, path);
+    assert!(total("ru/archive/index.html").contains(r#"listing-total">3 петиции"#));
+    assert!(total("ru/open/index.html").contains(r#"listing-total">1 петиция"#));
+    // The badge and the page: 7 and 12 500 take "many" in Russian; kk has one form.
+    assert!(total("ru/petitions/bus-lanes/badge.svg")
+        .contains(">Автобусные полосы в Астане: 7 подписей</title>"));
+    assert!(total("en/petitions/clean-air/index.html")
+        .contains("12,500</strong> <span data-plural=\"petition.signatures\">signatures</span>"));
+    assert!(total("ru/petitions/clean-air/index.html").contains(
+        "12\u{202f}500</strong> <span data-plural=\"petition.signatures\">подписей</span>"
+    ));
+    // The progress phrase takes the goal's form ("из 50 000 подписей"), for the script too.
+    assert!(total("ru/petitions/clean-air/index.html")
+        .contains(r#"data-progress="{count} из {goal} подписей""#));
 }

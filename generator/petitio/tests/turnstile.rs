@@ -42,7 +42,7 @@ fn with_a_site_key_the_forms_render_the_widget_and_the_csp_allows_its_origin_onl
     assert!(withdraw.contains("data-sitekey=\"1x00000000000000000000AA\""));
     let policy = csp(&site);
     assert!(
-        policy.contains("script-src 'self' https://challenges.cloudflare.com;"),
+        policy.contains("script-src 'self' 'wasm-unsafe-eval' https://challenges.cloudflare.com;"),
         "{policy}"
     );
     assert!(
@@ -57,7 +57,7 @@ fn a_local_stand_in_script_is_allowed_for_tests() {
         "{KEY_LINES}turnstile_script_url = \"http://127.0.0.1:9/turnstile.js\"\n"
     ));
     site.run_ok(&["build"]);
-    assert!(csp(&site).contains("script-src 'self' http://127.0.0.1:9;"));
+    assert!(csp(&site).contains("script-src 'self' 'wasm-unsafe-eval' http://127.0.0.1:9;"));
 }
 
 #[test]
@@ -67,7 +67,10 @@ fn without_a_site_key_nothing_is_rendered() {
     let petition = site.read("dist/en/petitions/clean-air/index.html");
     assert!(!petition.contains("cf-turnstile"));
     let policy = csp(&site);
-    assert!(policy.contains("script-src 'self';"), "{policy}");
+    assert!(
+        policy.contains("script-src 'self' 'wasm-unsafe-eval';"),
+        "{policy}"
+    );
     assert!(!policy.contains("frame-src"), "{policy}");
 }
 

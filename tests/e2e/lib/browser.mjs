@@ -346,6 +346,8 @@ export const SNAPSHOT_COUNTS = Object.freeze({
   "almaty-winter-air": {
     count: 6240,
     by_region: { "almaty-city": 4120, "almaty-region": 980, astana: 410, shymkent: 160, karaganda: 150, jetisu: 120, abroad: 300 },
+    // When the counting job saw the count reach each milestone (shown on the page).
+    reached: { 1000: "2026-03-04T09:12:00Z", 5000: "2026-03-11T19:40:00Z" },
   },
   "astana-access-ramps": { count: 1312, by_region: { astana: 1020, akmola: 190, karaganda: 60, abroad: 42 } },
   "zhanatalap-school-bus": { count: 214, by_region: { akmola: 201, astana: 13 } },

@@ -13,9 +13,13 @@
 //     (?result=...&field=...);
 //   * the confirm page (a confirmation message's link, ?token=...) puts the token into its
 //     form, whose button posts it;
-//   * "copy link" next to the share links.
+//   * "copy link" next to the share links;
+//   * the search page builds a search form, filters and results over Pagefind's API and the
+//     site's index (<lang>/search/, `?q=` searches at once); without the script, or without
+//     an index (a bundle's copy), the page offers the listings and topics instead.
 // Texts come from the per-language JSON named by <body data-i18n> (the theme's [script]
-// strings); numbers and dates are formatted like the generator does.
+// strings); numbers and dates are formatted like the generator does, and a count phrase
+// takes the form that Intl.PluralRules (CLDR, as the generator's ICU4X) chooses.
 (function () {
   "use strict";
 
@@ -57,6 +61,14 @@
       out += digits.charAt(i);
     }
     return out;
+  }
+
+  /** The form of count phrase `key` (e.g. "petition.signatures") that `n` takes in `lang`. */
+  function plural(key, n, m) {
+    var forms = (m.plurals || {})[key];
+    if (!forms) return null;
+    var form = typeof Intl === "object" && Intl.PluralRules ? new Intl.PluralRules(lang).select(n) : "other";
+    return forms[form] != null ? forms[form] : forms.other;
   }
   function formatDate(iso, m) {
     var parts = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso || "");
@@ -102,11 +114,15 @@
 
   var countTargets = Array.prototype.slice.call(doc.querySelectorAll("[data-petition]"));
 
-  function showCount(el, count, byRegion, m) {
+  function showCount(el, count, byRegion, m, reachedOn) {
     var goal = Number(el.getAttribute("data-goal")) || 0;
     el.setAttribute("data-count", String(count));
     each(el.querySelectorAll("[data-count-text]"), function (node) {
       node.textContent = formatNumber(count, m);
+    });
+    each(el.querySelectorAll("[data-plural]"), function (node) {
+      var text = plural(node.getAttribute("data-plural"), count, m);
+      if (text != null) node.textContent = text;
     });
     if (goal) {
       var fill = el.querySelector(".bar-fill");
@@ -126,9 +142,22 @@
         var reached = count >= value;
         if (marks[i]) marks[i].classList.toggle("reached", reached);
         if (items[i]) items[i].classList.toggle("reached", reached);
+        if (items[i] && reachedOn && reachedOn[value]) showReachedOn(items[i], value, reachedOn[value]);
       });
     }
     if (byRegion) showRegions(el, byRegion, m);
+  }
+
+  // The day a milestone was reached (the API gives the minute, UTC), in the site's time
+  // zone, written by the page's own fill pattern as a server fills it.
+  function showReachedOn(item, value, at) {
+    var span = item.querySelector(".reached-on");
+    var pattern = span && span.getAttribute("data-fill-text");
+    var time = Date.parse(at);
+    if (!pattern || isNaN(time)) return;
+    var offsetMinutes = Number(item.parentNode.getAttribute("data-utc-offset")) || 0;
+    var day = new Date(time + offsetMinutes * 60000).toISOString().slice(0, 10);
+    span.textContent = pattern.replace("{reached_on:" + value + "}", day);
   }
 
   var SVG_NS = "http://www.w3.org/2000/svg";
@@ -240,7 +269,7 @@
           // (or the browser's cache of it, up to 30 s) still shows.
           var mine = remembered(slug);
           if (mine && mine.count > count && Date.now() - (mine.at || 0) < RECENT_MS) count = mine.count;
-          showCount(el, count, live.by_region || {}, m);
+          showCount(el, count, live.by_region || {}, m, live.reached);
         });
         setLive("live", m);
       },
@@ -499,6 +528,137 @@
     Array.prototype.forEach.call(list, fn);
   }
 
+  // ---- search ------------------------------------------------------------------------------
+  // Pagefind's own UI writes ids with spaces (its filter checkboxes) and labels its box with
+  // a placeholder only; this small UI over Pagefind's API (pagefind/pagefind.js, which
+  // loads the page language's index) keeps the page valid and labelled, in the theme's
+  // styles. Texts come from <div data-search> (the theme's [search] strings).
+
+  /** Text with Pagefind's <mark> highlights as DOM nodes; everything else stays text. */
+  function appendExcerpt(parent, html) {
+    var decode = doc.createElement("textarea");
+    var marked = false;
+    html.split(/(<mark>|<\/mark>)/).forEach(function (part) {
+      if (part === "<mark>") { marked = true; return; }
+      if (part === "</mark>") { marked = false; return; }
+      decode.innerHTML = part.replace(/<[^>]*>/g, "");
+      var text = doc.createTextNode(decode.value);
+      if (marked) {
+        var mark = doc.createElement("mark");
+        mark.appendChild(text);
+        parent.appendChild(mark);
+      } else {
+        parent.appendChild(text);
+      }
+    });
+  }
+
+  function startSearch(box) {
+    var bundle = new URL(box.getAttribute("data-search-index") || "/pagefind/", doc.baseURI).href;
+    var text = function (name) { return box.getAttribute("data-search-" + name) || ""; };
+    import(bundle + "pagefind.js").then(function (pagefind) {
+      return pagefind.init().then(function () { return pagefind.filters(); }).then(function (filters) {
+        buildSearch(box, pagefind, filters, text);
+      });
+    }).catch(function () {
+      // No index (a bundle's copy, or built with --no-search): the listings stay the way.
+    });
+  }
+
+  function buildSearch(box, pagefind, filters, text) {
+    var form = doc.createElement("form");
+    form.className = "search-form";
+    form.setAttribute("role", "search");
+    var label = doc.createElement("label");
+    label.htmlFor = "search-q";
+    label.className = "search-label";
+    label.textContent = text("label");
+    var input = doc.createElement("input");
+    input.type = "search";
+    input.id = "search-q";
+    input.name = "q";
+    input.autocomplete = "off";
+    form.appendChild(label);
+    form.appendChild(input);
+    var chosen = {};
+    Object.keys(filters).sort().forEach(function (name, i) {
+      var values = Object.keys(filters[name]).sort();
+      if (!values.length) return;
+      var set = doc.createElement("fieldset");
+      set.className = "search-filter";
+      var legend = doc.createElement("legend");
+      legend.textContent = name;
+      set.appendChild(legend);
+      values.forEach(function (value, j) {
+        var id = "search-filter-" + i + "-" + j;
+        var option = doc.createElement("div");
+        var check = doc.createElement("input");
+        check.type = "checkbox";
+        check.id = id;
+        check.addEventListener("change", function () {
+          chosen[name] = chosen[name] || [];
+          if (check.checked) chosen[name].push(value);
+          else chosen[name] = chosen[name].filter(function (v) { return v !== value; });
+          if (!chosen[name].length) delete chosen[name];
+          run();
+        });
+        var optionLabel = doc.createElement("label");
+        optionLabel.htmlFor = id;
+        optionLabel.textContent = value + " (" + filters[name][value] + ")";
+        option.appendChild(check);
+        option.appendChild(optionLabel);
+        set.appendChild(option);
+      });
+      form.appendChild(set);
+    });
+    var status = doc.createElement("p");
+    status.className = "search-status";
+    status.setAttribute("role", "status");
+    var list = doc.createElement("ol");
+    list.className = "search-results";
+    box.appendChild(form);
+    box.appendChild(status);
+    box.appendChild(list);
+
+    var latest = 0;
+    function run() {
+      var ticket = ++latest;
+      var term = input.value.trim();
+      if (!term && !Object.keys(chosen).length) {
+        list.textContent = "";
+        status.textContent = "";
+        return;
+      }
+      pagefind.search(term || null, { filters: chosen }).then(function (found) {
+        return Promise.all(found.results.slice(0, 20).map(function (r) { return r.data(); })).then(function (data) {
+          if (ticket !== latest) return;
+          list.textContent = "";
+          status.textContent = text("found").replace("{count}", String(found.results.length));
+          data.forEach(function (item) {
+            var li = doc.createElement("li");
+            var a = doc.createElement("a");
+            a.href = item.url;
+            a.textContent = (item.meta && item.meta.title) || item.url;
+            var p = doc.createElement("p");
+            appendExcerpt(p, item.excerpt || "");
+            li.appendChild(a);
+            li.appendChild(p);
+            list.appendChild(li);
+          });
+        });
+      });
+    }
+    form.addEventListener("submit", function (event) { event.preventDefault(); run(); });
+    input.addEventListener("input", run);
+    box.setAttribute("data-search-ready", "");
+    each(doc.querySelectorAll("[data-search-nojs]"), function (node) { node.hidden = true; });
+    var query = new URLSearchParams(window.location.search).get("q");
+    if (query) {
+      input.value = query;
+      run();
+    }
+  }
+
   // ---- start ---------------------------------------------------------------------------------
 
   var form = doc.querySelector("form#sign");
@@ -506,6 +666,8 @@
   else if (form) enhanceForm(form);
   each(doc.querySelectorAll("[data-copy-link]"), enhanceCopy);
   each(doc.querySelectorAll("form#confirm input[name=\"token\"]"), fillToken);
+  var searchBox = doc.querySelector("[data-search]");
+  if (searchBox) startSearch(searchBox);
   refreshCounts();
   messages().then(function (m) {
     showRedirectOutcome(m);

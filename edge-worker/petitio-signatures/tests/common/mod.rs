@@ -29,6 +29,7 @@ pub fn petition(slug: &str, status: &str, deadline: Option<&str>) -> ManifestPet
         deadline: deadline.map(|day| Date::parse_iso(day).expect("a date")),
         languages: vec!["kk".into(), "ru".into(), "en".into()],
         titles: [("en".to_owned(), format!("Title of {slug}"))].into(),
+        milestones: Vec::new(),
     }
 }
 

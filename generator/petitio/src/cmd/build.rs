@@ -1,9 +1,12 @@
-//! `petitio build`: build atomically and print what was written; with `--bundle`, also the
-//! archives for volunteers' copies (`petitio_render::bundle`).
+//! `petitio build`: build atomically, with the search index (`petitio_search`) unless
+//! `--no-search`, and print what was written; with `--bundle`, also the archives for
+//! volunteers' copies (`petitio_render::bundle`).
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
-use petitio_render::BuildOptions;
+use petitio_render::{BuildOptions, Indexer};
+use petitio_search::Pagefind;
 
 use crate::error::Error;
 
@@ -14,13 +17,16 @@ pub fn run(
     drafts: bool,
     counts: Option<PathBuf>,
     bundle: bool,
+    search: bool,
 ) -> Result<(), Error> {
+    let indexer: Option<Arc<dyn Indexer>> = search.then(|| Arc::new(Pagefind) as Arc<dyn Indexer>);
     let opts = BuildOptions {
         out,
         base_url,
         drafts,
         counts,
         bundle,
+        indexer,
         ..BuildOptions::new(root)
     };
     let report = petitio_render::build(&opts)?;

@@ -22,9 +22,10 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             drafts,
             counts,
             bundle,
+            no_search,
         } => {
             let (out, counts) = (root.join(out), counts.map(|file| root.join(file)));
-            build::run(root, out, base_url, drafts, counts, bundle)
+            build::run(root, out, base_url, drafts, counts, bundle, !no_search)
         }
         Command::Relocate {
             new_base_url,

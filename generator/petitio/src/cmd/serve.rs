@@ -19,6 +19,7 @@ pub fn run(root: PathBuf, args: ServeArgs) -> Result<(), Error> {
     let mut build = BuildOptions::new(root);
     build.out = build.root.join(".petitio").join("site");
     build.drafts = args.drafts;
+    build.indexer = Some(std::sync::Arc::new(petitio_search::Pagefind));
     let mut opts = ServeOptions::new(build);
     opts.host = args.host;
     opts.port = args.port;
