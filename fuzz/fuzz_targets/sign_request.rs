@@ -22,6 +22,7 @@ fn manifest() -> Manifest {
         regions: vec!["almaty-city".into(), "astana".into(), "abroad".into()],
         number_groups: Default::default(),
         utc_offset: Default::default(),
+        plural_tables: Default::default(),
         petitions: vec![ManifestPetition {
             slug: "clean-air".into(),
             status: petitio_model::status::Status::Open,

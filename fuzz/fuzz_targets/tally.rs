@@ -49,6 +49,7 @@ fn manifest() -> Manifest {
         regions: REGIONS.map(String::from).to_vec(),
         number_groups: Default::default(),
         utc_offset: Default::default(),
+        plural_tables: Default::default(),
         petitions: SLUGS
             .map(|slug| ManifestPetition {
                 slug: slug.into(),

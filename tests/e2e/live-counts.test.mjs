@@ -104,19 +104,13 @@ for (const spec of targets) {
     });
 
     test("signatures made through the API show in every filled file, as a build with those counts writes it", async () => {
-      for (const signer of SIGNERS) {
+      for (const [n, signer] of SIGNERS.entries()) {
         const answer = await sign(target, OPEN_PETITION, signFields(signer));
         assert.equal(answer.status, 201, JSON.stringify(answer.body));
+        await waitForCount(target, OPEN_PETITION, n + 1);
+        await assertRussianNoun(target, n + 1);
       }
-      await waitForCount(target, OPEN_PETITION, SIGNERS.length);
-      const published = await counts(target);
-      const work = fs.mkdtempSync(path.join(os.tmpdir(), "petitio-e2e-counts-"));
-      fs.writeFileSync(path.join(work, "counts.json"), JSON.stringify(published));
-      expected = path.join(work, "dist");
-      execFileSync(petitio, ["build", "--counts", path.join(work, "counts.json"), "--out", expected], {
-        cwd: fixture.root,
-        stdio: ["ignore", "pipe", "pipe"],
-      });
+      expected = await buildWithPublishedCounts(target, fixture);
       for (const sitePath of FILLED) {
         const answer = await request(target, `/${sitePath}`);
         assert.equal(answer.status, 200, sitePath);
@@ -146,9 +140,27 @@ for (const spec of targets) {
     test("a live page hides its as-of note and says the count", async () => {
       const page = await request(target, `/en/petitions/${OPEN_PETITION}/`);
       assert.match(page.body, /class="muted as-of" data-fill="hidden" data-fill-hidden="\{live\}" hidden="hidden">/);
-      assert.match(page.body, /data-fill-text="\{count\}">3<\/strong> signatures/);
+      assert.match(page.body, /data-fill-text="\{count\}">3<\/strong> <span data-plural="petition\.signatures"[^>]*>signatures<\/span>/);
       const badge = await request(target, `/en/petitions/${OPEN_PETITION}/badge.svg`);
       assert.match(badge.body, /<title[^>]*>Clean air: 3 signatures<\/title>/);
+    });
+
+    test("the noun next to a live count takes its CLDR form in ru at 5 and 21, as the build writes it", async () => {
+      for (const total of [5, 21]) {
+        let have = (await counts(target)).petitions[OPEN_PETITION].count;
+        for (; have < total; have += 1) {
+          const answer = await sign(target, OPEN_PETITION, signFields({ region: "abroad" }));
+          assert.equal(answer.status, 201, JSON.stringify(answer.body));
+        }
+        await waitForCount(target, OPEN_PETITION, total);
+        await assertRussianNoun(target, total);
+      }
+      const built = await buildWithPublishedCounts(target, fixture);
+      for (const sitePath of RUSSIAN) {
+        const answer = await request(target, `/${sitePath}`);
+        assert.equal(normalise(answer.body), normalise(builtFile(built, sitePath)), `${sitePath} on ${spec.name}`);
+      }
+      fs.rmSync(path.dirname(built), { recursive: true, force: true });
     });
 
     test("open data says who may read it, and filled files are cacheable for about a minute", async () => {
@@ -170,6 +182,47 @@ for (const spec of targets) {
       assert.equal(revalidated.status, 200, "a filled page is never 'not modified' from the build's date");
     });
   });
+}
+
+/** The Russian files that say a count with its noun. */
+const RUSSIAN = [
+  `ru/petitions/${OPEN_PETITION}/`,
+  `ru/petitions/${OPEN_PETITION}/embed/`,
+  `ru/petitions/${OPEN_PETITION}/badge.svg`,
+  "ru/open/",
+];
+
+/** The CLDR form of "signatures" in ru for the counts this suite reaches. */
+const RUSSIAN_NOUN = { 1: "подпись", 2: "подписи", 3: "подписи", 5: "подписей", 21: "подпись" };
+
+/**
+ * Every Russian file that says the count says it with the noun's form for `n`, without
+ * JavaScript: page, embed page, listing card, and the badge's label, title and aria-label.
+ */
+async function assertRussianNoun(target, n) {
+  const noun = RUSSIAN_NOUN[n];
+  for (const sitePath of [RUSSIAN[0], RUSSIAN[1], RUSSIAN[3]]) {
+    const page = await request(target, `/${sitePath}`);
+    const said = [...page.body.matchAll(new RegExp(`data-fill-for="${OPEN_PETITION}" data-fill-text="\\{count\\}">([^<]*)</strong> <span data-plural="petition\\.signatures"[^>]*>([^<]*)</span>`, "g"))];
+    assert.ok(said.length > 0, `${sitePath} says the count`);
+    for (const [, count, word] of said) assert.deepEqual([count, word], [String(n), noun], `${sitePath} at ${n}`);
+  }
+  const badge = (await request(target, `/${RUSSIAN[2]}`)).body;
+  assert.match(badge, new RegExp(`aria-label="[^"]*: ${n} ${noun}"`), `badge aria-label at ${n}`);
+  assert.match(badge, new RegExp(`<title[^>]*>[^<]*: ${n} ${noun}</title>`), `badge title at ${n}`);
+  assert.match(badge, new RegExp(`lengthAdjust="spacingAndGlyphs"[^>]*>${noun}</text>`), `badge label at ${n}`);
+}
+
+/** `petitio build --counts` of the counts `target` publishes now, into a new folder. */
+async function buildWithPublishedCounts(target, fixture) {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "petitio-e2e-counts-"));
+  fs.writeFileSync(path.join(work, "counts.json"), JSON.stringify(await counts(target)));
+  const dist = path.join(work, "dist");
+  execFileSync(petitio, ["build", "--counts", path.join(work, "counts.json"), "--out", dist], {
+    cwd: fixture.root,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  return dist;
 }
 
 /**

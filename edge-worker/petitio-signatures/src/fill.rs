@@ -14,6 +14,8 @@
 //! | `region:<code>` | the count from one region, digits grouped |
 //! | `count_width:<px>` | the badge's width of the count's text plus `px` |
 //! | `count_center:<px>` | `px` plus half the badge's box around the count's text |
+//! | `plural:<forms>` | the form the count takes among `one=…\|other=…` (`petitio_model::plurals`) |
+//! | `plural_width:<forms>` | the badge's width of that form's text |
 //! | `live` | "hidden", needing no petition: hides a note saying counts are as of the build |
 //!
 //! A petition the snapshot does not list has 0 signatures; without a snapshot (before the
@@ -49,6 +51,10 @@ impl LiveCounts<'_> {
         })
     }
 
+    fn plural<'f>(&self, n: u64, forms: &'f str) -> Option<&'f str> {
+        self.manifest.plural(self.lang, n, forms)
+    }
+
     fn number(&self, n: u64) -> String {
         self.manifest.format_number(self.lang, n)
     }
@@ -77,6 +83,8 @@ impl Values for LiveCounts<'_> {
                 let ms = parse_rfc3339_timestamp(reached_at)?;
                 self.manifest.utc_offset.date_at(ms).to_string()
             }
+            "plural" => self.plural(count.count, arg?)?.to_owned(),
+            "plural_width" => badge_text_width(self.plural(count.count, arg?)?).to_string(),
             "region" => self.number(*count.by_region.get(arg?).unwrap_or(&0)),
             "count_width" => (text_width() + u32::try_from(number(arg)?).ok()?).to_string(),
             "count_center" => {
@@ -104,6 +112,8 @@ mod tests {
             languages: vec!["kk".into(), "en".into()],
             regions: vec!["abroad".into()],
             number_groups: BTreeMap::from([("kk".into(), "\u{202f}".into())]),
+            // kk's CLDR table: 1 is `one`, every other number `other`.
+            plural_tables: BTreeMap::from([("kk".into(), format!("5{}{}", "1", "5".repeat(198)))]),
             utc_offset: Default::default(),
             petitions: ["clean-air", "unsigned"]
                 .map(|slug| ManifestPetition {
@@ -172,6 +182,39 @@ mod tests {
             Some("91")
         );
         assert_eq!(kk.value(None, "live", None).as_deref(), Some(LIVE));
+        let forms = Some("one=қол|other=қолдар");
+        assert_eq!(value(&kk, "plural", forms).as_deref(), Some("қолдар"));
+        assert_eq!(
+            value(&kk, "plural_width", forms),
+            Some(badge_text_width("қолдар").to_string())
+        );
+        assert_eq!(value(&en, "plural", forms), None, "no table for en");
+    }
+
+    #[test]
+    fn the_noun_follows_the_live_count() {
+        let manifest = manifest();
+        let mut count = PetitionCount::default();
+        count.add("abroad");
+        let one = Snapshot {
+            updated_at: "2026-03-01T12:00:00Z".into(),
+            petitions: BTreeMap::from([("clean-air".into(), count)]),
+        };
+        let kk = LiveCounts {
+            snapshot: &one,
+            manifest: &manifest,
+            lang: "kk",
+        };
+        let forms = Some("one=қол|other=қолдар");
+        assert_eq!(
+            kk.value(Some("clean-air"), "plural", forms).as_deref(),
+            Some("қол")
+        );
+        assert_eq!(
+            kk.value(Some("unsigned"), "plural", forms).as_deref(),
+            Some("қолдар"),
+            "0 is other"
+        );
     }
 
     #[test]

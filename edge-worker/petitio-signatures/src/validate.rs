@@ -357,6 +357,7 @@ mod tests {
             languages: vec!["kk".into(), "ru".into(), "en".into()],
             regions: vec!["almaty-city".into(), "abroad".into()],
             number_groups: Default::default(),
+            plural_tables: Default::default(),
             utc_offset: Default::default(),
             petitions: vec![ManifestPetition {
                 slug: "clean-air".into(),

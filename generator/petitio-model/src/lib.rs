@@ -9,6 +9,7 @@ pub mod lang;
 pub mod manifest;
 pub mod milestones;
 pub mod numbers;
+pub mod plurals;
 pub mod slug;
 pub mod status;
 pub mod urls;

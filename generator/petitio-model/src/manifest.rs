@@ -28,6 +28,10 @@ pub struct Manifest {
     /// so a page filler writes live counts as the build wrote them (`crate::fill`).
     #[serde(default)]
     pub number_groups: BTreeMap<String, String>,
+    /// Each language's CLDR plural categories as a table (`crate::plurals`), so a page
+    /// filler writes the noun next to a live count in the form the build would.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub plural_tables: BTreeMap<String, String>,
     /// The site's time zone (`utc_offset` in petitio.toml): when a deadline day ends.
     #[serde(default)]
     pub utc_offset: UtcOffset,
@@ -39,6 +43,11 @@ impl Manifest {
     pub fn format_number(&self, lang: &str, n: u64) -> String {
         let separator = self.number_groups.get(lang).map_or(",", String::as_str);
         crate::numbers::group_digits(n, separator)
+    }
+
+    /// The form `n` takes in `lang` among `forms` (a `{plural:...}` fill argument).
+    pub fn plural<'a>(&self, lang: &str, n: u64, forms: &'a str) -> Option<&'a str> {
+        crate::plurals::pick(self.plural_tables.get(lang)?, n, forms)
     }
 }
 

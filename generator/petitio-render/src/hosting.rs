@@ -177,6 +177,7 @@ pub fn robots(config: &Config) -> String {
 pub fn manifest<'a>(
     site: &Site,
     number_groups: BTreeMap<String, String>,
+    plural_tables: BTreeMap<String, String>,
     entries: impl Iterator<Item = &'a str>,
 ) -> Vec<u8> {
     let config = &site.config;
@@ -187,6 +188,7 @@ pub fn manifest<'a>(
         languages: config.languages.clone(),
         regions: config.regions.iter().map(|r| r.code.clone()).collect(),
         number_groups,
+        plural_tables,
         utc_offset: config.utc_offset,
         petitions: Vec::new(),
     };

@@ -177,6 +177,27 @@ impl I18n {
             .collect()
     }
 
+    /// Each language's CLDR plural table, for the manifest (`petitio_model::plurals`).
+    pub fn plural_tables(&self, languages: &[String]) -> BTreeMap<String, String> {
+        languages
+            .iter()
+            .filter_map(|lang| Some((lang.clone(), self.locales.get(lang)?.plurals.table())))
+            .collect()
+    }
+
+    /// The forms of count phrase `key` in `lang` as a `{plural:...}` fill argument
+    /// (`one=signature|other=signatures`); `None` if it is no phrase or a form holds a
+    /// character the fill syntax reserves.
+    pub fn plural_forms(&self, lang: &str, key: &str) -> Option<String> {
+        let strings = &self.locales.get(lang)?.strings;
+        strings.get(&format!("{key}.other"))?;
+        petitio_model::plurals::forms_argument(
+            plurals::CATEGORY_NAMES
+                .into_iter()
+                .filter_map(|form| Some((form, strings.get(&format!("{key}.{form}"))?.as_str()))),
+        )
+    }
+
     /// The `[script]` strings of `lang` as a JSON object, for the browser script, plus
     /// `format.months`, `format.date_pattern` and `format.group_separator`, so the script
     /// writes numbers and dates exactly as the pages do.

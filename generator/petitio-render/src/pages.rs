@@ -569,7 +569,13 @@ impl Renderer<'_> {
         let count = self.counts.total(&petition.slug);
         let label = self.theme.plural(lang, "petition.signatures", count)?;
         let value = self.theme.i18n.number(lang, count);
-        let badge = Badge::new(&label, &value, &translation.title, &petition.slug);
+        let forms = self
+            .theme
+            .i18n
+            .plural_forms(lang, "petition.signatures")
+            .unwrap_or_default();
+        let mut badge = Badge::new(&label, &value, &translation.title, &petition.slug);
+        badge.fit_label_box(&forms);
         let context = Context::from_serialize(badge).expect("a badge serialises");
         let at = self.linker.at(&urls::badge(lang, &petition.slug));
         self.theme
@@ -854,6 +860,10 @@ impl Renderer<'_> {
 #[derive(Serialize)]
 struct Badge<'a> {
     label: &'a str,
+    /// Fill patterns of the label's text and width: the form the live count takes
+    /// (`{plural:...}`, `{plural_width:...}`); the label's box fits the widest form.
+    label_pattern: String,
+    label_width_pattern: String,
     value: &'a str,
     title: &'a str,
     /// The petition, whose live count a server fills in (`data-fill-for`).
@@ -878,6 +888,8 @@ impl<'a> Badge<'a> {
         let value_width = value_text_width + 2 * PAD;
         Badge {
             label,
+            label_pattern: label.replace('{', "{{").replace('}', "}}"),
+            label_width_pattern: label_text_width.to_string(),
             value,
             title,
             slug,
@@ -889,6 +901,26 @@ impl<'a> Badge<'a> {
             label_x: label_width / 2,
             value_x: label_width + value_width / 2,
         }
+    }
+
+    /// Makes the label's box as wide as the widest of `forms` (a `{plural:...}` argument),
+    /// so filling in another form changes only the label's text and its `textLength`.
+    fn fit_label_box(&mut self, forms: &str) {
+        let widest = forms
+            .split('|')
+            .filter_map(|pair| Some(badge_text_width(pair.split_once('=')?.1)))
+            .chain([self.label_text_width])
+            .max()
+            .unwrap_or(self.label_text_width);
+        let grow = widest - self.label_text_width;
+        if !forms.is_empty() {
+            self.label_pattern = format!("{{plural:{forms}}}");
+            self.label_width_pattern = format!("{{plural_width:{forms}}}");
+        }
+        self.label_width += grow;
+        self.width += grow;
+        self.label_x = self.label_width / 2;
+        self.value_x += grow;
     }
 }
 
@@ -930,6 +962,22 @@ mod tests {
         assert_eq!((badge.label_text_width, badge.value_text_width), (56, 35));
         assert_eq!((badge.label_width, badge.value_width), (68, 47));
         assert_eq!((badge.label_x, badge.value_x), (34, 91));
+    }
+
+    #[test]
+    fn the_label_box_fits_the_widest_form() {
+        let mut badge = Badge::new("подпись", "1", "Trees", "trees");
+        let (text, width) = (badge.label_text_width, badge.width);
+        badge.fit_label_box("one=подпись|few=подписи|many=подписей|other=подписи");
+        let grow = badge_text_width("подписей") - text;
+        assert!(grow > 0);
+        assert_eq!(badge.label_text_width, text, "the text keeps its own width");
+        assert_eq!(badge.width, width + grow);
+        assert_eq!(badge.label_x, badge.label_width / 2);
+        assert_eq!(
+            badge.label_pattern,
+            "{plural:one=подпись|few=подписи|many=подписей|other=подписи}"
+        );
     }
 
     #[test]

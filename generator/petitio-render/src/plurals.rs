@@ -9,8 +9,8 @@
 use icu_locale_core::Locale;
 use icu_plurals::{PluralCategory, PluralRules};
 
-/// CLDR's plural category names, in the order messages list them.
-pub(crate) const CATEGORY_NAMES: [&str; 6] = ["zero", "one", "two", "few", "many", "other"];
+pub(crate) use petitio_model::plurals::CATEGORY_NAMES;
+use petitio_model::plurals::EXACT_BELOW;
 
 /// The CLDR name of `category`, as i18n files spell it.
 fn name(category: PluralCategory) -> &'static str {
@@ -54,6 +54,22 @@ impl Plurals {
     /// The form name (`one`, `few`, ...) that `n` takes.
     pub(crate) fn form(&self, n: u64) -> &'static str {
         name(self.rules().category_for(n))
+    }
+
+    /// These rules as a `petitio_model::plurals` table, for the manifest: the category of
+    /// each number below `EXACT_BELOW`, then of each remainder `n % EXACT_BELOW` (read off
+    /// `EXACT_BELOW + r`, a number with that remainder past the exact range).
+    pub(crate) fn table(&self) -> String {
+        let rules = self.rules();
+        let digit = |n: u64| {
+            let category = name(rules.category_for(n));
+            let index = CATEGORY_NAMES.iter().position(|c| *c == category);
+            char::from(b'0' + u8::try_from(index.expect("a CLDR name")).expect("six names"))
+        };
+        (0..EXACT_BELOW)
+            .map(digit)
+            .chain((0..EXACT_BELOW).map(|r| digit(EXACT_BELOW + r)))
+            .collect()
     }
 
     /// The form names these rules use, e.g. `["one", "other"]` for kk and en.
@@ -108,6 +124,45 @@ mod tests {
         assert_eq!(Plurals::new("ru").forms(), ["one", "few", "many", "other"]);
         assert_eq!(Plurals::new("en").forms(), ["one", "other"]);
         assert_eq!(Plurals::new("ja").forms(), ["other"]);
+    }
+
+    /// The published table gives ICU4X's category for every number tried: all of
+    /// `0..=100_000`, and large ones up to `u64::MAX`.
+    #[test]
+    fn the_published_table_is_exact_for_kk_ru_en() {
+        let large = [
+            1_000_000,
+            1_000_001,
+            1_000_011,
+            10_000_021,
+            123_456_789_012,
+            u64::MAX - 1,
+            u64::MAX,
+        ];
+        for lang in ["kk", "ru", "en"] {
+            let plurals = Plurals::new(lang);
+            let table = plurals.table();
+            for n in (0..=100_000).chain(large) {
+                assert_eq!(
+                    petitio_model::plurals::category(&table, n),
+                    Some(plurals.form(n)),
+                    "{lang} {n}"
+                );
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_table_agrees_with_icu4x_on_any_number(n: u64) {
+            for lang in ["kk", "ru", "en"] {
+                let plurals = Plurals::new(lang);
+                proptest::prop_assert_eq!(
+                    petitio_model::plurals::category(&plurals.table(), n),
+                    Some(plurals.form(n))
+                );
+            }
+        }
     }
 
     #[test]

@@ -470,6 +470,7 @@ impl<'s> Renderer<'s> {
                     self.theme
                         .i18n
                         .group_separators(&self.site.config.languages),
+                    self.theme.i18n.plural_tables(&self.site.config.languages),
                     self.each_part(|p| p.manifest.as_str()),
                 ),
             ),

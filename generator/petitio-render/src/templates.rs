@@ -3,7 +3,8 @@
 //! Templates come from `themes/<theme>/templates/`; a file with the same relative path in
 //! `<root>/templates/` replaces the theme's. One Tera instance per language carries that
 //! language's helpers — `t(key=...)` for UI strings, `plural(key=..., n=...)` for the form of a
-//! count phrase that `n` takes by CLDR rules, `format_date` and `format_number` filters —
+//! count phrase that `n` takes by CLDR rules, `plural_fill(key=...)` for its fill pattern
+//! (`{plural:one=...|other=...}`, the live form: `petitio_model::plurals`), `format_date` and `format_number` filters —
 //! plus `url(path=...)` and `asset(name=...)` (linking from the page being rendered, in the
 //! render's [`UrlMode`](crate::url_mode::UrlMode)), so page contexts stay small: no string table
 //! or site-wide collection is copied into any page's context. Autoescape is on for `.html`,
@@ -307,6 +308,14 @@ fn register_language(tera: &mut Tera, lang: &str, i18n: &Arc<I18n>) {
             .plural(&lang_owned, key, n)
             .map(|text| Value::String(text.to_owned()))
             .ok_or_else(|| tera::Error::msg(I18n::missing(&lang_owned, &format!("{key}.other"))))
+    });
+    let (phrases, lang_owned) = (Arc::clone(i18n), lang.to_owned());
+    tera.register_function("plural_fill", move |args: &HashMap<String, Value>| {
+        let key = string_arg(args, "key", "plural_fill")?;
+        phrases
+            .plural_forms(&lang_owned, key)
+            .map(|forms| Value::String(format!("{{plural:{forms}}}")))
+            .ok_or_else(|| tera::Error::msg(format!("`plural_fill`: `{key}` in i18n/{lang_owned}.toml is no count phrase whose forms avoid {{, }}, | and =")))
     });
     let (dates, lang_owned) = (Arc::clone(i18n), lang.to_owned());
     tera.register_filter(

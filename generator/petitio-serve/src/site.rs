@@ -123,6 +123,7 @@ mod tests {
             languages: vec!["kk".into()],
             regions: vec![],
             number_groups: Default::default(),
+            plural_tables: Default::default(),
             utc_offset: Default::default(),
             petitions: vec![],
         };

@@ -365,6 +365,7 @@ mod concurrent_signers {
                 languages: vec!["kk".into()],
                 regions: vec!["abroad".into()],
                 number_groups: Default::default(),
+                plural_tables: Default::default(),
                 utc_offset: Default::default(),
                 petitions: vec![ManifestPetition {
                     slug: SLUG.into(),

@@ -582,11 +582,26 @@ fn count_phrases_take_the_cldr_plural_form() {
     // The badge and the page: 7 and 12 500 take "many" in Russian; kk has one form.
     assert!(total("ru/petitions/bus-lanes/badge.svg")
         .contains(">Автобусные полосы в Астане: 7 подписей</title>"));
-    assert!(total("en/petitions/clean-air/index.html")
-        .contains("12,500</strong> <span data-plural=\"petition.signatures\">signatures</span>"));
-    assert!(total("ru/petitions/clean-air/index.html").contains(
-        "12\u{202f}500</strong> <span data-plural=\"petition.signatures\">подписей</span>"
+    assert!(total("en/petitions/clean-air/index.html").contains(
+        "12,500</strong> <span data-plural=\"petition.signatures\" data-fill=\"text\" \
+         data-fill-for=\"clean-air\" data-fill-text=\"{plural:one=signature|other=signatures}\">\
+         signatures</span>"
     ));
+    assert!(total("ru/petitions/clean-air/index.html").contains(
+        "12\u{202f}500</strong> <span data-plural=\"petition.signatures\" data-fill=\"text\" \
+         data-fill-for=\"clean-air\" \
+         data-fill-text=\"{plural:one=подпись|few=подписи|many=подписей|other=подписи}\">\
+         подписей</span>"
+    ));
+    // The manifest gives a page filler each language's plural table (`petitio_model::plurals`).
+    let manifest: serde_json::Value =
+        serde_json::from_str(&total("_petitio/manifest.json")).unwrap();
+    let ru = manifest["plural_tables"]["ru"].as_str().unwrap();
+    assert_eq!(
+        &ru[..6],
+        "413334",
+        "0 many, 1 one, 2 few, 3 few, 4 few, 5 many"
+    );
     // The progress phrase takes the goal's form ("из 50 000 подписей"), for the script too.
     assert!(total("ru/petitions/clean-air/index.html")
         .contains(r#"data-progress="{count} из {goal} подписей""#));

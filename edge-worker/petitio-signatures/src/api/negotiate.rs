@@ -108,6 +108,7 @@ mod tests {
             languages: vec!["kk".into(), "ru".into(), "en".into()],
             regions: vec![],
             number_groups: Default::default(),
+            plural_tables: Default::default(),
             utc_offset: Default::default(),
             petitions: vec![],
         }

@@ -41,6 +41,7 @@ pub fn manifest() -> Manifest {
         languages: vec!["kk".into(), "ru".into(), "en".into()],
         regions: vec!["almaty-city".into(), "astana".into(), "abroad".into()],
         number_groups: Default::default(),
+        plural_tables: Default::default(),
         utc_offset: Default::default(),
         petitions: vec![
             petition("clean-air", "open", Some("2026-09-01")),
