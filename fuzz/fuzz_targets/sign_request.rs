@@ -20,6 +20,7 @@ fn manifest() -> Manifest {
         default_language: "kk".into(),
         languages: vec!["kk".into(), "ru".into(), "en".into()],
         regions: vec!["almaty-city".into(), "astana".into(), "abroad".into()],
+        region_names: Default::default(),
         number_groups: Default::default(),
         utc_offset: Default::default(),
         plural_tables: Default::default(),

@@ -47,6 +47,7 @@ fn manifest() -> Manifest {
         default_language: "en".into(),
         languages: vec!["en".into()],
         regions: REGIONS.map(String::from).to_vec(),
+        region_names: Default::default(),
         number_groups: Default::default(),
         utc_offset: Default::default(),
         plural_tables: Default::default(),

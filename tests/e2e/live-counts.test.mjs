@@ -5,7 +5,8 @@
 // and /data/*. The worker (workerd, HTMLRewriter) and `petitio serve` (lol_html) are held
 // to one standard: every filled file must be byte for byte what `petitio build --counts`
 // writes from the same published counts (less the "as of" note, which a live page hides),
-// milestone dates included (the counting job dates a milestone as the count reaches it).
+// milestone dates included (the counting job dates a milestone as the count reaches it),
+// and the region table and chart, whose rows the fillers write in the published order.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
@@ -143,6 +144,30 @@ for (const spec of targets) {
       assert.match(page.body, /data-fill-text="\{count\}">3<\/strong> <span data-plural="petition\.signatures"[^>]*>signatures<\/span>/);
       const badge = await request(target, `/en/petitions/${OPEN_PETITION}/badge.svg`);
       assert.match(badge.body, /<title[^>]*>Clean air: 3 signatures<\/title>/);
+    });
+
+    test("the region table and chart show the published counts, most signed first", async () => {
+      const page = await request(target, `/en/petitions/${OPEN_PETITION}/`);
+      const body = page.body;
+      assert.match(body, /<p class="muted is-hidden" data-regions-empty /, "the 'no signatures' note is hidden");
+      assert.match(body, /<div class="regions-filled" data-regions-filled /);
+      assert.ok(
+        body.includes(
+          '<tr data-region="almaty-city"><th scope="row">Almaty (city)</th><td>2</td><td>66.7 %</td></tr>' +
+            '<tr data-region="abroad"><th scope="row">Abroad</th><td>1</td><td>33.3 %</td></tr></tbody>',
+        ),
+        "the table's rows",
+      );
+      assert.match(body, /viewBox="0 0 400 72"/, "two rows of chart");
+      assert.ok(
+        body.includes(
+          '<g data-region="abroad" transform="translate(0 36)"><text class="chart-label" x="0" y="13">Abroad — 1</text>' +
+            '<rect class="chart-bar" x="0" y="19" height="12" width="200"/></g></g>',
+        ),
+        "the chart's second bar is half the first",
+      );
+      const built = builtFile(fixture.dist, `en/petitions/${OPEN_PETITION}/`);
+      assert.match(built, /<tbody [^>]*><\/tbody>/, "the build had no signatures");
     });
 
     test("the noun next to a live count takes its CLDR form in ru at 5 and 21, as the build writes it", async () => {

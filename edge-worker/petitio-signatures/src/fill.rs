@@ -16,7 +16,13 @@
 //! | `count_center:<px>` | `px` plus half the badge's box around the count's text |
 //! | `plural:<forms>` | the form the count takes among `one=…\|other=…` (`petitio_model::plurals`) |
 //! | `plural_width:<forms>` | the badge's width of that form's text |
+//! | `rank_region:<i>`, `rank_name:<i>`, `rank_count:<i>`, `rank_share:<i>`, `rank_width:<i>`, `rank_y:<i>` | the `i`-th most signed region (from 1): its code, name, count, share in percent, chart bar length and row offset (`petitio_model::regions`) |
+//! | `chart_height` | the region chart's height for the regions it draws |
+//! | `hidden_if_regions`, `hidden_unless_regions` | " is-hidden" (a class suffix) when some / no region has signatures, else "" |
 //! | `live` | "hidden", needing no petition: hides a note saying counts are as of the build |
+//!
+//! Lists (`each` targets): `regions` or `regions:<n>`, the regions with signatures, at most
+//! `n`, most signed first.
 //! | `token` | the request's `?token=` (a confirmation link's), if it has a token's form |
 //!
 //! A petition the snapshot does not list has 0 signatures; without a snapshot (before the
@@ -28,6 +34,7 @@ use petitio_model::date::parse_rfc3339_timestamp;
 use petitio_model::fill::Values;
 use petitio_model::manifest::Manifest;
 use petitio_model::numbers::{badge_text_width, percent_text, BADGE_PAD};
+use petitio_model::regions::{self, RankedRegion};
 
 use crate::snapshot::{PetitionCount, Snapshot};
 use crate::token::MAX_TOKEN_CHARS;
@@ -43,7 +50,23 @@ pub struct LiveCounts<'a> {
 /// The value of `live`: the attribute value hiding an "as of the build" note.
 pub const LIVE: &str = "hidden";
 
-impl LiveCounts<'_> {
+/// The class suffix hiding part of the region section (`hidden_if_regions`, ...).
+pub const HIDDEN: &str = " is-hidden";
+
+/// The values naming the region table and chart ([`LiveCounts::region_value`]).
+const REGION_VALUES: [&str; 9] = [
+    "rank_region",
+    "rank_name",
+    "rank_count",
+    "rank_share",
+    "rank_width",
+    "rank_y",
+    "chart_height",
+    "hidden_if_regions",
+    "hidden_unless_regions",
+];
+
+impl<'a> LiveCounts<'a> {
     fn count_of(&self, slug: &str) -> Option<PetitionCount> {
         let known = self.manifest.petitions.iter().any(|p| p.slug == slug);
         known.then(|| {
@@ -52,6 +75,39 @@ impl LiveCounts<'_> {
                 .get(slug)
                 .cloned()
                 .unwrap_or_default()
+        })
+    }
+
+    /// The petition's regions with signatures, most signed first, named in the page's
+    /// language.
+    fn ranked(&self, slug: &str) -> Option<Vec<RankedRegion<'a>>> {
+        let count = self.count_of(slug)?;
+        Some(regions::rank(
+            self.manifest.regions_in(self.lang),
+            &count.by_region,
+        ))
+    }
+
+    /// A value of the region table or chart.
+    fn region_value(&self, slug: &str, name: &str, arg: Option<&str>) -> Option<String> {
+        let ranked = self.ranked(slug)?;
+        let hidden_if = |hide: bool| if hide { HIDDEN } else { "" }.to_owned();
+        match name {
+            "chart_height" => return Some(regions::chart_height(ranked.len()).to_string()),
+            "hidden_if_regions" => return Some(hidden_if(!ranked.is_empty())),
+            "hidden_unless_regions" => return Some(hidden_if(ranked.is_empty())),
+            _ => {}
+        }
+        let index = arg?.parse::<usize>().ok()?.checked_sub(1)?;
+        let row = ranked.get(index)?;
+        Some(match name {
+            "rank_region" => row.code.to_owned(),
+            "rank_name" => row.name.to_owned(),
+            "rank_count" => self.number(row.count),
+            "rank_share" => row.share.clone(),
+            "rank_width" => row.width.clone(),
+            "rank_y" => row.y.to_string(),
+            _ => return None,
         })
     }
 
@@ -68,6 +124,9 @@ impl Values for LiveCounts<'_> {
     fn value(&self, petition: Option<&str>, name: &str, arg: Option<&str>) -> Option<String> {
         if name == "live" {
             return Some(LIVE.to_owned());
+        }
+        if REGION_VALUES.contains(&name) {
+            return self.region_value(petition?, name, arg);
         }
         let count = self.count_of(petition?)?;
         let number = |arg: Option<&str>| arg?.parse::<u64>().ok();
@@ -97,6 +156,17 @@ impl Values for LiveCounts<'_> {
             }
             _ => return None,
         })
+    }
+
+    fn items(&self, petition: Option<&str>, name: &str, arg: Option<&str>) -> Option<usize> {
+        if name != "regions" {
+            return None;
+        }
+        let limit = match arg {
+            Some(limit) => limit.parse().ok()?,
+            None => usize::MAX,
+        };
+        Some(self.ranked(petition?)?.len().min(limit))
     }
 }
 
@@ -162,6 +232,10 @@ impl Values for PageValues<'_> {
             _ => self.counts.as_ref()?.value(petition, name, arg),
         }
     }
+
+    fn items(&self, petition: Option<&str>, name: &str, arg: Option<&str>) -> Option<usize> {
+        self.counts.as_ref()?.items(petition, name, arg)
+    }
 }
 
 #[cfg(test)]
@@ -179,6 +253,7 @@ mod tests {
             default_language: "kk".into(),
             languages: vec!["kk".into(), "en".into()],
             regions: vec!["abroad".into()],
+            region_names: Default::default(),
             number_groups: BTreeMap::from([("kk".into(), "\u{202f}".into())]),
             // kk's CLDR table: 1 is `one`, every other number `other`.
             plural_tables: BTreeMap::from([("kk".into(), format!("5{}{}", "1", "5".repeat(198)))]),
@@ -309,6 +384,72 @@ mod tests {
             _ => None,
         };
         assert_eq!(edits(attributes, &kk), Vec::<Edit>::new());
+    }
+
+    #[test]
+    fn the_region_table_and_chart_follow_the_live_counts() {
+        let mut manifest = manifest();
+        manifest.regions = vec!["abai".into(), "abroad".into(), "astana".into()];
+        manifest.region_names = BTreeMap::from([(
+            "kk".into(),
+            vec!["Абай".into(), "Шетел".into(), "Астана".into()],
+        )]);
+        let mut count = PetitionCount::default();
+        for region in ["astana", "abroad", "astana", "astana"] {
+            count.add(region);
+        }
+        let snapshot = Snapshot {
+            updated_at: "2026-03-01T12:00:00Z".into(),
+            petitions: BTreeMap::from([("clean-air".into(), count)]),
+        };
+        let kk = LiveCounts {
+            snapshot: &snapshot,
+            manifest: &manifest,
+            lang: "kk",
+        };
+        let en = LiveCounts { lang: "en", ..kk };
+        let value = |values: &LiveCounts, name, arg| values.value(Some("clean-air"), name, arg);
+        assert_eq!(
+            value(&kk, "rank_name", Some("1")).as_deref(),
+            Some("Астана")
+        );
+        assert_eq!(
+            value(&en, "rank_name", Some("1")).as_deref(),
+            Some("astana"),
+            "no en names: codes"
+        );
+        assert_eq!(
+            value(&kk, "rank_region", Some("2")).as_deref(),
+            Some("abroad")
+        );
+        assert_eq!(value(&kk, "rank_count", Some("1")).as_deref(), Some("3"));
+        assert_eq!(value(&kk, "rank_share", Some("2")).as_deref(), Some("25.0"));
+        assert_eq!(
+            value(&kk, "rank_width", Some("2")).as_deref(),
+            Some("133.3")
+        );
+        assert_eq!(value(&kk, "rank_y", Some("2")).as_deref(), Some("36"));
+        assert_eq!(value(&kk, "rank_name", Some("3")), None, "abai has none");
+        assert_eq!(value(&kk, "rank_name", Some("0")), None);
+        assert_eq!(value(&kk, "chart_height", None).as_deref(), Some("72"));
+        assert_eq!(
+            value(&kk, "hidden_if_regions", None).as_deref(),
+            Some(HIDDEN)
+        );
+        assert_eq!(
+            value(&kk, "hidden_unless_regions", None).as_deref(),
+            Some("")
+        );
+        assert_eq!(kk.items(Some("clean-air"), "regions", None), Some(2));
+        assert_eq!(kk.items(Some("clean-air"), "regions", Some("1")), Some(1));
+        assert_eq!(kk.items(Some("unsigned"), "regions", None), Some(0));
+        assert_eq!(
+            kk.value(Some("unsigned"), "hidden_unless_regions", None)
+                .as_deref(),
+            Some(HIDDEN)
+        );
+        assert_eq!(kk.items(Some("gone"), "regions", None), None);
+        assert_eq!(kk.items(Some("clean-air"), "towns", None), None);
     }
 
     #[test]

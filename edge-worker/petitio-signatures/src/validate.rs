@@ -356,6 +356,7 @@ mod tests {
             default_language: "kk".into(),
             languages: vec!["kk".into(), "ru".into(), "en".into()],
             regions: vec!["almaty-city".into(), "abroad".into()],
+            region_names: Default::default(),
             number_groups: Default::default(),
             plural_tables: Default::default(),
             utc_offset: Default::default(),

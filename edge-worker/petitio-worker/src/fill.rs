@@ -136,7 +136,8 @@ fn rewriter(
         };
         for edit in edits(|name| element.get_attribute(name), &values) {
             match edit {
-                Edit::Text(text) => element.set_inner_content(&text, &text_option()),
+                Edit::Text(text) => element.set_inner_content(&text, &content_option(false)),
+                Edit::Markup(markup) => element.set_inner_content(&markup, &content_option(true)),
                 // A refused name leaves the build's value, as the contract says.
                 Edit::Attribute { name, value } => {
                     let _ = element.set_attribute(&name, &value);
@@ -150,10 +151,11 @@ fn rewriter(
     HtmlRewriter::new().on(SELECTOR, &handlers)
 }
 
-/// `{ html: false }`: the content is text, which the rewriter escapes.
-fn text_option() -> JsValue {
+/// `{ html: false }`: the content is text, which the rewriter escapes; `{ html: true }`:
+/// markup, whose values the contract has escaped.
+fn content_option(html: bool) -> JsValue {
     let options = js_sys::Object::new();
-    js_sys::Reflect::set(&options, &"html".into(), &JsValue::FALSE)
+    js_sys::Reflect::set(&options, &"html".into(), &JsValue::from_bool(html))
         .expect("setting a property of a fresh object cannot fail");
     options.into()
 }

@@ -11,6 +11,13 @@
 //!   `{name}` or `{name:arg}` replaced by that value (`{{` and `}}` are literal braces).
 //! * `data-fill-for="<slug>"`: the petition whose values the element shows (values such as
 //!   `count` need one; request values such as a token do not).
+//! * The target `each` repeats markup: `data-fill-each="<markup>"` holds one item's HTML
+//!   (escaped in the attribute, as any attribute value), `data-fill-each-of="<list>"` or
+//!   `"<list>:<arg>"` names a list of the values (e.g. `regions:10`, the ten most signed
+//!   regions); the element's content becomes the markup once per item, each `#` in a
+//!   pattern's argument standing for the item's number (from 1): `{rank_name:#}`. An empty
+//!   list empties the element. Values in the markup are escaped as Tera's autoescape does,
+//!   so filled items are byte for byte what a template rendering the same markup writes.
 //!
 //! If any name in a pattern has no value (no published counts yet, an unknown petition, a
 //! malformed pattern), that target is left as the build wrote it: a page is never filled
@@ -29,6 +36,12 @@ pub const FOR_ATTRIBUTE: &str = "data-fill-for";
 pub const PATTERN_PREFIX: &str = "data-fill-";
 /// The target meaning the element's content.
 pub const TEXT_TARGET: &str = "text";
+/// The target meaning the element's content as markup repeated once per item of a list.
+pub const EACH_TARGET: &str = "each";
+/// Names the list an `each` target repeats its markup for.
+pub const EACH_OF_ATTRIBUTE: &str = "data-fill-each-of";
+/// Stands for the item's number in the arguments of an `each` target's pattern.
+pub const ITEM_NUMBER: char = '#';
 /// The CSS selector of every element to fill (what the rewriters are given).
 pub const SELECTOR: &str = "[data-fill]";
 
@@ -36,6 +49,13 @@ pub const SELECTOR: &str = "[data-fill]";
 /// are a pattern's `{name:arg}`. `None` leaves the target as built.
 pub trait Values {
     fn value(&self, petition: Option<&str>, name: &str, arg: Option<&str>) -> Option<String>;
+
+    /// How many items the list `name` (with `arg`, as in `regions:10`) has; `None` leaves an
+    /// `each` target as built.
+    fn items(&self, petition: Option<&str>, name: &str, arg: Option<&str>) -> Option<usize> {
+        let _ = (petition, name, arg);
+        None
+    }
 }
 
 /// One change to one element.
@@ -45,6 +65,8 @@ pub enum Edit {
     Text(String),
     /// Set this attribute to this value (already escaped for an attribute value).
     Attribute { name: String, value: String },
+    /// Replace the element's content with this markup (its values already escaped).
+    Markup(String),
 }
 
 /// The edits for one element, given how to read its attributes.
@@ -55,9 +77,15 @@ pub fn edits(attribute: impl Fn(&str) -> Option<String>, values: &impl Values) -
     let petition = attribute(FOR_ATTRIBUTE);
     targets
         .split_ascii_whitespace()
-        .filter(|target| *target == TEXT_TARGET || is_fillable_attribute(target))
+        .filter(|target| {
+            *target == TEXT_TARGET || *target == EACH_TARGET || is_fillable_attribute(target)
+        })
         .filter_map(|target| {
-            let pattern = attribute(&format!("{PATTERN_PREFIX}{target}"))?;
+            let pattern = decode_entities(&attribute(&format!("{PATTERN_PREFIX}{target}"))?);
+            if target == EACH_TARGET {
+                let list = attribute(EACH_OF_ATTRIBUTE)?;
+                return repeat(&pattern, &list, petition.as_deref(), values).map(Edit::Markup);
+            }
             let value = expand(&pattern, |name, arg| {
                 values.value(petition.as_deref(), name, arg)
             })?;
@@ -73,10 +101,35 @@ pub fn edits(attribute: impl Fn(&str) -> Option<String>, values: &impl Values) -
         .collect()
 }
 
+/// `pattern` (one item's markup) once per item of `list`, `#` in arguments numbering them.
+fn repeat(
+    pattern: &str,
+    list: &str,
+    petition: Option<&str>,
+    values: &impl Values,
+) -> Option<String> {
+    let (name, arg) = match list.split_once(':') {
+        Some((name, arg)) => (name, Some(arg)),
+        None => (list, None),
+    };
+    let items = values.items(petition, name, arg)?;
+    let mut out = String::new();
+    for number in 1..=items {
+        let number = number.to_string();
+        out.push_str(&expand(pattern, |name, arg| {
+            let arg = arg.map(|arg| arg.replace(ITEM_NUMBER, &number));
+            let value = values.value(petition, name, arg.as_deref())?;
+            Some(escape_like_tera(&value))
+        })?);
+    }
+    Some(out)
+}
+
 /// Whether a filler may set this attribute.
 fn is_fillable_attribute(name: &str) -> bool {
     let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_ascii_lowercase())
+    name != EACH_TARGET
+        && chars.next().is_some_and(|c| c.is_ascii_lowercase())
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !name.starts_with("on")
         && !name.starts_with(FILL_ATTRIBUTE)
@@ -115,6 +168,58 @@ pub fn expand(
     }
     out.push_str(rest);
     Some(out)
+}
+
+/// An attribute value as the page means it: the rewriters hand over attribute values as
+/// written, so the character references a template's autoescape writes (`&amp; &lt; &gt;
+/// &quot; &#x27; &#39; &#x2F; &#47;`) are decoded here; any other `&` is left as it is.
+fn decode_entities(raw: &str) -> String {
+    const ENTITIES: [(&str, char); 8] = [
+        ("&amp;", '&'),
+        ("&lt;", '<'),
+        ("&gt;", '>'),
+        ("&quot;", '"'),
+        ("&#x27;", '\''),
+        ("&#39;", '\''),
+        ("&#x2F;", '/'),
+        ("&#47;", '/'),
+    ];
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at..];
+        match ENTITIES.iter().find(|(entity, _)| tail.starts_with(entity)) {
+            Some((entity, c)) => {
+                out.push(*c);
+                rest = &tail[entity.len()..];
+            }
+            None => {
+                out.push('&');
+                rest = &tail[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `text` escaped as Tera's autoescape escapes a value (`& < > " ' /`), so markup filled
+/// from a theme's pattern is what the theme's template writes.
+fn escape_like_tera(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#x27;"),
+            '/' => out.push_str("&#x2F;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// `text` safe inside a double-quoted attribute value.
@@ -214,6 +319,99 @@ mod tests {
                     value: "a&amp;b&quot;&lt;c&gt;".into()
                 },
             ]
+        );
+    }
+
+    /// A list of two regions, as the signature core gives it.
+    struct Ranked;
+    impl Values for Ranked {
+        fn value(&self, petition: Option<&str>, name: &str, arg: Option<&str>) -> Option<String> {
+            match (petition?, name, arg?) {
+                ("clean-air", "rank_name", "1") => Some("Abai <&> 'Semey'/".into()),
+                ("clean-air", "rank_name", "2") => Some("Astana".into()),
+                ("clean-air", "rank_count", n) => Some(format!("{n}0")),
+                _ => None,
+            }
+        }
+        fn items(&self, petition: Option<&str>, name: &str, arg: Option<&str>) -> Option<usize> {
+            match (petition?, name, arg) {
+                ("clean-air", "regions", None) => Some(2),
+                ("clean-air", "regions", Some("1")) => Some(1),
+                ("unsigned", "regions", _) => Some(0),
+                _ => None,
+            }
+        }
+    }
+
+    #[test]
+    fn each_repeats_its_markup_per_item_with_escaped_values() {
+        let list = |petition: &'static str, of: &'static str, pattern: &'static str| {
+            edits(
+                element(&[
+                    ("data-fill", "each"),
+                    ("data-fill-for", petition),
+                    ("data-fill-each-of", of),
+                    ("data-fill-each", pattern),
+                ]),
+                &Ranked,
+            )
+        };
+        let row = "<tr><th>{rank_name:#}</th><td>{rank_count:#}</td></tr>";
+        assert_eq!(
+            list("clean-air", "regions", row),
+            vec![Edit::Markup(
+                "<tr><th>Abai &lt;&amp;&gt; &#x27;Semey&#x27;&#x2F;</th><td>10</td></tr>\
+                 <tr><th>Astana</th><td>20</td></tr>"
+                    .into()
+            )]
+        );
+        assert_eq!(
+            list("clean-air", "regions:1", row),
+            vec![Edit::Markup(
+                "<tr><th>Abai &lt;&amp;&gt; &#x27;Semey&#x27;&#x2F;</th><td>10</td></tr>".into()
+            )]
+        );
+        assert_eq!(
+            list("unsigned", "regions", row),
+            vec![Edit::Markup(String::new())]
+        );
+        assert_eq!(list("clean-air", "towns", row), vec![], "an unknown list");
+        assert_eq!(
+            list("clean-air", "regions", "<td>{rank_share:#}</td>"),
+            vec![],
+            "a value missing for one item leaves the whole list as built"
+        );
+        assert_eq!(
+            edits(
+                element(&[
+                    ("data-fill", "each"),
+                    ("data-fill-for", "clean-air"),
+                    ("data-fill-each", row),
+                ]),
+                &Ranked
+            ),
+            vec![],
+            "no list named"
+        );
+    }
+
+    #[test]
+    fn patterns_are_read_as_the_page_means_them() {
+        assert_eq!(
+            decode_entities(
+                "&lt;tr data-x=&quot;{a}&quot;&gt;&#x27;&#39;&#x2F;&#47;&amp;lt; &copy; &"
+            ),
+            "<tr data-x=\"{a}\">''//&lt; &copy; &"
+        );
+        let attributes = element(&[
+            ("data-fill", "each"),
+            ("data-fill-for", "clean-air"),
+            ("data-fill-each-of", "regions:1"),
+            ("data-fill-each", "&lt;td&gt;{rank_count:#}&lt;&#x2F;td&gt;"),
+        ]);
+        assert_eq!(
+            edits(attributes, &Ranked),
+            vec![Edit::Markup("<td>10</td>".into())]
         );
     }
 

@@ -24,6 +24,10 @@ pub struct Manifest {
     pub languages: Vec<String>,
     /// Region codes a signer may choose.
     pub regions: Vec<String>,
+    /// Each region's name in each language, in the order of `regions`, so a page filler
+    /// writes a petition's region table and chart as the build would (`crate::regions`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub region_names: BTreeMap<String, Vec<String>>,
     /// The digit group separator of each language (the theme's `format.group_separator`),
     /// so a page filler writes live counts as the build wrote them (`crate::fill`).
     #[serde(default)]
@@ -43,6 +47,16 @@ impl Manifest {
     pub fn format_number(&self, lang: &str, n: u64) -> String {
         let separator = self.number_groups.get(lang).map_or(",", String::as_str);
         crate::numbers::group_digits(n, separator)
+    }
+
+    /// Every region as (code, name in `lang`), in the site's order; a region without a
+    /// name in `lang` is named by its code.
+    pub fn regions_in<'a>(&'a self, lang: &str) -> impl Iterator<Item = (&'a str, &'a str)> {
+        let names = self.region_names.get(lang);
+        self.regions.iter().enumerate().map(move |(i, code)| {
+            let name = names.and_then(|names| names.get(i)).unwrap_or(code);
+            (code.as_str(), name.as_str())
+        })
     }
 
     /// The form `n` takes in `lang` among `forms` (a `{plural:...}` fill argument).

@@ -187,6 +187,15 @@ pub fn manifest<'a>(
         default_language: config.default_language.clone(),
         languages: config.languages.clone(),
         regions: config.regions.iter().map(|r| r.code.clone()).collect(),
+        region_names: config
+            .languages
+            .iter()
+            .map(|lang| {
+                let names = config.regions.iter();
+                let names = names.map(|r| r.name(lang, &config.default_language).to_owned());
+                (lang.clone(), names.collect())
+            })
+            .collect(),
         number_groups,
         plural_tables,
         utc_offset: config.utc_offset,

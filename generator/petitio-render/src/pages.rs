@@ -18,6 +18,7 @@ use crate::templates::names;
 use crate::url_mode::{PageAt, UrlMode};
 use petitio_model::date::parse_rfc3339_timestamp;
 use petitio_model::numbers::{badge_text_width, percent, percent_text, BADGE_PAD};
+use petitio_model::regions::{self, RankedRegion};
 use petitio_model::status::Status;
 use petitio_model::urls::{self, ApiRoute, Listing, PER_PAGE};
 use petitio_site::content::page::Page;
@@ -74,25 +75,6 @@ struct Milestone {
     /// Position on the progress bar, 0-100.
     position: f64,
 }
-
-/// One region's signatures, for the table and the chart of a petition page.
-#[derive(Serialize)]
-struct RegionRow<'a> {
-    code: &'a str,
-    name: &'a str,
-    count: u64,
-    /// Share of all signatures with a region, as text, e.g. "12.5".
-    share: String,
-    /// Bar length in the chart's units (`CHART_WIDTH` for the largest region).
-    width: f64,
-}
-
-/// Width of the region chart's drawing area, in SVG units.
-const CHART_WIDTH: f64 = 400.0;
-/// Height of one region in the chart: a label line and a bar.
-const CHART_ROW_HEIGHT: u32 = 36;
-/// Regions drawn in the chart (the table lists them all).
-const CHART_REGIONS: usize = 10;
 
 #[derive(Serialize)]
 struct Link {
@@ -426,16 +408,13 @@ impl Renderer<'_> {
             &config.absolute_url(&urls::badge(lang, &petition.slug)),
         );
         let rows = self.region_rows(&petition.slug, lang);
-        let chart_rows = &rows[..rows.len().min(CHART_REGIONS)];
+        let chart_rows = &rows[..rows.len().min(regions::CHART_REGIONS)];
         context.insert("region_rows", &rows);
         context.insert("region_chart", chart_rows);
-        context.insert("chart_width", &CHART_WIDTH);
-        context.insert("chart_row_height", &CHART_ROW_HEIGHT);
-        context.insert("chart_limit", &CHART_REGIONS);
-        context.insert(
-            "chart_height",
-            &(CHART_ROW_HEIGHT * u32::try_from(chart_rows.len().max(1)).unwrap_or(1)),
-        );
+        context.insert("chart_width", &regions::CHART_WIDTH);
+        context.insert("chart_row_height", &regions::CHART_ROW_HEIGHT);
+        context.insert("chart_limit", &regions::CHART_REGIONS);
+        context.insert("chart_height", &regions::chart_height(rows.len()));
         context.insert("region_names", &self.region_names_json(lang));
         context.insert(
             "data_url",
@@ -584,33 +563,16 @@ impl Renderer<'_> {
     }
 
     /// Every region with signatures in the build's snapshot, most signed first.
-    fn region_rows(&self, slug: &str, lang: &str) -> Vec<RegionRow<'_>> {
+    fn region_rows(&self, slug: &str, lang: &str) -> Vec<RankedRegion<'_>> {
         let config = &self.site.config;
         let Some(count) = self.counts.get(slug) else {
             return Vec::new();
         };
-        let mut rows: Vec<RegionRow<'_>> = config
-            .regions
-            .iter()
-            .filter_map(|region| {
-                let n = *count.by_region.get(&region.code)?;
-                (n > 0).then(|| RegionRow {
-                    code: &region.code,
-                    name: region.name(lang, &config.default_language),
-                    count: n,
-                    share: String::new(),
-                    width: 0.0,
-                })
-            })
-            .collect();
-        rows.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(b.name)));
-        let total: u64 = rows.iter().map(|r| r.count).sum();
-        let max = rows.first().map_or(1, |r| r.count).max(1);
-        for row in &mut rows {
-            row.share = format!("{:.1}", row.count as f64 * 100.0 / total.max(1) as f64);
-            row.width = ((row.count as f64 * CHART_WIDTH / max as f64) * 10.0).round() / 10.0;
-        }
-        rows
+        let names = config.regions.iter().map(|region| {
+            let name = region.name(lang, &config.default_language);
+            (region.code.as_str(), name)
+        });
+        regions::rank(names, &count.by_region)
     }
 
     /// `{"code": "name"}` of every region in `lang`, for the script that redraws the table.

@@ -22,6 +22,7 @@ pub fn markup(html: &[u8], values: &impl Values) -> Option<Vec<u8>> {
             for edit in edits(|name| element.get_attribute(name), values) {
                 match edit {
                     Edit::Text(text) => element.set_inner_content(&text, ContentType::Text),
+                    Edit::Markup(markup) => element.set_inner_content(&markup, ContentType::Html),
                     Edit::Attribute { name, value } => element.set_attribute(&name, &value)?,
                 }
             }

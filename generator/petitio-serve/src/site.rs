@@ -122,6 +122,7 @@ mod tests {
             default_language: "kk".into(),
             languages: vec!["kk".into()],
             regions: vec![],
+            region_names: Default::default(),
             number_groups: Default::default(),
             plural_tables: Default::default(),
             utc_offset: Default::default(),

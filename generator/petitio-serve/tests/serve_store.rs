@@ -364,6 +364,7 @@ mod concurrent_signers {
                 default_language: "kk".into(),
                 languages: vec!["kk".into()],
                 regions: vec!["abroad".into()],
+                region_names: Default::default(),
                 number_groups: Default::default(),
                 plural_tables: Default::default(),
                 utc_offset: Default::default(),

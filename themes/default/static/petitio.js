@@ -175,8 +175,9 @@
 
     var empty = section.querySelector("[data-regions-empty]");
     var filled = section.querySelector("[data-regions-filled]");
-    if (empty) empty.hidden = rows.length > 0;
-    if (filled) filled.hidden = rows.length === 0;
+    // Shown and hidden by class, as the page fill does for visitors without JavaScript.
+    if (empty) empty.classList.toggle("is-hidden", rows.length > 0);
+    if (filled) filled.classList.toggle("is-hidden", rows.length === 0);
 
     var tbody = section.querySelector("table.regions tbody");
     if (tbody) {

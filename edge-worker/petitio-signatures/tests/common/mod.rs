@@ -40,6 +40,7 @@ pub fn manifest() -> Manifest {
         default_language: "kk".into(),
         languages: vec!["kk".into(), "ru".into(), "en".into()],
         regions: vec!["almaty-city".into(), "astana".into(), "abroad".into()],
+        region_names: Default::default(),
         number_groups: Default::default(),
         plural_tables: Default::default(),
         utc_offset: Default::default(),
