@@ -10,6 +10,7 @@
 use crate::mailer::Mail;
 use crate::messages::Lang;
 use crate::token::Action;
+use petitio_model::escape::escape_html;
 
 /// The words of one message in one language.
 struct Texts {
@@ -145,22 +146,6 @@ fn fill(template: &str, values: &[(&str, &str)], escape: impl Fn(&str) -> String
 /// A subject is one line: line breaks in a title become spaces.
 fn one_line(text: &str) -> String {
     text.split(['\r', '\n']).collect::<Vec<_>>().join(" ")
-}
-
-/// Text made safe inside HTML elements and quoted attributes.
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -16,8 +16,9 @@
 //!   `"<list>:<arg>"` names a list of the values (e.g. `regions:10`, the ten most signed
 //!   regions); the element's content becomes the markup once per item, each `#` in a
 //!   pattern's argument standing for the item's number (from 1): `{rank_name:#}`. An empty
-//!   list empties the element. Values in the markup are escaped as Tera's autoescape does,
-//!   so filled items are byte for byte what a template rendering the same markup writes.
+//!   list empties the element. Values in the markup are escaped as the build's templates
+//!   escape them (`crate::escape`), so filled items are byte for byte what a template
+//!   rendering the same markup writes.
 //!
 //! If any name in a pattern has no value (no published counts yet, an unknown petition, a
 //! malformed pattern), that target is left as the build wrote it: a page is never filled
@@ -25,8 +26,9 @@
 //! an event handler (`on*`) or a `data-fill*` attribute; such targets are skipped.
 //!
 //! Escaping: [`Edit::Text`] is plain text, which the adapter inserts as text (the rewriter
-//! escapes it); [`Edit::Attribute`] values are already escaped here (`&`, `"`, `<`, `>`), since
-//! the rewriters escape `"` but not `&` in attribute values. The adapters add nothing.
+//! escapes it); [`Edit::Attribute`] and [`Edit::Markup`] values are already escaped here
+//! (`crate::escape`, as the build's templates escape), since the rewriters escape `"` but not
+//! `&` in attribute values. The adapters add nothing.
 
 /// Names the targets to fill.
 pub const FILL_ATTRIBUTE: &str = "data-fill";
@@ -94,7 +96,7 @@ pub fn edits(attribute: impl Fn(&str) -> Option<String>, values: &impl Values) -
             } else {
                 Edit::Attribute {
                     name: target.to_owned(),
-                    value: escape_attribute(&value),
+                    value: escape_html(&value),
                 }
             })
         })
@@ -119,7 +121,7 @@ fn repeat(
         out.push_str(&expand(pattern, |name, arg| {
             let arg = arg.map(|arg| arg.replace(ITEM_NUMBER, &number));
             let value = values.value(petition, name, arg.as_deref())?;
-            Some(escape_like_tera(&value))
+            Some(escape_html(&value))
         })?);
     }
     Some(out)
@@ -204,38 +206,7 @@ fn decode_entities(raw: &str) -> String {
     out
 }
 
-/// `text` escaped as Tera's autoescape escapes a value (`& < > " ' /`), so markup filled
-/// from a theme's pattern is what the theme's template writes.
-fn escape_like_tera(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#x27;"),
-            '/' => out.push_str("&#x2F;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// `text` safe inside a double-quoted attribute value.
-fn escape_attribute(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+use crate::escape::escape_html;
 
 #[cfg(test)]
 mod tests {
@@ -360,7 +331,7 @@ mod tests {
         assert_eq!(
             list("clean-air", "regions", row),
             vec![Edit::Markup(
-                "<tr><th>Abai &lt;&amp;&gt; &#x27;Semey&#x27;&#x2F;</th><td>10</td></tr>\
+                "<tr><th>Abai &lt;&amp;&gt; &#39;Semey&#39;/</th><td>10</td></tr>\
                  <tr><th>Astana</th><td>20</td></tr>"
                     .into()
             )]
@@ -368,7 +339,7 @@ mod tests {
         assert_eq!(
             list("clean-air", "regions:1", row),
             vec![Edit::Markup(
-                "<tr><th>Abai &lt;&amp;&gt; &#x27;Semey&#x27;&#x2F;</th><td>10</td></tr>".into()
+                "<tr><th>Abai &lt;&amp;&gt; &#39;Semey&#39;/</th><td>10</td></tr>".into()
             )]
         );
         assert_eq!(

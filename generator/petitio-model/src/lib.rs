@@ -4,6 +4,7 @@
 //! runtime types: it compiles natively and for wasm32 (the worker links it).
 
 pub mod date;
+pub mod escape;
 pub mod fill;
 pub mod lang;
 pub mod manifest;
