@@ -1,11 +1,12 @@
 //! Petitio's shared vocabulary: the values the generator, `petitio serve` and the edge
 //! worker all speak of, defined once so they cannot disagree: slugs, language codes, dates
-//! and the site's time zone, petition statuses, the URL scheme, the manifest, milestone dates in open data, numbers as pages write them and the page-fill contract. No I/O, no
+//! and the site's time zone, petition statuses, the URL scheme, the manifest, milestone dates in open data, the operator's log key as published (`log_key`), numbers as pages write them and the page-fill contract. No I/O, no
 //! runtime types: it compiles natively and for wasm32 (the worker links it).
 
 pub mod date;
 pub mod fill;
 pub mod lang;
+pub mod log_key;
 pub mod manifest;
 pub mod milestones;
 pub mod numbers;
