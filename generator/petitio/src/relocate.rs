@@ -251,6 +251,7 @@ pub fn relocate(opts: &RelocateOptions) -> Result<RelocateReport, Error> {
         bundle: false,
         // The moved site searches like the old one.
         indexer: Some(std::sync::Arc::new(petitio_search::Pagefind)),
+        log_key: None,
     };
     let build = match petitio_render::build(&build_options) {
         Ok(report) => report,
