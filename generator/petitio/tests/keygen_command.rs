@@ -79,6 +79,47 @@ fn a_new_key_goes_to_petitio_toml_and_an_owner_only_file() {
     let manifest: serde_json::Value =
         serde_json::from_str(&site.read("dist/_petitio/manifest.json")).unwrap();
     assert_eq!(manifest["log_key"].as_str(), Some(key.as_str()));
+    assert_key_shown(&site, Some(&key));
+}
+
+/// Petition pages print the key in their "Verify this count" section, and open data
+/// carries it at the top of the index and of each petition's file; a site without a key
+/// shows neither.
+fn assert_key_shown(site: &TestSite, key: Option<&VerifierKey>) {
+    let page = site.read("dist/en/petitions/clean-air/index.html");
+    let index: serde_json::Value =
+        serde_json::from_str(&site.read("dist/data/petitions.json")).unwrap();
+    let detail: serde_json::Value =
+        serde_json::from_str(&site.read("dist/data/petitions/clean-air.json")).unwrap();
+    match key {
+        Some(key) => {
+            let section = format!(
+                "<h2 id=\"verify-heading\">Verify this count</h2>\n        <p>The site&#39;s \
+                 operator signs what it publishes about its counts with one key. Its public \
+                 key, to check those signatures with (Ed25519, in the signed-note format of \
+                 transparency logs):</p>\n        <p><code class=\"log-key\" \
+                 translate=\"no\">{key}</code></p>"
+            );
+            assert!(page.contains(&section), "{page}");
+            assert_eq!(index["log"]["key"].as_str(), Some(key.as_str()));
+            assert_eq!(detail["log"]["key"].as_str(), Some(key.as_str()));
+            let ru = site.read("dist/ru/petitions/clean-air/index.html");
+            assert!(ru.contains("Проверить этот подсчёт"), "{ru}");
+            assert!(ru.contains(key.as_str()));
+        }
+        None => {
+            assert!(!page.contains("verify-heading"), "{page}");
+            assert!(index.get("log").is_none());
+            assert!(detail.get("log").is_none());
+        }
+    }
+}
+
+#[test]
+fn a_site_without_a_key_shows_none() {
+    let site = TestSite::copy("valid");
+    site.run_ok(&["build", "--no-search"]);
+    assert_key_shown(&site, None);
 }
 
 #[test]
