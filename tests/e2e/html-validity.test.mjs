@@ -3,18 +3,36 @@
 //
 // Two builds are checked, because templates branch on data: one with drafts and a
 // build-time count snapshot that fills the progress bars, milestones and region charts,
-// and one plain build where every count is zero (empty charts, no milestones reached).
+// and one plain build where every count is zero (empty charts, no milestones reached),
+// made from a copy of the example site with a log key (the "Verify this count" section).
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 
-import { SNAPSHOT_COUNTS, buildSite, listFiles, vnuErrors } from "./lib/browser.mjs";
+import { REPO_ROOT, SNAPSHOT_COUNTS, buildSite, listFiles, vnuErrors } from "./lib/browser.mjs";
+
+/** The example site copied, its petitio.toml given a log key (Go's sumdb/note test key). */
+async function exampleWithLogKey() {
+  const root = await mkdtemp(path.join(tmpdir(), "petitio-e2e-keyed-"));
+  for (const entry of ["content", "themes"]) {
+    await cp(path.join(REPO_ROOT, entry), path.join(root, entry), { recursive: true });
+  }
+  const config = await readFile(path.join(REPO_ROOT, "petitio.toml"), "utf8");
+  const key = 'log = { key = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW" }\n';
+  await writeFile(path.join(root, "petitio.toml"), key + config);
+  return root;
+}
 
 test("Nu HTML checker: every generated page and badge has zero errors", async (t) => {
   const withCounts = await buildSite({ drafts: true, counts: SNAPSHOT_COUNTS });
-  const plain = await buildSite({ baseUrl: "https://mirror.example/petitions/" });
-  t.after(() => Promise.all([withCounts.remove(), plain.remove()]));
+  const keyed = await exampleWithLogKey();
+  const plain = await buildSite({ root: keyed, baseUrl: "https://mirror.example/petitions/" });
+  t.after(() => Promise.all([withCounts.remove(), plain.remove(), rm(keyed, { recursive: true, force: true })]));
+  const page = await readFile(path.join(plain.dir, "en/petitions/almaty-winter-air/index.html"), "utf8");
+  assert.ok(page.includes('id="verify-heading"'), "the keyed build has no \"Verify this count\" section");
 
   const pages = [...(await listFiles(withCounts.dir, [".html"])), ...(await listFiles(plain.dir, [".html"]))];
   const badges = [...(await listFiles(withCounts.dir, [".svg"])), ...(await listFiles(plain.dir, [".svg"]))].filter(

@@ -110,6 +110,48 @@ describe("what the worker logs", { skip: missing ?? false }, () => {
     assert.match(run[0].message, /^petitio: counting job: folded \d+ bucket\(s\): /);
   });
 
+  // The log key (docs/keys.md): Go's sumdb/note test keys. petitio.toml publishes Peter's.
+  const PETER_PUBLIC = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
+  const PETER_PRIVATE = "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz";
+  const ENOCH_PRIVATE = "PRIVATE+KEY+EnochRoot+af0cfe78+AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+
+  test("a log key that cannot sign for the site is logged on each counting run, which still counts", async () => {
+    const keyed = prepareFixture({ configLines: `log = { key = "${PETER_PUBLIC}" }\n` });
+    const cases = [
+      [undefined, "petitio: LOG_SIGNING_KEY is not set, but petitio.toml publishes the log key PeterNeumann+c74f20a3: "],
+      [ENOCH_PRIVATE, "petitio: LOG_SIGNING_KEY is the key EnochRoot+af0cfe78, but the site publishes the log key PeterNeumann+c74f20a3: "],
+      ["not a key", "petitio: LOG_SIGNING_KEY is not usable: the log signing key is not a signed-note private key"],
+      [PETER_PRIVATE, null],
+    ];
+    for (const [secret, expected] of cases) {
+      const vars = { ...testVars(stub.url) };
+      if (secret) vars.LOG_SIGNING_KEY = secret;
+      const worker = await startWorker({ dist: keyed.dist, vars, quiet: true });
+      try {
+        const signed = await sign(worker, OPEN_PETITION, signFields());
+        assert.equal(signed.status, 201, JSON.stringify(signed.body));
+        await worker.runScheduledJob();
+        const logs = worker.logs();
+        const errors = logs.filter(({ level }) => level === "error").map(({ message }) => message);
+        if (expected) {
+          assert.equal(errors.length, 1, JSON.stringify(logs));
+          assert.ok(errors[0].startsWith(expected), errors[0]);
+          assert.ok(errors[0].endsWith("Signing of notes is off until then; counting goes on"), errors[0]);
+        } else {
+          assert.deepEqual(errors, []);
+        }
+        assert.ok(
+          logs.some(({ level, message }) => level === "debug" && message.startsWith("petitio: counting job: ")),
+          JSON.stringify(logs),
+        );
+        if (secret) assert.ok(!JSON.stringify(logs).includes(secret), "the private key was logged");
+        assertNamesNoSigner(logs, [signed.body.receipt]);
+      } finally {
+        await worker.close();
+      }
+    }
+  });
+
   test("a misconfigured worker logs its problem, and no signer, and answers in the signer's language", async () => {
     const broken = await startWorker({
       dist: fixture.dist,

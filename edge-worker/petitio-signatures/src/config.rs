@@ -3,6 +3,7 @@
 
 use crate::error::ConfigError;
 use crate::identity::{SigningKey, MIN_SIGNING_KEY_BYTES};
+use crate::notes::LogSigningKey;
 
 use petitio_model::weburl::{is_loopback, parse_http_url, parse_origin};
 
@@ -77,6 +78,11 @@ pub struct ApiConfig {
     pub email_from: Option<String>,
     /// At most one message per signer and petition in this many seconds.
     pub mail_interval_seconds: u64,
+    /// `LOG_SIGNING_KEY`: the operator's private log key, which signs notes (checkpoints,
+    /// the "where we are" note). Never a reason to refuse the configuration: without it,
+    /// or with one that does not match the published key, only notes stop
+    /// (`LogSigningKey::signer_for` says why).
+    pub log_signing_key: LogSigningKey,
 }
 
 impl ApiConfig {
@@ -88,7 +94,8 @@ impl ApiConfig {
     /// COUNTS_CACHE_SECONDS (default "5"),
     /// SITE_ORIGIN (optional; where the static site lives when it is not the API's origin),
     /// SIGNATURE_CONFIRMATION ("email", the default, or "none"), EMAIL_FROM (the sender,
-    /// required with "email"), MAIL_INTERVAL_SECONDS (default "600", at least 60).
+    /// required with "email"), MAIL_INTERVAL_SECONDS (default "600", at least 60),
+    /// LOG_SIGNING_KEY (optional secret: the private log key, `petitio keygen`).
     /// Empty values count as unset.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<ApiConfig, ConfigError> {
         let read = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
@@ -142,6 +149,7 @@ impl ApiConfig {
                 value: mail_interval,
             })?;
         Ok(ApiConfig {
+            log_signing_key: LogSigningKey::from_secret(read("LOG_SIGNING_KEY").as_deref()),
             confirmation,
             email_from,
             mail_interval_seconds,
@@ -266,6 +274,7 @@ mod tests {
         assert!(config.allowed_origins.is_empty());
         assert_eq!(config.turnstile, None);
         assert_eq!(config.site_origin, None);
+        assert_eq!(config.log_signing_key, crate::notes::LogSigningKey::Unset);
     }
 
     #[test]
@@ -283,8 +292,16 @@ mod tests {
             ("SITE_ORIGIN", "https://site.example"),
             ("SIGNATURE_CONFIRMATION", "none"),
             ("MAIL_INTERVAL_SECONDS", "60"),
+            (
+                "LOG_SIGNING_KEY",
+                "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz\n",
+            ),
         ])
         .unwrap();
+        let crate::notes::LogSigningKey::Set(log_key) = &config.log_signing_key else {
+            panic!("LOG_SIGNING_KEY not read: {:?}", config.log_signing_key);
+        };
+        assert_eq!(log_key.verifier_key().short(), "PeterNeumann+c74f20a3");
         assert_eq!(config.confirmation, Confirmation::None);
         assert_eq!(config.mail_interval_seconds, 60);
         assert_eq!(

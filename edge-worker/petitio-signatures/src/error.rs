@@ -65,6 +65,65 @@ pub enum ConfigError {
     InvalidMailInterval { value: String },
 }
 
+/// Signing or verifying a signed note (`notes`), or reading the private log key.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NoteError {
+    #[error(
+        "the log signing key is not a signed-note private key \
+         (`PRIVATE+KEY+<name>+<key id>+<key>`, as `petitio keygen` writes it), or its name \
+         breaks the rule for key names ({rule})",
+        rule = petitio_model::log_key::KEY_NAME_RULE
+    )]
+    PrivateKey,
+    #[error("`{name}` is not a log key name: use {rule}", rule = petitio_model::log_key::KEY_NAME_RULE)]
+    KeyName { name: String },
+    #[error(
+        "a note's text must be UTF-8 ending with a newline, with no control characters \
+         but newlines, and under 1 MB"
+    )]
+    Text,
+    #[error("not a signed note: a text, a blank line, then signature lines `\u{2014} <name> <signature>`")]
+    Malformed,
+    #[error("the note carries no signature by the key {key}")]
+    NotSignedBy { key: String },
+    #[error(
+        "the note's signature by the key {key} is not valid: the text or the signature was changed"
+    )]
+    BadSignature { key: String },
+    #[error("the operating system gave no randomness to make a key: {reason}")]
+    Randomness { reason: String },
+}
+
+/// `LOG_SIGNING_KEY` cannot sign the site's notes. Counting and signing go on; only notes
+/// (log checkpoints, the "where we are" note) stop until the operator fixes it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LogKeyError {
+    #[error(
+        "LOG_SIGNING_KEY is not set, but petitio.toml publishes the log key {published}: \
+         install its private key with `wrangler secret put LOG_SIGNING_KEY --config \
+         edge-worker/wrangler.toml < .petitio/keys/<name>.key` (docs/keys.md). Signing of \
+         notes is off until then; counting goes on"
+    )]
+    Missing { published: String },
+    #[error(
+        "LOG_SIGNING_KEY is not usable: {problem}. Install the file `petitio keygen` wrote \
+         (docs/keys.md). Signing of notes is off until then; counting goes on"
+    )]
+    Invalid { problem: NoteError },
+    #[error(
+        "LOG_SIGNING_KEY is the key {secret}, but petitio.toml publishes no log key \
+         (`[log] key`), so nobody could check its notes: add its public key to petitio.toml \
+         (`petitio keygen` does) and deploy. Signing of notes is off until then; counting goes on"
+    )]
+    Unpublished { secret: String },
+    #[error(
+        "LOG_SIGNING_KEY is the key {secret}, but the site publishes the log key \
+         {published}: install the private key of {published} (or, after rotating, deploy the \
+         site built with the new key). Signing of notes is off until then; counting goes on"
+    )]
+    Mismatch { secret: String, published: String },
+}
+
 /// A field of the sign request, as named in JSON bodies, forms and error bodies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Field {

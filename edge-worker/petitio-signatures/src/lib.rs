@@ -18,6 +18,7 @@ pub mod lookalike;
 pub mod mail;
 pub mod mailer;
 pub mod messages;
+pub mod notes;
 pub mod ratelimit;
 pub mod record;
 #[cfg(feature = "sim")]

@@ -9,7 +9,8 @@
 //! else Cloudflare keeps) is for the operator only and never names a signer: a
 //! misconfiguration or an unreadable manifest (`console_error`, with the text the
 //! operator needs to fix it), a failed or lagging counting job (`console_error`,
-//! `console_warn`), each routine counting run's figures (`console_debug`, counts only),
+//! `console_warn`), a log key that cannot sign for the site (`console_error`, each counting
+//! run), each routine counting run's figures (`console_debug`, counts only),
 //! and where a panic happened (file and line, never its message, which could quote input).
 
 #![cfg(target_arch = "wasm32")]
@@ -146,6 +147,11 @@ async fn run_scheduled(env: &Env) -> Result<(), String> {
         console_debug!("petitio: counting job: {report}");
     } else {
         console_warn!("petitio: counting job: {report}");
+    }
+    // The log key cannot sign for this site (unset, malformed, or not the published key):
+    // counting went on above; the operator learns why notes are not signed.
+    if let Err(problem) = config.log_signing_key.signer_for(manifest.log_key.as_ref()) {
+        console_error!("petitio: {problem}");
     }
     Ok(())
 }

@@ -1,12 +1,16 @@
 //! Petitio's shared vocabulary: the values the generator, `petitio serve` and the edge
 //! worker all speak of, defined once so they cannot disagree: slugs, language codes, dates
-//! and the site's time zone, petition statuses, the URL scheme, the manifest, milestone dates in open data, numbers as pages write them, signatures by region as pages show them and the page-fill contract. No I/O, no
-//! runtime types: it compiles natively and for wasm32 (the worker links it).
+//! and the site's time zone, petition statuses, the URL scheme, the manifest, milestone
+//! dates in open data, the operator's log key as published (`log_key`), numbers as pages
+//! write them, signatures by region as pages show them, HTML escaping and the page-fill
+//! contract. No I/O, no runtime types: it compiles natively and for wasm32 (the worker
+//! links it).
 
 pub mod date;
 pub mod escape;
 pub mod fill;
 pub mod lang;
+pub mod log_key;
 pub mod manifest;
 pub mod milestones;
 pub mod numbers;

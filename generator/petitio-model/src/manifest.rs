@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::date::{Date, UtcOffset};
+use crate::log_key::VerifierKey;
 use crate::status::Status;
 
 /// Path of the manifest inside the built site.
@@ -39,6 +40,10 @@ pub struct Manifest {
     /// The site's time zone (`utc_offset` in petitio.toml): when a deadline day ends.
     #[serde(default)]
     pub utc_offset: UtcOffset,
+    /// The operator's published log key (`[log] key` in petitio.toml; `petitio serve`'s
+    /// local one): the worker signs notes only with the private key that matches it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_key: Option<VerifierKey>,
     pub petitions: Vec<ManifestPetition>,
 }
 

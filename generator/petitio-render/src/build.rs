@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use petitio_model::log_key::VerifierKey;
 use petitio_site::config::Config;
 use petitio_site::content::Site;
 use petitio_site::counts::Counts;
@@ -41,6 +42,9 @@ pub struct BuildOptions {
     /// Writes the search index into the output (`petitio-search`'s Pagefind indexer, which
     /// the binary passes); `None` builds no index (the search pages then offer the listings).
     pub indexer: Option<Arc<dyn Indexer>>,
+    /// Replaces `[log] key` of petitio.toml: `petitio serve` publishes the public half of
+    /// its local log key, the one that signs there.
+    pub log_key: Option<VerifierKey>,
 }
 
 impl BuildOptions {
@@ -56,6 +60,7 @@ impl BuildOptions {
             extra_body_scripts: Vec::new(),
             bundle: false,
             indexer: None,
+            log_key: None,
         }
     }
 }
@@ -108,7 +113,10 @@ pub struct Loaded {
 }
 
 pub fn load(opts: &BuildOptions, drafts: bool) -> Result<Loaded, Error> {
-    let config = Config::load(&opts.root, opts.base_url.as_deref())?;
+    let mut config = Config::load(&opts.root, opts.base_url.as_deref())?;
+    if let Some(key) = &opts.log_key {
+        config.log_key = Some(key.clone());
+    }
     let site = Site::load(&opts.root, config, drafts)?;
     let counts = match &opts.counts {
         Some(path) => Counts::load(path)?,

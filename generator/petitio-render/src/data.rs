@@ -24,7 +24,26 @@ pub const SCHEMA_VERSION: u32 = 1;
 #[derive(Serialize)]
 struct Index<'a> {
     schema_version: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    log: Option<Log<'a>>,
     petitions: Vec<IndexEntry<'a>>,
+}
+
+/// The operator's log key (docs/keys.md), present when the site has one: what verifies
+/// the notes the site signs (checkpoints of its transparency log, the note naming its
+/// current addresses).
+#[derive(Serialize)]
+struct Log<'a> {
+    key: &'a str,
+}
+
+impl<'a> Log<'a> {
+    fn of(site: &'a Site) -> Option<Log<'a>> {
+        site.config
+            .log_key
+            .as_ref()
+            .map(|key| Log { key: key.as_str() })
+    }
 }
 
 /// The fields both the index entry and the detail of a petition start with.
@@ -70,6 +89,8 @@ struct Links {
 #[derive(Serialize)]
 struct Detail<'a> {
     schema_version: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    log: Option<Log<'a>>,
     #[serde(flatten)]
     basics: Basics<'a>,
     milestones: &'a [u64],
@@ -128,10 +149,11 @@ fn links(site: &Site, petition: &Petition) -> Links {
 }
 
 /// `data/petitions.json` from every petition's [`index_entry`], in site order.
-pub fn index<'a>(entries: impl Iterator<Item = &'a str>) -> Vec<u8> {
+pub fn index<'a>(site: &Site, entries: impl Iterator<Item = &'a str>) -> Vec<u8> {
     json_with_list(
         &Index {
             schema_version: SCHEMA_VERSION,
+            log: Log::of(site),
             petitions: Vec::new(),
         },
         entries,
@@ -215,6 +237,7 @@ pub fn petition(site: &Site, petition: &Petition, counts: &Counts, assets: &Asse
         .map(|path| site.config.url(path));
     to_json(&Detail {
         schema_version: SCHEMA_VERSION,
+        log: Log::of(site),
         basics: Basics::of(petition),
         milestones: &petition.milestones,
         tags: &petition.tags,

@@ -182,6 +182,7 @@ pub fn manifest<'a>(
 ) -> Vec<u8> {
     let config = &site.config;
     let head = Manifest {
+        log_key: config.log_key.clone(),
         version: MANIFEST_VERSION,
         base_path: config.base_path.clone(),
         default_language: config.default_language.clone(),

@@ -131,6 +131,7 @@ impl Renderer<'_> {
         context.insert("extra_body_scripts", &self.extra_body_scripts);
         context.insert("mirrors", &config.mirrors);
         context.insert("signature_confirmation", &config.signature_confirmation);
+        context.insert("log_key", &config.log_key.as_ref().map(|key| key.as_str()));
         context.insert(
             "turnstile",
             &config.turnstile.as_ref().map(|turnstile| {

@@ -493,7 +493,7 @@ impl<'s> Renderer<'s> {
             ),
             Job::DataIndex => sink.put(
                 urls::DATA_INDEX,
-                data::index(self.each_part(|p| p.data_index.as_str())),
+                data::index(self.site, self.each_part(|p| p.data_index.as_str())),
             ),
             Job::DataCsv => sink.put(
                 urls::DATA_CSV,

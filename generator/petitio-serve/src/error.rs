@@ -73,6 +73,23 @@ pub enum ServeError {
     Randomness(String),
 
     #[error(
+        "cannot read or write the local log key {}: {source}\n  \
+         Check that the data directory is writable.",
+        path.display()
+    )]
+    LogKeyFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
+    #[error(
+        "the local log key {} cannot be used: {problem}\n  \
+         Delete it to make a new one, or set LOG_SIGNING_KEY in the environment.",
+        path.display()
+    )]
+    LogKey { path: PathBuf, problem: String },
+
+    #[error(
         "invalid signature API configuration: {0}\n  \
          Fix or unset the environment variable it names."
     )]

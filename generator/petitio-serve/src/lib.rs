@@ -148,6 +148,11 @@ pub fn run(opts: ServeOptions) -> Result<(), ServeError> {
     build
         .extra_body_scripts
         .push(livereload::SCRIPT_PATH.to_owned());
+    // Local pages publish the key that signs here (see `local_config`).
+    if let Some(key) = &settings.log_key {
+        terminal::local_log_key(key);
+        build.log_key = Some(key.clone());
+    }
     let root = build.root.clone();
     let out = build.out.clone();
     let (builder, first_state) = first_build(build)?;

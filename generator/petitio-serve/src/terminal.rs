@@ -15,6 +15,12 @@ pub fn serving(url: &str, data_dir: &Path) {
     );
 }
 
+/// The log key the local API signs with, which the local pages show instead of
+/// petitio.toml's (printed once, at start).
+pub fn local_log_key(key: &petitio_model::log_key::VerifierKey) {
+    println!("Local log key {key}: local pages show it instead of petitio.toml's.");
+}
+
 /// A confirmation or withdrawal message went to the outbox: where, and the link to
 /// follow (the address is not shown).
 pub fn message_written(path: &Path, link: &str) {

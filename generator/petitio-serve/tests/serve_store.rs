@@ -359,6 +359,7 @@ mod concurrent_signers {
             })
             .unwrap(),
             manifest: Manifest {
+                log_key: None,
                 version: 1,
                 base_path: "/".into(),
                 default_language: "kk".into(),

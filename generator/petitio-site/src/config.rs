@@ -13,6 +13,7 @@ use crate::frontmatter::{Fields, TomlSource};
 use crate::regions::{self, Region};
 use petitio_model::date::UtcOffset;
 use petitio_model::lang::is_language_code;
+use petitio_model::log_key::{VerifierKey, VerifierKeyProblem, KEY_NAME_RULE};
 use petitio_model::slug::is_slug;
 use petitio_model::urls::API_PATH;
 use petitio_model::weburl::{parse_http_url, Url};
@@ -34,7 +35,11 @@ const FIELDS: &[&str] = &[
     "turnstile_site_key",
     "turnstile_script_url",
     "signature_confirmation",
+    "log",
 ];
+
+/// The fields of `[log]`.
+const LOG_FIELDS: &[&str] = &["key"];
 
 /// Cloudflare's Turnstile widget script, loaded only when a site key is set.
 pub const DEFAULT_TURNSTILE_SCRIPT_URL: &str =
@@ -80,6 +85,11 @@ pub struct Config {
     /// `SIGNATURE_CONFIRMATION` (`scripts/deploy` refuses the two out of step): what the
     /// petition pages tell signers.
     pub signature_confirmation: String,
+    /// `[log] key`: the operator's public log key (a signed-note verifier key, written by
+    /// `petitio keygen`), printed on petition pages and in open data, carried by the
+    /// manifest; `None` until the operator makes one. `petitio serve` puts its local key
+    /// here instead.
+    pub log_key: Option<VerifierKey>,
 }
 
 impl Config {
@@ -258,10 +268,13 @@ impl Config {
             ));
         }
 
+        let log_key = read_log_key(&fields, &mut problems);
+
         if !problems.is_empty() {
             return Err(problems);
         }
         Ok(Config {
+            log_key,
             turnstile,
             signature_confirmation,
             base_url,
@@ -422,6 +435,40 @@ fn read_turnstile(fields: &Fields<'_>, problems: &mut Vec<Problem>) -> Option<Tu
         origin: url.origin().ascii_serialization(),
         script_url: url.into(),
     })
+}
+
+/// `[log] key`, when there is one: a verifier key as `petitio keygen` writes it.
+fn read_log_key(fields: &Fields<'_>, problems: &mut Vec<Problem>) -> Option<VerifierKey> {
+    let table = fields.table("log", problems)?;
+    table.reject_unknown(LOG_FIELDS, problems);
+    let text = table.string("key", problems)?;
+    VerifierKey::parse(&text.value)
+        .map_err(|problem| {
+            let expected = match problem {
+                VerifierKeyProblem::Private => {
+                    "the PUBLIC key `<name>+<key id>+<key>`; this is the private key, which \
+                     must never be published: move it to a file outside the repository, \
+                     and since it was exposed, make a new pair with `petitio keygen --force`"
+                        .to_owned()
+                }
+                VerifierKeyProblem::Name => format!(
+                    "a verifier key whose name is {KEY_NAME_RULE}; make one with \
+                     `petitio keygen --force --name <name>`"
+                ),
+                VerifierKeyProblem::Malformed => "a signed-note Ed25519 verifier key \
+                    `<name>+<key id>+<key>` as `petitio keygen` writes it (copy it whole, or \
+                    make a new pair with `petitio keygen --force`)"
+                    .to_owned(),
+            };
+            problems.push(table.problem(
+                "key",
+                ProblemKind::Expected {
+                    expected,
+                    found: format!("{:?}", text.value),
+                },
+            ));
+        })
+        .ok()
 }
 
 /// An absolute http(s) URL (`weburl::parse_http_url`) with no query or fragment.
@@ -628,7 +675,7 @@ mod tests {
         assert_eq!(
             texts,
             [
-                "error: petitio.toml:3: field `colour`: unknown field; expected one of: base_url, default_language, languages, api_url, mirrors, theme, allow_raw_html, title, description, regions, utc_offset, turnstile_site_key, turnstile_script_url, signature_confirmation",
+                "error: petitio.toml:3: field `colour`: unknown field; expected one of: base_url, default_language, languages, api_url, mirrors, theme, allow_raw_html, title, description, regions, utc_offset, turnstile_site_key, turnstile_script_url, signature_confirmation, log",
                 "error: petitio.toml:2: field `default_language`: expected one of `languages` (kk, ru, en), found \"de\"",
                 "error: petitio.toml:1: field `base_url`: expected an absolute http(s) URL like \"https://petitio.example/\", its path made only of letters, digits, `-._~!$&'()*+,;=:@/` and %-escapes (no query or fragment), found \"ftp://x\"",
             ]
@@ -666,6 +713,47 @@ mod tests {
         )
         .unwrap();
         assert_eq!(ipv6.base_url, "https://[::1]:8443/sub/");
+    }
+
+    const PETER: &str = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
+
+    #[test]
+    fn the_log_key_is_read_from_its_table() {
+        let text = format!(
+            "base_url = \"https://p.example\"\n[title]\nkk = \"Т\"\n[log]\nkey = \"{PETER}\"\n"
+        );
+        assert_eq!(config(&text).log_key.unwrap().as_str(), PETER);
+        assert_eq!(
+            config("base_url = \"https://p.example\"\n[title]\nkk = \"Т\"\n").log_key,
+            None
+        );
+    }
+
+    #[test]
+    fn a_bad_log_key_names_file_line_field_and_fix() {
+        let base = "base_url = \"https://p.example\"\n[title]\nkk = \"Т\"\n[log]\n";
+        let texts = |log: &str| -> Vec<String> {
+            Config::parse(&format!("{base}{log}"), None)
+                .unwrap_err()
+                .iter()
+                .map(ToString::to_string)
+                .collect()
+        };
+        let broken = PETER.replace("c74f20a3", "c74f20a4");
+        assert_eq!(
+            texts(&format!("key = \"{broken}\"\n")),
+            [format!("error: petitio.toml:5: field `log.key`: expected a signed-note Ed25519 verifier key `<name>+<key id>+<key>` as `petitio keygen` writes it (copy it whole, or make a new pair with `petitio keygen --force`), found \"{broken}\"")]
+        );
+        let private =
+            "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz";
+        assert_eq!(
+            texts(&format!("key = \"{private}\"\n")),
+            [format!("error: petitio.toml:5: field `log.key`: expected the PUBLIC key `<name>+<key id>+<key>`; this is the private key, which must never be published: move it to a file outside the repository, and since it was exposed, make a new pair with `petitio keygen --force`, found \"{private}\"")]
+        );
+        assert_eq!(
+            texts("name = \"x\"\n"),
+            ["error: petitio.toml:5: field `log.name`: unknown field; expected one of: key"]
+        );
     }
 
     #[test]

@@ -87,6 +87,8 @@ const RESERVED_IDS: &[&str] = &[
     "tags-heading",
     "updates",
     "updates-heading",
+    "verify",
+    "verify-heading",
     "withdraw",
 ];
 const RESERVED_ID_PREFIXES: &[&str] =

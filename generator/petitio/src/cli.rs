@@ -89,6 +89,28 @@ pub enum Command {
         moved_out: PathBuf,
     },
 
+    /// Make the operator's log key: its public half into petitio.toml, its private half
+    /// into a file, to install as the worker's LOG_SIGNING_KEY secret
+    #[command(
+        after_help = "The key (Ed25519, C2SP signed-note format) signs the transparency log's checkpoints and the note naming the site's current addresses; see docs/keys.md.\n\nExamples:\n  petitio keygen\n  petitio keygen --name clean-air-kz\n  petitio keygen --force   # rotate: replaces the key in petitio.toml"
+    )]
+    Keygen {
+        /// The key's name, for good: a stable name of the site's log, not a domain (letters,
+        /// digits, `.`, `_`, `-`) [default: the replaced key's name, else petitio-<random hex>]
+        #[arg(long)]
+        name: Option<String>,
+        /// Where to write the private key [default: .petitio/keys/<name>.key, git-ignored]
+        #[arg(long, value_name = "FILE")]
+        key_file: Option<PathBuf>,
+        /// Replace the key petitio.toml has (and an existing key file): see docs/keys.md,
+        /// "Rotation", for what that breaks
+        #[arg(long)]
+        force: bool,
+        /// Also print the private key (it is otherwise only written to the key file)
+        #[arg(long)]
+        show_private_key: bool,
+    },
+
     /// Serve the site and the signature API locally, rebuilding on changes
     #[command(after_help = serve_after_help())]
     Serve(ServeArgs),

@@ -43,6 +43,33 @@ pub enum Error {
 
     #[error("error: the site already lives at {url}; nothing to relocate")]
     RelocateSameUrl { url: String },
+
+    #[error("error: {}: {reason}\n  Fix the file by hand, then run `petitio keygen` again.", .path.display())]
+    KeygenConfig { path: PathBuf, reason: String },
+
+    #[error(
+        "error: petitio.toml already has a log key ({key}); a new one would break every note \
+         and checkpoint signed with it for whoever pinned it\n  \
+         Keep it, or replace it with `petitio keygen --force` (docs/keys.md, \"Rotation\")."
+    )]
+    KeygenKeyExists { key: String },
+
+    #[error(
+        "error: {} already exists and may hold a private key in use\n  \
+         Move it away, name another file with --key-file, or replace it with --force.",
+        .path.display()
+    )]
+    KeyFileExists { path: PathBuf },
+
+    #[error("error: cannot write the private key to {}: {source}", .path.display())]
+    WriteKeyFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
+    /// Making or reading a log key (`petitio_signatures::notes`).
+    #[error("error: {0}")]
+    LogKey(#[from] petitio_signatures::error::NoteError),
 }
 
 impl From<petitio_site::Error> for Error {

@@ -3,7 +3,9 @@
 
 mod cli;
 mod cmd;
+mod config_file;
 mod error;
+mod keygen;
 mod relocate;
 
 use std::process::ExitCode;

@@ -19,7 +19,6 @@
 //! system so they are tested on strings. The "we moved" site is rendered from the theme
 //! (`petitio_render::moved`).
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -28,9 +27,9 @@ use toml_edit::{value, Array, DocumentMut, InlineTable, Item, Value};
 use petitio_render::moved::{Move, MovedSite};
 use petitio_render::{BuildOptions, BuildReport};
 use petitio_site::config::Config;
-use petitio_site::confine::SiteRoot;
 use petitio_site::site_url::SiteUrl;
 
+use crate::config_file::{read_config, replace_file};
 use crate::error::Error;
 
 /// What to relocate and where the results go.
@@ -214,31 +213,6 @@ fn zone_of(host: &str) -> String {
     labels[labels.len().saturating_sub(2)..].join(".")
 }
 
-/// Replaces a file's contents atomically: written to a new temporary file beside it (created
-/// exclusively, so never through a link left there), then renamed over it (which replaces a
-/// link rather than writing through it).
-fn replace_file(path: &Path, text: &str) -> Result<(), Error> {
-    Ok(petitio_render::output::write_through_temporary(
-        path,
-        ".petitio-relocate-",
-        |file| file.write_all(text.as_bytes()),
-    )?)
-}
-
-/// Reads a config file `relocate` rewrites (`petitio.toml`, the worker's), only from inside
-/// its own folder (`confine`); under the site root, no folder on the way may be a link.
-fn read_config(root: &Path, path: &Path) -> Result<String, Error> {
-    let parent = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    let folder = match parent.strip_prefix(root) {
-        Ok(relative) => SiteRoot::new(root)?.require_folder(&relative.to_string_lossy())?,
-        Err(_) => SiteRoot::new(parent)?.require_folder("")?,
-    };
-    Ok(folder.read_to_string(path)?)
-}
-
 /// Runs the whole relocation. Both configs are planned (and so validated) before either is
 /// written, and the build runs before the moved site is written: a failure leaves the
 /// previous `dist/` in place.
@@ -277,6 +251,7 @@ pub fn relocate(opts: &RelocateOptions) -> Result<RelocateReport, Error> {
         bundle: false,
         // The moved site searches like the old one.
         indexer: Some(std::sync::Arc::new(petitio_search::Pagefind)),
+        log_key: None,
     };
     let build = match petitio_render::build(&build_options) {
         Ok(report) => report,

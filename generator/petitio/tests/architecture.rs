@@ -39,6 +39,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "petitio-render",
             "petitio-search",
             "petitio-serve",
+            "petitio-signatures",
         ],
     ),
     ("petitio-signatures", &["petitio-model"]),

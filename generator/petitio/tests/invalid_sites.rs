@@ -35,6 +35,7 @@ fn every_case_is_covered() {
         "duplicate-slug",
         "heading-attributes",
         "image-name",
+        "log-key",
         "symlink-absolute",
         "symlink-relative",
         "tag-too-long",

@@ -69,7 +69,7 @@ fn refuses_bad_slugs_existing_folders_and_unknown_languages() {
 #[test]
 fn help_shows_examples_for_every_command() {
     let site = TestSite::copy("valid");
-    for command in ["new", "check", "build", "serve"] {
+    for command in ["new", "check", "build", "serve", "keygen"] {
         let output = site.run_ok(&[command, "--help"]);
         let help = String::from_utf8_lossy(&output.stdout);
         assert!(help.contains("Examples:\n  petitio "), "{command}: {help}");

@@ -85,6 +85,43 @@ fn a_signature_is_recorded_once_survives_a_restart_and_is_counted_once() {
     restarted.stop();
 }
 
+/// `petitio serve` makes a local log key once, signs with it, and builds the site with its
+/// public half in place of petitio.toml's `[log] key` (docs/keys.md).
+#[test]
+fn the_local_build_publishes_the_local_log_key_made_once() {
+    let site = site();
+    site.run_ok(&["keygen", "--name", "operator-log"]);
+    let manifest_key = || {
+        let manifest: serde_json::Value =
+            serde_json::from_str(&site.read(".petitio/site/_petitio/manifest.json")).unwrap();
+        manifest["log_key"].as_str().unwrap().to_owned()
+    };
+    let local_key = || {
+        let private = site.read(".petitio/data/log-signing.key");
+        let signer = petitio_signatures::notes::NoteSigner::from_private_key(&private).unwrap();
+        signer.verifier_key().as_str().to_owned()
+    };
+    let server = Server::start(&site);
+    let first = local_key();
+    assert!(first.starts_with("petitio-local+"), "{first}");
+    assert_eq!(manifest_key(), first);
+    assert!(!site.read("petitio.toml").contains(&first));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(site.path(".petitio/data/log-signing.key"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    server.stop();
+    let restarted = Server::start(&site);
+    assert_eq!(local_key(), first);
+    assert_eq!(manifest_key(), first);
+    restarted.stop();
+}
+
 #[test]
 fn nothing_stored_holds_the_email_the_name_or_the_address_in_the_clear() {
     let site = site();

@@ -102,6 +102,7 @@ mod tests {
 
     fn manifest() -> Manifest {
         Manifest {
+            log_key: None,
             version: 1,
             base_path: "/".into(),
             default_language: "kk".into(),

@@ -2,6 +2,7 @@
 
 mod build;
 mod check;
+mod keygen;
 mod new;
 mod relocate;
 mod serve;
@@ -41,6 +42,20 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             new_base_url,
             keep_old_as_mirror,
         }),
+        Command::Keygen {
+            name,
+            key_file,
+            force,
+            show_private_key,
+        } => keygen::run(
+            crate::keygen::KeygenOptions {
+                root,
+                name,
+                key_file,
+                force,
+            },
+            show_private_key,
+        ),
         Command::Serve(args) => serve::run(root, args),
     }
 }

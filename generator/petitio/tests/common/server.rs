@@ -72,6 +72,7 @@ impl Server {
             .args(["serve", "--port", "0"])
             .args(args)
             .env_remove("SIGNING_KEY")
+            .env_remove("LOG_SIGNING_KEY")
             .env_remove("ALLOWED_ORIGINS")
             .env_remove("TURNSTILE_SECRET")
             .env("SIGNATURE_CONFIRMATION", "none")
