@@ -114,7 +114,7 @@ fn readme(config: &Config, linker: &Linker) -> String {
         "A copy of {base}\n\n\
          This archive is the whole site as static files whose links work from any domain and\n\
          any folder. Put its files on any static host. Signing goes to the main site's API\n\
-         ({api}). While that API confirms each signature by email or with a Turnstile\n\
+         ({api}, tried in this order). While that API confirms each signature by email or with a Turnstile\n\
          challenge (its default), it accepts signatures from any address, so this copy signs\n\
          as it is: open a petition here and sign to check. If signing answers that this\n\
          address may not sign, the operators turned both off: ask them to add this copy's\n\
@@ -127,7 +127,7 @@ fn readme(config: &Config, linker: &Linker) -> String {
          your host lets you set response headers, send these with every file (the file\n\
          _headers holds the same rules in the format Cloudflare Pages and Netlify read):\n\n",
         base = config.base_url,
-        api = linker.api_url(),
+        api = linker.api_endpoints().join(", "),
         header_only = hosting::HEADER_ONLY_DIRECTIVES.join(", "),
     );
     for (name, value) in hosting::security_headers(linker) {

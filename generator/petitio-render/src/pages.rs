@@ -430,7 +430,7 @@ impl Renderer<'_> {
             &ApiRoute::Signatures(&petition.slug).url(self.linker.api_url()),
         );
         context.insert(
-            "sign_alternatives",
+            "form_alternatives",
             &self.alternative_actions(ApiRoute::Signatures(&petition.slug)),
         );
         self.insert_api(&mut context);
@@ -546,6 +546,7 @@ impl Renderer<'_> {
         let title = self.t(lang, title_key)?;
         let (mut context, at) = self.subpage_context(petition, translation, page, title);
         context.insert("action", &route.url(self.linker.api_url()));
+        context.insert("form_alternatives", &self.alternative_actions(route));
         self.insert_api(&mut context);
         self.theme.templates.render(at, lang, template, &context)
     }

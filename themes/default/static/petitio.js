@@ -434,7 +434,7 @@
     // own bubbles (which speak the browser's language).
     form.noValidate = true;
     // The script tries every endpoint itself: the no-JS alternatives are not needed.
-    each(form.querySelectorAll("[data-sign-alternatives]"), function (node) { node.hidden = true; });
+    each(form.querySelectorAll("[data-form-alternatives]"), function (node) { node.hidden = true; });
 
     form.addEventListener("submit", function (event) {
       event.preventDefault();
