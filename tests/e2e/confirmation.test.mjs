@@ -6,7 +6,8 @@
 // once; withdrawal takes a message and a click and the published count goes back down;
 // and afterwards no raw address, name or token is in the stored data or the worker's logs.
 // In Chromium: signing shows "check your email", the link's page fills its token and its
-// button records; the withdraw page works without JavaScript. Last, `petitio serve` with
+// button records; without JavaScript the link's page gets its token from the server that
+// serves it (page fill) and its button records; the withdraw page works without JavaScript. Last, `petitio serve` with
 // no --smtp: the message lands in .petitio/outbox/ and its link is printed.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -230,6 +231,35 @@ for (const spec of targets) {
         await Promise.all([page.waitForURL(/\/signed\//), page.click("#confirm button[type=submit]")]);
         assert.equal(new URL(page.url()).searchParams.get("result"), "recorded");
         assert.match(await page.locator("main .lead:visible").first().innerText(), /recorded/);
+        assert.deepEqual(unexpectedProblems(problems), []);
+      } finally {
+        await close();
+      }
+    });
+
+    test("in Chromium without JavaScript: the link's page carries its token, is never cached, and its button records", async () => {
+      const email = `nojs.confirm.${Date.now()}@mail.test`;
+      const sent = run.mails().length;
+      const answer = await sign(run.target, OPEN_PETITION, signFields({ email, lang: "kk" }));
+      assert.equal(answer.status, 202, JSON.stringify(answer.body));
+      const link = linkOf(await waitForMails(run, sent + 1));
+      const { page, problems, close } = await openPage(chromium, { javaScriptEnabled: false });
+      try {
+        const response = await page.goto(link.href);
+        assert.equal(response.status(), 200);
+        assert.equal(response.headers()["cache-control"], "private, no-store", "a page carrying a token is personal");
+        assert.equal(await page.inputValue("#confirm input[name=token]"), link.searchParams.get("token"));
+        await Promise.all([page.waitForURL(/\/signed\//), page.click("#confirm button[type=submit]")]);
+        const url = new URL(page.url());
+        assert.equal(url.pathname, `/kk/petitions/${OPEN_PETITION}/signed/`);
+        assert.equal(url.searchParams.get("result"), "recorded");
+        const tampered = new URL(link.href);
+        tampered.searchParams.set("token", `"><b id="injected">x</b>`);
+        await page.goto(tampered.href);
+        assert.equal(await page.inputValue("#confirm input[name=token]"), "", "only a token's form is written into the page");
+        assert.equal(await page.locator("#injected").count(), 0);
+        const plain = await page.goto(`${run.target.url}/kk/petitions/${OPEN_PETITION}/confirm/`);
+        assert.notEqual(plain.headers()["cache-control"], "private, no-store", "without a token the page stays cacheable");
         assert.deepEqual(unexpectedProblems(problems), []);
       } finally {
         await close();

@@ -183,6 +183,9 @@ pub enum ApiError {
     },
     /// The message could not be handed to the mail service.
     MailUnavailable,
+    /// This site sends no email (no `EMAIL_FROM`), so no signature can be withdrawn here:
+    /// only a message to the address proves the withdrawal is its owner's.
+    WithdrawalUnavailable,
 }
 
 impl ApiError {
@@ -193,6 +196,7 @@ impl ApiError {
             ApiError::TokenSuperseded => 409,
             ApiError::MailRateLimited { .. } => 429,
             ApiError::MailUnavailable => 503,
+            ApiError::WithdrawalUnavailable => 501,
             ApiError::ForbiddenOrigin | ApiError::ChallengeFailed => 403,
             ApiError::PetitionNotFound | ApiError::RouteNotFound => 404,
             ApiError::MethodNotAllowed { .. } => 405,
@@ -228,6 +232,7 @@ impl ApiError {
             ApiError::TokenSuperseded => "token_superseded",
             ApiError::MailRateLimited { .. } => "mail_rate_limited",
             ApiError::MailUnavailable => "mail_unavailable",
+            ApiError::WithdrawalUnavailable => "withdrawal_unavailable",
         }
     }
 

@@ -17,9 +17,12 @@
 //! | `plural:<forms>` | the form the count takes among `one=…\|other=…` (`petitio_model::plurals`) |
 //! | `plural_width:<forms>` | the badge's width of that form's text |
 //! | `live` | "hidden", needing no petition: hides a note saying counts are as of the build |
+//! | `token` | the request's `?token=` (a confirmation link's), if it has a token's form |
 //!
 //! A petition the snapshot does not list has 0 signatures; without a snapshot (before the
-//! counting job's first run) there are no values at all and the page stays as built.
+//! counting job's first run) there are no counts at all and those targets stay as built.
+//! The request's own values ([`RequestValues`]) need no snapshot: the confirm page's form
+//! gets its token without JavaScript from the first signature on.
 
 use petitio_model::date::parse_rfc3339_timestamp;
 use petitio_model::fill::Values;
@@ -27,6 +30,7 @@ use petitio_model::manifest::Manifest;
 use petitio_model::numbers::{badge_text_width, percent_text, BADGE_PAD};
 
 use crate::snapshot::{PetitionCount, Snapshot};
+use crate::token::MAX_TOKEN_CHARS;
 
 /// The published counts as values of the page-fill contract, for a page in `lang`.
 #[derive(Debug, Clone, Copy)]
@@ -93,6 +97,70 @@ impl Values for LiveCounts<'_> {
             }
             _ => return None,
         })
+    }
+}
+
+/// `Cache-Control` of a page filled with a request's own values ([`RequestValues::is_personal`]).
+pub const PERSONAL_CACHE_CONTROL: &str = "private, no-store";
+
+/// Values a page takes from the request serving it: the token of a confirmation link
+/// (`<confirm page>?token=<token>`), so the confirm page's form posts it without JavaScript.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RequestValues<'q> {
+    pub token: Option<&'q str>,
+}
+
+impl<'q> RequestValues<'q> {
+    /// The values in a URL's query string (without its `?`). A token is taken only when it
+    /// has a token's form (hex digits and one `.`, at most [`MAX_TOKEN_CHARS`]): whatever
+    /// else a link carries is never written into a page. Whether the token is valid is
+    /// checked when it is posted, not here.
+    pub fn from_query(query: Option<&'q str>) -> Self {
+        let token = query
+            .into_iter()
+            .flat_map(|query| query.split('&'))
+            .find_map(|pair| {
+                pair.strip_prefix(petitio_model::urls::TOKEN_PARAMETER)?
+                    .strip_prefix('=')
+            })
+            .filter(|token| has_token_form(token));
+        RequestValues { token }
+    }
+
+    /// Whether filling a page with these values makes it personal: it must then not be
+    /// stored by any cache (`Cache-Control: private, no-store`).
+    pub fn is_personal(&self) -> bool {
+        self.token.is_some()
+    }
+}
+
+fn has_token_form(text: &str) -> bool {
+    text.len() <= MAX_TOKEN_CHARS
+        && text.bytes().filter(|b| *b == b'.').count() == 1
+        && text.bytes().all(|b| b == b'.' || b.is_ascii_hexdigit())
+}
+
+/// Everything a served page or badge is filled from: the published counts (none before the
+/// counting job's first run) and the request's own values.
+#[derive(Debug, Clone, Copy)]
+pub struct PageValues<'a> {
+    pub counts: Option<LiveCounts<'a>>,
+    pub request: RequestValues<'a>,
+}
+
+impl PageValues<'_> {
+    /// Whether serving the page with these values can change it at all.
+    pub fn fill_anything(&self) -> bool {
+        self.counts.is_some() || self.request != RequestValues::default()
+    }
+}
+
+impl Values for PageValues<'_> {
+    fn value(&self, petition: Option<&str>, name: &str, arg: Option<&str>) -> Option<String> {
+        match name {
+            "token" => self.request.token.map(str::to_owned),
+            _ => self.counts.as_ref()?.value(petition, name, arg),
+        }
     }
 }
 
@@ -241,5 +309,68 @@ mod tests {
             _ => None,
         };
         assert_eq!(edits(attributes, &kk), Vec::<Edit>::new());
+    }
+
+    #[test]
+    fn a_token_is_taken_from_the_query_only_in_a_tokens_form() {
+        let token = |query| RequestValues::from_query(Some(query)).token;
+        assert_eq!(token("token=0a1b.ff"), Some("0a1b.ff"));
+        assert_eq!(token("lang=kk&token=0a.ff&x=1"), Some("0a.ff"));
+        assert_eq!(RequestValues::from_query(None).token, None);
+        for refused in [
+            "token=",
+            "token=0a1b",
+            "token=0a.ff.00",
+            "token=0a.f%22f",
+            "token=\"><script>",
+            "tokens=0a.ff",
+            "xtoken=0a.ff",
+        ] {
+            assert_eq!(token(refused), None, "{refused}");
+        }
+        let long = format!("token={}.{}", "0".repeat(MAX_TOKEN_CHARS), "f");
+        assert_eq!(token(&long), None, "longer than any token");
+        assert!(RequestValues::from_query(Some("token=0a.ff")).is_personal());
+        assert!(!RequestValues::from_query(Some("page=2")).is_personal());
+    }
+
+    #[test]
+    fn a_page_takes_the_token_with_or_without_counts() {
+        let (snapshot, manifest) = (snapshot(), manifest());
+        let request = RequestValues::from_query(Some("token=0a.ff"));
+        let without_counts = PageValues {
+            counts: None,
+            request,
+        };
+        assert!(without_counts.fill_anything());
+        assert_eq!(
+            without_counts.value(None, "token", None).as_deref(),
+            Some("0a.ff")
+        );
+        assert_eq!(without_counts.value(Some("clean-air"), "count", None), None);
+        let with_counts = PageValues {
+            counts: Some(LiveCounts {
+                snapshot: &snapshot,
+                manifest: &manifest,
+                lang: "kk",
+            }),
+            request: RequestValues::default(),
+        };
+        assert_eq!(
+            with_counts.value(None, "token", None),
+            None,
+            "no token asked"
+        );
+        assert_eq!(
+            with_counts
+                .value(Some("clean-air"), "count", None)
+                .as_deref(),
+            Some("1\u{202f}234")
+        );
+        let nothing = PageValues {
+            counts: None,
+            request: RequestValues::default(),
+        };
+        assert!(!nothing.fill_anything());
     }
 }

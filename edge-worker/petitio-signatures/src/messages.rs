@@ -197,6 +197,14 @@ pub fn message(error: &ApiError, lang: Lang) -> String {
                 "The confirmation message could not be sent right now. Please try again in a minute.",
             ],
         ),
+        ApiError::WithdrawalUnavailable => pick(
+            lang,
+            [
+                "Бұл сайт хат жібермейді, сондықтан қолтаңбаны мұнда кері қайтарып алу мүмкін емес: сайт операторларына жазыңыз.",
+                "Этот сайт не отправляет писем, поэтому отозвать подпись здесь нельзя: напишите операторам сайта.",
+                "This site sends no email, so a signature cannot be withdrawn here: please write to the site's operators.",
+            ],
+        ),
         ApiError::MethodNotAllowed { allow } => pick(
             lang,
             [
@@ -405,6 +413,7 @@ mod tests {
                 retry_after_seconds: 600,
             },
             ApiError::MailUnavailable,
+            ApiError::WithdrawalUnavailable,
         ]);
         errors
     }

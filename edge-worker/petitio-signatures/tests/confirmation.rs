@@ -458,11 +458,23 @@ fn confirmation_none_still_records_at_once() {
     let response = h.send(post_json("clean-air", &sign_body(ADDRESS)));
     assert_eq!(response.status, 201);
     assert!(h.mailer.sent().is_empty());
-    // Withdrawing needs a sender even then.
-    let ask = serde_json::json!({"email": ADDRESS}).to_string();
+    // Withdrawing needs a sender even then; without one it is refused for good (no
+    // Retry-After: trying again will not help).
+    let ask = serde_json::json!({"email": ADDRESS, "lang": "en"}).to_string();
     let response = h.send(post_json_to(&withdrawals("clean-air"), &ask));
-    assert_eq!(response.status, 503);
-    assert_eq!(body_json(&response)["error"]["code"], "mail_unavailable");
+    assert_eq!(response.status, 501);
+    assert_eq!(
+        body_json(&response)["error"]["code"],
+        "withdrawal_unavailable"
+    );
+    assert_eq!(
+        body_json(&response)["error"]["message"],
+        "This site sends no email, so a signature cannot be withdrawn here: please write to the site's operators."
+    );
+    assert!(!response
+        .headers
+        .iter()
+        .any(|(name, _)| name == "Retry-After"));
     let _ = block_on(h.store.get("tally"));
 }
 

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use petitio_model::fill::{edits, Edit, SELECTOR};
 use petitio_model::manifest::Manifest;
 use petitio_model::urls::Filled;
-use petitio_signatures::fill::LiveCounts;
+use petitio_signatures::fill::{LiveCounts, PageValues, RequestValues, PERSONAL_CACHE_CONTROL};
 use petitio_signatures::live_data;
 use petitio_signatures::snapshot::Published;
 use wasm_bindgen::prelude::*;
@@ -44,13 +44,15 @@ extern "C" {
     fn set_inner_content(this: &RewriterElement, content: &str, options: &JsValue);
 }
 
-/// The asset `built` (answered 200 for `path`, relative to the base path) with the
-/// published counts filled in; as built when there is nothing to fill.
+/// The asset `built` (answered 200 for `path`, relative to the base path, with the URL
+/// query `query`) with the published counts (if any were read) and the request's values
+/// filled in; as built when there is nothing to fill.
 pub async fn live_response(
     built: Response,
     path: &str,
     manifest: Rc<Manifest>,
-    published: Arc<Published>,
+    published: Option<Arc<Published>>,
+    query: Option<&str>,
 ) -> worker::Result<Response> {
     let filled = Filled::of(path, &manifest.languages, &manifest.default_language);
     let is_data = matches!(
@@ -61,25 +63,31 @@ pub async fn live_response(
     if is_data {
         headers.set("Access-Control-Allow-Origin", "*")?;
     }
-    if published.snapshot.is_none() || filled == Filled::AsBuilt {
+    let published = published.filter(|published| published.snapshot.is_some());
+    let request = RequestValues::from_query(query);
+    let personal = request.is_personal() && matches!(filled, Filled::Markup { .. });
+    if (published.is_none() && !personal) || filled == Filled::AsBuilt {
         return Ok(built.with_headers(headers));
     }
-    headers.set(
-        "Cache-Control",
-        &format!("public, max-age={FILLED_MAX_AGE}"),
-    )?;
+    let cache_control = if personal {
+        PERSONAL_CACHE_CONTROL.to_owned()
+    } else {
+        format!("public, max-age={FILLED_MAX_AGE}")
+    };
+    headers.set("Cache-Control", &cache_control)?;
     headers.delete("ETag")?;
     let status = built.status_code();
-    match filled {
-        Filled::Markup { lang } => {
+    match (filled, published) {
+        (Filled::Markup { lang }, published) => {
+            let token = request.token.map(str::to_owned);
             let lang = lang.to_owned();
-            let transformed = rewriter(manifest, published, lang).transform(&built.into());
+            let transformed = rewriter(manifest, published, lang, token).transform(&built.into());
             Ok(Response::from(transformed).with_headers(headers))
         }
-        _ => {
+        (_, Some(published)) => {
             let mut built = built;
             let bytes = built.bytes().await?;
-            let snapshot = published.snapshot.as_ref().expect("checked above");
+            let snapshot = published.snapshot.as_ref().expect("filtered above");
             let live = match filled {
                 Filled::DataCsv => live_data::csv(&bytes, snapshot),
                 _ => live_data::json(&bytes, snapshot),
@@ -89,6 +97,7 @@ pub async fn live_response(
                 .with_status(status)
                 .with_headers(headers))
         }
+        (_, None) => Ok(built.with_headers(headers)),
     }
 }
 
@@ -101,18 +110,29 @@ fn copied_headers(response: &Response) -> worker::Result<Headers> {
     Ok(headers)
 }
 
-/// An HTMLRewriter filling every `[data-fill]` element from the published counts. The
-/// handler is handed to the JS garbage collector (`into_js_value`): it lives as long as the
-/// response streams, and is reclaimed with it (workerd has weak references).
-fn rewriter(manifest: Rc<Manifest>, published: Arc<Published>, lang: String) -> HtmlRewriter {
+/// An HTMLRewriter filling every `[data-fill]` element from the published counts (when
+/// there are any) and the request's token. The handler is handed to the JS garbage
+/// collector (`into_js_value`): it lives as long as the response streams, and is reclaimed
+/// with it (workerd has weak references).
+fn rewriter(
+    manifest: Rc<Manifest>,
+    published: Option<Arc<Published>>,
+    lang: String,
+    token: Option<String>,
+) -> HtmlRewriter {
     let handler = Closure::<dyn FnMut(RewriterElement)>::new(move |element: RewriterElement| {
-        let Some(snapshot) = published.snapshot.as_ref() else {
-            return;
-        };
-        let values = LiveCounts {
-            snapshot,
-            manifest: &manifest,
-            lang: &lang,
+        let values = PageValues {
+            counts: published
+                .as_ref()
+                .and_then(|published| published.snapshot.as_ref())
+                .map(|snapshot| LiveCounts {
+                    snapshot,
+                    manifest: &manifest,
+                    lang: &lang,
+                }),
+            request: RequestValues {
+                token: token.as_deref(),
+            },
         };
         for edit in edits(|name| element.get_attribute(name), &values) {
             match edit {

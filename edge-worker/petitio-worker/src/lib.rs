@@ -93,12 +93,14 @@ async fn fetch(request: Request, env: Env, _ctx: Context) -> worker::Result<Resp
 }
 
 /// A file of the site: pages, badges and open data (what wrangler.toml's
-/// `run_worker_first` sends here besides /api/*) with the published counts filled in
-/// (`fill`); anything else, or anything that cannot be filled now (no counts yet, a
-/// misconfiguration, KV unreadable), as built.
+/// `run_worker_first` sends here besides /api/*) with the published counts and the
+/// request's values (a confirmation link's token) filled in (`fill`); anything else, or
+/// anything that cannot be filled now (no counts yet, a misconfiguration, KV unreadable),
+/// as built.
 async fn serve_site(request: Request, env: &Env) -> worker::Result<Response> {
     let fillable = matches!(request.method(), Method::Get | Method::Head);
     let path = request.path();
+    let query = request.url()?.query().map(str::to_owned);
     let built = env
         .assets(assets::ASSETS_BINDING)?
         .fetch_request(request)
@@ -116,10 +118,8 @@ async fn serve_site(request: Request, env: &Env) -> worker::Result<Response> {
     let site_path = site_path.to_owned();
     let store = kv::WorkersKv::new(env.kv(KV_BINDING)?);
     let max_age_ms = config.counts_cache_seconds.saturating_mul(1000);
-    let Ok(published) = SNAPSHOTS.read(&store, now_ms, max_age_ms).await else {
-        return Ok(built);
-    };
-    fill::live_response(built, &site_path, manifest, published).await
+    let published = SNAPSHOTS.read(&store, now_ms, max_age_ms).await.ok();
+    fill::live_response(built, &site_path, manifest, published, query.as_deref()).await
 }
 
 #[event(scheduled)]

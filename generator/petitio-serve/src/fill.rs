@@ -9,7 +9,7 @@ use lol_html::{element, rewrite_str, RewriteStrSettings};
 use petitio_model::fill::{edits, Edit, Values, SELECTOR};
 use petitio_model::manifest::Manifest;
 use petitio_model::urls::Filled;
-use petitio_signatures::fill::LiveCounts;
+use petitio_signatures::fill::{LiveCounts, PageValues, RequestValues};
 use petitio_signatures::live_data;
 use petitio_signatures::snapshot::Snapshot;
 
@@ -30,26 +30,30 @@ pub fn markup(html: &[u8], values: &impl Values) -> Option<Vec<u8>> {
     rewrite_str(html, settings).ok().map(String::into_bytes)
 }
 
-/// What a file at `path` (relative to the base path) holds once the published counts are
-/// filled in, or `None` when it is served as built (not a page, badge or open data file,
-/// or nothing to fill).
+/// What a file at `path` (relative to the base path) holds once the published counts (none
+/// before the counting job's first run) and the request's values are filled in, or `None`
+/// when it is served as built (not a page, badge or open data file, or nothing to fill).
 pub fn live_file(
     path: &str,
     built: &[u8],
     manifest: &Manifest,
-    snapshot: &Snapshot,
+    snapshot: Option<&Snapshot>,
+    request: RequestValues,
 ) -> Option<Vec<u8>> {
     match Filled::of(path, &manifest.languages, &manifest.default_language) {
-        Filled::Markup { lang } => markup(
-            built,
-            &LiveCounts {
-                snapshot,
-                manifest,
-                lang,
-            },
-        ),
-        Filled::DataIndex | Filled::DataPetition { .. } => live_data::json(built, snapshot),
-        Filled::DataCsv => live_data::csv(built, snapshot),
+        Filled::Markup { lang } => {
+            let values = PageValues {
+                counts: snapshot.map(|snapshot| LiveCounts {
+                    snapshot,
+                    manifest,
+                    lang,
+                }),
+                request,
+            };
+            values.fill_anything().then(|| markup(built, &values))?
+        }
+        Filled::DataIndex | Filled::DataPetition { .. } => live_data::json(built, snapshot?),
+        Filled::DataCsv => live_data::csv(built, snapshot?),
         Filled::AsBuilt => None,
     }
 }

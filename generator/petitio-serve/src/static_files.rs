@@ -29,6 +29,7 @@ use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_status::SetStatus;
 
 use petitio_model::urls::Filled;
+use petitio_signatures::fill::{RequestValues, PERSONAL_CACHE_CONTROL};
 
 use crate::api_bridge::{unix_millis_now, SignatureApi};
 use crate::error::static_file_failure;
@@ -72,6 +73,7 @@ impl StaticSite {
 /// Any request not routed elsewhere.
 pub async fn serve(State(mut files): State<StaticSite>, mut request: Request) -> Response {
     let path = request.uri().path().to_owned();
+    let query = request.uri().query().map(str::to_owned);
     let site = files.site.current();
     let fill_path = site
         .manifest
@@ -112,7 +114,8 @@ pub async fn serve(State(mut files): State<StaticSite>, mut request: Request) ->
     if let (Some(site_path), Some(manifest), None) = (&fill_path, &site.manifest, &site.build_error)
     {
         if response.status() == StatusCode::OK {
-            response = fill(response, site_path, manifest, &files.api).await;
+            let request_values = RequestValues::from_query(query.as_deref());
+            response = fill(response, site_path, manifest, request_values, &files.api).await;
         }
     }
     match &site.build_error {
@@ -124,25 +127,28 @@ pub async fn serve(State(mut files): State<StaticSite>, mut request: Request) ->
     }
 }
 
-/// The response with the published counts filled in, or as it was when there are none
-/// yet (or the store cannot be read: the page then shows the build's counts).
+/// The response with the published counts and the request's values filled in, or as it was
+/// when there is nothing to fill (no counts yet, or the store cannot be read: the page then
+/// shows the build's counts). A page filled with a request's token is never stored.
 async fn fill(
     response: Response,
     site_path: &str,
     manifest: &petitio_model::manifest::Manifest,
+    request: RequestValues<'_>,
     api: &SignatureApi,
 ) -> Response {
     let max_age_ms = api.config.counts_cache_seconds.saturating_mul(1000);
-    let Ok(published) = api
+    let published = api
         .snapshots
         .read(&api.store, unix_millis_now(), max_age_ms)
         .await
-    else {
+        .ok();
+    let snapshot = published
+        .as_ref()
+        .and_then(|published| published.snapshot.as_ref());
+    if snapshot.is_none() && !request.is_personal() {
         return response;
-    };
-    let Some(snapshot) = &published.snapshot else {
-        return response;
-    };
+    }
     let (mut parts, body) = response.into_parts();
     let Ok(built) = axum::body::to_bytes(body, usize::MAX).await else {
         return (
@@ -151,10 +157,16 @@ async fn fill(
         )
             .into_response();
     };
-    let filled = live_file(site_path, &built, manifest, snapshot);
+    let filled = live_file(site_path, &built, manifest, snapshot, request);
     if filled.is_some() {
         for stale in [CONTENT_LENGTH, ETAG, LAST_MODIFIED] {
             parts.headers.remove(stale);
+        }
+        if request.is_personal() {
+            parts.headers.insert(
+                CACHE_CONTROL,
+                HeaderValue::from_static(PERSONAL_CACHE_CONTROL),
+            );
         }
     }
     Response::from_parts(parts, Body::from(filled.unwrap_or_else(|| built.to_vec())))

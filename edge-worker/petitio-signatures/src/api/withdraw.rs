@@ -59,7 +59,7 @@ async fn request_withdrawal<S: KvStore, V: TurnstileVerifier, M: Mailer>(
     // Withdrawing takes a message whichever way signatures are confirmed (only the
     // address's owner may take a signature off the count): without a sender, none.
     let Some(from) = &ctx.config.email_from else {
-        return Err(ApiError::MailUnavailable);
+        return Err(ApiError::WithdrawalUnavailable);
     };
     if request.honeypot_filled {
         return Ok(());
