@@ -72,7 +72,9 @@ fuzz_target!(|data: &[u8]| {
         config.base_path
     );
     assert!(config.languages.contains(&config.default_language));
-    assert!(!config.api_url.ends_with('/') || config.api_url.is_empty());
+    for endpoint in config.api_endpoints.all() {
+        assert!(!endpoint.ends_with('/') || endpoint.is_empty());
+    }
 
     let again = Config::parse(file, Some(&config.base_url))
         .expect("a valid config stays valid with its own base_url as the override");

@@ -139,9 +139,22 @@ for (const spec of targets) {
       assert.equal(answer.body.error.code, "body_too_large");
     });
 
-    test("a page on a foreign origin may not sign (403)", async () => {
-      const answer = await sign(target, OPEN_PETITION, signFields(), {
+    // With Turnstile on (as here), every signature is challenged, so the API accepts pages
+    // on any origin (ARCHITECTURE.md, "Which origins may sign"); origins.test.mjs covers
+    // the allow-list that applies with confirmation and Turnstile both off.
+    test("with Turnstile on, a page on an unlisted origin may sign", async () => {
+      const fields = signFields();
+      const answer = await sign(target, OPEN_PETITION, fields, {
         headers: { origin: FOREIGN_ORIGIN, "sec-fetch-site": "cross-site" },
+      });
+      assert.equal(answer.status, 201, JSON.stringify(answer.body));
+      assert.equal(answer.headers.get("access-control-allow-origin"), FOREIGN_ORIGIN);
+      recorded.add(fields.email);
+    });
+
+    test("an opaque origin (a sandboxed frame's `null`) may not sign (403)", async () => {
+      const answer = await sign(target, OPEN_PETITION, signFields(), {
+        headers: { origin: "null", "sec-fetch-site": "cross-site" },
       });
       assert.equal(answer.status, 403);
       assert.equal(answer.body.error.code, "forbidden_origin");
@@ -218,15 +231,21 @@ for (const spec of targets) {
         assert.match(preflight.headers.get("access-control-allow-headers"), /content-type/i);
       });
 
-      test("a foreign origin gets no CORS grant, and its preflight is refused", async () => {
+      test("with Turnstile on, an unlisted origin gets the CORS grant; `null` never does", async () => {
         const read = await request(target, "/api/counts", { headers: { origin: FOREIGN_ORIGIN } });
-        assert.equal(read.headers.get("access-control-allow-origin"), null);
+        assert.equal(read.headers.get("access-control-allow-origin"), FOREIGN_ORIGIN);
         const preflight = await request(target, signaturesPath(OPEN_PETITION), {
           method: "OPTIONS",
           headers: { origin: FOREIGN_ORIGIN, "access-control-request-method": "POST" },
         });
-        assert.equal(preflight.status, 403);
-        assert.equal(preflight.headers.get("access-control-allow-origin"), null);
+        assert.equal(preflight.status, 204);
+        assert.equal(preflight.headers.get("access-control-allow-origin"), FOREIGN_ORIGIN);
+        const opaque = await request(target, signaturesPath(OPEN_PETITION), {
+          method: "OPTIONS",
+          headers: { origin: "null", "access-control-request-method": "POST" },
+        });
+        assert.equal(opaque.status, 403);
+        assert.equal(opaque.headers.get("access-control-allow-origin"), null);
       });
 
       test("an allowed origin may sign cross-origin", async () => {

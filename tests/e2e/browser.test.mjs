@@ -574,10 +574,11 @@ for (const targetName of targetNames) {
         assert.equal(await displayedCount(page), built, "the build-time count stays");
         assert.ok(await page.locator("h1").isVisible());
 
-        // Signing now says there is no connection, and the form stays filled in.
+        // Signing now says no server answered, and the form stays filled in.
         await fillForm(page, { email: uniqueEmail("offline") });
         await page.click("#sign button[type=submit]");
-        assert.equal(await signOutcome(page), strings["result.network"]);
+        assert.equal(await signOutcome(page), strings["result.unreachable"]);
+        assert.match(strings["result.unreachable"], KAZAKH_LETTERS);
         assert.notEqual(await page.inputValue("#sign-email"), "");
 
         // A listing says so too, once for the page, and keeps its build-time counts.

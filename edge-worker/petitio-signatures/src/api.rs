@@ -20,6 +20,7 @@ mod counts;
 mod mailing;
 mod negotiate;
 mod origin;
+pub use origin::OriginPolicy;
 mod redirect;
 mod sign;
 mod withdraw;

@@ -477,3 +477,53 @@ fn confirmation_none_still_records_at_once() {
         .any(|(name, _)| name == "Retry-After"));
     let _ = block_on(h.store.get("tally"));
 }
+
+/// A page on an origin nobody listed: with confirmation by email it signs, confirms and
+/// asks for a withdrawal like the main site (ARCHITECTURE.md, "Which origins may sign"),
+/// CORS preflights included; the mailed link still goes to `SITE_ORIGIN`, not to the copy.
+#[test]
+fn a_copy_on_an_unlisted_origin_signs_confirms_and_withdraws() {
+    const COPY: &str = "https://volunteer-copy.example";
+    let from_copy = |req| {
+        with_header(
+            with_header(req, "sec-fetch-site", "cross-site"),
+            "origin",
+            COPY,
+        )
+    };
+    let h = harness();
+    for path in [
+        signatures_path("clean-air"),
+        confirmations("clean-air"),
+        withdrawals("clean-air"),
+    ] {
+        let mut preflight = from_copy(get(&path, &[]));
+        preflight.method = "OPTIONS".into();
+        let response = h.send(preflight);
+        assert_eq!(response.status, 204, "{path}");
+        assert_eq!(response.header("access-control-allow-origin"), Some(COPY));
+    }
+    let signed = h.send(from_copy(post_json("clean-air", &sign_body(ADDRESS))));
+    assert_eq!(signed.status, 202, "{}", body_text(&signed));
+    assert_eq!(signed.header("access-control-allow-origin"), Some(COPY));
+    let mail = h.mailer.sent().pop().unwrap();
+    assert!(
+        mail.text
+            .contains("https://petitio.example/kk/petitions/clean-air/confirm/?token="),
+        "{}",
+        mail.text
+    );
+    let confirmed = h.send(from_copy(post_json_to(
+        &confirmations("clean-air"),
+        &confirm_body(&token_of(&mail)),
+    )));
+    assert_eq!(confirmed.status, 201, "{}", body_text(&confirmed));
+    let ask = serde_json::json!({ "email": ADDRESS, "lang": "en" }).to_string();
+    let later = NOW_MS + 3_600_000;
+    let withdrawal = at(
+        &h,
+        from_copy(post_json_to(&withdrawals("clean-air"), &ask)),
+        later,
+    );
+    assert_eq!(withdrawal.status, 202, "{}", body_text(&withdrawal));
+}

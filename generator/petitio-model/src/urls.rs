@@ -31,7 +31,7 @@
 //!
 //! Which of these a filler fills as it serves them: [`Filled`].
 //!
-//! API (under `api_url`, by default [`API_PATH`] on the site's origin): `POST
+//! API (under each of `api_endpoints`, by default [`API_PATH`] on the site's origin): `POST
 //! petitions/<slug>/signatures`, `POST petitions/<slug>/confirmations`, `POST
 //! petitions/<slug>/withdrawals`, `GET petitions/<slug>/count`, `GET counts` ([`ApiRoute`]).
 
@@ -287,7 +287,7 @@ impl Listing {
     }
 }
 
-/// Where the signature API is on the site's own origin, the default `api_url`.
+/// Where the signature API is on the site's own origin, the default `api_endpoints`.
 pub const API_PATH: &str = "/api";
 
 /// A route of the signature API.
@@ -325,7 +325,7 @@ impl<'p> ApiRoute<'p> {
         }
     }
 
-    /// The route's URL under `api_url` (a path like `/api` or an absolute URL, without a
+    /// The route's URL under an API endpoint (a path like `/api` or an absolute URL, without a
     /// trailing slash).
     pub fn url(self, api_url: &str) -> String {
         match self {

@@ -10,8 +10,10 @@
 //!   the page (`../../assets/site.x.css`); folders stay folders (`../open/`), since static
 //!   hosts serve `index.html` for them;
 //! * the signature API (the form's `action`, the script's `data-api`) is absolute on the main
-//!   site's origin: a copy has no API of its own. The main worker must list the copy's origin
-//!   in `ALLOWED_ORIGINS`;
+//!   site's origin: a copy has no API of its own. While the API confirms signatures by
+//!   email or checks Turnstile (the default), it accepts them from any origin, so a copy
+//!   signs as it is; with both off, the main worker must list the copy's origin in
+//!   `ALLOWED_ORIGINS` (ARCHITECTURE.md, "Which origins may sign");
 //! * `_headers` applies to the whole copy (`/*` instead of the base path); its CSP, and the
 //!   embeddable counter's own `<meta>` policy, allow posting to and fetching from the main API;
 //! * many hosts of copies ignore `_headers`, so every page that has no policy of its own
@@ -112,7 +114,11 @@ fn readme(config: &Config, linker: &Linker) -> String {
         "A copy of {base}\n\n\
          This archive is the whole site as static files whose links work from any domain and\n\
          any folder. Put its files on any static host. Signing goes to the main site's API\n\
-         ({api}): ask its operators to add this copy's address to ALLOWED_ORIGINS.\n\n\
+         ({api}, tried in this order). While that API confirms each signature by email or with a Turnstile\n\
+         challenge (its default), it accepts signatures from any address, so this copy signs\n\
+         as it is: open a petition here and sign to check. If signing answers that this\n\
+         address may not sign, the operators turned both off: ask them to add this copy's\n\
+         address to ALLOWED_ORIGINS.\n\n\
          Headers\n\n\
          Every page carries the site's Content-Security-Policy in a\n\
          <meta http-equiv=\"Content-Security-Policy\"> element, so even a host that sends no\n\
@@ -121,7 +127,7 @@ fn readme(config: &Config, linker: &Linker) -> String {
          your host lets you set response headers, send these with every file (the file\n\
          _headers holds the same rules in the format Cloudflare Pages and Netlify read):\n\n",
         base = config.base_url,
-        api = linker.api_url(),
+        api = linker.api_endpoints().join(", "),
         header_only = hosting::HEADER_ONLY_DIRECTIVES.join(", "),
     );
     for (name, value) in hosting::security_headers(linker) {

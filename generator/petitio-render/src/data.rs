@@ -144,7 +144,7 @@ fn links(site: &Site, petition: &Petition) -> Links {
                 )
             })
             .collect(),
-        signatures: ApiRoute::Signatures(&petition.slug).url(&config.api_url),
+        signatures: ApiRoute::Signatures(&petition.slug).url(config.api_url()),
     }
 }
 

@@ -23,19 +23,20 @@ const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// Level 3, "meta element"): browsers ignore them there, so only a header can carry them.
 pub const HEADER_ONLY_DIRECTIVES: [&str; 3] = ["frame-ancestors", "report-uri", "sandbox"];
 
-/// The Content-Security-Policy, directive by directive: no inline script or style, the API's
-/// origin allowed when pages reach it on another one (a separate `api_url`, or a bundle's
-/// copy), and, only when `turnstile_site_key` is set, exactly the widget's origin as a
+/// The Content-Security-Policy, directive by directive: no inline script or style, every
+/// API endpoint's origin allowed (to fetch and to post forms to) when pages reach it on
+/// another one (`api_endpoints` in petitio.toml, or a bundle's copy), and, only when `turnstile_site_key` is set, exactly the widget's origin as a
 /// script and a frame (the widget runs in an iframe of that origin and posts nothing
 /// itself: its token goes to the API inside the form).
 /// `'wasm-unsafe-eval'` lets the search page's Pagefind compile its WebAssembly
 /// (ARCHITECTURE.md, "Search"): it allows compiling wasm only, never JavaScript's `eval`
 /// or inline script, and every script still comes from the site itself.
 fn csp_directives(linker: &Linker) -> Vec<(&'static str, String)> {
-    let api = linker
-        .api_origin()
+    let api: String = linker
+        .api_origins()
+        .iter()
         .map(|origin| format!(" {origin}"))
-        .unwrap_or_default();
+        .collect();
     let turnstile = linker
         .turnstile_origin()
         .map(|origin| format!(" {origin}"))
@@ -264,5 +265,34 @@ mod tests {
             "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; connect-src 'self' https://api.example; \
              form-action 'self' https://api.example; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
         );
+    }
+
+    #[test]
+    fn csp_names_every_api_endpoint_origin() {
+        let text = "base_url = \"https://p.example/\"\napi_endpoints = [\"/api\", \"https://petitio.acct.workers.dev/api\", \"https://b.example/api\"]\n[title]\nkk = \"T\"\n";
+        let config = Config::parse(text, None).unwrap();
+        let sources = "'self' https://petitio.acct.workers.dev https://b.example";
+        for linker in [
+            Linker::new(&config, UrlMode::RootRelative),
+            Linker::new(&config, UrlMode::PageRelative),
+        ] {
+            let sources = match linker.mode() {
+                UrlMode::RootRelative => sources.to_owned(),
+                UrlMode::PageRelative => sources.replace("'self'", "'self' https://p.example"),
+            };
+            for policy in [
+                content_security_policy(&linker),
+                meta_content_security_policy(&linker),
+            ] {
+                assert!(
+                    policy.contains(&format!("connect-src {sources};")),
+                    "{policy}"
+                );
+                assert!(
+                    policy.contains(&format!("form-action {sources};")),
+                    "{policy}"
+                );
+            }
+        }
     }
 }

@@ -256,6 +256,26 @@ impl Renderer<'_> {
             .collect()
     }
 
+    /// `api_url` (the first endpoint, where forms post) and `api_endpoints` (every one, in
+    /// the order the script tries them) for a template.
+    fn insert_api(&self, context: &mut Context) {
+        context.insert("api_url", self.linker.api_url());
+        context.insert("api_endpoints", self.linker.api_endpoints());
+    }
+
+    /// `route` on every endpoint after the first, for the no-JS alternatives to the form's
+    /// own action ("if signing fails, try this one"): each with the host it goes to.
+    fn alternative_actions(&self, route: ApiRoute<'_>) -> Vec<AlternativeAction> {
+        self.linker.api_endpoints()[1..]
+            .iter()
+            .map(|endpoint| AlternativeAction {
+                action: route.url(endpoint),
+                host: host_of(endpoint)
+                    .unwrap_or_else(|| host_of(&self.site.config.base_url).unwrap_or_default()),
+            })
+            .collect()
+    }
+
     /// A petition's card in `lang`, for pages at `at`.
     pub(super) fn render_card(
         &self,
@@ -266,7 +286,7 @@ impl Renderer<'_> {
         let translation = petition.translation_or_first(lang);
         let mut context = Context::new();
         context.insert("lang", lang);
-        context.insert("api_url", self.linker.api_url());
+        self.insert_api(&mut context);
         context.insert("card", &self.petition_summary(petition, translation, at));
         self.theme.templates.render(at, lang, names::CARD, &context)
     }
@@ -392,7 +412,11 @@ impl Renderer<'_> {
             "sign_action",
             &ApiRoute::Signatures(&petition.slug).url(self.linker.api_url()),
         );
-        context.insert("api_url", self.linker.api_url());
+        context.insert(
+            "form_alternatives",
+            &self.alternative_actions(ApiRoute::Signatures(&petition.slug)),
+        );
+        self.insert_api(&mut context);
         context.insert(
             "region_options",
             &self.shared.region_options[self.lang_index(lang)],
@@ -502,7 +526,8 @@ impl Renderer<'_> {
         let title = self.t(lang, title_key)?;
         let (mut context, at) = self.subpage_context(petition, translation, page, title);
         context.insert("action", &route.url(self.linker.api_url()));
-        context.insert("api_url", self.linker.api_url());
+        context.insert("form_alternatives", &self.alternative_actions(route));
+        self.insert_api(&mut context);
         self.theme.templates.render(at, lang, template, &context)
     }
 
@@ -534,7 +559,7 @@ impl Renderer<'_> {
         );
         context.insert("accepts_signatures", &(petition.status == Status::Open));
         context.insert("utc_offset_minutes", &config.utc_offset.minutes);
-        context.insert("api_url", self.linker.api_url());
+        self.insert_api(&mut context);
         self.insert_milestones(&mut context, petition);
         self.theme
             .templates
@@ -888,6 +913,23 @@ impl<'a> Badge<'a> {
 }
 
 /// Plain share links: no third-party script, only a URL per service.
+/// Another endpoint's form action, and the host it posts to (what the button names).
+#[derive(Serialize)]
+struct AlternativeAction {
+    action: String,
+    host: String,
+}
+
+/// The host (and port) of an absolute URL.
+fn host_of(url: &str) -> Option<String> {
+    let url = petitio_model::weburl::parse_http_url(url)?;
+    let host = url.host_str()?;
+    Some(match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_owned(),
+    })
+}
+
 fn share_links(url: &str, title: &str) -> Vec<Link> {
     let (u, t) = (encode_component(url), encode_component(title));
     let text = encode_component(&format!("{title} {url}"));

@@ -16,6 +16,7 @@
 
 use std::cell::Cell;
 
+use petitio_site::api_endpoints::origin_of;
 use petitio_site::config::Config;
 
 /// How internal links are written.
@@ -47,28 +48,37 @@ impl PageAt {
 pub struct Linker {
     mode: UrlMode,
     base_path: String,
-    api_url: String,
-    api_origin: Option<String>,
+    /// The API endpoints as this render's pages reach them, in order (never empty).
+    api_endpoints: Vec<String>,
+    /// The origins of those reached on another origin, each once, in order.
+    api_origins: Vec<String>,
     /// The Turnstile widget's origin, when the site renders it.
     turnstile_origin: Option<String>,
 }
 
 impl Linker {
     pub fn new(config: &Config, mode: UrlMode) -> Linker {
-        let (api_url, api_origin) = match (mode, config.api_origin()) {
-            (_, Some(origin)) => (config.api_url.clone(), Some(origin.to_owned())),
-            (UrlMode::RootRelative, None) => (config.api_url.clone(), None),
-            // A copy has no API: its pages sign on the main site.
-            (UrlMode::PageRelative, None) => {
-                let origin = config.origin();
-                (format!("{origin}{}", config.api_url), Some(origin))
+        let api_endpoints: Vec<String> = config
+            .api_endpoints
+            .all()
+            .iter()
+            .map(|endpoint| match (mode, origin_of(endpoint)) {
+                (_, Some(_)) | (UrlMode::RootRelative, None) => endpoint.clone(),
+                // A copy has no API: its pages sign on the main site.
+                (UrlMode::PageRelative, None) => format!("{}{endpoint}", config.origin()),
+            })
+            .collect();
+        let mut api_origins: Vec<String> = Vec::new();
+        for origin in api_endpoints.iter().filter_map(|e| origin_of(e)) {
+            if !api_origins.contains(&origin) {
+                api_origins.push(origin);
             }
-        };
+        }
         Linker {
             mode,
             base_path: config.base_path.clone(),
-            api_url,
-            api_origin,
+            api_endpoints,
+            api_origins,
             turnstile_origin: config.turnstile.as_ref().map(|t| t.origin.clone()),
         }
     }
@@ -98,14 +108,21 @@ impl Linker {
         }
     }
 
-    /// The signature API's URL, without a trailing slash.
+    /// The signature API's first endpoint, without a trailing slash: where the no-JS form
+    /// posts.
     pub fn api_url(&self) -> &str {
-        &self.api_url
+        &self.api_endpoints[0]
     }
 
-    /// The API's origin when pages reach it on another origin (the CSP must allow it).
-    pub fn api_origin(&self) -> Option<&str> {
-        self.api_origin.as_deref()
+    /// Every API endpoint as pages reach it, in the order they try them.
+    pub fn api_endpoints(&self) -> &[String] {
+        &self.api_endpoints
+    }
+
+    /// The origins of the endpoints pages reach on another origin (the CSP must allow
+    /// each), in order, each once.
+    pub fn api_origins(&self) -> &[String] {
+        &self.api_origins
     }
 
     /// The origin of the Turnstile widget's script and frame, when the site renders it.
@@ -198,14 +215,48 @@ mod tests {
         };
         let copy = Linker::new(&config("/api"), UrlMode::PageRelative);
         assert_eq!(copy.api_url(), "https://a.example/api");
-        assert_eq!(copy.api_origin(), Some("https://a.example"));
+        assert_eq!(copy.api_origins(), ["https://a.example"]);
         assert_eq!(copy.host_base(), "/");
         let main = Linker::new(&config("/api"), UrlMode::RootRelative);
-        assert_eq!((main.api_url(), main.api_origin()), ("/api", None));
+        assert_eq!(main.api_url(), "/api");
+        assert!(main.api_origins().is_empty());
         assert_eq!(main.host_base(), "/sub/");
         let separate = Linker::new(&config("https://api.example/api"), UrlMode::PageRelative);
         assert_eq!(separate.api_url(), "https://api.example/api");
-        assert_eq!(separate.api_origin(), Some("https://api.example"));
+        assert_eq!(separate.api_origins(), ["https://api.example"]);
+    }
+
+    #[test]
+    fn every_endpoint_is_reached_in_order_and_each_origin_listed_once() {
+        let config = Config::parse(
+            "base_url = \"https://a.example/\"\napi_endpoints = [\"/api\", \"https://w.example/api\", \"https://w.example/v2\", \"https://b.example/api\"]\n[title]\nkk = \"T\"\n",
+            None,
+        )
+        .unwrap();
+        let main = Linker::new(&config, UrlMode::RootRelative);
+        assert_eq!(
+            main.api_endpoints(),
+            [
+                "/api",
+                "https://w.example/api",
+                "https://w.example/v2",
+                "https://b.example/api"
+            ]
+        );
+        assert_eq!(
+            main.api_origins(),
+            ["https://w.example", "https://b.example"]
+        );
+        let copy = Linker::new(&config, UrlMode::PageRelative);
+        assert_eq!(copy.api_endpoints()[0], "https://a.example/api");
+        assert_eq!(
+            copy.api_origins(),
+            [
+                "https://a.example",
+                "https://w.example",
+                "https://b.example"
+            ]
+        );
     }
 
     #[test]

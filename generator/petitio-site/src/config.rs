@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use crate::api_endpoints::ApiEndpoints;
 use crate::confine::SiteRoot;
 use crate::error::{Error, Problem, ProblemKind};
 use crate::frontmatter::{Fields, TomlSource};
@@ -15,7 +16,6 @@ use petitio_model::date::UtcOffset;
 use petitio_model::lang::is_language_code;
 use petitio_model::log_key::{VerifierKey, VerifierKeyProblem, KEY_NAME_RULE};
 use petitio_model::slug::is_slug;
-use petitio_model::urls::API_PATH;
 use petitio_model::weburl::{parse_http_url, Url};
 
 pub const CONFIG_FILE: &str = "petitio.toml";
@@ -25,6 +25,7 @@ const FIELDS: &[&str] = &[
     "default_language",
     "languages",
     "api_url",
+    "api_endpoints",
     "mirrors",
     "theme",
     "allow_raw_html",
@@ -66,10 +67,8 @@ pub struct Config {
     pub base_path: String,
     pub default_language: String,
     pub languages: Vec<String>,
-    /// Without a trailing slash, e.g. `/api` or `https://api.example/api`.
-    pub api_url: String,
-    /// `scheme://host[:port]` of `api_url` when it is absolute.
-    api_origin: Option<String>,
+    /// `api_endpoints` (or `api_url`): where pages send signatures, in the order they try.
+    pub api_endpoints: ApiEndpoints,
     pub mirrors: Vec<String>,
     pub theme: String,
     pub allow_raw_html: bool,
@@ -192,16 +191,7 @@ impl Config {
             ("https://petitio.example/".to_owned(), "/".to_owned())
         });
 
-        let api_url = fields.string("api_url", &mut problems).map_or_else(|| API_PATH.to_owned(), |api| {
-            parse_api_url(&api.value).unwrap_or_else(|| {
-                problems.push(fields.problem(
-                    "api_url",
-                    ProblemKind::Expected { expected: "a path like \"/api\" or an absolute URL like \"https://api.example/api\"".into(), found: format!("{:?}", api.value) },
-                ));
-                api.value.clone()
-            })
-        });
-        let api_origin = absolute_origin(&api_url);
+        let api_endpoints = ApiEndpoints::read(&fields, &mut problems);
         let mirrors = fields
             .strings(
                 "mirrors",
@@ -281,8 +271,7 @@ impl Config {
             base_path,
             default_language,
             languages,
-            api_url,
-            api_origin,
+            api_endpoints,
             mirrors,
             theme,
             allow_raw_html,
@@ -316,9 +305,10 @@ impl Config {
             .unwrap_or_default()
     }
 
-    /// `scheme://host[:port]` of `api_url` when the API is on another origin.
-    pub fn api_origin(&self) -> Option<&str> {
-        self.api_origin.as_deref()
+    /// The first API endpoint, without a trailing slash (`/api`, `https://api.example/api`):
+    /// where the no-JS form posts and the open data links.
+    pub fn api_url(&self) -> &str {
+        self.api_endpoints.first()
     }
 
     /// A root-relative URL for `path` (given without a leading slash) under the base path.
@@ -367,16 +357,6 @@ fn parse_base_url(text: &str) -> Option<(String, String)> {
     ))
 }
 
-/// `api_url` without its trailing slash: a path on the site's own origin (`/api`; not
-/// `//host/...`, which a browser reads as another host), or an absolute http(s) URL.
-fn parse_api_url(text: &str) -> Option<String> {
-    let path_only = text.starts_with('/') && !text.starts_with("//") && !text.contains('\\');
-    if path_only {
-        return Some(text.trim_end_matches('/').to_owned());
-    }
-    parse_plain_url(text).map(|url| url.as_str().trim_end_matches('/').to_owned())
-}
-
 /// RFC 3986 `pchar`, `/` and `%` (the start of an escape): what a base path may hold.
 fn is_path_byte(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/%".contains(&byte)
@@ -385,11 +365,6 @@ fn is_path_byte(byte: u8) -> bool {
 /// A path byte, or the `[`, `]` of an IPv6 host.
 fn is_url_byte(byte: u8) -> bool {
     is_path_byte(byte) || b"[]".contains(&byte)
-}
-
-/// The origin of an absolute `api_url`.
-fn absolute_origin(api_url: &str) -> Option<String> {
-    parse_plain_url(api_url).map(|url| url.origin().ascii_serialization())
 }
 
 /// `turnstile_site_key` (letters, digits, `-`, `_`) and `turnstile_script_url` (https, or
@@ -563,10 +538,9 @@ mod tests {
         assert_eq!(config.base_path, "/");
         assert_eq!(config.languages, ["kk", "ru", "en"]);
         assert_eq!(config.default_language, "kk");
-        assert_eq!(config.api_url, "/api");
+        assert_eq!(config.api_endpoints.all(), ["/api"]);
         assert_eq!(config.regions.len(), 21);
         assert_eq!(config.title("en"), "Т");
-        assert_eq!(config.api_origin(), None);
     }
 
     #[test]
@@ -576,8 +550,54 @@ mod tests {
         assert_eq!(config.base_url, "https://x.example/petitions/");
         assert_eq!(config.base_path, "/petitions/");
         assert_eq!(config.url("/kk/"), "/petitions/kk/");
-        assert_eq!(config.api_url, "https://api.example:8443/api");
-        assert_eq!(config.api_origin(), Some("https://api.example:8443"));
+        assert_eq!(config.api_url(), "https://api.example:8443/api");
+    }
+
+    #[test]
+    fn api_endpoints_are_read_in_order_and_api_url_is_a_list_of_one() {
+        let base = "base_url = \"https://p.example/\"\n";
+        let title = "[title]\nkk = \"Т\"\n";
+        let list = config(&format!(
+            "{base}api_endpoints = [\"/api/\", \"https://petitio.acct.workers.dev/api\", \"https://other.example/v1\"]\n{title}"
+        ));
+        assert_eq!(
+            list.api_endpoints.all(),
+            [
+                "/api",
+                "https://petitio.acct.workers.dev/api",
+                "https://other.example/v1"
+            ]
+        );
+        assert_eq!(list.api_url(), "/api");
+        let one = config(&format!(
+            "{base}api_url = \"https://api.example/api\"\n{title}"
+        ));
+        assert_eq!(one.api_endpoints.all(), ["https://api.example/api"]);
+    }
+
+    #[test]
+    fn every_bad_api_endpoint_is_reported() {
+        let base = "base_url = \"https://p.example/\"\n";
+        let title = "[title]\nkk = \"Т\"\n";
+        let problems = |text: &str| -> Vec<String> {
+            Config::parse(&format!("{base}{text}\n{title}"), None)
+                .unwrap_err()
+                .iter()
+                .map(ToString::to_string)
+                .collect()
+        };
+        assert_eq!(
+            problems("api_endpoints = []"),
+            ["error: petitio.toml:2: field `api_endpoints`: expected at least one endpoint: a path like \"/api\" or an https:// URL like \"https://petitio.example.workers.dev/api\" (http:// only to localhost), without query or fragment, found []"]
+        );
+        assert_eq!(
+            problems("api_endpoints = [\"/api\", \"/api/\"]"),
+            ["error: petitio.toml:2: field `api_endpoints`: expected each endpoint once, found \"/api/\" twice"]
+        );
+        assert_eq!(
+            problems("api_url = \"http://api.example/api\""),
+            ["error: petitio.toml:2: field `api_url`: expected a path like \"/api\" or an https:// URL like \"https://petitio.example.workers.dev/api\" (http:// only to localhost), without query or fragment, found \"http://api.example/api\""]
+        );
     }
 
     fn base_url(text: &str) -> Option<(String, String)> {
@@ -617,35 +637,6 @@ mod tests {
     }
 
     #[test]
-    fn an_api_url_is_a_path_here_or_an_absolute_url() {
-        for (text, api, origin) in [
-            ("/api/", "/api", None),
-            (
-                "https://API.example:8443/v1/",
-                "https://api.example:8443/v1",
-                Some("https://api.example:8443"),
-            ),
-            (
-                "https://api.example:443",
-                "https://api.example",
-                Some("https://api.example"),
-            ),
-        ] {
-            assert_eq!(parse_api_url(text).as_deref(), Some(api), "{text}");
-            assert_eq!(absolute_origin(api).as_deref(), origin, "{text}");
-        }
-        for text in [
-            "//evil.example/api",
-            "/\\evil.example/api",
-            "http://localhost:@evil.example/api",
-            "https://api.example/api?key=1",
-            "api",
-        ] {
-            assert_eq!(parse_api_url(text), None, "{text:?}");
-        }
-    }
-
-    #[test]
     fn the_time_zone_defaults_to_kazakhstans_and_a_bad_one_is_refused() {
         let base = "base_url = \"https://p.example/\"\n";
         let config = config(&format!(
@@ -675,7 +666,7 @@ mod tests {
         assert_eq!(
             texts,
             [
-                "error: petitio.toml:3: field `colour`: unknown field; expected one of: base_url, default_language, languages, api_url, mirrors, theme, allow_raw_html, title, description, regions, utc_offset, turnstile_site_key, turnstile_script_url, signature_confirmation, log",
+                "error: petitio.toml:3: field `colour`: unknown field; expected one of: base_url, default_language, languages, api_url, api_endpoints, mirrors, theme, allow_raw_html, title, description, regions, utc_offset, turnstile_site_key, turnstile_script_url, signature_confirmation, log",
                 "error: petitio.toml:2: field `default_language`: expected one of `languages` (kk, ru, en), found \"de\"",
                 "error: petitio.toml:1: field `base_url`: expected an absolute http(s) URL like \"https://petitio.example/\", its path made only of letters, digits, `-._~!$&'()*+,;=:@/` and %-escapes (no query or fragment), found \"ftp://x\"",
             ]

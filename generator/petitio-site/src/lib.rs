@@ -3,6 +3,7 @@
 //! rendered once per file, and the optional counts file. Everything here reads sources;
 //! nothing writes output. Its error type and every message about sources are in [`error`].
 
+pub mod api_endpoints;
 pub mod config;
 pub mod confine;
 pub mod content;

@@ -70,6 +70,7 @@ impl Markdown {
 const RESERVED_IDS: &[&str] = &[
     "answered-heading",
     "confirm",
+    "form-alternatives-hint",
     "languages-heading",
     "main",
     "open-heading",

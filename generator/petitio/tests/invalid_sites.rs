@@ -28,6 +28,8 @@ fn expected(case: &str) -> String {
 fn every_case_is_covered() {
     let cases = cases();
     for required in [
+        "api-endpoints",
+        "api-url-and-endpoints",
         "bad-date",
         "bad-slug",
         "contradiction",

@@ -38,15 +38,22 @@ export function fixtureManifest() {
 
 /**
  * Copies the fixture project to a temporary folder and builds it; `configLines` are put at
- * the top of its petitio.toml first (top-level keys, e.g. Turnstile's). Resolves to
- * { root, dist, built } where `built` says whether `petitio build` made `dist`.
+ * the top of its petitio.toml first (top-level keys, e.g. Turnstile's), and
+ * `withoutKeys` removes those top-level keys' lines (e.g. `api_url`, for a suite that
+ * sets `api_endpoints`). Resolves to { root, dist, built } where `built` says whether
+ * `petitio build` made `dist`.
  */
-export function prepareFixture({ configLines = "" } = {}) {
+export function prepareFixture({ configLines = "", withoutKeys = [] } = {}) {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "petitio-e2e-site-"));
   fs.cpSync(FIXTURE_SITE, root, { recursive: true });
-  if (configLines) {
+  if (configLines || withoutKeys.length) {
     const config = path.join(root, "petitio.toml");
-    fs.writeFileSync(config, configLines + fs.readFileSync(config, "utf8"));
+    const kept = fs
+      .readFileSync(config, "utf8")
+      .split("\n")
+      .filter((line) => !withoutKeys.some((key) => line.startsWith(`${key} =`)))
+      .join("\n");
+    fs.writeFileSync(config, configLines + kept);
   }
   // The site uses the repository's default theme, as a new project would.
   fs.cpSync(path.join(REPO_ROOT, "themes"), path.join(root, "themes"), { recursive: true });

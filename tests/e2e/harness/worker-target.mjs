@@ -60,16 +60,17 @@ const COUNTING_REPORT = /^petitio: counting job: /;
 /**
  * Starts the worker serving `dist` with `vars` added to the config's (`wranglerToml`,
  * default edge-worker/wrangler.toml); `quiet` prints none of its output (a suite that
- * expects errors and checks them through `logs()`). KV persists in `kvDir` when given (close() leaves it
+ * expects errors and checks them through `logs()`); `port` is where it listens (default: a
+ * free one; a suite whose site must name the API's address picks it first). KV persists in `kvDir` when given (close() leaves it
  * for the caller), else in a temporary folder that close() removes. Resolves to a target:
  * { name, url, runScheduledJob(), listKeys(prefix), dumpStore(), sentMails(), logs(), close() }.
  */
-export async function startWorker({ dist, vars, kvDir, wranglerToml = WRANGLER_TOML, quiet = false }) {
+export async function startWorker({ dist, vars, kvDir, wranglerToml = WRANGLER_TOML, quiet = false, port: wantedPort }) {
   const { workerOptions } = unstable_getMiniflareWorkerOptions(wranglerToml, undefined, {
     overrides: { assets: { directory: dist } },
   });
   const state = kvDir ? null : fs.mkdtempSync(path.join(os.tmpdir(), "petitio-e2e-workerd-"));
-  const port = await freePort();
+  const port = wantedPort ?? (await freePort());
   /** The worker's console output: { level, message } in order. */
   const logs = [];
   const log = new MailCapturingLog(process.env.E2E_VERBOSE ? LogLevel.DEBUG : LogLevel.WARN);

@@ -5,6 +5,10 @@
 //     it concerns, in the page's language, and the new count at once;
 //   * the device remembers that it signed (localStorage, never a cookie): the petition
 //     page then says "you signed this on <date>" and offers the receipt;
+//   * every request to the signature API (signing, live counts) tries the site's API
+//     endpoints in order (`data-api`: api_endpoints of petitio.toml, space-separated),
+//     moving on only when one does not answer at all, and remembers the one that answered;
+//     when none answers, the page says so plainly;
 //   * counts on petition pages, cards and the embed page are refreshed from
 //     GET <api>/counts (progress bar, milestones, region table and chart included); when
 //     the API cannot be reached the page says the live count is unavailable;
@@ -248,8 +252,7 @@
 
   function refreshCounts() {
     if (!countTargets.length) return;
-    var api = countTargets[0].getAttribute("data-api") || "/api";
-    var request = fetch(api.replace(/\/$/, "") + "/counts", {
+    var request = requestApi(endpointsOf(countTargets[0]), "/counts", {
       credentials: "omit",
       headers: { accept: "application/json" },
     }).then(function (r) {
@@ -278,6 +281,78 @@
         messages().then(function (m) { setLive("unavailable", m); });
       },
     );
+  }
+
+  // ---- API endpoints, with failover ---------------------------------------------------------
+  //
+  // A page lists the signature API's endpoints in `data-api` (the main domain's /api, the
+  // worker's workers.dev address, other domains), so that signing survives one of them
+  // being blocked. A request goes to each in turn until one *answers*: any HTTP response,
+  // an error such as 400, 409 or 429 included, is that endpoint's answer and is final. Only
+  // a network failure (refused, reset, DNS, blocked) or the timeout moves on, so a
+  // signature an endpoint answered is never sent to another one. (A timeout is the one
+  // case where the first may have recorded it: every endpoint is the same API on the same
+  // store, which counts a signer once, so the retry is answered "already signed".)
+  // The endpoint that answered is remembered on this device (localStorage) and tried first
+  // next time, so a signer behind a block does not wait for the blocked one on every page.
+  var ENDPOINT_KEY = "petitio:api-endpoint";
+  /**
+   * How long one endpoint may take to start answering before the next is tried. A blocked
+   * address often swallows packets instead of refusing them, and a browser would wait for
+   * its own connection timeout (a minute or more); a signing request that reaches the API
+   * is answered well within this.
+   */
+  var ENDPOINT_TIMEOUT_MS = 8000;
+
+  /** The endpoints `el` names, the one this device last reached first. */
+  function endpointsOf(el) {
+    var list = ((el && el.getAttribute("data-api")) || "/api")
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(function (endpoint) { return endpoint.replace(/\/$/, ""); });
+    var known = null;
+    try {
+      known = window.localStorage.getItem(ENDPOINT_KEY);
+    } catch (e) { /* storage disabled: the site's order */ }
+    var at = known ? list.indexOf(known) : -1;
+    if (at > 0) list = [known].concat(list.slice(0, at), list.slice(at + 1));
+    return list;
+  }
+
+  function rememberEndpoint(endpoint) {
+    try {
+      window.localStorage.setItem(ENDPOINT_KEY, endpoint);
+    } catch (e) { /* storage full or disabled: nothing to remember */ }
+  }
+
+  /**
+   * fetch(endpoint + path, init) on the first of `endpoints` that answers. Each attempt gets
+   * its own AbortController (the DOM's, built into every browser the site supports),
+   * aborted by a timer after ENDPOINT_TIMEOUT_MS: `AbortSignal.timeout()` would be shorter
+   * but is missing from the older phone browsers many signers use. Rejects when none
+   * answers.
+   */
+  function requestApi(endpoints, path, init) {
+    function attempt(i) {
+      if (i >= endpoints.length) return Promise.reject(new Error("no API endpoint answered"));
+      var controller = typeof AbortController === "function" ? new AbortController() : null;
+      var timer = controller ? setTimeout(function () { controller.abort(); }, ENDPOINT_TIMEOUT_MS) : null;
+      var options = {};
+      Object.keys(init).forEach(function (key) { options[key] = init[key]; });
+      if (controller) options.signal = controller.signal;
+      return fetch(endpoints[i] + path, options).then(
+        function (response) {
+          clearTimeout(timer);
+          rememberEndpoint(endpoints[i]);
+          return response;
+        },
+        function () {
+          clearTimeout(timer);
+          return attempt(i + 1);
+        },
+      );
+    }
+    return attempt(0);
   }
 
   // ---- the signed note ---------------------------------------------------------------------
@@ -354,12 +429,13 @@
     var area = doc.getElementById("sign-result");
     var button = form.querySelector("button[type=submit]");
     var slug = form.getAttribute("data-slug");
-    var api = (form.getAttribute("data-api") || "/api").replace(/\/$/, "");
     var petition = form.closest("[data-petition]") || doc.querySelector("[data-petition]");
     var busy = false;
     // Errors are shown next to each field in the page's language, not in the browser's
     // own bubbles (which speak the browser's language).
     form.noValidate = true;
+    // The script tries every endpoint itself: the no-JS alternatives are not needed.
+    each(form.querySelectorAll("[data-form-alternatives]"), function (node) { node.hidden = true; });
 
     form.addEventListener("submit", function (event) {
       event.preventDefault();
@@ -389,7 +465,7 @@
         // The Turnstile widget, when the site renders one, puts its token in the form.
         var challenge = form.querySelector('[name="cf-turnstile-response"]');
         if (challenge && challenge.value) body.turnstile_token = challenge.value;
-        fetch(api + "/petitions/" + encodeURIComponent(slug) + "/signatures", {
+        requestApi(endpointsOf(form), "/petitions/" + encodeURIComponent(slug) + "/signatures", {
           method: "POST",
           credentials: "omit",
           headers: { "content-type": "application/json", accept: "application/json" },
@@ -402,7 +478,7 @@
             );
           })
           .then(function (r) { handleAnswer(r, m); }, function () {
-            showResult(area, text(m, "result.network"), "error");
+            showResult(area, text(m, "result.unreachable", "result.network"), "error");
           })
           .then(function () {
             busy = false;

@@ -1,28 +1,66 @@
-//! Which browser origins may use the API: CORS headers for reads and preflights, and the
-//! CSRF check on signing.
+//! Which browser origins may use the API: the origin policy, CORS headers for reads and
+//! preflights, and the CSRF check on signing.
+//!
+//! The origin policy ([`OriginPolicy`], ARCHITECTURE.md, "Which origins may sign"): when
+//! every signature needs a confirmation by email (`SIGNATURE_CONFIRMATION=email`) or a
+//! Turnstile challenge, pages on *any* origin may call the API (a volunteer's copy on a
+//! new domain signs without the operator's help); with both off, only the origins in
+//! `ALLOWED_ORIGINS` may.
 //!
 //! The CSRF rule (ARCHITECTURE.md, "Signing"): a sign request is accepted when
 //! * `Sec-Fetch-Site` is `same-origin` or `none` (every current browser sends it), or
-//! * `Origin` is in `ALLOWED_ORIGINS`, or names this very host (older browsers that send
+//! * `Origin` is one the policy accepts (any origin under [`OriginPolicy::AnyOrigin`], else
+//!   one in `ALLOWED_ORIGINS`), or names this very host (older browsers that send
 //!   `Origin` but not `Sec-Fetch-Site` on same-origin posts), or
 //! * neither header is present. Browsers send at least one of them on every POST, so such a
 //!   request comes from a script or a command-line client, not from a page a victim
 //!   visited; and the API carries no cookies or other ambient credentials a forged request
 //!   could borrow. Scripts are held back by rate limits and Turnstile instead.
 //!
-//! Anything else (a cross-site page, `Origin: null` from a sandboxed frame) is refused.
+//! Anything else (a cross-site page the policy does not accept, `Origin: null` from a
+//! sandboxed frame, which no policy accepts) is refused.
 
-use crate::config::ApiConfig;
+use crate::config::{ApiConfig, Confirmation};
 use crate::error::ApiError;
 use crate::http::{ApiRequest, ApiResponse};
-use petitio_model::weburl::origin_is_host;
+use petitio_model::weburl::{origin_is_host, parse_origin};
 
-/// The request's `Origin` when it is allowed to read responses cross-origin, in its
-/// configured form (the one a browser sends).
+/// Which cross-origin pages may call the API (module documentation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OriginPolicy {
+    /// Every signature needs a confirmation or a challenge: any origin may call the API.
+    AnyOrigin,
+    /// Signatures count at once, unchallenged: only the origins in `ALLOWED_ORIGINS`.
+    AllowList,
+}
+
+impl OriginPolicy {
+    /// The policy `config` implies: open when a signature needs a confirmation by email or
+    /// a Turnstile challenge, else the allow-list.
+    pub fn of(config: &ApiConfig) -> OriginPolicy {
+        if config.confirmation == Confirmation::Email || config.turnstile.is_some() {
+            OriginPolicy::AnyOrigin
+        } else {
+            OriginPolicy::AllowList
+        }
+    }
+
+    /// `origin` (an `Origin` header) in the form a browser sends it, when this policy
+    /// lets a page there call the API; `None` for anything that is not an http(s) origin
+    /// (`null` included).
+    pub fn accepted_origin(self, config: &ApiConfig, origin: &str) -> Option<String> {
+        match self {
+            OriginPolicy::AnyOrigin => parse_origin(origin),
+            OriginPolicy::AllowList => config.allowed_origin(origin).map(str::to_owned),
+        }
+    }
+}
+
+/// The request's `Origin` when it is allowed to read responses cross-origin, in the form a
+/// browser sends it.
 pub(super) fn cors_origin(config: &ApiConfig, req: &ApiRequest) -> Option<String> {
     req.header("origin")
-        .and_then(|origin| config.allowed_origin(origin))
-        .map(str::to_owned)
+        .and_then(|origin| OriginPolicy::of(config).accepted_origin(config, origin))
 }
 
 /// Adds `Vary: Origin` to every API response (they differ by origin) and
@@ -43,7 +81,14 @@ pub(super) fn check_csrf(config: &ApiConfig, req: &ApiRequest) -> Result<(), Api
         return Ok(());
     }
     match req.header("origin") {
-        Some(origin) if config.is_allowed_origin(origin) || is_own_host(origin, req) => Ok(()),
+        Some(origin)
+            if OriginPolicy::of(config)
+                .accepted_origin(config, origin)
+                .is_some()
+                || is_own_host(origin, req) =>
+        {
+            Ok(())
+        }
         Some(_) => Err(ApiError::ForbiddenOrigin),
         None if fetch_site.is_none() => Ok(()),
         None => Err(ApiError::ForbiddenOrigin),
@@ -136,6 +181,74 @@ mod tests {
                 Err(ApiError::ForbiddenOrigin),
                 "{headers:?}"
             );
+        }
+    }
+
+    /// A configuration with `SIGNATURE_CONFIRMATION=confirmation` and Turnstile on or off;
+    /// `https://mirror.example` is the one listed origin.
+    fn config_with(confirmation: &str, turnstile: bool) -> ApiConfig {
+        ApiConfig::from_lookup(|name| match name {
+            "SIGNING_KEY" => Some("k".repeat(32)),
+            "ALLOWED_ORIGINS" => Some("https://mirror.example".into()),
+            "SIGNATURE_CONFIRMATION" => Some(confirmation.into()),
+            "EMAIL_FROM" => Some("petitions@petitio.example".into()),
+            "TURNSTILE_SECRET" => turnstile.then(|| "turnstile-secret".into()),
+            _ => None,
+        })
+        .unwrap()
+    }
+
+    /// Confirmation × Turnstile × origin listed or not: whether a cross-site page there may
+    /// sign (CSRF check) and read the answer (CORS, preflight included).
+    #[test]
+    fn the_origin_policy_table() {
+        let listed = "https://mirror.example";
+        let fresh = "https://volunteer-copy.example";
+        #[rustfmt::skip]
+        let table = [
+            // confirmation, turnstile, origin, policy, accepted
+            ("none",  false, listed, OriginPolicy::AllowList, true),
+            ("none",  false, fresh,  OriginPolicy::AllowList, false),
+            ("none",  true,  listed, OriginPolicy::AnyOrigin, true),
+            ("none",  true,  fresh,  OriginPolicy::AnyOrigin, true),
+            ("email", false, listed, OriginPolicy::AnyOrigin, true),
+            ("email", false, fresh,  OriginPolicy::AnyOrigin, true),
+            ("email", true,  listed, OriginPolicy::AnyOrigin, true),
+            ("email", true,  fresh,  OriginPolicy::AnyOrigin, true),
+        ];
+        for (confirmation, turnstile, origin, policy, accepted) in table {
+            let config = config_with(confirmation, turnstile);
+            let case = format!("{confirmation} turnstile={turnstile} {origin}");
+            assert_eq!(OriginPolicy::of(&config), policy, "{case}");
+            let req = request(&[
+                ("sec-fetch-site", "cross-site"),
+                ("origin", origin),
+                ("host", "api.example"),
+            ]);
+            let expected_csrf = if accepted {
+                Ok(())
+            } else {
+                Err(ApiError::ForbiddenOrigin)
+            };
+            assert_eq!(check_csrf(&config, &req), expected_csrf, "{case}");
+            let expected_cors = accepted.then(|| origin.to_owned());
+            assert_eq!(cors_origin(&config, &req), expected_cors, "{case}");
+        }
+    }
+
+    #[test]
+    fn no_policy_accepts_an_opaque_origin() {
+        for (confirmation, turnstile) in [("email", true), ("email", false), ("none", true)] {
+            let config = config_with(confirmation, turnstile);
+            for origin in ["null", "file://", "https://a.example/path", "not an origin"] {
+                let req = request(&[("sec-fetch-site", "cross-site"), ("origin", origin)]);
+                assert_eq!(
+                    check_csrf(&config, &req),
+                    Err(ApiError::ForbiddenOrigin),
+                    "{origin}"
+                );
+                assert_eq!(cors_origin(&config, &req), None, "{origin}");
+            }
         }
     }
 }

@@ -16,9 +16,11 @@
 //! signer's language when the petition has a page in it, else the site's default. The
 //! URL is absolute to the request's `Origin` when that is in `ALLOWED_ORIGINS` (a mirror
 //! sends its visitors back to itself, not to a blocked domain), else to `SITE_ORIGIN` when
-//! set, else relative (the site and the API share an origin).
+//! set, else relative (the site and the API share an origin). Only a *listed* origin gets
+//! its visitors back, even when the origin policy lets any origin sign: a copy the operator
+//! does not know may live under another path (a bundle in a folder of a shared host), where
+//! the site's paths would not exist.
 
-use super::origin::cors_origin;
 use crate::config::ApiConfig;
 use crate::error::ApiError;
 use crate::http::{ApiRequest, ApiResponse};
@@ -85,7 +87,11 @@ pub(super) struct RedirectTarget<'a> {
 
 impl<'a> RedirectTarget<'a> {
     pub fn for_request(config: &ApiConfig, manifest: &'a Manifest, req: &ApiRequest) -> Self {
-        let origin = cors_origin(config, req).or_else(|| config.site_origin.clone());
+        let listed = req
+            .header("origin")
+            .and_then(|origin| config.allowed_origin(origin))
+            .map(str::to_owned);
+        let origin = listed.or_else(|| config.site_origin.clone());
         Self { origin, manifest }
     }
 
