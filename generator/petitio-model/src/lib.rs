@@ -1,9 +1,9 @@
 //! Petitio's shared vocabulary: the values the generator, `petitio serve` and the edge
 //! worker all speak of, defined once so they cannot disagree: slugs, language codes, dates
 //! and the site's time zone, petition statuses, the URL scheme, the manifest, milestone
-//! dates in open data, the operator's log key as published (`log_key`), numbers as pages
-//! write them, signatures by region as pages show them, HTML escaping and the page-fill
-//! contract. No I/O, no runtime types: it compiles natively and for wasm32 (the worker
+//! dates in open data, the operator's log key as published (`log_key`), the text of the
+//! signed "where we are now" note (`where_note`), numbers as pages write them, signatures by
+//! region as pages show them, HTML escaping and the page-fill contract. No I/O, no runtime types: it compiles natively and for wasm32 (the worker
 //! links it).
 
 pub mod date;
@@ -20,3 +20,4 @@ pub mod slug;
 pub mod status;
 pub mod urls;
 pub mod weburl;
+pub mod where_note;
