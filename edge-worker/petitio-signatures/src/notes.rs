@@ -8,8 +8,8 @@
 //! which needs the operating system's randomness, exists natively only.
 
 use base64::prelude::{Engine as _, BASE64_STANDARD};
-use petitio_model::log_key::VerifierKey;
-use signed_note::{Note, StandardSigner, StandardVerifier, VerifierList};
+use petitio_model::log_key::{NoteVerifyProblem, VerifierKey};
+use signed_note::{Note, StandardSigner};
 
 use crate::error::{LogKeyError, NoteError};
 
@@ -86,24 +86,14 @@ impl PartialEq for NoteSigner {
 
 impl Eq for NoteSigner {}
 
-/// The text of `note` when it carries a valid signature by `key`. Signatures by other keys
-/// are ignored, as the signed-note spec asks of a verifier that does not know them (a
-/// witness's cosignature is one); a signature that names `key` but does not verify fails.
+/// The text of `note` when it carries a valid signature by `key`
+/// ([`VerifierKey::verify_note`], which the generator uses too).
 pub fn verify<'n>(note: &'n str, key: &VerifierKey) -> Result<&'n str, NoteError> {
-    let parsed = Note::from_bytes(note.as_bytes()).map_err(|_| NoteError::Malformed)?;
-    let verifier = StandardVerifier::new(key.as_str()).map_err(|_| NoteError::Malformed)?;
-    let known = VerifierList::new(vec![Box::new(verifier)]);
-    match parsed.verify(&known) {
-        Ok(_) => {
-            // The text is the note up to the blank line before the signatures.
-            let text_len = parsed.text().len();
-            Ok(&note[..text_len])
-        }
-        Err(signed_note::NoteError::UnverifiedNote) => {
-            Err(NoteError::NotSignedBy { key: key.short() })
-        }
-        Err(_) => Err(NoteError::BadSignature { key: key.short() }),
-    }
+    key.verify_note(note).map_err(|problem| match problem {
+        NoteVerifyProblem::Malformed => NoteError::Malformed,
+        NoteVerifyProblem::NotSignedBy => NoteError::NotSignedBy { key: key.short() },
+        NoteVerifyProblem::BadSignature => NoteError::BadSignature { key: key.short() },
+    })
 }
 
 /// A new key pair named `name`: the private key's text and its verifier key. Uses the

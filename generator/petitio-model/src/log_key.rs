@@ -112,6 +112,37 @@ impl VerifierKey {
     }
 }
 
+/// Why a signed note does not verify against a key ([`VerifierKey::verify_note`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoteVerifyProblem {
+    /// Not a signed note: a text, a blank line, then signature lines.
+    Malformed,
+    /// No signature by this key (perhaps signed by another).
+    NotSignedBy,
+    /// A signature naming this key that does not verify: text or signature changed.
+    BadSignature,
+}
+
+impl VerifierKey {
+    /// The text of `note` when it carries a valid signature by this key. Signatures by
+    /// other keys are ignored, as the signed-note spec asks of a verifier that does not know
+    /// them (a witness's cosignature is one); a signature that names this key but does not
+    /// verify fails.
+    pub fn verify_note<'n>(&self, note: &'n str) -> Result<&'n str, NoteVerifyProblem> {
+        use signed_note::{Note, StandardVerifier, VerifierList};
+        let parsed = Note::from_bytes(note.as_bytes()).map_err(|_| NoteVerifyProblem::Malformed)?;
+        let verifier =
+            StandardVerifier::new(self.as_str()).map_err(|_| NoteVerifyProblem::Malformed)?;
+        let known = VerifierList::new(vec![Box::new(verifier)]);
+        match parsed.verify(&known) {
+            // The text is the note up to the blank line before the signatures.
+            Ok(_) => Ok(&note[..parsed.text().len()]),
+            Err(signed_note::NoteError::UnverifiedNote) => Err(NoteVerifyProblem::NotSignedBy),
+            Err(_) => Err(NoteVerifyProblem::BadSignature),
+        }
+    }
+}
+
 impl fmt::Display for VerifierKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.text)

@@ -27,6 +27,7 @@
 //! | `<lang>/petitions/<slug>/atom.xml`, `<lang>/tags/<tag>/atom.xml` | a petition's feed, a tag's feed |
 //! | `data/petitions.json`, `data/petitions.csv`, `data/petitions/<slug>.json` | open data |
 //! | `assets/...` | hashed static files |
+//! | `.well-known/petitio-where` | the signed "where we are now" note, when the site has one ([`WHERE_NOTE`]) |
 //! | `_petitio/manifest.json` | what the API reads ([`MANIFEST_PATH`](crate::manifest::MANIFEST_PATH)) |
 //!
 //! Which of these a filler fills as it serves them: [`Filled`].
@@ -43,6 +44,8 @@ pub const ROOT_REDIRECT: &str = "index.html";
 pub const NOT_FOUND: &str = "404.html";
 pub const ROBOTS: &str = "robots.txt";
 pub const SITEMAP: &str = "sitemap.xml";
+/// The signed "where we are now" note (#15), published unchanged on every origin.
+pub const WHERE_NOTE: &str = ".well-known/petitio-where";
 /// Headers for the host (Cloudflare Pages / Netlify format).
 pub const HEADERS: &str = "_headers";
 /// Folder of the hashed static files.

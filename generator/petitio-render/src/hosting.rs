@@ -148,6 +148,15 @@ pub fn headers(config: &Config, linker: &Linker) -> String {
         "\n{base}{}\n  Access-Control-Allow-Origin: *\n",
         urls::DATA_FILES
     ));
+    // The signed note is read by copies and embeds on any origin, which check its signature;
+    // short-cached, so a move reaches readers within minutes.
+    if config.where_note.is_some() {
+        text.push_str(&format!(
+            "\n{base}{}\n  Content-Type: text/plain; charset=utf-8\n  Access-Control-Allow-Origin: *\n  \
+             Cache-Control: {SHORT_CACHE}\n",
+            urls::WHERE_NOTE
+        ));
+    }
     // The embeddable counter may be framed by any site: it drops the header policy (its
     // `frame-ancestors 'none'`) and X-Frame-Options, and carries the rest of the policy in
     // its own <meta> element (`meta_content_security_policy`).

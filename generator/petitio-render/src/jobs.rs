@@ -15,6 +15,8 @@ pub enum Job {
     RootRedirect,
     NotFound,
     Robots,
+    /// The committed signed note, published unchanged.
+    WhereNote,
     Sitemap,
     Headers,
     Manifest,
@@ -131,9 +133,12 @@ impl Job {
             | Job::TagIndex { .. }
             | Job::Search { .. }
             | Job::Feed { .. } => true,
-            Job::RootRedirect | Job::NotFound | Job::Robots | Job::Headers | Job::Page { .. } => {
-                false
-            }
+            Job::RootRedirect
+            | Job::NotFound
+            | Job::Robots
+            | Job::WhereNote
+            | Job::Headers
+            | Job::Page { .. } => false,
         }
     }
 }
@@ -159,6 +164,7 @@ impl Job {
             Job::Feed { .. } | Job::PetitionFeed { .. } | Job::TagFeed { .. } => Some(names::FEED),
             Job::Sitemap => Some(names::SITEMAP),
             Job::Robots
+            | Job::WhereNote
             | Job::Headers
             | Job::Manifest
             | Job::Assets

@@ -208,6 +208,9 @@ impl<'s> Renderer<'s> {
             Job::DataIndex,
             Job::DataCsv,
         ];
+        if site.config.where_note.is_some() {
+            jobs.push(Job::WhereNote);
+        }
         for lang in &site.config.languages {
             jobs.push(Job::Home { lang: lang.clone() });
             jobs.push(Job::Feed { lang: lang.clone() });
@@ -459,6 +462,10 @@ impl<'s> Renderer<'s> {
                 urls::ROBOTS,
                 hosting::robots(&self.site.config).into_bytes(),
             ),
+            Job::WhereNote => match &self.site.config.where_note {
+                Some(note) => sink.put(urls::WHERE_NOTE, note.signed.clone().into_bytes()),
+                None => Ok(()),
+            },
             Job::Headers => sink.put(
                 urls::HEADERS,
                 hosting::headers(&self.site.config, &self.linker).into_bytes(),

@@ -12,6 +12,7 @@ use crate::confine::SiteRoot;
 use crate::error::{Error, Problem, ProblemKind};
 use crate::frontmatter::{Fields, TomlSource};
 use crate::regions::{self, Region};
+use crate::where_file::{self, SignedWhereNote};
 use petitio_model::date::UtcOffset;
 use petitio_model::lang::is_language_code;
 use petitio_model::log_key::{VerifierKey, VerifierKeyProblem, KEY_NAME_RULE};
@@ -89,6 +90,10 @@ pub struct Config {
     /// manifest; `None` until the operator makes one. `petitio serve` puts its local key
     /// here instead.
     pub log_key: Option<VerifierKey>,
+    /// `where.note` next to `petitio.toml`, checked against `log_key` and the site's
+    /// origins when the config is loaded (before `petitio serve` replaces `log_key`);
+    /// `None` when there is none (and always from [`Config::parse`], which reads no file).
+    pub where_note: Option<SignedWhereNote>,
 }
 
 impl Config {
@@ -104,7 +109,16 @@ impl Config {
         let text = SiteRoot::new(root)?
             .require_folder("")?
             .read_to_string(&path)?;
-        Config::parse(&text, base_url_override).map_err(Error::Content)
+        let mut config = Config::parse(&text, base_url_override).map_err(Error::Content)?;
+        config.where_note = where_file::load(root, config.log_key.as_ref(), &config.origins())?;
+        Ok(config)
+    }
+
+    /// The site's own origins: `base_url`'s, then each mirror's.
+    pub fn origins(&self) -> Vec<String> {
+        where_file::origins_of(
+            std::iter::once(self.base_url.as_str()).chain(self.mirrors.iter().map(String::as_str)),
+        )
     }
 
     /// Parses the text of `petitio.toml`, collecting every problem.
@@ -265,6 +279,7 @@ impl Config {
         }
         Ok(Config {
             log_key,
+            where_note: None,
             turnstile,
             signature_confirmation,
             base_url,

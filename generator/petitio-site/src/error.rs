@@ -10,6 +10,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use petitio_model::date::Date;
+use petitio_model::log_key::NoteVerifyProblem;
 use petitio_model::slug::{suggest_slug, IMAGE_EXTENSIONS, MAX_NAME_CHARS};
 
 /// Everything that can be wrong with a site's sources, or with reading them.
@@ -233,6 +234,23 @@ pub enum ProblemKind {
     HeadingClassInvalid {
         class: String,
     },
+    /// `where.note` without `[log] key` to check it.
+    WhereNoteWithoutKey,
+    WhereNoteSignature {
+        key: String,
+        reason: NoteVerifyProblem,
+    },
+    WhereNoteText {
+        problem: String,
+    },
+    WhereNoteKeyName {
+        note: String,
+        key: String,
+    },
+    WhereNoteNoOrigin {
+        site: Vec<String>,
+        listed: Vec<String>,
+    },
 }
 
 impl fmt::Display for ProblemKind {
@@ -324,6 +342,42 @@ impl fmt::Display for ProblemKind {
                 "the deadline {deadline} has passed (today is {today} in the site's time zone, `utc_offset`) \
                  but status is still \"open\"; the site shows it as closed and the signature API no longer \
                  accepts signatures: set `status = \"closed\"` or move the deadline"
+            ),
+            ProblemKind::WhereNoteWithoutKey => f.write_str(
+                "a signed \"where we are now\" note needs the log key that checks it, but petitio.toml \
+                 has no `[log] key`: run `petitio keygen`, then `petitio where sign` (or delete where.note)",
+            ),
+            ProblemKind::WhereNoteSignature { key, reason } => match reason {
+                NoteVerifyProblem::Malformed => f.write_str(
+                    "not a signed note (its text, a blank line, then signature lines): sign it again \
+                     with `petitio where sign`",
+                ),
+                NoteVerifyProblem::NotSignedBy => write!(
+                    f,
+                    "carries no signature by the site's log key {key} (petitio.toml `[log] key`), so \
+                     every reader would ignore it: sign it again with `petitio where sign`"
+                ),
+                NoteVerifyProblem::BadSignature => write!(
+                    f,
+                    "its signature by the log key {key} does not verify: the note was changed after it \
+                     was signed; sign it again with `petitio where sign` instead of editing it"
+                ),
+            },
+            ProblemKind::WhereNoteText { problem } => write!(
+                f,
+                "{problem}; write the note with `petitio where sign`, never by hand"
+            ),
+            ProblemKind::WhereNoteKeyName { note, key } => write!(
+                f,
+                "the note names the log `{note}`, but petitio.toml's `[log] key` is the log `{key}`: \
+                 sign it again with `petitio where sign`"
+            ),
+            ProblemKind::WhereNoteNoOrigin { site, listed } => write!(
+                f,
+                "the note lists the origins {} but none of this site's ({}), so it would send readers \
+                 away from the site: after moving it, sign a new note with `petitio where sign`",
+                listed.join(", "),
+                site.join(", ")
             ),
             ProblemKind::BrokenLink { href } => {
                 write!(f, "link to `{href}` does not resolve to any page or file of the site")

@@ -14,5 +14,6 @@ pub mod markdown;
 pub mod regions;
 pub mod site_url;
 pub mod today;
+pub mod where_file;
 
 pub use error::Error;

@@ -111,9 +111,29 @@ pub enum Command {
         show_private_key: bool,
     },
 
+    /// The signed "where we are now" note (where.note) that copies, embeds and pages follow
+    /// when the site moves
+    #[command(subcommand)]
+    Where(WhereCommand),
+
     /// Serve the site and the signature API locally, rebuilding on changes
     #[command(after_help = serve_after_help())]
     Serve(ServeArgs),
+}
+
+/// `petitio where ...`.
+#[derive(Debug, Subcommand)]
+pub enum WhereCommand {
+    /// Sign a new note from petitio.toml (sequence + 1) into where.note, with the log key's
+    /// private half; commit it, and `petitio build` publishes it
+    #[command(
+        after_help = "Origins the last note listed that petitio.toml no longer has are marked abandoned. See docs/keys.md.\n\nExamples:\n  petitio where sign\n  petitio where sign --key-file /media/usb/clean-air-kz.key"
+    )]
+    Sign {
+        /// The private key [default: .petitio/keys/<name of petitio.toml's key>.key]
+        #[arg(long, value_name = "FILE")]
+        key_file: Option<PathBuf>,
+    },
 }
 
 /// `petitio serve`'s options.

@@ -67,6 +67,52 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    #[error(
+        "error: petitio.toml has no log key (`[log] key`) to sign the note with\n  \
+         Make one with `petitio keygen` (docs/keys.md), then run `petitio where sign` again."
+    )]
+    WhereNoLogKey,
+
+    #[error(
+        "error: cannot read the private key {}: {source}\n  \
+         Name the file with --key-file (`petitio keygen` wrote it, by default under .petitio/keys/).",
+        .path.display()
+    )]
+    ReadKeyFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
+    #[error(
+        "error: {} holds the private key {file}, but petitio.toml's log key is {config}\n  \
+         Name the key file of {config} with --key-file; readers check notes against petitio.toml's key.",
+        .path.display()
+    )]
+    WhereKeyMismatch {
+        path: PathBuf,
+        file: String,
+        config: String,
+    },
+
+    #[error("error: cannot read {}: {source}", .path.display())]
+    ReadWhereNote {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
+    #[error(
+        "error: {} is not a note signed by the log key {key}, so its sequence number is unknown\n  \
+         Restore the committed one (git checkout where.note); after rotating the key, move it away \
+         to start again at sequence 1 (readers who hold a higher one will ignore the new note \
+         until it passes theirs).",
+        .path.display()
+    )]
+    WhereOldNoteUnsigned { path: PathBuf, key: String },
+
+    /// `petitio.toml` gives values a note cannot carry (a config that loads always can).
+    #[error("error: the note petitio.toml calls for is not valid: {0}")]
+    WhereNoteText(petitio_model::where_note::WhereNoteError),
+
     /// Making or reading a log key (`petitio_signatures::notes`).
     #[error("error: {0}")]
     LogKey(#[from] petitio_signatures::error::NoteError),

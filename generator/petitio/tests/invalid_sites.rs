@@ -46,6 +46,9 @@ fn every_case_is_covered() {
         "status-reason-missing",
         "unknown-field",
         "wrong-type",
+        "where-note-changed",
+        "where-note-no-origin",
+        "where-note-other-key",
     ] {
         assert!(
             cases.iter().any(|c| c == required),

@@ -6,6 +6,7 @@ mod keygen;
 mod new;
 mod relocate;
 mod serve;
+mod where_sign;
 
 use petitio_site::error::Problem;
 
@@ -56,6 +57,9 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             },
             show_private_key,
         ),
+        Command::Where(crate::cli::WhereCommand::Sign { key_file }) => {
+            where_sign::run(crate::where_sign::WhereSignOptions { root, key_file })
+        }
         Command::Serve(args) => serve::run(root, args),
     }
 }
