@@ -87,6 +87,10 @@ pub enum Command {
         /// Where to write the "we moved" site for the old domain
         #[arg(long, value_name = "DIR", default_value = "dist-moved")]
         moved_out: PathBuf,
+        /// The log key's private half, to sign the next where.note when the site has one
+        /// [default: .petitio/keys/<name of petitio.toml's key>.key]
+        #[arg(long, value_name = "FILE")]
+        key_file: Option<PathBuf>,
     },
 
     /// Make the operator's log key: its public half into petitio.toml, its private half

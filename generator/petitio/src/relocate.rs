@@ -31,6 +31,8 @@ use petitio_site::site_url::SiteUrl;
 
 use crate::config_file::{read_config, replace_file};
 use crate::error::Error;
+use crate::where_sign::{WhereSignReport, WhereSigner};
+use petitio_site::where_file::WHERE_FILE;
 
 /// What to relocate and where the results go.
 #[derive(Debug, Clone)]
@@ -45,6 +47,9 @@ pub struct RelocateOptions {
     pub out: PathBuf,
     /// Where the "we moved" site for the old domain is written.
     pub moved_out: PathBuf,
+    /// The log key's private half, to sign the next `where.note` when the site has one
+    /// (`None`: the default key file).
+    pub key_file: Option<PathBuf>,
 }
 
 /// What `relocate` changed.
@@ -57,6 +62,8 @@ pub struct RelocateReport {
     pub worker_config_updated: bool,
     pub moved_pages: usize,
     pub build: BuildReport,
+    /// The "where we are now" note signed for the new address, when the site has one.
+    pub where_note: Option<WhereSignReport>,
     pub elapsed: Duration,
 }
 
@@ -240,7 +247,23 @@ pub fn relocate(opts: &RelocateOptions) -> Result<RelocateReport, Error> {
         None
     };
 
+    // A site with a signed note gets the next one (sequence + 1, the old origin abandoned
+    // unless kept as a mirror); the key is read before anything is written.
+    let where_note = if opts.root.join(WHERE_FILE).is_file() {
+        let signer = WhereSigner::new(&opts.root, opts.key_file.as_deref(), &site_text)?;
+        Some(signer.sign(&site_plan.text)?)
+    } else {
+        None
+    };
+    let old_note = match &where_note {
+        Some(report) => Some(read_config(&opts.root, &report.path)?),
+        None => None,
+    };
+
     replace_file(&site_config_path, &site_plan.text)?;
+    if let Some(report) = &where_note {
+        replace_file(&report.path, &report.signed)?;
+    }
     let build_options = BuildOptions {
         root: opts.root.clone(),
         out: opts.out.clone(),
@@ -256,8 +279,11 @@ pub fn relocate(opts: &RelocateOptions) -> Result<RelocateReport, Error> {
     let build = match petitio_render::build(&build_options) {
         Ok(report) => report,
         Err(error) => {
-            // Put the old config back so the repository stays consistent with dist/.
+            // Put the old config and note back so the repository stays consistent with dist/.
             replace_file(&site_config_path, &site_text)?;
+            if let (Some(report), Some(old)) = (&where_note, &old_note) {
+                replace_file(&report.path, old)?;
+            }
             return Err(error.into());
         }
     };
@@ -280,6 +306,7 @@ pub fn relocate(opts: &RelocateOptions) -> Result<RelocateReport, Error> {
         worker_config_updated: worker_plan.is_some(),
         moved_pages,
         build,
+        where_note,
         elapsed: started.elapsed(),
     })
 }

@@ -35,9 +35,11 @@ pub struct WhereSignOptions {
 }
 
 /// What was signed, and where it went.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct WhereSignReport {
     pub note: WhereNote,
+    /// The note signed: what `where.note` holds.
+    pub signed: String,
     pub path: PathBuf,
     pub key: VerifierKey,
 }
@@ -51,22 +53,66 @@ pub fn sign(opts: &WhereSignOptions) -> Result<WhereSignReport, Error> {
         }
         .into());
     }
-    // Parsed without the committed note, which may well name origins the site left.
     let text = read_config(&opts.root, &config_path)?;
-    let config = Config::parse(&text, None).map_err(petitio_site::Error::Content)?;
-    let key = config.log_key.clone().ok_or(Error::WhereNoLogKey)?;
-    let key_file = opts.root.join(
-        opts.key_file
-            .clone()
-            .unwrap_or_else(|| default_key_file(key.name())),
-    );
-    let signer = read_signer(&key_file, &key)?;
-    let path = opts.root.join(WHERE_FILE);
-    let previous = previous_note(&path, &key)?;
-    let note = next_note(&config, &key, previous.as_ref())?;
-    let signed = signer.sign(&note.to_text().map_err(Error::WhereNoteText)?)?;
-    replace_file(&path, &signed)?;
-    Ok(WhereSignReport { note, path, key })
+    let signer = WhereSigner::new(&opts.root, opts.key_file.as_deref(), &text)?;
+    let report = signer.sign(&text)?;
+    replace_file(&report.path, &report.signed)?;
+    Ok(report)
+}
+
+/// Everything signing needs but the config it signs for: read (and checked) first, so a
+/// command that signs as one of its steps (`petitio relocate`) fails before writing
+/// anything.
+pub struct WhereSigner {
+    signer: NoteSigner,
+    key: VerifierKey,
+    path: PathBuf,
+    previous: Option<WhereNote>,
+}
+
+impl WhereSigner {
+    /// The key of `config_text` (petitio.toml's), its private half from `key_file` (default:
+    /// [`default_key_file`] under `root`) and the committed note it follows.
+    pub fn new(
+        root: &Path,
+        key_file: Option<&Path>,
+        config_text: &str,
+    ) -> Result<WhereSigner, Error> {
+        let config = parse_config(config_text)?;
+        let key = config.log_key.clone().ok_or(Error::WhereNoLogKey)?;
+        let key_file =
+            root.join(key_file.map_or_else(|| default_key_file(key.name()), Path::to_owned));
+        let signer = read_signer(&key_file, &key)?;
+        let path = root.join(WHERE_FILE);
+        let previous = previous_note(&path, &key)?;
+        Ok(WhereSigner {
+            signer,
+            key,
+            path,
+            previous,
+        })
+    }
+
+    /// The signed note `config_text` calls for (nothing written).
+    pub fn sign(&self, config_text: &str) -> Result<WhereSignReport, Error> {
+        let config = parse_config(config_text)?;
+        let note = next_note(&config, &self.key, self.previous.as_ref())?;
+        let signed = self
+            .signer
+            .sign(&note.to_text().map_err(Error::WhereNoteText)?)?;
+        Ok(WhereSignReport {
+            note,
+            signed,
+            path: self.path.clone(),
+            key: self.key.clone(),
+        })
+    }
+}
+
+/// petitio.toml's text, parsed without the committed note (which may well name origins the
+/// site left).
+fn parse_config(text: &str) -> Result<Config, Error> {
+    Ok(Config::parse(text, None).map_err(petitio_site::Error::Content)?)
 }
 
 /// The private key in `path`, which must be the private half of `key`.

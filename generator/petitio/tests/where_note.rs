@@ -204,3 +204,42 @@ fn mistakes_are_refused_and_change_nothing() {
     );
     assert_eq!(site.read("where.note"), forged);
 }
+
+#[test]
+fn relocate_signs_the_next_note_for_the_new_address() {
+    let site = site_with_key();
+    site.run_ok(&["where", "sign"]);
+    let output = site.run_ok(&["relocate", "https://new.example/"]);
+    assert!(
+        stdout(&output).contains(&format!(
+            "\n  {}: signed sequence 2 for the new address (abandoned: https://petitions.example); commit it\n",
+            site.path("where.note").display()
+        )),
+        "{}",
+        stdout(&output)
+    );
+    let note = committed(&site);
+    assert_eq!(note.sequence, 2);
+    assert_eq!(note.main_origin, "https://new.example");
+    assert_eq!(
+        note.origins,
+        ["https://new.example", "https://mirror.example"]
+    );
+    assert_eq!(
+        site.read("dist/.well-known/petitio-where"),
+        site.read("where.note")
+    );
+
+    // Without the key file, nothing moves: the note and petitio.toml stay as they were.
+    std::fs::remove_file(site.path(".petitio/keys/PeterNeumann.key")).unwrap();
+    let (config, signed) = (site.read("petitio.toml"), site.read("where.note"));
+    let output = site.run(&["relocate", "https://newer.example/"]);
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).starts_with("error: cannot read the private key "),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(site.read("petitio.toml"), config);
+    assert_eq!(site.read("where.note"), signed);
+}

@@ -35,7 +35,9 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             worker_config,
             out,
             moved_out,
+            key_file,
         } => relocate::run(crate::relocate::RelocateOptions {
+            key_file,
             worker_config: root.join(worker_config),
             out: root.join(out),
             moved_out: root.join(moved_out),

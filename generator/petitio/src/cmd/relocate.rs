@@ -20,6 +20,18 @@ pub fn run(opts: RelocateOptions) -> Result<(), Error> {
             report.allowed_origins.join(",")
         );
     }
+    if let Some(note) = &report.where_note {
+        println!(
+            "  {}: signed sequence {} for the new address{}; commit it",
+            note.path.display(),
+            note.note.sequence,
+            if note.note.abandoned.is_empty() {
+                String::new()
+            } else {
+                format!(" (abandoned: {})", note.note.abandoned.join(", "))
+            }
+        );
+    }
     println!(
         "  rebuilt {} pages ({} files) into {}",
         report.build.pages_written,
