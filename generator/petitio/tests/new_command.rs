@@ -69,10 +69,17 @@ fn refuses_bad_slugs_existing_folders_and_unknown_languages() {
 #[test]
 fn help_shows_examples_for_every_command() {
     let site = TestSite::copy("valid");
-    for command in ["new", "check", "build", "serve", "keygen"] {
-        let output = site.run_ok(&[command, "--help"]);
+    for command in [
+        &["new"][..],
+        &["check"],
+        &["build"],
+        &["serve"],
+        &["keygen"],
+        &["where", "sign"],
+    ] {
+        let output = site.run_ok(&[command, &["--help"]].concat());
         let help = String::from_utf8_lossy(&output.stdout);
-        assert!(help.contains("Examples:\n  petitio "), "{command}: {help}");
+        assert!(help.contains("Examples:\n  petitio "), "{command:?}: {help}");
     }
     let version = site.run_ok(&["--version"]);
     assert_eq!(
