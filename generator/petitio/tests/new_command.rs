@@ -79,7 +79,10 @@ fn help_shows_examples_for_every_command() {
     ] {
         let output = site.run_ok(&[command, &["--help"]].concat());
         let help = String::from_utf8_lossy(&output.stdout);
-        assert!(help.contains("Examples:\n  petitio "), "{command:?}: {help}");
+        assert!(
+            help.contains("Examples:\n  petitio "),
+            "{command:?}: {help}"
+        );
     }
     let version = site.run_ok(&["--version"]);
     assert_eq!(
