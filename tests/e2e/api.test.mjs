@@ -139,17 +139,15 @@ for (const spec of targets) {
       assert.equal(answer.body.error.code, "body_too_large");
     });
 
-    // With Turnstile on (as here), every signature is challenged, so the API accepts pages
-    // on any origin (ARCHITECTURE.md, "Which origins may sign"); origins.test.mjs covers
-    // the allow-list that applies with confirmation and Turnstile both off.
-    test("with Turnstile on, a page on an unlisted origin may sign", async () => {
-      const fields = signFields();
-      const answer = await sign(target, OPEN_PETITION, fields, {
+    // Only ALLOWED_ORIGINS may call the API unless the operator sets SIGN_FROM_ANY_ORIGIN
+    // (ARCHITECTURE.md, "Which origins may sign"); endpoints.test.mjs covers that choice.
+    test("a page on an unlisted origin may not sign (403) unless the operator chose SIGN_FROM_ANY_ORIGIN", async () => {
+      const answer = await sign(target, OPEN_PETITION, signFields(), {
         headers: { origin: FOREIGN_ORIGIN, "sec-fetch-site": "cross-site" },
       });
-      assert.equal(answer.status, 201, JSON.stringify(answer.body));
-      assert.equal(answer.headers.get("access-control-allow-origin"), FOREIGN_ORIGIN);
-      recorded.add(fields.email);
+      assert.equal(answer.status, 403);
+      assert.equal(answer.body.error.code, "forbidden_origin");
+      assert.equal(answer.headers.get("access-control-allow-origin"), null);
     });
 
     test("an opaque origin (a sandboxed frame's `null`) may not sign (403)", async () => {
@@ -231,15 +229,15 @@ for (const spec of targets) {
         assert.match(preflight.headers.get("access-control-allow-headers"), /content-type/i);
       });
 
-      test("with Turnstile on, an unlisted origin gets the CORS grant; `null` never does", async () => {
+      test("an unlisted origin gets no CORS grant and its preflight is refused; `null` neither", async () => {
         const read = await request(target, "/api/counts", { headers: { origin: FOREIGN_ORIGIN } });
-        assert.equal(read.headers.get("access-control-allow-origin"), FOREIGN_ORIGIN);
+        assert.equal(read.headers.get("access-control-allow-origin"), null);
         const preflight = await request(target, signaturesPath(OPEN_PETITION), {
           method: "OPTIONS",
           headers: { origin: FOREIGN_ORIGIN, "access-control-request-method": "POST" },
         });
-        assert.equal(preflight.status, 204);
-        assert.equal(preflight.headers.get("access-control-allow-origin"), FOREIGN_ORIGIN);
+        assert.equal(preflight.status, 403);
+        assert.equal(preflight.headers.get("access-control-allow-origin"), null);
         const opaque = await request(target, signaturesPath(OPEN_PETITION), {
           method: "OPTIONS",
           headers: { origin: "null", "access-control-request-method": "POST" },

@@ -11,9 +11,11 @@
 //   exactly once, the page remembers the endpoint that answered, and live counts come
 //   from it. Without JavaScript, the form's alternative button posts to the second
 //   endpoint and the signer lands on the thank-you page.
-// * Who may sign (ARCHITECTURE.md, "Which origins may sign"): with confirmation by email,
-//   the copy, in no allow-list, signs and is told to check the mail; with confirmation
-//   and Turnstile both off, the same request is refused with 403 and today's message.
+// * Who may sign (ARCHITECTURE.md, "Which origins may sign"): when the operator chose
+//   SIGN_FROM_ANY_ORIGIN (allowed only with confirmation by email or Turnstile), the copy,
+//   in no allow-list, signs and is told to check the mail; without that choice, or with
+//   confirmation and Turnstile both off, the same request is refused with 403 and today's
+//   message.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
@@ -239,11 +241,12 @@ describe("several API endpoints, the first one blocked", { skip: missing ?? fals
   });
 
   describe("a copy on an origin nobody listed", () => {
-    test("with confirmation by email it signs and is told to check the mail", async () => {
+    test("with SIGN_FROM_ANY_ORIGIN and confirmation by email it signs and is told to check the mail", async () => {
       await restartWorker({
         SIGNATURE_CONFIRMATION: "email",
         EMAIL_FROM: "petitio@petitio.test",
         ALLOWED_ORIGINS: SITE_ORIGIN,
+        SIGN_FROM_ANY_ORIGIN: "true",
       });
       const { page, problems, close } = await openPage(chromium);
       try {
@@ -258,6 +261,19 @@ describe("several API endpoints, the first one blocked", { skip: missing ?? fals
       } finally {
         await close();
       }
+    });
+
+    test("with confirmation by email but without the operator's choice it is refused (403)", async () => {
+      await restartWorker({
+        SIGNATURE_CONFIRMATION: "email",
+        EMAIL_FROM: "petitio@petitio.test",
+        ALLOWED_ORIGINS: SITE_ORIGIN,
+      });
+      const fromCopy = { origin: host.origin, "sec-fetch-site": "cross-site" };
+      const answer = await sign(worker, OPEN_PETITION, signFields(), { headers: fromCopy });
+      assert.equal(answer.status, 403, JSON.stringify(answer.body));
+      assert.equal(answer.body.error.code, "forbidden_origin");
+      assert.equal(answer.headers.get("access-control-allow-origin"), null);
     });
 
     test("with confirmation and Turnstile off it is refused with 403 and today's message", async () => {

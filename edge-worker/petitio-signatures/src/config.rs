@@ -61,6 +61,10 @@ pub struct ApiConfig {
     /// Origins allowed to call the API from a browser on another origin (CORS and the CSRF
     /// check), serialised as browsers send them (`weburl::parse_origin`).
     pub allowed_origins: Vec<String>,
+    /// `SIGN_FROM_ANY_ORIGIN`: the operator lets pages on any origin call the API (copies
+    /// sign without being listed), allowed only while every signature is confirmed by email
+    /// or challenged by Turnstile (`api::origin::OriginPolicy`).
+    pub any_origin: bool,
     pub turnstile: Option<TurnstileConfig>,
     pub burst_limit: RateLimit,
     pub sustained_limit: RateLimit,
@@ -95,7 +99,9 @@ impl ApiConfig {
     /// SITE_ORIGIN (optional; where the static site lives when it is not the API's origin),
     /// SIGNATURE_CONFIRMATION ("email", the default, or "none"), EMAIL_FROM (the sender,
     /// required with "email"), MAIL_INTERVAL_SECONDS (default "600", at least 60),
-    /// LOG_SIGNING_KEY (optional secret: the private log key, `petitio keygen`).
+    /// LOG_SIGNING_KEY (optional secret: the private log key, `petitio keygen`),
+    /// SIGN_FROM_ANY_ORIGIN ("false", the default, or "true": pages on any origin may call
+    /// the API; refused unless signatures are confirmed by email or challenged).
     /// Empty values count as unset.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<ApiConfig, ConfigError> {
         let read = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
@@ -139,6 +145,18 @@ impl ApiConfig {
                 })
             }
         };
+        let any_origin = match or_default("SIGN_FROM_ANY_ORIGIN", "false").trim() {
+            "false" => false,
+            "true" if confirmation == Confirmation::None && turnstile.is_none() => {
+                return Err(ConfigError::AnyOriginUnprotected)
+            }
+            "true" => true,
+            other => {
+                return Err(ConfigError::InvalidAnyOrigin {
+                    value: other.to_owned(),
+                })
+            }
+        };
         let mail_interval = or_default("MAIL_INTERVAL_SECONDS", DEFAULT_MAIL_INTERVAL_SECONDS);
         let mail_interval_seconds = mail_interval
             .trim()
@@ -155,6 +173,7 @@ impl ApiConfig {
             mail_interval_seconds,
             signing_key: SigningKey::new(signing_key.into_bytes()),
             allowed_origins,
+            any_origin,
             turnstile,
             burst_limit: parse_rate_limit(
                 "RATE_LIMIT_BURST",

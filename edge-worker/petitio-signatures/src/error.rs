@@ -54,6 +54,18 @@ pub enum ConfigError {
     )]
     MissingEmailFrom,
     #[error(
+        "SIGN_FROM_ANY_ORIGIN is \"true\", but signatures are neither confirmed by email \
+         (SIGNATURE_CONFIRMATION = \"email\") nor challenged (TURNSTILE_SECRET): any web page \
+         could then add signatures through its visitors' browsers. Turn one of them on, or set \
+         SIGN_FROM_ANY_ORIGIN = \"false\" and list the site's origins in ALLOWED_ORIGINS"
+    )]
+    AnyOriginUnprotected,
+    #[error(
+        "SIGN_FROM_ANY_ORIGIN is {value:?}, but it must be \"true\" (pages on any origin may \
+         sign) or \"false\" (only the origins in ALLOWED_ORIGINS)"
+    )]
+    InvalidAnyOrigin { value: String },
+    #[error(
         "SIGNATURE_CONFIRMATION is {value:?}, but it must be \"email\" (a signature counts \
          once its signer confirms it by email) or \"none\""
     )]

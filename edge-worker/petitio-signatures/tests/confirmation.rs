@@ -491,7 +491,13 @@ fn a_copy_on_an_unlisted_origin_signs_confirms_and_withdraws() {
             COPY,
         )
     };
-    let h = harness();
+    // Not unless the operator chose it: by default only ALLOWED_ORIGINS may.
+    let listed_only = harness();
+    let refused = listed_only.send(from_copy(post_json("clean-air", &sign_body(ADDRESS))));
+    assert_eq!(refused.status, 403, "{}", body_text(&refused));
+    assert_eq!(refused.header("access-control-allow-origin"), None);
+    let any_origin = [email_config(), vec![("SIGN_FROM_ANY_ORIGIN", "true")]].concat();
+    let h = Harness::new(MemoryStore::new(), config(&any_origin));
     for path in [
         signatures_path("clean-air"),
         confirmations("clean-air"),

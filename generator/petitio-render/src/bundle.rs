@@ -10,10 +10,11 @@
 //!   the page (`../../assets/site.x.css`); folders stay folders (`../open/`), since static
 //!   hosts serve `index.html` for them;
 //! * the signature API (the form's `action`, the script's `data-api`) is absolute on the main
-//!   site's origin: a copy has no API of its own. While the API confirms signatures by
-//!   email or checks Turnstile (the default), it accepts them from any origin, so a copy
-//!   signs as it is; with both off, the main worker must list the copy's origin in
-//!   `ALLOWED_ORIGINS` (ARCHITECTURE.md, "Which origins may sign");
+//!   site's origin: a copy has no API of its own. When the operator has set
+//!   `SIGN_FROM_ANY_ORIGIN` (possible while signatures are confirmed by email or
+//!   challenged), the API accepts them from any origin, so a copy signs as it is; otherwise
+//!   the main worker must list the copy's origin in `ALLOWED_ORIGINS` (ARCHITECTURE.md,
+//!   "Which origins may sign");
 //! * `_headers` applies to the whole copy (`/*` instead of the base path); its CSP, and the
 //!   embeddable counter's own `<meta>` policy, allow posting to and fetching from the main API;
 //! * many hosts of copies ignore `_headers`, so every page that has no policy of its own
@@ -114,11 +115,10 @@ fn readme(config: &Config, linker: &Linker) -> String {
         "A copy of {base}\n\n\
          This archive is the whole site as static files whose links work from any domain and\n\
          any folder. Put its files on any static host. Signing goes to the main site's API\n\
-         ({api}, tried in this order). While that API confirms each signature by email or with a Turnstile\n\
-         challenge (its default), it accepts signatures from any address, so this copy signs\n\
+         ({api}, tried in this order). If its operators let any address sign (they can while\n\
+         each signature is confirmed by email or with a Turnstile challenge), this copy signs\n\
          as it is: open a petition here and sign to check. If signing answers that this\n\
-         address may not sign, the operators turned both off: ask them to add this copy's\n\
-         address to ALLOWED_ORIGINS.\n\n\
+         address may not sign, ask them to add this copy's address to ALLOWED_ORIGINS.\n\n\
          Headers\n\n\
          Every page carries the site's Content-Security-Policy in a\n\
          <meta http-equiv=\"Content-Security-Policy\"> element, so even a host that sends no\n\

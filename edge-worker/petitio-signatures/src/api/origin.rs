@@ -1,11 +1,11 @@
 //! Which browser origins may use the API: the origin policy, CORS headers for reads and
 //! preflights, and the CSRF check on signing.
 //!
-//! The origin policy ([`OriginPolicy`], ARCHITECTURE.md, "Which origins may sign"): when
-//! every signature needs a confirmation by email (`SIGNATURE_CONFIRMATION=email`) or a
-//! Turnstile challenge, pages on *any* origin may call the API (a volunteer's copy on a
-//! new domain signs without the operator's help); with both off, only the origins in
-//! `ALLOWED_ORIGINS` may.
+//! The origin policy ([`OriginPolicy`], ARCHITECTURE.md, "Which origins may sign"): only
+//! the origins in `ALLOWED_ORIGINS` may call the API from a browser, unless the operator
+//! sets `SIGN_FROM_ANY_ORIGIN = "true"`: then pages on *any* origin may (a volunteer's copy
+//! on a new domain signs without the operator's help). The configuration accepts that only
+//! while every signature needs a confirmation by email or a Turnstile challenge.
 //!
 //! The CSRF rule (ARCHITECTURE.md, "Signing"): a sign request is accepted when
 //! * `Sec-Fetch-Site` is `same-origin` or `none` (every current browser sends it), or
@@ -28,17 +28,19 @@ use petitio_model::weburl::{origin_is_host, parse_origin};
 /// Which cross-origin pages may call the API (module documentation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OriginPolicy {
-    /// Every signature needs a confirmation or a challenge: any origin may call the API.
+    /// `SIGN_FROM_ANY_ORIGIN`, with every signature confirmed or challenged: any origin.
     AnyOrigin,
-    /// Signatures count at once, unchallenged: only the origins in `ALLOWED_ORIGINS`.
+    /// Only the origins in `ALLOWED_ORIGINS` (the default).
     AllowList,
 }
 
 impl OriginPolicy {
-    /// The policy `config` implies: open when a signature needs a confirmation by email or
-    /// a Turnstile challenge, else the allow-list.
+    /// The policy `config` sets: any origin when the operator chose it and every signature
+    /// needs a confirmation by email or a Turnstile challenge (the configuration refuses
+    /// the choice otherwise; checked here again), else the allow-list.
     pub fn of(config: &ApiConfig) -> OriginPolicy {
-        if config.confirmation == Confirmation::Email || config.turnstile.is_some() {
+        let protected = config.confirmation == Confirmation::Email || config.turnstile.is_some();
+        if config.any_origin && protected {
             OriginPolicy::AnyOrigin
         } else {
             OriginPolicy::AllowList
@@ -187,7 +189,12 @@ mod tests {
     /// A configuration with `SIGNATURE_CONFIRMATION=confirmation` and Turnstile on or off;
     /// `https://mirror.example` is the one listed origin.
     fn config_with(confirmation: &str, turnstile: bool) -> ApiConfig {
+        config_choosing(confirmation, turnstile, true)
+    }
+
+    fn config_choosing(confirmation: &str, turnstile: bool, any_origin: bool) -> ApiConfig {
         ApiConfig::from_lookup(|name| match name {
+            "SIGN_FROM_ANY_ORIGIN" => Some(any_origin.to_string()),
             "SIGNING_KEY" => Some("k".repeat(32)),
             "ALLOWED_ORIGINS" => Some("https://mirror.example".into()),
             "SIGNATURE_CONFIRMATION" => Some(confirmation.into()),
@@ -198,27 +205,32 @@ mod tests {
         .unwrap()
     }
 
-    /// Confirmation × Turnstile × origin listed or not: whether a cross-site page there may
-    /// sign (CSRF check) and read the answer (CORS, preflight included).
+    /// SIGN_FROM_ANY_ORIGIN × confirmation × Turnstile × origin listed or not: whether a
+    /// cross-site page there may sign (CSRF check) and read the answer (CORS, preflight
+    /// included). With SIGN_FROM_ANY_ORIGIN and neither protection the configuration is
+    /// refused (`the_choice_of_any_origin_needs_a_protection`).
     #[test]
     fn the_origin_policy_table() {
         let listed = "https://mirror.example";
         let fresh = "https://volunteer-copy.example";
         #[rustfmt::skip]
         let table = [
-            // confirmation, turnstile, origin, policy, accepted
-            ("none",  false, listed, OriginPolicy::AllowList, true),
-            ("none",  false, fresh,  OriginPolicy::AllowList, false),
-            ("none",  true,  listed, OriginPolicy::AnyOrigin, true),
-            ("none",  true,  fresh,  OriginPolicy::AnyOrigin, true),
-            ("email", false, listed, OriginPolicy::AnyOrigin, true),
-            ("email", false, fresh,  OriginPolicy::AnyOrigin, true),
-            ("email", true,  listed, OriginPolicy::AnyOrigin, true),
-            ("email", true,  fresh,  OriginPolicy::AnyOrigin, true),
+            // any origin chosen, confirmation, turnstile, origin, policy, accepted
+            (false, "none",  false, listed, OriginPolicy::AllowList, true),
+            (false, "none",  false, fresh,  OriginPolicy::AllowList, false),
+            (false, "none",  true,  fresh,  OriginPolicy::AllowList, false),
+            (false, "email", false, listed, OriginPolicy::AllowList, true),
+            (false, "email", false, fresh,  OriginPolicy::AllowList, false),
+            (false, "email", true,  fresh,  OriginPolicy::AllowList, false),
+            (true,  "none",  true,  listed, OriginPolicy::AnyOrigin, true),
+            (true,  "none",  true,  fresh,  OriginPolicy::AnyOrigin, true),
+            (true,  "email", false, listed, OriginPolicy::AnyOrigin, true),
+            (true,  "email", false, fresh,  OriginPolicy::AnyOrigin, true),
+            (true,  "email", true,  fresh,  OriginPolicy::AnyOrigin, true),
         ];
-        for (confirmation, turnstile, origin, policy, accepted) in table {
-            let config = config_with(confirmation, turnstile);
-            let case = format!("{confirmation} turnstile={turnstile} {origin}");
+        for (any_origin, confirmation, turnstile, origin, policy, accepted) in table {
+            let config = config_choosing(confirmation, turnstile, any_origin);
+            let case = format!("any={any_origin} {confirmation} turnstile={turnstile} {origin}");
             assert_eq!(OriginPolicy::of(&config), policy, "{case}");
             let req = request(&[
                 ("sec-fetch-site", "cross-site"),
@@ -234,6 +246,36 @@ mod tests {
             let expected_cors = accepted.then(|| origin.to_owned());
             assert_eq!(cors_origin(&config, &req), expected_cors, "{case}");
         }
+    }
+
+    #[test]
+    fn the_choice_of_any_origin_needs_a_protection() {
+        let error = ApiConfig::from_lookup(|name| match name {
+            "SIGN_FROM_ANY_ORIGIN" => Some("true".into()),
+            "SIGNATURE_CONFIRMATION" => Some("none".into()),
+            "SIGNING_KEY" => Some("k".repeat(32)),
+            _ => None,
+        })
+        .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "SIGN_FROM_ANY_ORIGIN is \"true\", but signatures are neither confirmed by email \
+             (SIGNATURE_CONFIRMATION = \"email\") nor challenged (TURNSTILE_SECRET): any web page \
+             could then add signatures through its visitors' browsers. Turn one of them on, or set \
+             SIGN_FROM_ANY_ORIGIN = \"false\" and list the site's origins in ALLOWED_ORIGINS"
+        );
+        let error = ApiConfig::from_lookup(|name| match name {
+            "SIGN_FROM_ANY_ORIGIN" => Some("yes".into()),
+            "SIGNATURE_CONFIRMATION" => Some("none".into()),
+            "SIGNING_KEY" => Some("k".repeat(32)),
+            _ => None,
+        })
+        .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "SIGN_FROM_ANY_ORIGIN is \"yes\", but it must be \"true\" (pages on any origin may \
+             sign) or \"false\" (only the origins in ALLOWED_ORIGINS)"
+        );
     }
 
     #[test]
