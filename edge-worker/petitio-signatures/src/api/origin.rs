@@ -250,29 +250,25 @@ mod tests {
 
     #[test]
     fn the_choice_of_any_origin_needs_a_protection() {
-        let error = ApiConfig::from_lookup(|name| match name {
-            "SIGN_FROM_ANY_ORIGIN" => Some("true".into()),
-            "SIGNATURE_CONFIRMATION" => Some("none".into()),
-            "SIGNING_KEY" => Some("k".repeat(32)),
-            _ => None,
-        })
-        .unwrap_err();
+        let refusal = |choice: &str| {
+            ApiConfig::from_lookup(|name| match name {
+                "SIGN_FROM_ANY_ORIGIN" => Some(choice.into()),
+                "SIGNATURE_CONFIRMATION" => Some("none".into()),
+                "SIGNING_KEY" => Some("k".repeat(32)),
+                _ => None,
+            })
+            .unwrap_err()
+            .to_string()
+        };
         assert_eq!(
-            error.to_string(),
+            refusal("true"),
             "SIGN_FROM_ANY_ORIGIN is \"true\", but signatures are neither confirmed by email \
              (SIGNATURE_CONFIRMATION = \"email\") nor challenged (TURNSTILE_SECRET): any web page \
              could then add signatures through its visitors' browsers. Turn one of them on, or set \
              SIGN_FROM_ANY_ORIGIN = \"false\" and list the site's origins in ALLOWED_ORIGINS"
         );
-        let error = ApiConfig::from_lookup(|name| match name {
-            "SIGN_FROM_ANY_ORIGIN" => Some("yes".into()),
-            "SIGNATURE_CONFIRMATION" => Some("none".into()),
-            "SIGNING_KEY" => Some("k".repeat(32)),
-            _ => None,
-        })
-        .unwrap_err();
         assert_eq!(
-            error.to_string(),
+            refusal("yes"),
             "SIGN_FROM_ANY_ORIGIN is \"yes\", but it must be \"true\" (pages on any origin may \
              sign) or \"false\" (only the origins in ALLOWED_ORIGINS)"
         );
