@@ -67,9 +67,13 @@ const REGION_VALUES: [&str; 9] = [
 ];
 
 impl<'a> LiveCounts<'a> {
+    /// Whether the manifest lists the petition (an unknown one has no values at all).
+    fn knows(&self, slug: &str) -> bool {
+        self.manifest.petitions.iter().any(|p| p.slug == slug)
+    }
+
     fn count_of(&self, slug: &str) -> Option<PetitionCount> {
-        let known = self.manifest.petitions.iter().any(|p| p.slug == slug);
-        known.then(|| {
+        self.knows(slug).then(|| {
             self.snapshot
                 .petitions
                 .get(slug)
@@ -80,8 +84,14 @@ impl<'a> LiveCounts<'a> {
 
     /// The petition's regions with signatures, most signed first, named in the page's
     /// language.
+    /// (Reads the snapshot's counts in place: a page asks this for every cell of its table.)
     fn ranked(&self, slug: &str) -> Option<Vec<RankedRegion<'a>>> {
-        let count = self.count_of(slug)?;
+        if !self.knows(slug) {
+            return None;
+        }
+        let Some(count) = self.snapshot.petitions.get(slug) else {
+            return Some(Vec::new());
+        };
         Some(regions::rank(
             self.manifest.regions_in(self.lang),
             &count.by_region,
