@@ -27,6 +27,7 @@ import { findPetitio } from "./harness/petitio-bin.mjs";
 import { freePort } from "./harness/ports.mjs";
 import { SITE_ORIGIN } from "./harness/env.mjs";
 import { request, sign, signFields, waitForCount } from "./harness/client.mjs";
+import { fillForm, signOutcome } from "./harness/sign-form.mjs";
 import { launchBrowser, openPage, unexpectedProblems, waitFor } from "./lib/browser.mjs";
 
 const petitio = findPetitio();
@@ -93,20 +94,6 @@ async function startStaticHost(dist) {
     origin: `http://localhost:${server.address().port}`,
     close: () => new Promise((resolve) => server.close(resolve)),
   };
-}
-
-async function fillForm(page, email) {
-  await page.fill("#sign-name", "Endpoint Signer");
-  await page.fill("#sign-email", email);
-  await page.selectOption("#sign-region", "astana");
-  await page.check("#sign-consent");
-}
-
-/** The sign form's outcome once the script has handled the answer. */
-async function signOutcome(page) {
-  const result = page.locator("#sign-result:not(.is-pending)");
-  await result.waitFor({ state: "visible" });
-  return (await result.textContent()).trim();
 }
 
 describe("several API endpoints, the first one blocked", { skip: missing ?? false }, () => {

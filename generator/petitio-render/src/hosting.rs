@@ -37,6 +37,15 @@ fn csp_directives(linker: &Linker) -> Vec<(&'static str, String)> {
         .iter()
         .map(|origin| format!(" {origin}"))
         .collect();
+    // Where pages fetch the "where we are now" note, and any API a newer one may name.
+    let note_readers: String = linker
+        .note_readers()
+        .map(|readers| &readers.connect_sources[..])
+        .unwrap_or_default()
+        .iter()
+        .filter(|source| !linker.api_origins().contains(source))
+        .map(|source| format!(" {source}"))
+        .collect();
     let turnstile = linker
         .turnstile_origin()
         .map(|origin| format!(" {origin}"))
@@ -49,7 +58,7 @@ fn csp_directives(linker: &Linker) -> Vec<(&'static str, String)> {
         ),
         ("style-src", "'self'".to_owned()),
         ("img-src", "'self' data:".to_owned()),
-        ("connect-src", format!("'self'{api}")),
+        ("connect-src", format!("'self'{api}{note_readers}")),
         ("form-action", format!("'self'{api}")),
         ("frame-ancestors", "'none'".to_owned()),
         ("base-uri", "'self'".to_owned()),
@@ -303,5 +312,19 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_site_following_notes_may_fetch_from_its_places_and_any_https_api() {
+        let text = "base_url = \"https://p.example/\"\napi_endpoints = [\"/api\", \"https://w.example/api\"]\nmirrors = [\"https://m.example/\"]\n[title]\nkk = \"T\"\n[log]\nkey = \"PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW\"\n";
+        let config = Config::parse(text, None).unwrap();
+        let policy = content_security_policy(&Linker::new(&config, UrlMode::RootRelative));
+        assert!(
+            policy.contains(
+                "connect-src 'self' https://w.example https://p.example https://m.example https:; \
+                 form-action 'self' https://w.example;"
+            ),
+            "{policy}"
+        );
     }
 }

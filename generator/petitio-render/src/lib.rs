@@ -28,6 +28,7 @@ pub mod sink;
 pub mod templates;
 pub mod theme;
 pub mod url_mode;
+pub mod where_readers;
 
 pub use build::{build, check, load, BuildOptions, BuildReport, CheckReport, Loaded};
 pub use error::Error;

@@ -133,6 +133,21 @@ impl Renderer<'_> {
         context.insert("signature_confirmation", &config.signature_confirmation);
         context.insert("log_key", &config.log_key.as_ref().map(|key| key.as_str()));
         context.insert(
+            "where_reader",
+            &self.linker.note_readers().map(|readers| {
+                // The page's own copy of the note first (a volunteer's host may have a newer one).
+                let own = self.linker.url(at, urls::WHERE_NOTE);
+                let places: Vec<&str> = std::iter::once(own.as_str())
+                    .chain(readers.places.iter().map(String::as_str))
+                    .collect();
+                serde_json::json!({
+                    "key": readers.key,
+                    "sequence": readers.sequence,
+                    "places": places.join(" "),
+                })
+            }),
+        );
+        context.insert(
             "turnstile",
             &config.turnstile.as_ref().map(|turnstile| {
                 serde_json::json!({

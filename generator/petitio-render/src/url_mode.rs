@@ -19,6 +19,8 @@ use std::cell::Cell;
 use petitio_site::api_endpoints::origin_of;
 use petitio_site::config::Config;
 
+use crate::where_readers::NoteReaders;
+
 /// How internal links are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UrlMode {
@@ -54,6 +56,8 @@ pub struct Linker {
     api_origins: Vec<String>,
     /// The Turnstile widget's origin, when the site renders it.
     turnstile_origin: Option<String>,
+    /// Where pages look for the "where we are now" note, when they follow one.
+    note_readers: Option<NoteReaders>,
 }
 
 impl Linker {
@@ -77,6 +81,7 @@ impl Linker {
         Linker {
             mode,
             base_path: config.base_path.clone(),
+            note_readers: NoteReaders::new(config, &api_endpoints),
             api_endpoints,
             api_origins,
             turnstile_origin: config.turnstile.as_ref().map(|t| t.origin.clone()),
@@ -123,6 +128,11 @@ impl Linker {
     /// each), in order, each once.
     pub fn api_origins(&self) -> &[String] {
         &self.api_origins
+    }
+
+    /// What pages need to follow the "where we are now" note; `None` without a log key.
+    pub fn note_readers(&self) -> Option<&NoteReaders> {
+        self.note_readers.as_ref()
     }
 
     /// The origin of the Turnstile widget's script and frame, when the site renders it.

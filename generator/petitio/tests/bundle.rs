@@ -8,25 +8,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 use std::path::Path;
 
-use common::{attributes, snapshot, stderr, TestSite};
+use common::{attributes, read_tar_gz, snapshot, stderr, TestSite};
 
 const BASE_URL: &str = "https://a.example/sub/";
-
-/// Every file of a `.tar.gz` (path -> bytes), read with the tar and flate2 crates.
-fn read_tar_gz(path: &Path) -> BTreeMap<String, Vec<u8>> {
-    let file = std::fs::File::open(path).unwrap();
-    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(file));
-    let mut files = BTreeMap::new();
-    for entry in archive.entries().unwrap() {
-        let mut entry = entry.unwrap();
-        assert_eq!(entry.header().entry_type(), tar::EntryType::Regular);
-        let name = entry.path().unwrap().to_string_lossy().into_owned();
-        let mut bytes = Vec::new();
-        entry.read_to_end(&mut bytes).unwrap();
-        assert!(files.insert(name.clone(), bytes).is_none(), "{name} twice");
-    }
-    files
-}
 
 /// Every file of a `.zip` (path -> bytes), read with the zip crate.
 fn read_zip(path: &Path) -> BTreeMap<String, Vec<u8>> {

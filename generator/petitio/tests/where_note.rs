@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{stderr, stdout, TestSite, TODAY};
+use common::{read_tar_gz, stderr, stdout, TestSite, TODAY};
 use petitio_model::log_key::VerifierKey;
 use petitio_model::where_note::WhereNote;
 
@@ -72,6 +72,35 @@ fn a_signed_note_says_what_petitio_toml_says_and_the_build_publishes_it() {
              Access-Control-Allow-Origin: *\n  Cache-Control: "
         ),
         "{headers}"
+    );
+}
+
+#[test]
+fn pages_and_bundles_carry_the_key_the_sequence_and_the_places_to_look() {
+    let site = site_with_key();
+    site.run_ok(&["where", "sign"]);
+    site.run_ok(&["build", "--no-search", "--bundle"]);
+    let places = "https://petitions.example/.well-known/petitio-where \
+                  https://mirror.example/.well-known/petitio-where";
+    let body = |own: &str| {
+        format!(
+            "data-where-key=\"{PETER}\" data-where-sequence=\"1\" data-where-at=\"{own} {places}\">"
+        )
+    };
+    let page = site.read("dist/en/open/index.html");
+    assert!(page.contains(&body("/.well-known/petitio-where")), "{page}");
+    // The bundle's copy looks in its own folder first, and may reach any https API.
+    let bundle = read_tar_gz(&site.path("dist.tar.gz"));
+    let copy = String::from_utf8(bundle["en/open/index.html"].clone()).unwrap();
+    assert!(
+        copy.contains(&body("../../.well-known/petitio-where")),
+        "{copy}"
+    );
+    assert!(
+        copy.contains(
+            "connect-src &#39;self&#39; https://petitions.example https://mirror.example https:;"
+        ),
+        "{copy}"
     );
 }
 

@@ -252,7 +252,7 @@
 
   function refreshCounts() {
     if (!countTargets.length) return;
-    var request = requestApi(endpointsOf(countTargets[0]), "/counts", {
+    var request = requestApi(countTargets[0], "/counts", {
       credentials: "omit",
       headers: { accept: "application/json" },
     }).then(function (r) {
@@ -304,12 +304,20 @@
    */
   var ENDPOINT_TIMEOUT_MS = 8000;
 
-  /** The endpoints `el` names, the one this device last reached first. */
+  /**
+   * The endpoints `el` names, behind those of the "where we are now" note this page follows
+   * (without any on an origin the note abandoned), the one this device last reached first.
+   */
   function endpointsOf(el) {
-    var list = ((el && el.getAttribute("data-api")) || "/api")
+    var built = ((el && el.getAttribute("data-api")) || "/api")
       .split(/\s+/)
       .filter(Boolean)
       .map(function (endpoint) { return endpoint.replace(/\/$/, ""); });
+    var list = followedNote ? followedNote.api.slice() : [];
+    built.forEach(function (endpoint) {
+      var abandoned = followedNote && followedNote.abandoned.indexOf(originOf(endpoint)) >= 0;
+      if (!abandoned && list.indexOf(endpoint) < 0) list.push(endpoint);
+    });
     var known = null;
     try {
       known = window.localStorage.getItem(ENDPOINT_KEY);
@@ -332,7 +340,8 @@
    * but is missing from the older phone browsers many signers use. Rejects when none
    * answers.
    */
-  function requestApi(endpoints, path, init) {
+  function requestApi(el, path, init) {
+    var endpoints = [];
     function attempt(i) {
       if (i >= endpoints.length) return Promise.reject(new Error("no API endpoint answered"));
       var controller = typeof AbortController === "function" ? new AbortController() : null;
@@ -352,8 +361,255 @@
         },
       );
     }
-    return attempt(0);
+    // The note is looked up first (each place within WHERE_TIMEOUT_MS): it may move the API.
+    return whereReady.then(function () {
+      endpoints = endpointsOf(el);
+      return attempt(0);
+    });
   }
+
+  // ---- where we are now (#15) ---------------------------------------------------------------
+  //
+  // The operator signs a note saying where the site is now (docs/keys.md): its origins, its
+  // API endpoints, the origins it gave up, and a sequence number. A page carries the log's
+  // verifier key, the sequence of the note it was built with, and the places to look for
+  // newer ones (every origin the site knows and its own copy). Anyone may serve anything at
+  // those places (a blocked domain re-registered by someone else, a stale mirror), so a
+  // note is followed only when it is signed by the page's key, names that key's log, parses
+  // strictly (the rules of petitio-model's where_note.rs), and has a higher sequence than
+  // the one held: the page's own, or the last note followed on this device (kept whole in
+  // localStorage and verified again on every page).
+  var WHERE_STORE = "petitio:where";
+  /** How long each place may take to answer: a blocked one often never does. */
+  var WHERE_TIMEOUT_MS = 4000;
+  var WHERE_HEADER = "petitio-where/v1";
+  var WHERE_MAX_TEXT_BYTES = 16 * 1024;
+  /** A signed note: the text and a few signature lines. */
+  var WHERE_MAX_BYTES = WHERE_MAX_TEXT_BYTES + 4096;
+  var MAX_SEQUENCE = 9007199254740991; // Number.MAX_SAFE_INTEGER, as where_note.rs
+  var followedNote = null;
+
+  function utf8(value) { return new TextEncoder().encode(value); }
+
+  function base64Bytes(value) {
+    var binary = window.atob(value);
+    var bytes = new Uint8Array(binary.length);
+    for (var i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+    return bytes;
+  }
+
+  function sameBytes(a, b) {
+    if (a.length !== b.length) return false;
+    for (var i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+    return true;
+  }
+
+  function originOf(url) {
+    try {
+      return new URL(url, window.location.href).origin;
+    } catch (e) {
+      return "";
+    }
+  }
+
+  /**
+   * The verifier key `<name>+<key id>+<base64 of 0x01 and the Ed25519 key>`, imported, once
+   * its key id is checked: the first four bytes of SHA-256(name, "\n", 0x01, key).
+   */
+  function importVerifierKey(text) {
+    var parts = /^([A-Za-z0-9._-]{1,64})\+([0-9a-f]{8})\+([A-Za-z0-9+/]+={0,2})$/.exec(text);
+    if (!parts) return Promise.reject(new Error("not a verifier key"));
+    var keyBytes = base64Bytes(parts[3]);
+    if (keyBytes.length !== 33 || keyBytes[0] !== 1) return Promise.reject(new Error("not an Ed25519 key"));
+    var id = new Uint8Array(parts[2].match(/../g).map(function (hex) { return parseInt(hex, 16); }));
+    var named = utf8(parts[1] + "\n");
+    var hashed = new Uint8Array(named.length + keyBytes.length);
+    hashed.set(named);
+    hashed.set(keyBytes, named.length);
+    return window.crypto.subtle.digest("SHA-256", hashed).then(function (digest) {
+      if (!sameBytes(new Uint8Array(digest).slice(0, 4), id)) throw new Error("wrong key id");
+      return window.crypto.subtle.importKey("raw", keyBytes.slice(1), { name: "Ed25519" }, false, ["verify"]);
+    }).then(function (cryptoKey) {
+      return { name: parts[1], id: id, cryptoKey: cryptoKey };
+    });
+  }
+
+  /**
+   * The text of a C2SP signed note (up to the blank line, with its final newline) when one
+   * of its signatures (`— <name> <base64 of key id and signature>`) is by `key`; else null.
+   * A malformed signature line makes the whole note unreadable, as the format asks.
+   */
+  function verifiedText(signed, key) {
+    var end = signed.indexOf("\n\n");
+    if (end < 0 || signed.slice(-1) !== "\n") return Promise.resolve(null);
+    var text = signed.slice(0, end + 1);
+    var lines = signed.slice(end + 2, -1).split("\n");
+    var signatures = [];
+    for (var i = 0; i < lines.length; i++) {
+      var line = /^\u2014 (\S+) ([A-Za-z0-9+/]+={0,2})$/.exec(lines[i]);
+      if (!line) return Promise.resolve(null);
+      var bytes = base64Bytes(line[2]);
+      if (line[1] === key.name && bytes.length === 68 && sameBytes(bytes.slice(0, 4), key.id)) {
+        signatures.push(bytes.slice(4));
+      }
+    }
+    var message = utf8(text);
+    return Promise.all(signatures.map(function (signature) {
+      return window.crypto.subtle.verify({ name: "Ed25519" }, key.cryptoKey, signature, message);
+    })).then(function (valid) { return valid.indexOf(true) >= 0 ? text : null; });
+  }
+
+  /** `https://` anywhere, `http://` only to this machine (where_note.rs's rule). */
+  function schemeAllowed(url) {
+    if (url.protocol === "https:") return true;
+    var host = url.hostname;
+    return url.protocol === "http:" && (host === "localhost" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host));
+  }
+
+  function canonicalOrigin(value) {
+    try {
+      var url = new URL(value);
+      return url.origin === value && schemeAllowed(url) ? value : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function canonicalEndpoint(value) {
+    try {
+      var url = new URL(value);
+      var plain = url.username === "" && url.password === "" && url.search === "" && url.hash === "";
+      var same = url.href.replace(/\/$/, "") === value && value.slice(-1) !== "/";
+      return plain && same && schemeAllowed(url) ? value : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function isDay(value) {
+    var parts = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+    if (!parts) return false;
+    var day = new Date(Date.UTC(+parts[1], +parts[2] - 1, +parts[3]));
+    return day.getUTCFullYear() === +parts[1] && day.getUTCMonth() === +parts[2] - 1 && day.getUTCDate() === +parts[3];
+  }
+
+  /** A note's text, parsed with where_note.rs's rules; null unless it is one, by `keyName`. */
+  function parseWhereNote(text, keyName) {
+    if (utf8(text).length > WHERE_MAX_TEXT_BYTES || text.slice(-1) !== "\n") return null;
+    var lines = text.slice(0, -1).split("\n");
+    var bad = lines.some(function (line) { return line === "" || /[\u0000-\u001f\u007f-\u009f]/.test(line); });
+    if (bad || lines[0] !== WHERE_HEADER) return null;
+    var at = 1;
+    function next(tag) { return at < lines.length && lines[at].indexOf(tag + " ") === 0; }
+    function one(tag) { return next(tag) ? lines[at++].slice(tag.length + 1) : null; }
+    /** The `tag` lines (at least `least`), each canonical and new to `seen`. */
+    function all(tag, canonical, seen, least) {
+      var values = [];
+      while (next(tag)) {
+        var value = canonical(one(tag));
+        if (value === null || seen.indexOf(value) >= 0) return null;
+        seen.push(value);
+        values.push(value);
+      }
+      return values.length >= least ? values : null;
+    }
+    if (one("key") !== keyName) return null;
+    var sequence = one("sequence");
+    if (!/^[1-9][0-9]{0,15}$/.test(sequence || "") || Number(sequence) > MAX_SEQUENCE) return null;
+    var main = canonicalOrigin(one("main"));
+    var seenOrigins = [];
+    var origins = main && all("origin", canonicalOrigin, seenOrigins, 1);
+    if (!origins || origins[0] !== main) return null;
+    var api = all("api", canonicalEndpoint, [], 1);
+    var abandoned = api && all("abandoned", canonicalOrigin, seenOrigins, 0);
+    var date = abandoned && one("date");
+    if (!date || !isDay(date) || at !== lines.length) return null;
+    return { sequence: Number(sequence), main: main, origins: origins, api: api, abandoned: abandoned };
+  }
+
+  /** The note `signed` says, when it is signed by `key` and valid; else null. */
+  function readWhereNote(signed, key) {
+    if (signed.length > WHERE_MAX_BYTES) return Promise.resolve(null);
+    return verifiedText(signed, key).then(function (text) {
+      return text === null ? null : parseWhereNote(text, key.name);
+    }, function () { return null; });
+  }
+
+  /** The body of `place`, or null when it does not answer in time or answers an error. */
+  function fetchNote(place) {
+    var controller = typeof AbortController === "function" ? new AbortController() : null;
+    var timer = controller ? setTimeout(function () { controller.abort(); }, WHERE_TIMEOUT_MS) : null;
+    var init = { credentials: "omit", cache: "no-store" };
+    if (controller) init.signal = controller.signal;
+    return fetch(place, init)
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (body) { clearTimeout(timer); return body; }, function () { clearTimeout(timer); return null; });
+  }
+
+  /** Uses `note`'s endpoints from now on, and says the site moved if this origin is not one. */
+  function followNote(note) {
+    followedNote = note;
+    if (note.origins.indexOf(window.location.origin) >= 0) return;
+    messages().then(function (m) {
+      var main = doc.querySelector("main") || doc.body;
+      var notice = doc.querySelector("[data-where-moved]") || doc.createElement("p");
+      notice.className = "notice notice-info where-moved";
+      notice.setAttribute("role", "status");
+      notice.setAttribute("data-where-moved", note.main);
+      notice.textContent = "";
+      var template = text(m, "where.moved") || "{origin}";
+      var cut = template.indexOf("{origin}");
+      var link = doc.createElement("a");
+      link.href = note.main + "/";
+      link.textContent = note.main;
+      notice.appendChild(doc.createTextNode(cut < 0 ? template + " " : template.slice(0, cut)));
+      notice.appendChild(link);
+      if (cut >= 0) notice.appendChild(doc.createTextNode(template.slice(cut + "{origin}".length)));
+      main.insertBefore(notice, main.firstChild);
+    });
+  }
+
+  /** Looks for a newer note; resolves when done (never rejects). */
+  function lookUpWhereNote() {
+    var body = doc.body;
+    var keyText = body.getAttribute("data-where-key");
+    var subtle = window.crypto && window.crypto.subtle;
+    if (!keyText || !subtle || typeof TextEncoder !== "function") return Promise.resolve();
+    var held = Number(body.getAttribute("data-where-sequence")) || 0;
+    var places = (body.getAttribute("data-where-at") || "").split(/\s+/).filter(Boolean);
+    var stored = null;
+    try {
+      stored = window.localStorage.getItem(WHERE_STORE);
+    } catch (e) { /* storage disabled: the page's own sequence */ }
+    return importVerifierKey(keyText).then(function (key) {
+      var remembered = stored ? readWhereNote(stored, key) : Promise.resolve(null);
+      return remembered.then(function (note) {
+        if (note && note.sequence > held) {
+          held = note.sequence;
+          followNote(note);
+        }
+        return Promise.all(places.map(function (place) {
+          return fetchNote(place).then(function (signed) {
+            return signed === null ? null : readWhereNote(signed, key).then(function (found) {
+              return found && { note: found, signed: signed };
+            });
+          });
+        }));
+      });
+    }).then(function (found) {
+      var best = null;
+      found.forEach(function (candidate) {
+        var higher = candidate && candidate.note.sequence > (best ? best.note.sequence : held);
+        if (higher) best = candidate;
+      });
+      if (!best) return;
+      try {
+        window.localStorage.setItem(WHERE_STORE, best.signed);
+      } catch (e) { /* not remembered: looked up again on the next page */ }
+      followNote(best.note);
+    }).catch(function () { /* no usable key or crypto: the page's own endpoints */ });
+  }
+  var whereReady = lookUpWhereNote();
 
   // ---- the signed note ---------------------------------------------------------------------
 
@@ -465,7 +721,7 @@
         // The Turnstile widget, when the site renders one, puts its token in the form.
         var challenge = form.querySelector('[name="cf-turnstile-response"]');
         if (challenge && challenge.value) body.turnstile_token = challenge.value;
-        requestApi(endpointsOf(form), "/petitions/" + encodeURIComponent(slug) + "/signatures", {
+        requestApi(form, "/petitions/" + encodeURIComponent(slug) + "/signatures", {
           method: "POST",
           credentials: "omit",
           headers: { "content-type": "application/json", accept: "application/json" },

@@ -6,6 +6,7 @@
 pub mod server;
 
 use std::collections::BTreeMap;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -137,4 +138,20 @@ pub fn stderr(output: &Output) -> String {
 
 pub fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Every file of a `.tar.gz` (path -> bytes), read with the tar and flate2 crates.
+pub fn read_tar_gz(path: &Path) -> BTreeMap<String, Vec<u8>> {
+    let file = std::fs::File::open(path).unwrap();
+    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(file));
+    let mut files = BTreeMap::new();
+    for entry in archive.entries().unwrap() {
+        let mut entry = entry.unwrap();
+        assert_eq!(entry.header().entry_type(), tar::EntryType::Regular);
+        let name = entry.path().unwrap().to_string_lossy().into_owned();
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes).unwrap();
+        assert!(files.insert(name.clone(), bytes).is_none(), "{name} twice");
+    }
+    files
 }
