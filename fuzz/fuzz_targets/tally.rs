@@ -43,6 +43,7 @@ const MAX_CATCH_UP_RUNS: usize = 64;
 fn manifest() -> Manifest {
     Manifest {
         log_key: None,
+        where_note: None,
         version: 1,
         base_path: "/".into(),
         default_language: "en".into(),

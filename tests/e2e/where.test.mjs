@@ -13,6 +13,10 @@
 //   is signed by another key, and a mirror serves the operator's own earlier note (a lower
 //   sequence, naming another API). The page fetches both, follows neither: it signs
 //   through its own endpoint and shows no moved notice.
+// * Mail links a signer can reach (item 4), on `petitio serve` with its outbox: with the
+//   note built into the manifest, a confirmation message links to the origin the signer
+//   signed from when the note lists it (the mirror), else to the note's main origin (from
+//   the abandoned old origin, or from a copy the note does not name).
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
@@ -24,7 +28,8 @@ import { prepareFixture, OPEN_PETITION } from "./harness/fixture.mjs";
 import { startWorker, workerBuilt, WORKER_MISSING } from "./harness/worker-target.mjs";
 import { findPetitio } from "./harness/petitio-bin.mjs";
 import { freePort } from "./harness/ports.mjs";
-import { waitForCount } from "./harness/client.mjs";
+import { sign, signFields, waitForCount } from "./harness/client.mjs";
+import { startServe } from "./harness/serve-target.mjs";
 import { fillForm, signOutcome } from "./harness/sign-form.mjs";
 import { launchBrowser, openPage, unexpectedProblems } from "./lib/browser.mjs";
 
@@ -229,6 +234,34 @@ describe("an old bundle follows the site's signed note", { skip: missing ?? fals
       assert.deepEqual(unexpectedProblems(problems, BLOCKED), []);
     } finally {
       await close();
+    }
+  });
+
+  test("mail links go to the origin signed from when the note lists it, else to its main origin", async () => {
+    const serve = await startServe({
+      bin: petitio,
+      root: fixture.root,
+      vars: {
+        ...WORKER_VARS,
+        SIGNATURE_CONFIRMATION: "email",
+        ALLOWED_ORIGINS: [mirrorOrigin, blockedOrigin, copyHost.origin].join(","),
+      },
+    });
+    try {
+      for (const origin of [mirrorOrigin, blockedOrigin, copyHost.origin]) {
+        const answer = await sign(serve, OPEN_PETITION, signFields({ email: `mail.${Date.now()}@mail.test`, lang: "en" }), {
+          headers: { origin, "sec-fetch-site": "cross-site" },
+        });
+        assert.equal(answer.status, 202, JSON.stringify(answer.body));
+      }
+      const links = serve
+        .output()
+        .split("\n")
+        .filter((line) => line.startsWith("Message written to "))
+        .map((line) => new URL(line.split("its confirmation link: ")[1].trim()).origin);
+      assert.deepEqual(links, [mirrorOrigin, worker.url, worker.url]);
+    } finally {
+      await serve.close();
     }
   });
 });

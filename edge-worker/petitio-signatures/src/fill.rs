@@ -259,6 +259,7 @@ mod tests {
     fn manifest() -> Manifest {
         Manifest {
             log_key: None,
+            where_note: None,
             version: 1,
             base_path: "/".into(),
             default_language: "kk".into(),

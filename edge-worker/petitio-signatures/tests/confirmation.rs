@@ -8,6 +8,7 @@ mod common;
 
 use common::*;
 use futures::executor::block_on;
+use petitio_model::manifest::ManifestWhere;
 use petitio_signatures::mailer::{Mail, MemoryMailer};
 use petitio_signatures::snapshot::Snapshot;
 use petitio_signatures::store::{KvStore, MemoryStore};
@@ -450,6 +451,50 @@ fn without_site_origin_the_link_follows_the_request() {
             "https://petitio.example/kk/petitions/clean-air/confirm/",
         ]
     );
+}
+
+/// #15 item 4: with the site's "where we are now" note in the manifest, the link goes to the
+/// origin the signer signed from when the note lists it, else to the note's main origin:
+/// never to an abandoned origin, nor to `SITE_ORIGIN` once the note has moved on from it.
+#[test]
+fn with_a_where_note_the_link_goes_to_an_origin_the_note_lists() {
+    let mut h = harness();
+    h.manifest.where_note = Some(ManifestWhere {
+        sequence: 2,
+        main_origin: "https://new.example".into(),
+        origins: vec!["https://new.example".into(), MIRROR.into()],
+        abandoned: vec!["https://petitio.example".into()],
+    });
+    let from = |origin: Option<&str>, email: &str| {
+        let req = post_json("clean-air", &sign_body(email));
+        let req = match origin {
+            Some(origin) => with_header(req, "origin", origin),
+            None => req,
+        };
+        assert_eq!(h.send(req).status, 202);
+    };
+    from(Some(MIRROR), "a@mail.kz");
+    from(Some("https://petitio.example"), "b@mail.kz");
+    from(None, "c@mail.kz");
+    let links: Vec<String> = h
+        .mailer
+        .sent()
+        .iter()
+        .map(|mail| link_origin_of(&mail.text))
+        .collect();
+    assert_eq!(
+        links,
+        [MIRROR, "https://new.example", "https://new.example"]
+    );
+}
+
+/// The origin of the link in a message's text.
+fn link_origin_of(text: &str) -> String {
+    let line = text.lines().find(|l| l.contains("?token=")).unwrap();
+    let link = &line[line.find("http").unwrap()..];
+    let after_scheme = link.find("://").unwrap() + 3;
+    let end = link[after_scheme..].find('/').unwrap() + after_scheme;
+    link[..end].to_owned()
 }
 
 #[test]

@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 use crate::date::{Date, UtcOffset};
 use crate::log_key::VerifierKey;
 use crate::status::Status;
+use crate::weburl::parse_origin;
+use crate::where_note::WhereNote;
 
 /// Path of the manifest inside the built site.
 pub const MANIFEST_PATH: &str = "_petitio/manifest.json";
@@ -44,7 +46,50 @@ pub struct Manifest {
     /// local one): the worker signs notes only with the private key that matches it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log_key: Option<VerifierKey>,
+    /// Where the site is now, as the committed "where we are now" note says (#15).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub where_note: Option<ManifestWhere>,
     pub petitions: Vec<ManifestPetition>,
+}
+
+/// The origins of the site's "where we are now" note (#15), copied by the build from the
+/// `where.note` it verified against the log key (`petitio-site/src/where_file.rs`): the
+/// worker and `petitio serve` trust the manifest as they trust the rest of the deployed
+/// site, and never read an unverified note. They use it to send a signer's confirmation
+/// and withdrawal links only where the operator signed for ([`ManifestWhere::link_origin`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManifestWhere {
+    pub sequence: u64,
+    /// The current main origin.
+    pub main_origin: String,
+    /// Every current origin, the main one first.
+    pub origins: Vec<String>,
+    /// Origins given up: never linked to.
+    pub abandoned: Vec<String>,
+}
+
+impl ManifestWhere {
+    pub fn from_note(note: &WhereNote) -> ManifestWhere {
+        ManifestWhere {
+            sequence: note.sequence,
+            main_origin: note.main_origin.clone(),
+            origins: note.origins.clone(),
+            abandoned: note.abandoned.clone(),
+        }
+    }
+
+    /// Where a mail link goes for a signer whose request came from `signed_from` (its
+    /// `Origin` header): that origin when the note lists it as current, else the note's main
+    /// origin. Never an abandoned origin, nor one the note does not name.
+    pub fn link_origin(&self, signed_from: Option<&str>) -> &str {
+        let listed = signed_from
+            .and_then(parse_origin)
+            .and_then(|origin| self.origins.iter().find(|current| **current == origin));
+        match listed {
+            Some(origin) if !self.abandoned.contains(origin) => origin,
+            _ => &self.main_origin,
+        }
+    }
 }
 
 impl Manifest {
@@ -147,5 +192,57 @@ mod tests {
         assert!(petition.is_open_on(day(2)));
         petition.status = Status::Closed;
         assert!(!petition.is_open_on(day(1)));
+    }
+
+    fn moved() -> ManifestWhere {
+        ManifestWhere {
+            sequence: 2,
+            main_origin: "https://new.example".into(),
+            origins: vec![
+                "https://new.example".into(),
+                "https://mirror.example".into(),
+            ],
+            abandoned: vec!["https://old.example".into()],
+        }
+    }
+
+    #[test]
+    fn a_mail_link_goes_where_the_signer_signed_when_the_note_lists_it() {
+        let note = moved();
+        assert_eq!(
+            note.link_origin(Some("https://mirror.example")),
+            "https://mirror.example"
+        );
+        assert_eq!(
+            note.link_origin(Some("https://MIRROR.example:443")),
+            "https://mirror.example"
+        );
+        assert_eq!(
+            note.link_origin(Some("https://new.example")),
+            "https://new.example"
+        );
+    }
+
+    #[test]
+    fn else_to_the_main_origin_never_an_abandoned_or_unknown_one() {
+        let note = moved();
+        for from in [
+            Some("https://old.example"),
+            Some("https://copy.example"),
+            Some("null"),
+            Some("https://mirror.example.evil.example"),
+            None,
+        ] {
+            assert_eq!(note.link_origin(from), "https://new.example", "{from:?}");
+        }
+    }
+
+    #[test]
+    fn the_build_copies_the_notes_origins() {
+        let text = "petitio-where/v1\nkey k\nsequence 2\nmain https://new.example\n\
+            origin https://new.example\norigin https://mirror.example\napi https://new.example/api\n\
+            abandoned https://old.example\ndate 2026-12-01\n";
+        let note = WhereNote::parse(text).unwrap();
+        assert_eq!(ManifestWhere::from_note(&note), moved());
     }
 }

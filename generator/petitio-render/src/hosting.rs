@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use petitio_model::manifest::{Manifest, ManifestPetition, MANIFEST_VERSION};
+use petitio_model::manifest::{Manifest, ManifestPetition, ManifestWhere, MANIFEST_VERSION};
 use petitio_model::urls;
 use petitio_site::config::Config;
 use petitio_site::content::{Petition, Site};
@@ -202,6 +202,10 @@ pub fn manifest<'a>(
     let config = &site.config;
     let head = Manifest {
         log_key: config.log_key.clone(),
+        where_note: config
+            .where_note
+            .as_ref()
+            .map(|signed| ManifestWhere::from_note(&signed.note)),
         version: MANIFEST_VERSION,
         base_path: config.base_path.clone(),
         default_language: config.default_language.clone(),

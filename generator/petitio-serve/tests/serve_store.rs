@@ -360,6 +360,7 @@ mod concurrent_signers {
             .unwrap(),
             manifest: Manifest {
                 log_key: None,
+                where_note: None,
                 version: 1,
                 base_path: "/".into(),
                 default_language: "kk".into(),

@@ -4,9 +4,13 @@
 //! language, handed to the adapter's `Mailer`. The address is used here, once, and kept
 //! nowhere.
 //!
-//! The link's origin: `SITE_ORIGIN` when set, else the request's `Origin` when it is
-//! allowed or names the request's own host (a mirror sends signers back to itself), else
-//! the request's `Host` (`http://` to this machine, `https://` elsewhere).
+//! The link's origin: when the site has a "where we are now" note (#15; the build copies its
+//! origins into the manifest, `ManifestWhere`), the origin the signer signed from if the
+//! note lists it, else the note's main origin, never an abandoned one (a blocked domain
+//! would leave the signer with a link they cannot open). Without a note: `SITE_ORIGIN` when
+//! set, else the request's `Origin` when it is allowed or names the request's own host (a
+//! mirror sends signers back to itself), else the request's `Host` (`http://` to this
+//! machine, `https://` elsewhere).
 
 use super::redirect::page_language;
 use super::ApiContext;
@@ -95,6 +99,9 @@ fn link_origin<S: KvStore, V: TurnstileVerifier, M: Mailer>(
     ctx: &ApiContext<'_, S, V, M>,
     req: &ApiRequest,
 ) -> String {
+    if let Some(note) = &ctx.manifest.where_note {
+        return note.link_origin(req.header("origin")).to_owned();
+    }
     if let Some(origin) = &ctx.config.site_origin {
         return origin.clone();
     }
