@@ -539,7 +539,9 @@
   function fetchNote(place) {
     var controller = typeof AbortController === "function" ? new AbortController() : null;
     var timer = controller ? setTimeout(function () { controller.abort(); }, WHERE_TIMEOUT_MS) : null;
-    var init = { credentials: "omit", cache: "no-store" };
+    // The browser's cache may answer: each origin serves the note cached for 5 minutes
+    // (`_headers`), so a signer browsing the site does not fetch it on every page.
+    var init = { credentials: "omit" };
     if (controller) init.signal = controller.signal;
     return fetch(place, init)
       .then(function (response) { return response.ok ? response.text() : null; })
