@@ -116,6 +116,7 @@ pub fn load(opts: &BuildOptions, drafts: bool) -> Result<Loaded, Error> {
     let mut config = Config::load(&opts.root, opts.base_url.as_deref())?;
     if let Some(key) = &opts.log_key {
         config.log_key = Some(key.clone());
+        config.log_key_is_local = true;
     }
     let site = Site::load(&opts.root, config, drafts)?;
     let counts = match &opts.counts {

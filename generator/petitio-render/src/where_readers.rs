@@ -36,9 +36,13 @@ pub struct NoteReaders {
 }
 
 impl NoteReaders {
-    /// `None` when the site has no log key: its pages follow no note.
+    /// `None` when the site has no log key, or only `petitio serve`'s local one: its pages
+    /// follow no note.
     pub fn new(config: &Config, api_endpoints: &[String]) -> Option<NoteReaders> {
-        let key = config.log_key.as_ref()?;
+        let key = config
+            .log_key
+            .as_ref()
+            .filter(|_| !config.log_key_is_local)?;
         let site_roots = std::iter::once(config.base_url.clone()).chain(
             config
                 .mirrors
@@ -156,6 +160,14 @@ mod tests {
             None,
         )
         .unwrap();
+        assert_eq!(NoteReaders::new(&site, &["/api".to_owned()]), None);
+    }
+
+    #[test]
+    fn pages_made_with_petitio_serves_local_key_follow_no_note() {
+        let mut site = config("");
+        assert!(NoteReaders::new(&site, &["/api".to_owned()]).is_some());
+        site.log_key_is_local = true;
         assert_eq!(NoteReaders::new(&site, &["/api".to_owned()]), None);
     }
 }

@@ -94,6 +94,10 @@ pub struct Config {
     /// origins when the config is loaded (before `petitio serve` replaces `log_key`);
     /// `None` when there is none (and always from [`Config::parse`], which reads no file).
     pub where_note: Option<SignedWhereNote>,
+    /// `log_key` is `petitio serve`'s local key, not petitio.toml's: notes are signed by
+    /// the operator's key, so the local pages follow none (`petitio-render`'s
+    /// `where_readers`).
+    pub log_key_is_local: bool,
 }
 
 impl Config {
@@ -280,6 +284,7 @@ impl Config {
         Ok(Config {
             log_key,
             where_note: None,
+            log_key_is_local: false,
             turnstile,
             signature_confirmation,
             base_url,
