@@ -89,6 +89,7 @@ async fn fetch(request: Request, env: Env, _ctx: Context) -> worker::Result<Resp
         turnstile: &turnstile::FetchTurnstile,
         mailer: &email::EmailBinding::from_env(&env),
         now_ms,
+        receipt_secret: random_secret(),
     };
     convert::to_worker_response(api::handle(&context, api_request).await)
 }
@@ -166,6 +167,20 @@ fn config(env: &Env) -> Result<&'static ApiConfig, String> {
         })
         .as_ref()
         .map_err(Clone::clone)
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// The runtime's cryptographically secure random source (Web Crypto), filling `bytes`.
+    #[wasm_bindgen(js_namespace = crypto, js_name = getRandomValues)]
+    fn get_random_values(bytes: &mut [u8]);
+}
+
+/// 32 bytes from Web Crypto: a receipt's secret (`ApiContext::receipt_secret`).
+fn random_secret() -> [u8; 32] {
+    let mut secret = [0; 32];
+    get_random_values(&mut secret);
+    secret
 }
 
 fn now_ms() -> u64 {
