@@ -26,6 +26,7 @@ pub mod sim;
 pub mod snapshot;
 pub mod store;
 pub mod tally;
+pub mod tlog;
 pub mod token;
 pub mod turnstile;
 pub mod validate;

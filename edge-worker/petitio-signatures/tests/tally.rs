@@ -191,7 +191,8 @@ fn catching_up_is_bounded_and_publishes_only_when_done() {
         second.to_string(),
         format!(
             "folded {} bucket(s): {} signature(s) counted, 0 duplicate(s) skipped; 0 provisional; \
-             next bucket {}; snapshot published",
+             next bucket {}; snapshot published; transparency log off (no LOG_SIGNING_KEY and \
+             no [log] key in petitio.toml)",
             second.buckets_folded,
             second.signatures_counted,
             B + 61
