@@ -14,6 +14,7 @@ pub mod http;
 pub mod identity;
 pub mod keys;
 pub mod live_data;
+pub mod log_files;
 pub mod lookalike;
 pub mod mail;
 pub mod mailer;

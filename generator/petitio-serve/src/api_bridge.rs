@@ -140,7 +140,7 @@ fn body_too_slow_response(limit: Duration) -> Response {
         .into_response()
 }
 
-fn from_api_response(answer: ApiResponse) -> Response {
+pub(crate) fn from_api_response(answer: ApiResponse) -> Response {
     let mut builder = Response::builder().status(answer.status);
     for (name, value) in &answer.headers {
         builder = builder.header(name, value);
