@@ -117,6 +117,11 @@ pub fn withdraw(lang: &str, slug: &str) -> String {
 /// `<confirm page>?token=<token>`.
 pub const TOKEN_PARAMETER: &str = "token";
 
+/// The query parameter carrying a new signature's receipt to the `signed/` page after a
+/// no-JS form post (`results::signed_page_with_receipt`): the page shows it (page fill)
+/// and its script keeps it on the device.
+pub const RECEIPT_PARAMETER: &str = "receipt";
+
 /// The embeddable counter: `kk/petitions/<slug>/embed/`.
 pub fn embed(lang: &str, slug: &str) -> String {
     format!("{}{EMBED}", petition(lang, slug))
@@ -426,7 +431,7 @@ impl<'p> ApiRoute<'p> {
 /// "The no-JS form"). The query says what happened; the fragment names the element of the
 /// static page that explains it, so the page shows it with CSS `:target` alone.
 pub mod results {
-    use super::{confirm, home, petition, signed, TOKEN_PARAMETER};
+    use super::{confirm, home, petition, signed, RECEIPT_PARAMETER, TOKEN_PARAMETER};
 
     /// The page a confirmation message links to, carrying its token (no fragment: the
     /// page is filled with the token as served, for browsers without JavaScript):
@@ -443,6 +448,22 @@ pub mod results {
     /// `<base_path><lang>/petitions/<slug>/signed/?result=<r>#result-<r>`.
     pub fn signed_page(base_path: &str, lang: &str, slug: &str, result: &str) -> String {
         result_page(base_path, &signed(lang, slug), result)
+    }
+
+    /// [`signed_page`] carrying the signature's receipt (URL-safe: letters, digits, `-`
+    /// and `:`): `…/signed/?result=<r>&receipt=<receipt>#result-<r>`.
+    pub fn signed_page_with_receipt(
+        base_path: &str,
+        lang: &str,
+        slug: &str,
+        result: &str,
+        receipt: &str,
+    ) -> String {
+        format!(
+            "{}{}?result={result}&{RECEIPT_PARAMETER}={receipt}#result-{result}",
+            with_slash(base_path),
+            signed(lang, slug)
+        )
     }
 
     /// A page (`confirm/`, `withdraw/`, `signed/`) saying what happened:
@@ -627,6 +648,14 @@ mod tests {
 
     #[test]
     fn result_pages_have_the_agreed_urls() {
+        assert_eq!(
+            results::signed_page("/", "kk", "clean-air", "recorded"),
+            "/kk/petitions/clean-air/signed/?result=recorded#result-recorded"
+        );
+        assert_eq!(
+            results::signed_page_with_receipt("/", "kk", "clean-air", "recorded", "petitio-receipt-v1:clean-air:ab"),
+            "/kk/petitions/clean-air/signed/?result=recorded&receipt=petitio-receipt-v1:clean-air:ab#result-recorded"
+        );
         assert_eq!(
             results::signed_page("/", "kk", "clean-air", "recorded"),
             "/kk/petitions/clean-air/signed/?result=recorded#result-recorded"

@@ -11,8 +11,8 @@
 //!   same link confirmed twice answers the same receipt;
 //! * a withdraw token: 201 `withdrawn` / 200 `already_withdrawn` / 200 `not_signed`.
 //!
-//! Without JavaScript: 303 to the `signed/` page (sign) or the `withdraw/` page
-//! (withdraw) with `?result=<code>`; an error goes to the confirm page with its code.
+//! Without JavaScript: 303 to the `signed/` page (sign, with `&receipt=<receipt>` when
+//! there is one: the page shows it) or the `withdraw/` page (withdraw) with `?result=<code>`; an error goes to the confirm page with its code.
 
 use super::checks::check_open;
 use super::origin::check_csrf;
@@ -60,9 +60,12 @@ pub(super) async fn handle<S: KvStore, V: TurnstileVerifier, M: Mailer>(
         confirm(ctx, req, petition, body, wants_count).await,
         redirect,
     ) {
-        (Ok(Confirmed::Signed(signed)), Some(target)) => {
-            target.outcome(Page::Signed, petition, lang, signed.outcome.code())
-        }
+        (Ok(Confirmed::Signed(signed)), Some(target)) => target.signed(
+            petition,
+            lang,
+            signed.outcome.code(),
+            signed.receipt.as_deref(),
+        ),
         (Ok(Confirmed::Withdrawal(outcome)), Some(target)) => {
             target.outcome(Page::Withdraw, petition, lang, outcome.code())
         }

@@ -107,9 +107,12 @@ pub(super) async fn handle<S: KvStore, V: TurnstileVerifier, M: Mailer>(
     };
     let wants_count = redirect.is_none();
     match (sign(ctx, req, petition, body, wants_count).await, redirect) {
-        (Ok(Answer::Signed(signed)), Some(target)) => {
-            target.outcome(Page::Signed, petition, lang, signed.outcome.code())
-        }
+        (Ok(Answer::Signed(signed)), Some(target)) => target.signed(
+            petition,
+            lang,
+            signed.outcome.code(),
+            signed.receipt.as_deref(),
+        ),
         (Ok(Answer::CheckEmail), Some(target)) => {
             target.outcome(Page::Signed, petition, lang, CHECK_EMAIL)
         }
