@@ -19,6 +19,7 @@ use petitio_signatures::record::LogMetadata;
 use petitio_signatures::sim::{SimConfig, SimulatedKv};
 use petitio_signatures::store::{KvStore, PutOptions};
 use petitio_signatures::tally::run_scheduled;
+use petitio_signatures::tlog::append_operations;
 
 const PER_MINUTE: u64 = 2_000;
 const MINUTES: u64 = 30;
@@ -121,4 +122,12 @@ fn main() {
     println!("{PER_MINUTE} signatures/minute, one sealed bucket per run, {MINUTES} minutes:");
     println!("  without a log key: {}", summary(&without));
     println!("  with the log:      {}", summary(&with));
+    let operations: u64 = (0..MINUTES)
+        .map(|m| append_operations(m * PER_MINUTE, (m + 1) * PER_MINUTE))
+        .sum();
+    println!(
+        "  log KV operations: {operations} over {MINUTES} runs, {:.1} per run, {:.4} per signature",
+        operations as f64 / MINUTES as f64,
+        operations as f64 / (MINUTES * PER_MINUTE) as f64
+    );
 }
