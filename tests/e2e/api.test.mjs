@@ -280,10 +280,13 @@ for (const spec of targets) {
         body: form.toString(),
       });
       assert.equal(answer.status, 303);
-      // Back to the mirror the visitor came from, never to a possibly blocked domain.
-      assert.equal(
+      // Back to the mirror the visitor came from, never to a possibly blocked domain, with
+      // the receipt for the signed page to show (docs/transparency.md).
+      assert.match(
         answer.headers.get("location"),
-        `${MIRROR_ORIGIN}/ru/petitions/${OPEN_PETITION}/signed/?result=recorded#result-recorded`,
+        new RegExp(
+          `^${MIRROR_ORIGIN}/ru/petitions/${OPEN_PETITION}/signed/\\?result=recorded&receipt=petitio-receipt-v1:${OPEN_PETITION}:[0-9a-f]{64}#result-recorded$`,
+        ),
       );
       recorded.add(fields.email);
 

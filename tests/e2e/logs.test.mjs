@@ -68,7 +68,7 @@ async function signInEveryWay(target) {
 async function assertNamesNoSigner(target, logs, receipts) {
   const text = JSON.stringify(logs).toLowerCase();
   const ids = (await target.listKeys("sig/")).map((key) => key.split("/")[2]);
-  assert.ok(ids.length > 0, "signer ids to look for");
+  if (receipts.length) assert.ok(ids.length > 0, "signer ids to look for");
   for (const needle of [...NEEDLES, ...ids, ...receipts.map((receipt) => receipt.split(":")[2])]) {
     assert.ok(!text.includes(needle.toLowerCase()), `${needle} found in the worker's logs: ${text}`);
   }
@@ -178,7 +178,7 @@ describe("what the worker logs", { skip: missing ?? false }, () => {
         logs.some(({ level, message }) => level === "error" && message.includes("SIGNING_KEY is 9 bytes long")),
         JSON.stringify(logs),
       );
-      assertNamesNoSigner(logs, []);
+      await assertNamesNoSigner(broken, logs, []);
     } finally {
       await broken.close();
     }
