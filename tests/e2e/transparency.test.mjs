@@ -162,6 +162,16 @@ for (const spec of siteTargets()) {
       assert.deepEqual(committed, receipts.map((receipt) => commitment(receipt).toString("hex")).sort());
     });
 
+    test("without JavaScript, the signed page shows the receipt its address carries, privately", async () => {
+      const receipt = receipts[0];
+      const page = await request(target, `/en/petitions/${OPEN_PETITION}/signed/?result=recorded&receipt=${receipt}`);
+      assert.equal(page.status, 200);
+      assert.ok(page.body.includes(`data-fill-text="{receipt}">${receipt}</code>`), "the receipt is filled in");
+      assert.equal(page.headers.get("cache-control"), "private, no-store");
+      const forged = await request(target, `/en/petitions/${OPEN_PETITION}/signed/?receipt=<b>x</b>`);
+      assert.ok(forged.body.includes('data-fill-text="{receipt}"></code>'), "anything else is not");
+    });
+
     test("a path under /log/ that names no file is a 404 with the API's error body", async () => {
       for (const sitePath of [`/log/${OPEN_PETITION}/tile/0/001`, `/log/${OPEN_PETITION}/tile/8/0/000`, "/log/nope/checkpoint"]) {
         const answer = await request(target, sitePath);
