@@ -31,6 +31,7 @@ fn built(input: &mut Unstructured<'_>) -> arbitrary::Result<Snapshot> {
                     count,
                     by_region,
                     reached,
+                    log: None,
                 };
                 (slug, count)
             })

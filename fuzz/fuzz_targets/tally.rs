@@ -165,7 +165,13 @@ impl Entry {
     fn write(&self, store: &MemoryStore, bucket: u64) {
         let region = REGIONS[usize::from(self.region) % REGIONS.len()];
         let options = PutOptions {
-            metadata: Some(LogMetadata { r: region.into() }.to_json()),
+            metadata: Some(
+                LogMetadata {
+                    r: region.into(),
+                    c: None,
+                }
+                .to_json(),
+            ),
             expiration_ttl: None,
         };
         block_on(store.put(

@@ -56,7 +56,7 @@ function builtFile(dist, sitePath) {
  * What only a live server changes or adds: the hidden "as of" note, serve's reload script,
  * and serve's own log key (docs/keys.md: `petitio serve` publishes the key it signs with,
  * a build petitio.toml's; the fixture has none): its "Verify this count" section and the
- * open data's `log` field. The region table and chart are not filled (their rows depend on
+ * open data's `log` fields (the key, and each petition's log link). The region table and chart are not filled (their rows depend on
  * the counts; the page script redraws them), so they are left out of the comparison on
  * both sides.
  */
@@ -66,6 +66,7 @@ function normalise(text) {
     .replace(/<script src="\/_petitio\/livereload\.js"[^>]*><\/script>\n?/g, "")
     .replace(/<section class="verify"[\s\S]*?<\/section>/, "")
     .replace(/"log": ?\{\s*"key": ?"[^"]*"\s*\},\s*/, "")
+    .replace(/,\s*"log": ?\{\s*"checkpoint": ?"[^"]*",\s*"origin": ?"[^"]*",\s*"key": ?"[^"]*"\s*\}/g, "")
     .replace(/<section class="regions"[\s\S]*?<\/section>/, "<section class=\"regions\"></section>")
     .replace(/<div class="cards">([\s\S]*?)<\/div>\n/g, (_, cards) => `<div class="cards">${sortedCards(cards)}</div>\n`);
 }

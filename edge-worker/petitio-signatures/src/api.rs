@@ -53,6 +53,10 @@ pub struct ApiContext<'a, S: KvStore, V: TurnstileVerifier, M: Mailer> {
     pub mailer: &'a M,
     /// The request's arrival time, unix milliseconds.
     pub now_ms: u64,
+    /// 32 fresh bytes from the adapter's cryptographic random source (the worker's
+    /// `crypto.getRandomValues`, the OS's natively): the receipt secret of a signature this
+    /// request issues or records (a request issues at most one). Never stored.
+    pub receipt_secret: [u8; 32],
 }
 
 impl<S: KvStore, V: TurnstileVerifier, M: Mailer> ApiContext<'_, S, V, M> {

@@ -23,6 +23,7 @@ use crate::keys::{event_log_key, signature_key, Bucket, LogEvent};
 use crate::record::{LogMetadata, SignatureRecord, SignatureState};
 use crate::store::{KvStore, Put, PutOptions, StoreError};
 use petitio_model::date::rfc3339_timestamp;
+use petitio_model::transparency::Commitment;
 
 /// What a signature records beside the signer id.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,6 +32,8 @@ pub struct SignatureDetails {
     pub lang: String,
     /// Only when the signer asked for the name to be shown.
     pub name: Option<String>,
+    /// The receipt commitment of this signature (its secret stays with the signer).
+    pub commitment: Commitment,
 }
 
 /// What happened, as the API reports it (`code` is part of the API and of the no-JS
@@ -102,12 +105,14 @@ impl At<'_> {
 
 /// Records a signature: creates the record and its log entry unless the record exists
 /// (`put_if_absent`); a withdrawn record is signed again as the next generation. Returns
-/// the outcome and the bucket of the signature's log entry.
+/// the outcome and the receipt commitment of the signature the record now holds (this
+/// request's when it recorded one; an earlier one, or none for a record older than the
+/// transparency log, when the signer had signed already).
 pub async fn record_signature<S: KvStore>(
     store: &S,
     at: &At<'_>,
     details: &SignatureDetails,
-) -> Result<(Outcome, Bucket), Refused> {
+) -> Result<(Outcome, Option<Commitment>), Refused> {
     let bucket = at.bucket();
     let new_record = SignatureRecord {
         region: details.region.clone(),
@@ -118,7 +123,9 @@ pub async fn record_signature<S: KvStore>(
         state: SignatureState::Signed,
         generation: 0,
         changed_ms: at.now_ms,
+        commitment: Some(details.commitment.to_hex()),
     };
+    let ours = Some(details.commitment);
     let created = EventWrites::of(&new_record);
     let record_key = signature_key(at.slug, at.id);
     let log_key = event_log_key(bucket, at.slug, at.id, LogEvent::FIRST);
@@ -126,17 +133,17 @@ pub async fn record_signature<S: KvStore>(
         .put_if_absent(&created.puts(&record_key, &log_key))
         .await?
     else {
-        return Ok((Outcome::Recorded, bucket));
+        return Ok((Outcome::Recorded, ours));
     };
     let Ok(existing) = serde_json::from_slice::<SignatureRecord>(&existing.value) else {
         // A record no version of this code wrote: replaced by this signature.
         created.write(store, &record_key, &log_key).await?;
-        return Ok((Outcome::Recorded, bucket));
+        return Ok((Outcome::Recorded, ours));
     };
     let (existing, repaired) = ensure_logged(store, at, existing).await?;
     match existing.state {
-        SignatureState::Signed if repaired => Ok((Outcome::Recorded, existing.bucket())),
-        SignatureState::Signed => Ok((Outcome::AlreadySigned, existing.bucket())),
+        SignatureState::Signed if repaired => Ok((Outcome::Recorded, existing.commitment())),
+        SignatureState::Signed => Ok((Outcome::AlreadySigned, existing.commitment())),
         SignatureState::Withdrawn if at.supersedes(&existing) => Err(Refused::Superseded),
         SignatureState::Withdrawn => {
             let signed_again = SignatureRecord {
@@ -144,7 +151,7 @@ pub async fn record_signature<S: KvStore>(
                 ..new_record
             };
             write_event(store, at, &signed_again).await?;
-            Ok((Outcome::Recorded, bucket))
+            Ok((Outcome::Recorded, ours))
         }
     }
 }
@@ -211,7 +218,8 @@ async fn write_event<S: KvStore>(
 }
 
 /// An event's two writes, serialised: the record (write 1), then its log entry (write 2),
-/// empty with the region in its metadata.
+/// empty with the region and the receipt commitment in its metadata (a withdrawal keeps
+/// the record's commitment: the one of the signature it withdraws).
 struct EventWrites {
     record: Vec<u8>,
     record_metadata: String,
@@ -225,6 +233,7 @@ impl EventWrites {
             record_metadata: record.metadata_json(),
             log_metadata: LogMetadata {
                 r: record.region.clone(),
+                c: record.commitment.clone(),
             }
             .to_json(),
         }

@@ -24,6 +24,7 @@
 //! Lists (`each` targets): `regions` or `regions:<n>`, the regions with signatures, at most
 //! `n`, most signed first.
 //! | `token` | the request's `?token=` (a confirmation link's), if it has a token's form |
+//! | `receipt` | the request's `?receipt=` (the `signed/` page after a no-JS signature), if it is a receipt as Petitio writes it |
 //!
 //! A petition the snapshot does not list has 0 signatures; without a snapshot (before the
 //! counting job's first run) there are no counts at all and those targets stay as built.
@@ -35,6 +36,7 @@ use petitio_model::fill::Values;
 use petitio_model::manifest::Manifest;
 use petitio_model::numbers::{badge_text_width, percent_text, BADGE_PAD};
 use petitio_model::regions::{self, RankedRegion};
+use petitio_model::transparency::Receipt;
 
 use crate::snapshot::{PetitionCount, Snapshot};
 use crate::token::MAX_TOKEN_CHARS;
@@ -184,10 +186,13 @@ impl Values for LiveCounts<'_> {
 pub const PERSONAL_CACHE_CONTROL: &str = "private, no-store";
 
 /// Values a page takes from the request serving it: the token of a confirmation link
-/// (`<confirm page>?token=<token>`), so the confirm page's form posts it without JavaScript.
+/// (`<confirm page>?token=<token>`), so the confirm page's form posts it without JavaScript,
+/// and a new signature's receipt (`<signed page>?receipt=<receipt>`, #13), so the page
+/// shows it to a signer without JavaScript.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RequestValues<'q> {
     pub token: Option<&'q str>,
+    pub receipt: Option<&'q str>,
 }
 
 impl<'q> RequestValues<'q> {
@@ -195,22 +200,25 @@ impl<'q> RequestValues<'q> {
     /// has a token's form (hex digits and one `.`, at most [`MAX_TOKEN_CHARS`]): whatever
     /// else a link carries is never written into a page. Whether the token is valid is
     /// checked when it is posted, not here.
+    /// A receipt only in its exact written form (`transparency::Receipt`'s).
     pub fn from_query(query: Option<&'q str>) -> Self {
-        let token = query
-            .into_iter()
-            .flat_map(|query| query.split('&'))
-            .find_map(|pair| {
-                pair.strip_prefix(petitio_model::urls::TOKEN_PARAMETER)?
-                    .strip_prefix('=')
-            })
-            .filter(|token| has_token_form(token));
-        RequestValues { token }
+        let parameter = |name: &str| {
+            query
+                .into_iter()
+                .flat_map(|query| query.split('&'))
+                .find_map(|pair| pair.strip_prefix(name)?.strip_prefix('='))
+        };
+        let token =
+            parameter(petitio_model::urls::TOKEN_PARAMETER).filter(|token| has_token_form(token));
+        let receipt = parameter(petitio_model::urls::RECEIPT_PARAMETER)
+            .filter(|text| Receipt::parse(text).is_ok_and(|receipt| receipt.to_string() == *text));
+        RequestValues { token, receipt }
     }
 
     /// Whether filling a page with these values makes it personal: it must then not be
     /// stored by any cache (`Cache-Control: private, no-store`).
     pub fn is_personal(&self) -> bool {
-        self.token.is_some()
+        self.token.is_some() || self.receipt.is_some()
     }
 }
 
@@ -239,6 +247,7 @@ impl Values for PageValues<'_> {
     fn value(&self, petition: Option<&str>, name: &str, arg: Option<&str>) -> Option<String> {
         match name {
             "token" => self.request.token.map(str::to_owned),
+            "receipt" => self.request.receipt.map(str::to_owned),
             _ => self.counts.as_ref()?.value(petition, name, arg),
         }
     }
@@ -462,6 +471,37 @@ mod tests {
         );
         assert_eq!(kk.items(Some("gone"), "regions", None), None);
         assert_eq!(kk.items(Some("clean-air"), "towns", None), None);
+    }
+
+    #[test]
+    fn a_receipt_is_taken_from_the_query_only_as_petitio_writes_it() {
+        let secret = "ab".repeat(32);
+        let receipt = format!("petitio-receipt-v1:clean-air:{secret}");
+        let taken = |query: &str| {
+            RequestValues::from_query(Some(query))
+                .receipt
+                .map(str::to_owned)
+        };
+        assert_eq!(
+            taken(&format!("result=recorded&receipt={receipt}")),
+            Some(receipt.clone())
+        );
+        for bad in [
+            format!("receipt=petitio-receipt-v1%3Aclean-air%3A{secret}"),
+            format!("receipt={}", receipt.to_uppercase()),
+            format!("receipt={receipt}<b>"),
+            "receipt=123-abc".to_owned(),
+        ] {
+            assert_eq!(taken(&bad), None, "{bad}");
+        }
+        let query = format!("receipt={receipt}");
+        let values = RequestValues::from_query(Some(&query));
+        assert!(values.is_personal());
+        let page = PageValues {
+            counts: None,
+            request: values,
+        };
+        assert_eq!(page.value(None, "receipt", None), Some(receipt.clone()));
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! | `log/<bucket>/<slug>/<id>` | recording a signature: the entry the counting job folds |
 //! | `log/<bucket>/<slug>/<id>/<event>` | a later event of the same signer: `s<g>` signed again (generation `g` ≥ 1), `w<g>` withdrew generation `g` |
 //! | `mail/<slug>/<id>`, `mail/<slug>/<id>/w` | a confirmation (withdrawal) message went to this signer lately; holds when that stops mattering, expires |
+//! | `tlog/<slug>/checkpoint`, `tlog/<slug>/tile/...` | the counting job only (`tlog`): a petition's transparency log, its signed checkpoint and C2SP tiles and entry bundles, served at `/log/<slug>/...` ([`log_storage_key`]) |
 //! | `tally` | the counting job only: its sealed state |
 //! | `snapshot` | the counting job only: the published counts |
 //!
@@ -22,6 +23,19 @@ pub const SNAPSHOT_KEY: &str = "snapshot";
 pub const LOG_PREFIX: &str = "log/";
 const SIGNATURE_PREFIX: &str = "sig/";
 const MAIL_PREFIX: &str = "mail/";
+/// Prefix of the transparency logs' files (not `log/`: that is the event log the job
+/// lists, and a listing of it must not wade through tiles).
+pub const TRANSPARENCY_PREFIX: &str = "tlog/";
+
+/// Where a file of a petition's transparency log is stored: its served path
+/// (`petitio_model::urls::log_checkpoint`, `log_tile`: `log/<slug>/...`) under
+/// [`TRANSPARENCY_PREFIX`] instead of `log/`.
+pub fn log_storage_key(served_path: &str) -> String {
+    let rest = served_path
+        .strip_prefix(petitio_model::urls::LOG_DIR)
+        .unwrap_or(served_path);
+    format!("{TRANSPARENCY_PREFIX}{rest}")
+}
 
 /// Length of one bucket.
 pub const BUCKET_SECONDS: u64 = 60;
@@ -186,6 +200,20 @@ mod tests {
             signature_key("clean-air", &id),
             format!("sig/clean-air/{}", id.as_str())
         );
+    }
+
+    #[test]
+    fn log_files_are_stored_under_their_own_prefix() {
+        let tile = petitio_model::transparency::Tile::new(8, 0, 1, 5, true);
+        assert_eq!(
+            log_storage_key(&petitio_model::urls::log_tile("clean-air", &tile)),
+            "tlog/clean-air/tile/entries/001.p/5"
+        );
+        assert_eq!(
+            log_storage_key(&petitio_model::urls::log_checkpoint("clean-air")),
+            "tlog/clean-air/checkpoint"
+        );
+        assert!(!TRANSPARENCY_PREFIX.starts_with(LOG_PREFIX));
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! What a signature stores: the `sig/` record's value and metadata and the `log/` entry's
-//! metadata. Deliberately small: region, time, language, bucket, and the display name only
-//! when the signer asked for it to be shown. No email, address or user agent, ever.
+//! metadata. Deliberately small: region, time, language, bucket, the receipt commitment of
+//! the current signature (what its transparency-log entry says, #13), and the display name
+//! only when the signer asked for it to be shown. No email, address or user agent, ever,
+//! and never the receipt's secret.
 //!
 //! A record is the signer's current state: signed or withdrawn, the generation (how many
 //! times they signed again after withdrawing) and when it last changed, which a token is
@@ -10,6 +12,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::keys::{Bucket, LogEvent};
+use petitio_model::transparency::Commitment;
 
 /// Whether the signature counts now.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,6 +42,11 @@ pub struct SignatureRecord {
     /// When the latest event was recorded, unix milliseconds.
     #[serde(default)]
     pub changed_ms: u64,
+    /// The receipt commitment of the current signature (64 hex digits,
+    /// `petitio_model::transparency::Commitment`), which its withdrawal's log entry repeats;
+    /// absent in records written before the transparency log.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commitment: Option<String>,
 }
 
 /// Metadata of `sig/<slug>/<id>`: `{"b": bucket}`.
@@ -47,10 +55,14 @@ pub struct SignatureMetadata {
     pub b: u64,
 }
 
-/// Metadata of `log/<bucket>/<slug>/<id>`: `{"r": region}`, so folding needs no reads.
+/// Metadata of `log/<bucket>/<slug>/<id>`: `{"r": region, "c": commitment}`, so folding
+/// and appending to the transparency log need no reads. `c` is the receipt commitment of
+/// the signature the event signs or withdraws (absent before the transparency log).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LogMetadata {
     pub r: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub c: Option<String>,
 }
 
 impl SignatureRecord {
@@ -68,6 +80,11 @@ impl SignatureRecord {
 
     pub fn to_json(&self) -> Vec<u8> {
         serde_json::to_vec(self).expect("a record always serialises")
+    }
+
+    /// The current signature's receipt commitment, when the record has a readable one.
+    pub fn commitment(&self) -> Option<Commitment> {
+        Commitment::from_hex(self.commitment.as_deref()?)
     }
 
     pub fn metadata_json(&self) -> String {

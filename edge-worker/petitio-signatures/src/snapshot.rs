@@ -27,6 +27,18 @@ pub struct PetitionCount {
     /// before milestones were dated, which therefore still read).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub reached: BTreeMap<u64, String>,
+    /// The petition's transparency log (#13), in the published snapshot only and only with
+    /// a log key: the sealed count (what the log proves; `count` also holds provisional,
+    /// unsealed signatures) and the log's size when it was sealed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log: Option<SealedLog>,
+}
+
+/// A petition's sealed count and the size of its transparency log that corresponds to it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SealedLog {
+    pub sealed_count: u64,
+    pub size: u64,
 }
 
 impl PetitionCount {

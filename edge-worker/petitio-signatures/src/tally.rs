@@ -10,7 +10,15 @@
 //! `b - 1` and the sealed bucket `b`, so a stale read of `tally` only makes a run redo work
 //! and write the same values, and two overlapping runs agree.
 //!
-//! Work per run is bounded by `MAX_LIST_REQUESTS_PER_RUN` list requests. Empty stretches
+//! With a log key (`LOG_SIGNING_KEY`, matching the published one), the events each sealed
+//! bucket counts are appended, exactly those and in a deterministic order (bucket, then
+//! kind, then commitment), to their petition's transparency log (`tlog`), before `tally`
+//! records the logs' new sizes; the snapshot states each petition's sealed count and the
+//! log size it corresponds to. Without a log key the job counts as before and logs
+//! nothing, and its report says so.
+//!
+//! Work per run is bounded by `MAX_LIST_REQUESTS_PER_RUN` list requests and
+//! `tlog::MAX_LOG_OPERATIONS_PER_RUN` KV operations on logs. Empty stretches
 //! are skipped in aligned decimal blocks (one listing of `log/002939520` proves ten buckets
 //! empty), so catching up after an outage costs a few requests per idle stretch, not one
 //! per minute.
@@ -24,11 +32,13 @@ use crate::keys::{
     log_bucket_prefix, parse_log_key, Bucket, BUCKET_DIGITS, BUCKET_SECONDS, LOG_PREFIX, TALLY_KEY,
 };
 use crate::record::LogMetadata;
-use crate::snapshot::{PetitionCount, Snapshot};
+use crate::snapshot::{PetitionCount, SealedLog, Snapshot};
 use crate::store::{KvStore, ListedKey, PutOptions, StoreError, LIST_PAGE_MAX};
+use crate::tlog::{self, Pending, MAX_LOG_OPERATIONS_PER_RUN};
 use petitio_model::date::{parse_rfc3339_timestamp, rfc3339_timestamp};
 use petitio_model::manifest::Manifest;
 use petitio_model::slug::is_slug;
+use petitio_model::transparency::{Commitment, Entry, EntryKind};
 
 /// Upper bound on list requests in one run (Workers' free plan allows 50 subrequests).
 pub const MAX_LIST_REQUESTS_PER_RUN: u32 = 40;
@@ -70,6 +80,54 @@ pub struct TallyReport {
     /// All sealed buckets are folded; the snapshot was written only then, so a run that is
     /// still catching up never publishes counts lower than the previous snapshot's.
     pub caught_up: bool,
+    /// What the run did to the transparency logs.
+    pub log: LogReport,
+}
+
+/// What one run did to the transparency logs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum LogReport {
+    /// No log key: nothing is logged (said once per run).
+    #[default]
+    Off,
+    /// A log key that cannot sign for this site: nothing is logged.
+    Refused(String),
+    /// Entries appended, to how many petitions' logs, and counted events that the log
+    /// cannot hold (recorded before it existed).
+    Appended {
+        entries: u64,
+        petitions: u64,
+        unloggable: u64,
+    },
+}
+
+impl std::fmt::Display for LogReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LogReport::Off => write!(
+                f,
+                "transparency log off (no LOG_SIGNING_KEY and no [log] key in petitio.toml)"
+            ),
+            LogReport::Refused(problem) => write!(f, "transparency log not written: {problem}"),
+            LogReport::Appended {
+                entries,
+                petitions,
+                unloggable,
+            } => {
+                write!(
+                    f,
+                    "{entries} log entr(ies) appended to {petitions} petition log(s)"
+                )?;
+                if *unloggable > 0 {
+                    write!(
+                        f,
+                        ", {unloggable} counted event(s) without a commitment not logged"
+                    )?;
+                }
+                Ok(())
+            }
+        }
+    }
 }
 
 impl std::fmt::Display for TallyReport {
@@ -88,7 +146,8 @@ impl std::fmt::Display for TallyReport {
             } else {
                 "still catching up, snapshot not published"
             }
-        )
+        )?;
+        write!(f, "; {}", self.log)
     }
 }
 
@@ -103,6 +162,9 @@ pub struct Tally {
     /// "slug/id" of every entry in each recent non-empty bucket (counted or not), for the
     /// dedupe window. Buckets older than the window are dropped.
     recent: BTreeMap<u64, BTreeSet<String>>,
+    /// The size of each petition's transparency log: the entries appended so far.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    logs: BTreeMap<String, u64>,
 }
 
 /// One `log/` entry.
@@ -113,6 +175,8 @@ struct LogEntry {
     event_name: String,
     withdrawal: bool,
     region: String,
+    /// The receipt commitment in its metadata (none before the transparency log).
+    commitment: Option<Commitment>,
 }
 
 /// Counts of one fold.
@@ -120,6 +184,9 @@ struct LogEntry {
 struct FoldCounts {
     counted: u64,
     skipped: u64,
+    /// Each counted event as a transparency-log entry of its petition (`None`: no
+    /// commitment to log).
+    events: Vec<(String, Option<Entry>)>,
 }
 
 /// Each petition's milestones (from the manifest), which a fold dates as counts reach them.
@@ -161,7 +228,16 @@ impl Tally {
                 continue;
             }
             let milestones = milestones.get(entry.slug.as_str()).copied().unwrap_or(&[]);
-            let count = self.petitions.entry(entry.slug).or_default();
+            let logged = entry.commitment.map(|commitment| Entry {
+                kind: match entry.withdrawal {
+                    false => EntryKind::Signature,
+                    true => EntryKind::Withdrawal,
+                },
+                commitment,
+                bucket: bucket.0,
+                region: entry.region.clone(),
+            });
+            let count = self.petitions.entry(entry.slug.clone()).or_default();
             if !entry.withdrawal {
                 count.add(&entry.region);
                 if milestones.contains(&count.count) {
@@ -174,6 +250,7 @@ impl Tally {
                 continue;
             }
             counts.counted += 1;
+            counts.events.push((entry.slug, logged));
         }
         if !ids.is_empty() {
             self.recent.insert(bucket.0, ids);
@@ -233,6 +310,11 @@ impl Tally {
         &self.recent
     }
 
+    /// The size of each petition's transparency log.
+    pub fn logs(&self) -> &BTreeMap<String, u64> {
+        &self.logs
+    }
+
     /// What is inconsistent, if anything (see [`Tally::decode`]).
     fn check(&self) -> Result<(), String> {
         for (slug, count) in &self.petitions {
@@ -268,6 +350,11 @@ impl Tally {
                     ));
                 }
             }
+        }
+        if let Some(slug) = self.logs.keys().find(|slug| !is_slug(slug)) {
+            return Err(format!(
+                "a log size for {slug:?}, which is not a petition slug"
+            ));
         }
         if let Some((&bucket, _)) = self.recent.range(self.next_bucket..).next() {
             return Err(format!(
@@ -347,7 +434,11 @@ impl<S: KvStore> Lister<'_, S> {
 
 fn log_entry(listed: &ListedKey) -> Option<LogEntry> {
     let key = parse_log_key(&listed.name)?;
-    let region = LogMetadata::parse(listed.metadata.as_deref())
+    let metadata = LogMetadata::parse(listed.metadata.as_deref());
+    let commitment = metadata
+        .as_ref()
+        .and_then(|metadata| Commitment::from_hex(metadata.c.as_deref()?));
+    let region = metadata
         .map(|metadata| metadata.r)
         .unwrap_or_else(|| UNKNOWN_REGION.to_owned());
     let event_name = format!("{}{}", key.id.as_str(), key.event.suffix());
@@ -356,6 +447,7 @@ fn log_entry(listed: &ListedKey) -> Option<LogEntry> {
         event_name,
         withdrawal: key.event.withdrawal,
         region,
+        commitment,
     })
 }
 
@@ -403,11 +495,22 @@ pub async fn run_scheduled<S: KvStore>(
     };
     let mut report = TallyReport::default();
     let start = tally.next_bucket;
+    let log_signer = match config.log_signing_key.signer_for(manifest.log_key.as_ref()) {
+        Ok(signer) => signer,
+        Err(problem) => {
+            report.log = LogReport::Refused(problem.to_string());
+            None
+        }
+    };
+    let mut pending = Pending::default();
 
     // Largest block worth probing; shrinks when a probe finds the block non-empty.
     let mut ceiling = u64::MAX;
     while let Some(last) = last_sealed.filter(|last| tally.next_bucket <= last.0) {
         if lister.exhausted() {
+            break;
+        }
+        if log_signer.is_some() && pending.operations(&tally.logs) >= MAX_LOG_OPERATIONS_PER_RUN {
             break;
         }
         let size = block_size(tally.next_bucket, last.0, ceiling);
@@ -428,11 +531,28 @@ pub async fn run_scheduled<S: KvStore>(
         let counts = tally.fold(bucket, entries, window, &milestones);
         report.signatures_counted += counts.counted;
         report.duplicates_skipped += counts.skipped;
+        pending.add_bucket(counts.events);
         ceiling = u64::MAX;
     }
     report.buckets_folded = tally.next_bucket - start;
     report.next_bucket = tally.next_bucket;
     report.caught_up = last_sealed.is_none_or(|last| tally.next_bucket > last.0);
+
+    // The logs first: `tally` records their new sizes only once every tile and checkpoint
+    // is written, so a failed run is redone from the same sizes, writing the same bytes.
+    if let Some(signer) = log_signer {
+        report.log = LogReport::Appended {
+            entries: pending.entries(),
+            petitions: pending.by_petition.len() as u64,
+            unloggable: pending.unloggable,
+        };
+        for (slug, entries) in &pending.by_petition {
+            let encoded: Vec<Vec<u8>> = entries.iter().filter_map(Entry::encode).collect();
+            let size = tally.logs.get(slug).copied().unwrap_or(0);
+            let new_size = tlog::append(store, signer, slug, size, &encoded).await?;
+            tally.logs.insert(slug.clone(), new_size);
+        }
+    }
 
     if stored.as_ref() != Some(&tally) {
         tally.write(store).await?;
@@ -448,7 +568,8 @@ pub async fn run_scheduled<S: KvStore>(
                 .counted;
             bucket = bucket.next();
         }
-        publish(store, manifest, provisional.petitions, now_ms).await?;
+        let sealed = log_signer.map(|_| (&tally.petitions, &tally.logs));
+        publish(store, manifest, provisional.petitions, sealed, now_ms).await?;
     }
     Ok(report)
 }
@@ -468,14 +589,29 @@ async fn first_bucket<S: KvStore>(
     )
 }
 
+/// The sealed counts and the log sizes they correspond to, when the logs are on.
+type Sealed<'t> = (
+    &'t BTreeMap<String, PetitionCount>,
+    &'t BTreeMap<String, u64>,
+);
+
 async fn publish<S: KvStore>(
     store: &S,
     manifest: &Manifest,
     mut petitions: BTreeMap<String, PetitionCount>,
+    sealed: Option<Sealed<'_>>,
     now_ms: u64,
 ) -> Result<(), StoreError> {
     for petition in &manifest.petitions {
         petitions.entry(petition.slug.clone()).or_default();
+    }
+    if let Some((counts, logs)) = sealed {
+        for (slug, count) in &mut petitions {
+            count.log = Some(SealedLog {
+                sealed_count: counts.get(slug).map_or(0, |sealed| sealed.count),
+                size: logs.get(slug).copied().unwrap_or(0),
+            });
+        }
     }
     Snapshot {
         updated_at: rfc3339_timestamp(now_ms),

@@ -2,7 +2,8 @@
 //! nothing about a pending signature is stored anywhere until its signer confirms it.
 //!
 //! It says what to do (sign or withdraw), for which petition and signer id, with the
-//! region, language and shown name chosen when signing, and when it was issued. It never
+//! region, language and shown name chosen when signing, when it was issued, and for a
+//! signature the receipt's secret (#13: the signer's copy of it is in the message). It never
 //! holds the address: the signer id is already an HMAC of it. The MAC is HMAC-SHA256
 //! under a key derived from `SIGNING_KEY` ("petitio/v1/token"), so a token cannot be
 //! forged or altered, and it expires [`TOKEN_LIFETIME_MS`] after it was issued.
@@ -50,6 +51,11 @@ pub struct ActionToken {
     /// Unix milliseconds.
     #[serde(rename = "t")]
     pub issued_ms: u64,
+    /// A sign token's receipt secret (64 hex digits), drawn when the token is issued: the
+    /// signature it records commits to it, and the confirmation's answer gives it back as
+    /// the receipt. It travels only inside the message and is stored nowhere.
+    #[serde(rename = "s", default, skip_serializing_if = "Option::is_none")]
+    pub receipt_secret: Option<String>,
 }
 
 /// Why a token was refused.
@@ -129,6 +135,7 @@ mod tests {
             lang: "kk".into(),
             name: Some("Әлия".into()),
             issued_ms: 1_000,
+            receipt_secret: Some("ab".repeat(32)),
         }
     }
 

@@ -365,10 +365,26 @@ fn without_javascript_every_step_lands_on_a_page() {
     let token = last_token(&h.mailer);
     let confirm = format!("token={token}&lang=ru");
     let response = h.send(post_form_to(&confirmations("clean-air"), &confirm));
-    assert_eq!(
-        response.header("location"),
-        Some("https://petitio.example/ru/petitions/clean-air/signed/?result=recorded#result-recorded")
-    );
+    // The signed page carries the receipt, which it shows (page fill) and keeps (script).
+    let location = response.header("location").unwrap();
+    let receipt = location
+        .strip_prefix(
+            "https://petitio.example/ru/petitions/clean-air/signed/?result=recorded&receipt=",
+        )
+        .and_then(|rest| rest.strip_suffix("#result-recorded"))
+        .unwrap_or_else(|| panic!("{location}"));
+    let receipt = petitio_model::transparency::Receipt::parse(receipt).unwrap();
+    let commitment = receipt.commitment().to_hex();
+    assert!(h
+        .store
+        .dump()
+        .iter()
+        .any(|(key, entry)| key.starts_with("log/")
+            && entry
+                .metadata
+                .as_deref()
+                .unwrap_or_default()
+                .contains(&commitment)));
     let response = h.send(post_form_to(
         &confirmations("clean-air"),
         "token=nonsense&lang=ru",

@@ -14,7 +14,7 @@ use futures::executor::block_on;
 use petitio_signatures::store::{
     put_if_absent_by_reading, KvEntry, KvStore, ListPage, MemoryStore, Put, PutOptions, StoreError,
 };
-use petitio_signatures::tally::run_scheduled;
+use petitio_signatures::tally::{run_scheduled, Tally};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Op {
@@ -326,5 +326,95 @@ fn kv_operations_per_confirmed_signature_and_withdrawal() {
     println!(
         "{}",
         withdrawal_clicks.row("withdrawal confirmations", SIGNATURES)
+    );
+}
+
+/// The transparency log's cost (#13): with a log key, the same ten minutes of 1,000 new
+/// signatures over two petitions cost the requests nothing more (the commitment rides in
+/// metadata written anyway); each job run appends the sealed bucket's 50 entries per
+/// petition: the log's right edge and checkpoint read, each new or grown tile and entry
+/// bundle and the checkpoint written (`tlog::append_operations`, checked by hand in its
+/// unit test), under `tlog/`. Nothing else the job does changes.
+#[test]
+fn kv_operations_the_transparency_log_adds() {
+    let mut h = Harness::new(
+        CountingStore::default(),
+        config(&[
+            ("RATE_LIMIT_BURST", "1000000/60"),
+            ("RATE_LIMIT_SUSTAINED", "1000000/3600"),
+            (
+                "LOG_SIGNING_KEY",
+                "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz",
+            ),
+        ]),
+    );
+    h.manifest.log_key = Some(
+        petitio_model::log_key::VerifierKey::parse(
+            "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW",
+        )
+        .unwrap(),
+    );
+    let send_at = |req, at| block_on(h.send_at(req, at));
+    let mut signing = Counted::default();
+    let mut jobs = Counted::default();
+    let mut runs = 0;
+    let mut next_run = NOW_MS + MINUTE_MS;
+    let end = NOW_MS + SIGNATURES * SIGN_INTERVAL_MS + 2 * MINUTE_MS;
+    let mut i = 0;
+    let mut sizes_before = std::collections::BTreeMap::new();
+    let mut expected = 0;
+    while next_run <= end {
+        while i < SIGNATURES && NOW_MS + i * SIGN_INTERVAL_MS < next_run {
+            let slug = if i.is_multiple_of(2) {
+                "clean-air"
+            } else {
+                "green-park"
+            };
+            let at = NOW_MS + i * SIGN_INTERVAL_MS;
+            let answer = send_at(post_json(slug, &sign_body(&format!("s{i}@mail.kz"))), at);
+            assert_eq!(answer.status, 201, "signature {i}");
+            i += 1;
+        }
+        fold_into(&mut signing, h.store.take());
+        block_on(run_scheduled(&h.store, &h.manifest, &h.config, next_run)).unwrap();
+        runs += 1;
+        next_run += MINUTE_MS;
+        fold_into(&mut jobs, h.store.take());
+        // What this run appended, read past the counting store.
+        let tally = block_on(h.store.inner.get("tally")).unwrap().unwrap();
+        let sizes = Tally::decode(&tally.value).unwrap().logs().clone();
+        for (slug, &size) in &sizes {
+            let old = sizes_before.insert(slug.clone(), size).unwrap_or(0);
+            expected += petitio_signatures::tlog::append_operations(old, size);
+        }
+    }
+    // The requests: exactly as without a log.
+    assert_eq!(signing.of(Op::Read, "sig"), SIGNATURES);
+    assert_eq!(
+        signing.of(Op::Write, "sig") + signing.of(Op::Write, "log"),
+        2 * SIGNATURES
+    );
+    assert_eq!(
+        signing.of(Op::Read, "tlog") + signing.of(Op::Write, "tlog"),
+        0
+    );
+    // The job: per petition, one append per sealed bucket (about 50 entries each).
+    let log_operations = jobs.of(Op::Read, "tlog") + jobs.of(Op::Write, "tlog");
+    assert_eq!(log_operations, expected);
+    assert_eq!(jobs.of(Op::Write, "tally"), runs);
+    assert_eq!(jobs.total(Op::List), 3 * runs);
+    let published = body_json(&send_at(get("/api/counts", &[]), next_run));
+    for slug in ["clean-air", "green-park"] {
+        let log = &published["petitions"][slug]["log"];
+        assert_eq!(
+            (log["sealed_count"].as_u64(), log["size"].as_u64()),
+            (Some(500), Some(500))
+        );
+    }
+    println!(
+        "log: {} KV reads + {} KV writes under tlog/ over {runs} job runs, {:.3} per signature",
+        jobs.of(Op::Read, "tlog"),
+        jobs.of(Op::Write, "tlog"),
+        log_operations as f64 / SIGNATURES as f64
     );
 }

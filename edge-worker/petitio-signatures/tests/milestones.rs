@@ -32,14 +32,22 @@ fn manifest_with_milestones() -> Manifest {
 
 fn log(store: &MemoryStore, bucket: u64, signer: u8) {
     let id = SignerId::parse(&format!("{signer:02x}").repeat(32)).unwrap();
-    block_on(store.put(
-        &log_key(Bucket(bucket), "clean-air", &id),
-        b"",
-        PutOptions {
-            metadata: Some(LogMetadata { r: "astana".into() }.to_json()),
-            expiration_ttl: None,
-        },
-    ))
+    block_on(
+        store.put(
+            &log_key(Bucket(bucket), "clean-air", &id),
+            b"",
+            PutOptions {
+                metadata: Some(
+                    LogMetadata {
+                        r: "astana".into(),
+                        c: Some(hex::encode([signer; 32])),
+                    }
+                    .to_json(),
+                ),
+                expiration_ttl: None,
+            },
+        ),
+    )
     .unwrap();
 }
 

@@ -5,6 +5,7 @@ mod common;
 
 use common::*;
 use futures::executor::block_on;
+use petitio_model::transparency::Receipt;
 use petitio_signatures::keys::LOG_PREFIX;
 use petitio_signatures::keys::{parse_log_key, parse_signature_key, Bucket};
 use petitio_signatures::record::{SignatureRecord, SignatureState};
@@ -35,9 +36,8 @@ fn records_then_recognises_a_signer() {
     assert_eq!(body["status"], "recorded");
     assert_eq!(body["slug"], "clean-air");
     assert_eq!(body["count"], 1, "no snapshot yet: 0 published + this one");
-    let receipt = body["receipt"].as_str().unwrap().to_owned();
-    let bucket = Bucket::containing(NOW_MS).0;
-    assert!(receipt.starts_with(&format!("{bucket}-")), "{receipt}");
+    let receipt = Receipt::parse(body["receipt"].as_str().unwrap()).unwrap();
+    assert_eq!(receipt.slug, "clean-air");
 
     let sig = keys_with_prefix(&h.store, "sig/");
     let log = keys_with_prefix(&h.store, "log/");
@@ -45,15 +45,28 @@ fn records_then_recognises_a_signer() {
     assert_eq!(log.len(), 1);
     let (slug, id) = parse_signature_key(&sig[0]).unwrap();
     assert_eq!(slug, "clean-air");
-    assert_eq!(receipt, format!("{bucket}-{}", id.as_str()));
+    assert!(
+        !receipt.to_string().contains(id.as_str()),
+        "the receipt names no signer"
+    );
     assert_eq!(parse_log_key(&log[0]).unwrap().id, id);
+    // The record and the log entry hold the receipt's commitment, never its secret.
+    let commitment = receipt.commitment().to_hex();
+    let secret = hex::encode(receipt.secret.0);
+    for (key, entry) in h.store.dump() {
+        let metadata = entry.metadata.unwrap_or_default();
+        let stored = format!("{}{metadata}", String::from_utf8_lossy(&entry.value));
+        assert!(stored.contains(&commitment), "{key}: {stored}");
+        assert!(!stored.contains(&secret), "{key}: {stored}");
+    }
 
     // Another spelling of the same Gmail mailbox is the same signer.
     let again = h.send(post_json("clean-air", &sign_body("aliyan@googlemail.com")));
     assert_eq!(again.status, 200);
     let body = body_json(&again);
     assert_eq!(body["status"], "already_signed");
-    assert_eq!(body["receipt"], receipt.as_str());
+    // Only the first request's signer has the secret of the recorded signature.
+    assert_eq!(body["receipt"], serde_json::Value::Null);
     assert_eq!(body["count"], 0);
     assert_eq!(h.store.dump().len(), 2, "nothing more written");
 }
@@ -88,8 +101,10 @@ fn stores_only_what_the_record_allows() {
             state: SignatureState::Signed,
             generation: 0,
             changed_ms: NOW_MS,
+            commitment: record.commitment.clone(),
         }
     );
+    assert_eq!(record.commitment().map(|c| c.to_hex()), record.commitment);
     assert_eq!(
         entry.metadata,
         Some(format!("{{\"b\":{}}}", Bucket::containing(NOW_MS).0))

@@ -179,6 +179,7 @@ fn run(seed: u64, ambiguous_writes: bool) {
                     turnstile,
                     mailer,
                     now_ms,
+                    receipt_secret: fresh_secret(),
                 };
                 handle(&ctx, req).await
             }
@@ -389,6 +390,7 @@ mod withdrawals {
             region: "astana".into(),
             lang: "kk".into(),
             name: None,
+            commitment: petitio_model::transparency::Commitment([1; 32]),
         };
         for _ in 0..MAX_ATTEMPTS {
             let store = kv.at(rng.up_to(LOCATIONS - 1) as usize);

@@ -21,8 +21,19 @@ fn id(n: u8) -> SignerId {
     SignerId::parse(&format!("{n:02x}").repeat(32)).unwrap()
 }
 
+/// The receipt commitment of `signer`'s signature of `generation` (hex).
+fn commitment(signer: u8, generation: u32) -> String {
+    let mut bytes = [signer; 32];
+    bytes[31] = generation as u8;
+    hex::encode(bytes)
+}
+
 fn log<S: KvStore>(store: &S, bucket: u64, slug: &str, signer: u8, region: &str) {
-    let metadata = LogMetadata { r: region.into() }.to_json();
+    let metadata = LogMetadata {
+        r: region.into(),
+        c: Some(commitment(signer, 0)),
+    }
+    .to_json();
     block_on(store.put(
         &log_key(Bucket(bucket), slug, &id(signer)),
         b"",
@@ -36,7 +47,11 @@ fn log<S: KvStore>(store: &S, bucket: u64, slug: &str, signer: u8, region: &str)
 
 /// A later event of `signer`: `w<g>` (withdrawal) or `s<g>` (signed again).
 fn event<S: KvStore>(store: &S, bucket: u64, signer: u8, generation: u32, withdrawal: bool) {
-    let metadata = LogMetadata { r: "astana".into() }.to_json();
+    let metadata = LogMetadata {
+        r: "astana".into(),
+        c: Some(commitment(signer, generation)),
+    }
+    .to_json();
     let event = LogEvent {
         generation,
         withdrawal,
@@ -176,7 +191,8 @@ fn catching_up_is_bounded_and_publishes_only_when_done() {
         second.to_string(),
         format!(
             "folded {} bucket(s): {} signature(s) counted, 0 duplicate(s) skipped; 0 provisional; \
-             next bucket {}; snapshot published",
+             next bucket {}; snapshot published; transparency log off (no LOG_SIGNING_KEY and \
+             no [log] key in petitio.toml)",
             second.buckets_folded,
             second.signatures_counted,
             B + 61

@@ -80,8 +80,10 @@ pub async fn live_response(
     match (filled, published) {
         (Filled::Markup { lang }, published) => {
             let token = request.token.map(str::to_owned);
+            let receipt = request.receipt.map(str::to_owned);
             let lang = lang.to_owned();
-            let transformed = rewriter(manifest, published, lang, token).transform(&built.into());
+            let transformed =
+                rewriter(manifest, published, lang, token, receipt).transform(&built.into());
             Ok(Response::from(transformed).with_headers(headers))
         }
         (_, Some(published)) => {
@@ -111,7 +113,7 @@ fn copied_headers(response: &Response) -> worker::Result<Headers> {
 }
 
 /// An HTMLRewriter filling every `[data-fill]` element from the published counts (when
-/// there are any) and the request's token. The handler is handed to the JS garbage
+/// there are any) and the request's own values (a token, a receipt). The handler is handed to the JS garbage
 /// collector (`into_js_value`): it lives as long as the response streams, and is reclaimed
 /// with it (workerd has weak references).
 fn rewriter(
@@ -119,6 +121,7 @@ fn rewriter(
     published: Option<Arc<Published>>,
     lang: String,
     token: Option<String>,
+    receipt: Option<String>,
 ) -> HtmlRewriter {
     let handler = Closure::<dyn FnMut(RewriterElement)>::new(move |element: RewriterElement| {
         let values = PageValues {
@@ -132,6 +135,7 @@ fn rewriter(
                 }),
             request: RequestValues {
                 token: token.as_deref(),
+                receipt: receipt.as_deref(),
             },
         };
         for edit in edits(|name| element.get_attribute(name), &values) {

@@ -3,7 +3,8 @@
 //! and the bindings the core runs on. It owns no API logic; it converts requests, supplies
 //! storage (`SIGNATURES`, Workers KV), the manifest (`ASSETS`), configuration (vars and
 //! secrets), the Turnstile verifier, the mailer (`EMAIL`, Email Service) and the clock, and calls `api::handle` or
-//! `tally::run_scheduled`. Everything it calls is tested natively.
+//! `tally::run_scheduled`, and serves the transparency logs from KV (`log_files`).
+//! Everything it calls is tested natively.
 //!
 //! What it logs (Workers Logs keeps console output; ARCHITECTURE.md, "Logs", says what
 //! else Cloudflare keeps) is for the operator only and never names a signer: a
@@ -33,6 +34,7 @@ use petitio_signatures::api::{self, ApiContext};
 use petitio_signatures::config::ApiConfig;
 use petitio_signatures::error::ApiError;
 use petitio_signatures::http::ApiRequest;
+use petitio_signatures::log_files;
 use petitio_signatures::ratelimit::RateLimiter;
 use petitio_signatures::snapshot::SnapshotCache;
 use petitio_signatures::tally;
@@ -67,6 +69,9 @@ async fn fetch(request: Request, env: Env, _ctx: Context) -> worker::Result<Resp
         .strip_prefix(API_PATH)
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
     if !is_api {
+        if let Some(response) = serve_log(&request, &env).await? {
+            return Ok(response);
+        }
         return serve_site(request, &env).await;
     }
     let now_ms = now_ms();
@@ -89,8 +94,30 @@ async fn fetch(request: Request, env: Env, _ctx: Context) -> worker::Result<Resp
         turnstile: &turnstile::FetchTurnstile,
         mailer: &email::EmailBinding::from_env(&env),
         now_ms,
+        receipt_secret: random_secret(),
     };
     convert::to_worker_response(api::handle(&context, api_request).await)
+}
+
+/// A file of a petition's transparency log (`<base path>log/...`), from KV; `None` for any
+/// other path (or when the manifest cannot be read: the assets answer, with a 404).
+async fn serve_log(request: &Request, env: &Env) -> worker::Result<Option<Response>> {
+    if !matches!(request.method(), Method::Get | Method::Head) {
+        return Ok(None);
+    }
+    let path = request.path();
+    let Ok(manifest) = assets::manifest(env, now_ms()).await else {
+        return Ok(None);
+    };
+    let Some(site_path) = path
+        .strip_prefix(manifest.base_path.as_str())
+        .filter(|site_path| log_files::is_log_path(site_path))
+    else {
+        return Ok(None);
+    };
+    let store = kv::WorkersKv::new(env.kv(KV_BINDING)?);
+    let answer = log_files::serve(&store, site_path, &manifest.default_language).await;
+    convert::to_worker_response(answer).map(Some)
 }
 
 /// A file of the site: pages, badges and open data (what wrangler.toml's
@@ -166,6 +193,20 @@ fn config(env: &Env) -> Result<&'static ApiConfig, String> {
         })
         .as_ref()
         .map_err(Clone::clone)
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// The runtime's cryptographically secure random source (Web Crypto), filling `bytes`.
+    #[wasm_bindgen(js_namespace = crypto, js_name = getRandomValues)]
+    fn get_random_values(bytes: &mut [u8]);
+}
+
+/// 32 bytes from Web Crypto: a receipt's secret (`ApiContext::receipt_secret`).
+fn random_secret() -> [u8; 32] {
+    let mut secret = [0; 32];
+    get_random_values(&mut secret);
+    secret
 }
 
 fn now_ms() -> u64 {

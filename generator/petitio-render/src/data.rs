@@ -14,6 +14,7 @@ use serde::Serialize;
 use crate::assets::{petition_image_name, Assets};
 use crate::error::Error;
 use petitio_model::milestones::{csv_cell, REACHED_FIELD};
+use petitio_model::transparency;
 use petitio_model::urls::{self, ApiRoute};
 use petitio_site::content::{Petition, Site};
 use petitio_site::counts::Counts;
@@ -84,6 +85,18 @@ struct Links {
     json: String,
     html: BTreeMap<String, String>,
     signatures: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    log: Option<PetitionLog>,
+}
+
+/// Where a petition's transparency log is (docs/transparency.md), when the site has a log
+/// key: its checkpoint (the tiles lie beside it, C2SP tlog-tiles), the origin line its
+/// checkpoints carry, and the key that signs them.
+#[derive(Serialize)]
+struct PetitionLog {
+    checkpoint: String,
+    origin: String,
+    key: String,
 }
 
 #[derive(Serialize)]
@@ -145,6 +158,11 @@ fn links(site: &Site, petition: &Petition) -> Links {
             })
             .collect(),
         signatures: ApiRoute::Signatures(&petition.slug).url(config.api_url()),
+        log: config.log_key.as_ref().map(|key| PetitionLog {
+            checkpoint: config.url(&urls::log_checkpoint(&petition.slug)),
+            origin: transparency::origin(key.name(), &petition.slug),
+            key: key.as_str().to_owned(),
+        }),
     }
 }
 

@@ -47,6 +47,11 @@ impl LinkCollector {
                     None => (href.as_str(), None),
                 };
                 let target = target.split('?').next().unwrap_or_default();
+                let site_path = target.strip_prefix(&self.base_path).unwrap_or(target);
+                if site_path.starts_with(petitio_model::urls::LOG_DIR) {
+                    // The transparency logs are served (worker, `petitio serve`), not built.
+                    continue;
+                }
                 let resolved = if target.is_empty() {
                     Some(path.clone())
                 } else {

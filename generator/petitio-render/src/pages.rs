@@ -320,6 +320,7 @@ impl Renderer<'_> {
             "lang": translation.lang,
             "url": self.linker.url(at, &urls::petition(&translation.lang, &petition.slug)),
             "withdraw_url": self.linker.url(at, &urls::withdraw(&translation.lang, &petition.slug)),
+            "log_url": self.linker.url(at, &urls::log_checkpoint(&petition.slug)),
             "status": petition.status.as_str(),
             "title": translation.title,
             "summary": translation.summary,

@@ -73,6 +73,13 @@ pub async fn serve(
         turnstile: &api.turnstile,
         mailer: &api.mailer,
         now_ms: unix_millis_now(),
+        receipt_secret: match fresh_secret() {
+            Some(secret) => secret,
+            None => {
+                let error = ApiError::StorageUnavailable;
+                return from_api_response(api::unavailable(&error, &request));
+            }
+        },
     };
     from_api_response(handle(&context, request).await)
 }
@@ -133,7 +140,7 @@ fn body_too_slow_response(limit: Duration) -> Response {
         .into_response()
 }
 
-fn from_api_response(answer: ApiResponse) -> Response {
+pub(crate) fn from_api_response(answer: ApiResponse) -> Response {
     let mut builder = Response::builder().status(answer.status);
     for (name, value) in &answer.headers {
         builder = builder.header(name, value);
@@ -155,4 +162,12 @@ pub(super) fn unix_millis_now() -> u64 {
         .map_or(0, |elapsed| {
             u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX)
         })
+}
+
+/// 32 bytes of the OS's randomness for a receipt; `None` if it has none to give (the
+/// request is then answered 503, as when storage fails: nothing is recorded).
+fn fresh_secret() -> Option<[u8; 32]> {
+    let mut secret = [0; 32];
+    getrandom::fill(&mut secret).ok()?;
+    Some(secret)
 }

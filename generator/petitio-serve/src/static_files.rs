@@ -11,6 +11,9 @@
 //! (`fill`, the page-fill contract), so they are never answered "not modified" from the
 //! build's timestamps: their conditional request headers are dropped.
 //!
+//! Paths under `log/` are the petitions' transparency logs, served from the store as the
+//! worker serves them from KV (`petitio_signatures::log_files`, same headers).
+//!
 //! While the last rebuild has failed, HTML responses are replaced by a page showing the
 //! error (`error_page`), until a rebuild succeeds; other files are served as before.
 
@@ -30,8 +33,9 @@ use tower_http::set_status::SetStatus;
 
 use petitio_model::urls::Filled;
 use petitio_signatures::fill::{RequestValues, PERSONAL_CACHE_CONTROL};
+use petitio_signatures::log_files;
 
-use crate::api_bridge::{unix_millis_now, SignatureApi};
+use crate::api_bridge::{from_api_response, unix_millis_now, SignatureApi};
 use crate::error::static_file_failure;
 use crate::error_page;
 use crate::fill::live_file;
@@ -75,6 +79,13 @@ pub async fn serve(State(mut files): State<StaticSite>, mut request: Request) ->
     let path = request.uri().path().to_owned();
     let query = request.uri().query().map(str::to_owned);
     let site = files.site.current();
+    if let Some((log_path, manifest)) = site.manifest.as_ref().and_then(|manifest| {
+        let site_path = path.strip_prefix(manifest.base_path.as_str())?;
+        log_files::is_log_path(site_path).then_some((site_path, manifest))
+    }) {
+        let lang = &manifest.default_language;
+        return from_api_response(log_files::serve(&files.api.store, log_path, lang).await);
+    }
     let fill_path = site
         .manifest
         .as_ref()

@@ -101,6 +101,20 @@ fn assert_key_shown(site: &TestSite, key: Option<&VerifierKey>) {
                  translate=\"no\">{key}</code></p>"
             );
             assert!(page.contains(&section), "{page}");
+            // The petition's log: its checkpoint linked from the page and the open data.
+            assert!(
+                page.contains("The checkpoint: <a href=\"/log/clean-air/checkpoint\""),
+                "{page}"
+            );
+            let log = serde_json::json!({
+                "checkpoint": "/log/clean-air/checkpoint",
+                "origin": format!("{}/clean-air", key.name()),
+                "key": key.as_str(),
+            });
+            assert_eq!(detail["links"]["log"], log);
+            let entry = index["petitions"].as_array().unwrap().iter();
+            let entry = entry.clone().find(|p| p["slug"] == "clean-air").unwrap();
+            assert_eq!(entry["links"]["log"], log);
             assert_eq!(index["log"]["key"].as_str(), Some(key.as_str()));
             assert_eq!(detail["log"]["key"].as_str(), Some(key.as_str()));
             let ru = site.read("dist/ru/petitions/clean-air/index.html");
@@ -111,6 +125,7 @@ fn assert_key_shown(site: &TestSite, key: Option<&VerifierKey>) {
             assert!(!page.contains("verify-heading"), "{page}");
             assert!(index.get("log").is_none());
             assert!(detail.get("log").is_none());
+            assert!(detail["links"].get("log").is_none());
         }
     }
 }

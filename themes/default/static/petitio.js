@@ -17,6 +17,8 @@
 //     (?result=...&field=...);
 //   * the confirm page (a confirmation message's link, ?token=...) puts the token into its
 //     form, whose button posts it;
+//   * the signed page keeps the receipt its address carries (?receipt=..., after a no-JS
+//     post) on the device, and takes it out of the address;
 //   * "copy link" next to the share links;
 //   * the search page builds a search form, filters and results over Pagefind's API and the
 //     site's index (<lang>/search/, `?q=` searches at once); without the script, or without
@@ -84,15 +86,14 @@
       .replace("{month}", months[Number(parts[2]) - 1])
       .replace("{year}", parts[1]);
   }
-  // The day a signature was made, in this device's time zone. A receipt is
-  // "<bucket>-<id>" with bucket = unix minutes of the signing, so it tells the day even
-  // when this device learns of the signature later ("already signed").
-  function signingDate(receipt) {
-    var bucket = /^(\d+)-/.exec(receipt || "");
-    var d = bucket ? new Date(Number(bucket[1]) * 60000) : new Date();
+  // Today, in this device's time zone: the day of a signature this device just made.
+  // (A receipt, petitio-receipt-v1:<slug>:<secret>, holds no date.)
+  function today() {
+    var d = new Date();
     function pad(x) { return (x < 10 ? "0" : "") + x; }
     return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate());
   }
+  var RECEIPT = /^petitio-receipt-v1:[a-z0-9-]+:[0-9a-f]{64}$/;
   function percent(value, of) {
     if (!of) return 0;
     return Math.min(100, Math.round((1000 * value) / of) / 10);
@@ -762,8 +763,10 @@
         if (code === "recorded" && count < current + 1) count = current + 1;
         if (petition && count > current) showCount(petition, count, null, m);
         var previous = remembered(slug);
+        // A new receipt is a new signature; "already signed" keeps what this device knew.
+        var fresh = json.receipt || !previous;
         var receipt = json.receipt || (previous && previous.receipt) || "";
-        remember(slug, { date: signingDate(receipt), receipt: receipt, count: count, at: Date.now() });
+        remember(slug, { date: fresh ? today() : previous.date, receipt: receipt, count: count, at: Date.now() });
         showSignedNote(slug, m);
         form.reset();
         area.focus();
@@ -813,6 +816,26 @@
       return;
     }
     showResult(area, text(m, "result." + result, "result.error"), "error");
+  }
+
+  // ---- the signed page: a receipt the no-JS redirect carries -------------------------------
+  // After a form post (or a confirmation's button), the signed page's address carries the
+  // receipt (?receipt=...; the server fills it into the page too). Keep it on this device,
+  // show it, and take it out of the address bar and the history entry.
+
+  function keepReceipt(section) {
+    var params = new URLSearchParams(window.location.search);
+    var receipt = params.get("receipt");
+    var slug = section.getAttribute("data-signed");
+    if (!receipt || !RECEIPT.test(receipt) || receipt.split(":")[1] !== slug) return;
+    remember(slug, { date: today(), receipt: receipt, count: null, at: Date.now() });
+    var code = section.querySelector("[data-receipt]");
+    if (code && !code.textContent) code.textContent = receipt;
+    params.delete("receipt");
+    var rest = params.toString();
+    try {
+      window.history.replaceState(null, "", window.location.pathname + (rest ? "?" + rest : "") + window.location.hash);
+    } catch (e) { /* the page still shows it */ }
   }
 
   // ---- the confirm page: the token from the address into the form ----------------------------
@@ -1001,6 +1024,7 @@
   else if (form) enhanceForm(form);
   each(doc.querySelectorAll("[data-copy-link]"), enhanceCopy);
   each(doc.querySelectorAll("form#confirm input[name=\"token\"]"), fillToken);
+  each(doc.querySelectorAll("[data-signed]"), keepReceipt);
   var searchBox = doc.querySelector("[data-search]");
   if (searchBox) startSearch(searchBox);
   refreshCounts();

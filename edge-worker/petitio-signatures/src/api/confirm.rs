@@ -7,16 +7,19 @@
 //! event through `events` (409 `token_superseded` when the signature changed after the
 //! token was issued; 503 storage). Answers:
 //! * a sign token: 201 `recorded` / 200 `already_signed`, with `receipt` and `count` as
-//!   the sign request's answer (`sign`);
+//!   the sign request's answer (`sign`); the receipt's secret is the token's, so the
+//!   same link confirmed twice answers the same receipt;
 //! * a withdraw token: 201 `withdrawn` / 200 `already_withdrawn` / 200 `not_signed`.
 //!
-//! Without JavaScript: 303 to the `signed/` page (sign) or the `withdraw/` page
-//! (withdraw) with `?result=<code>`; an error goes to the confirm page with its code.
+//! Without JavaScript: 303 to the `signed/` page (sign, with `&receipt=<receipt>` when
+//! there is one: the page shows it) or the `withdraw/` page (withdraw) with `?result=<code>`; an error goes to the confirm page with its code.
 
 use super::checks::check_open;
 use super::origin::check_csrf;
 use super::redirect::Page;
-use super::sign::{published_count, receipt, refusal_error, status_response, Signed};
+use super::sign::{
+    fresh_receipt, published_count, receipt_if_recorded, refusal_error, status_response, Signed,
+};
 use super::{petition_request, ApiContext, PetitionRequest};
 use crate::error::ApiError;
 use crate::events::{record_signature, record_withdrawal, At, Outcome, SignatureDetails};
@@ -27,6 +30,14 @@ use crate::token::{Action, ActionToken, TokenProblem};
 use crate::turnstile::TurnstileVerifier;
 use crate::validate::RawSignRequest;
 use petitio_model::manifest::ManifestPetition;
+use petitio_model::transparency::{Receipt, ReceiptSecret};
+
+/// A token's receipt secret: 64 hex digits.
+fn parse_secret(text: &str) -> Option<ReceiptSecret> {
+    let mut secret = [0; 32];
+    hex::decode_to_slice(text, &mut secret).ok()?;
+    Some(ReceiptSecret(secret))
+}
 
 enum Confirmed {
     Signed(Signed),
@@ -49,9 +60,12 @@ pub(super) async fn handle<S: KvStore, V: TurnstileVerifier, M: Mailer>(
         confirm(ctx, req, petition, body, wants_count).await,
         redirect,
     ) {
-        (Ok(Confirmed::Signed(signed)), Some(target)) => {
-            target.outcome(Page::Signed, petition, lang, signed.outcome.code())
-        }
+        (Ok(Confirmed::Signed(signed)), Some(target)) => target.signed(
+            petition,
+            lang,
+            signed.outcome.code(),
+            signed.receipt.as_deref(),
+        ),
         (Ok(Confirmed::Withdrawal(outcome)), Some(target)) => {
             target.outcome(Page::Withdraw, petition, lang, outcome.code())
         }
@@ -98,17 +112,28 @@ async fn confirm<S: KvStore, V: TurnstileVerifier, M: Mailer>(
                 true => published_count(ctx, &petition.slug).await,
                 false => None,
             };
+            // The secret drawn when the token was issued (a token issued before receipts
+            // existed has none: this request's fresh one stands in).
+            let receipt = match token.receipt_secret.as_deref().map(parse_secret) {
+                Some(Some(secret)) => Receipt {
+                    slug: petition.slug.clone(),
+                    secret,
+                },
+                Some(None) => return Err(ApiError::TokenInvalid),
+                None => fresh_receipt(ctx, &petition.slug),
+            };
             let details = SignatureDetails {
                 region: token.region,
                 lang: token.lang,
                 name: token.name,
+                commitment: receipt.commitment(),
             };
-            let (outcome, bucket) = record_signature(ctx.store, &at, &details)
+            let (outcome, recorded) = record_signature(ctx.store, &at, &details)
                 .await
                 .map_err(refusal_error)?;
             Ok(Confirmed::Signed(Signed {
                 outcome,
-                receipt: receipt(bucket, &id),
+                receipt: receipt_if_recorded(&receipt, recorded),
                 published,
             }))
         }

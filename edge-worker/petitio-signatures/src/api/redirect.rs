@@ -117,6 +117,28 @@ impl<'a> RedirectTarget<'a> {
         self.see_other(path)
     }
 
+    /// The `signed/` page after a signature was recorded or recognised, carrying its
+    /// receipt when the answer has one (the page shows it; see `fill::RequestValues`).
+    pub fn signed(
+        &self,
+        petition: &ManifestPetition,
+        lang: &str,
+        result: &str,
+        receipt: Option<&str>,
+    ) -> ApiResponse {
+        let Some(receipt) = receipt else {
+            return self.outcome(Page::Signed, petition, lang, result);
+        };
+        let lang = page_language(self.manifest, petition, lang);
+        self.see_other(results::signed_page_with_receipt(
+            &self.manifest.base_path,
+            lang,
+            &petition.slug,
+            result,
+            receipt,
+        ))
+    }
+
     pub fn error(&self, petition: &ManifestPetition, lang: &str, error: &ApiError) -> ApiResponse {
         self.see_other(error_page_path(
             &self.manifest.base_path,

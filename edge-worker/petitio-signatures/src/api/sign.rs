@@ -14,7 +14,11 @@
 //! * `none`: the signature is recorded now (`events::record_signature`), storage (503):
 //!   201 `{"status":"recorded","slug","receipt","count"}`, or 200 `already_signed`.
 //!
-//! `receipt` is `<bucket>-<id>`. `count` is the published count from `snapshot` (plus one
+//! `receipt` is the signer's transparency-log receipt
+//! (`petitio-receipt-v1:<slug>:<secret>`, `petitio_model::transparency::Receipt`): its
+//! secret is this request's fresh random `receipt_secret`, and the recorded signature
+//! commits to it. It is `null` when the answer concerns an earlier signature (already
+//! signed), whose secret only its signer has. `count` is the published count from `snapshot` (plus one
 //! for a new signature), or `null` when the snapshot cannot be read: the signature is
 //! stored either way. `snapshot` is read before the signature is written, so it cannot
 //! contain it yet: read after, it could (the counting job may run in between, and counts
@@ -32,19 +36,19 @@ use crate::error::ApiError;
 use crate::events::{record_signature, At, Outcome, Refused, SignatureDetails};
 use crate::http::{ApiRequest, ApiResponse};
 use crate::identity::{PetitionKey, SignerId};
-use crate::keys::Bucket;
 use crate::mailer::Mailer;
 use crate::store::KvStore;
 use crate::token::{Action, ActionToken};
 use crate::turnstile::TurnstileVerifier;
 use crate::validate::{RawSignRequest, SignRequest};
 use petitio_model::manifest::ManifestPetition;
+use petitio_model::transparency::{Commitment, Receipt, ReceiptSecret};
 
 #[derive(Serialize)]
 pub(super) struct SignedBody<'a> {
     pub status: &'static str,
     pub slug: &'a str,
-    pub receipt: String,
+    pub receipt: Option<String>,
     pub count: Option<u64>,
 }
 
@@ -62,7 +66,8 @@ pub(super) fn status_response(status_code: u16, status: &'static str, slug: &str
 /// A recorded signature, as answered.
 pub(super) struct Signed {
     pub outcome: Outcome,
-    pub receipt: String,
+    /// The receipt, when the recorded signature is the one this request committed to.
+    pub receipt: Option<String>,
     /// The petition's published count before this request wrote anything (JSON answers).
     pub published: Option<u64>,
 }
@@ -102,9 +107,12 @@ pub(super) async fn handle<S: KvStore, V: TurnstileVerifier, M: Mailer>(
     };
     let wants_count = redirect.is_none();
     match (sign(ctx, req, petition, body, wants_count).await, redirect) {
-        (Ok(Answer::Signed(signed)), Some(target)) => {
-            target.outcome(Page::Signed, petition, lang, signed.outcome.code())
-        }
+        (Ok(Answer::Signed(signed)), Some(target)) => target.signed(
+            petition,
+            lang,
+            signed.outcome.code(),
+            signed.receipt.as_deref(),
+        ),
         (Ok(Answer::CheckEmail), Some(target)) => {
             target.outcome(Page::Signed, petition, lang, CHECK_EMAIL)
         }
@@ -134,12 +142,14 @@ async fn sign<S: KvStore, V: TurnstileVerifier, M: Mailer>(
         &PetitionKey::derive(&ctx.config.signing_key, &petition.slug),
         &request.email,
     );
+    let receipt = fresh_receipt(ctx, &petition.slug);
     let details = SignatureDetails {
         region: request.region.clone(),
         lang: request.lang.clone(),
         // Names are stored nowhere, whatever `show_name` says (docs/privacy.md): a list of
         // the names under a risky petition is a list of people to pressure.
         name: None,
+        commitment: receipt.commitment(),
     };
     if let (Confirmation::Email, Some(from)) = (ctx.config.confirmation, &ctx.config.email_from) {
         if !request.honeypot_filled {
@@ -152,12 +162,22 @@ async fn sign<S: KvStore, V: TurnstileVerifier, M: Mailer>(
                 lang: details.lang,
                 name: details.name,
                 issued_ms: ctx.now_ms,
+                receipt_secret: Some(hex::encode(receipt.secret.0)),
             };
             send_message(ctx, req, petition, &token, from, &request.address).await?;
         }
         return Ok(Answer::CheckEmail);
     }
-    record_now(ctx, petition, &request, &id, &details, wants_count).await
+    record_now(
+        ctx,
+        petition,
+        &request,
+        &id,
+        &details,
+        &receipt,
+        wants_count,
+    )
+    .await
 }
 
 /// `SIGNATURE_CONFIRMATION=none`: the signature is recorded by the sign request itself.
@@ -167,9 +187,9 @@ async fn record_now<S: KvStore, V: TurnstileVerifier, M: Mailer>(
     request: &SignRequest,
     id: &SignerId,
     details: &SignatureDetails,
+    receipt: &Receipt,
     wants_count: bool,
 ) -> Result<Answer, ApiError> {
-    let bucket = Bucket::containing(ctx.now_ms);
     let published = || async {
         if wants_count {
             published_count(ctx, &petition.slug).await
@@ -180,7 +200,7 @@ async fn record_now<S: KvStore, V: TurnstileVerifier, M: Mailer>(
     if request.honeypot_filled {
         return Ok(Answer::Signed(Signed {
             outcome: Outcome::Recorded,
-            receipt: receipt(bucket, id),
+            receipt: Some(receipt.to_string()),
             published: published().await,
         }));
     }
@@ -193,12 +213,12 @@ async fn record_now<S: KvStore, V: TurnstileVerifier, M: Mailer>(
         now_ms: ctx.now_ms,
         not_before: None,
     };
-    let (outcome, bucket) = record_signature(ctx.store, &at, details)
+    let (outcome, recorded) = record_signature(ctx.store, &at, details)
         .await
         .map_err(refusal_error)?;
     Ok(Answer::Signed(Signed {
         outcome,
-        receipt: receipt(bucket, id),
+        receipt: receipt_if_recorded(receipt, recorded),
         published,
     }))
 }
@@ -211,8 +231,24 @@ pub(super) fn refusal_error(refused: Refused) -> ApiError {
     }
 }
 
-pub(super) fn receipt(bucket: Bucket, id: &SignerId) -> String {
-    format!("{}-{}", bucket.0, id.as_str())
+/// A receipt for `slug` with this request's fresh secret.
+pub(super) fn fresh_receipt<S: KvStore, V: TurnstileVerifier, M: Mailer>(
+    ctx: &ApiContext<'_, S, V, M>,
+    slug: &str,
+) -> Receipt {
+    Receipt {
+        slug: slug.to_owned(),
+        secret: ReceiptSecret(ctx.receipt_secret),
+    }
+}
+
+/// The receipt's text when the record holds the signature committed to it (an answer
+/// about an earlier signature has none to give: only its signer has its secret).
+pub(super) fn receipt_if_recorded(
+    receipt: &Receipt,
+    recorded: Option<Commitment>,
+) -> Option<String> {
+    (recorded == Some(receipt.commitment())).then(|| receipt.to_string())
 }
 
 pub(super) async fn published_count<S: KvStore, V: TurnstileVerifier, M: Mailer>(

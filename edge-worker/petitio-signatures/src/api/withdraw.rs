@@ -77,6 +77,7 @@ async fn request_withdrawal<S: KvStore, V: TurnstileVerifier, M: Mailer>(
         lang: request.lang,
         name: None,
         issued_ms: ctx.now_ms,
+        receipt_secret: None,
     };
     send_message(ctx, req, petition, &token, from, &request.address).await
 }

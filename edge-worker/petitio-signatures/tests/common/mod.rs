@@ -207,6 +207,7 @@ impl<S: KvStore> Harness<S> {
             turnstile: &self.turnstile,
             mailer: &self.mailer,
             now_ms,
+            receipt_secret: fresh_secret(),
         };
         handle(&ctx, req).await
     }
@@ -222,4 +223,11 @@ pub fn body_text(response: &ApiResponse) -> &str {
 
 pub fn body_json(response: &ApiResponse) -> serde_json::Value {
     serde_json::from_slice(&response.body).expect("bodies are JSON")
+}
+
+/// 32 bytes from the OS's randomness, as the adapters give each request.
+pub fn fresh_secret() -> [u8; 32] {
+    let mut secret = [0; 32];
+    getrandom::fill(&mut secret).expect("the OS has randomness");
+    secret
 }
