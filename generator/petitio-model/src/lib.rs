@@ -3,7 +3,8 @@
 //! and the site's time zone, petition statuses, the URL scheme, the manifest, milestone
 //! dates in open data, the operator's log key as published (`log_key`), the text of the
 //! signed "where we are now" note (`where_note`), numbers as pages write them, signatures by
-//! region as pages show them, HTML escaping and the page-fill contract. No I/O, no runtime types: it compiles natively and for wasm32 (the worker
+//! region as pages show them, HTML escaping, the page-fill contract and the transparency
+//! log's entries, receipts and paths (`transparency`). No I/O, no runtime types: it compiles natively and for wasm32 (the worker
 //! links it).
 
 pub mod date;
@@ -18,6 +19,7 @@ pub mod plurals;
 pub mod regions;
 pub mod slug;
 pub mod status;
+pub mod transparency;
 pub mod urls;
 pub mod weburl;
 pub mod where_note;

@@ -27,6 +27,8 @@
 //! | `<lang>/petitions/<slug>/atom.xml`, `<lang>/tags/<tag>/atom.xml` | a petition's feed, a tag's feed |
 //! | `data/petitions.json`, `data/petitions.csv`, `data/petitions/<slug>.json` | open data |
 //! | `assets/...` | hashed static files |
+//! | `log/<slug>/checkpoint` | a petition's transparency log: its signed checkpoint ([`log_checkpoint`]) |
+//! | `log/<slug>/tile/<L>/<N>[.p/<W>]`, `log/<slug>/tile/entries/<N>[.p/<W>]` | its hash tiles and entry bundles (C2SP tlog-tiles, [`log_tile`]); served by the worker and `petitio serve`, not built |
 //! | `.well-known/petitio-where` | the signed "where we are now" note, when the site has one ([`WHERE_NOTE`]) |
 //! | `_petitio/manifest.json` | what the API reads ([`MANIFEST_PATH`](crate::manifest::MANIFEST_PATH)) |
 //!
@@ -184,6 +186,85 @@ pub fn tag_feed(lang: &str, tag: &str) -> String {
 /// Everything public about one petition: `data/petitions/<slug>.json`.
 pub fn data_petition(slug: &str) -> String {
     format!("data/petitions/{slug}.json")
+}
+
+/// The folder of every petition's transparency log (served, never built; #13).
+pub const LOG_DIR: &str = "log/";
+
+/// A petition log's prefix: `log/<slug>/` (what C2SP tlog-tiles calls the log's URL
+/// prefix; the checkpoint and tiles lie under it).
+pub fn log_prefix(slug: &str) -> String {
+    format!("{LOG_DIR}{slug}/")
+}
+
+/// A petition log's signed checkpoint: `log/<slug>/checkpoint`.
+pub fn log_checkpoint(slug: &str) -> String {
+    format!("{}checkpoint", log_prefix(slug))
+}
+
+/// A tile or entry bundle of a petition's log: `log/<slug>/tile/...`
+/// ([`crate::transparency::tile_path`]).
+pub fn log_tile(slug: &str, tile: &crate::transparency::Tile) -> String {
+    format!(
+        "{}{}",
+        log_prefix(slug),
+        crate::transparency::tile_path(tile)
+    )
+}
+
+/// What a path under [`LOG_DIR`] names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogResource<'p> {
+    Checkpoint {
+        slug: &'p str,
+    },
+    Tile {
+        slug: &'p str,
+        tile: crate::transparency::Tile,
+    },
+}
+
+impl<'p> LogResource<'p> {
+    /// The log resource a path (relative to the base path, no leading slash) names;
+    /// `None` for anything else, including non-canonical tile paths.
+    pub fn of(path: &'p str) -> Option<LogResource<'p>> {
+        let (slug, rest) = path.strip_prefix(LOG_DIR)?.split_once('/')?;
+        if !crate::slug::is_slug(slug) {
+            return None;
+        }
+        if rest == "checkpoint" {
+            return Some(LogResource::Checkpoint { slug });
+        }
+        let tile = crate::transparency::parse_tile_path(rest)?;
+        Some(LogResource::Tile { slug, tile })
+    }
+
+    /// The petition whose log it is.
+    pub fn slug(&self) -> &'p str {
+        match self {
+            LogResource::Checkpoint { slug } | LogResource::Tile { slug, .. } => slug,
+        }
+    }
+
+    /// Its `Cache-Control`: full tiles never change, partial ones and the checkpoint do.
+    pub fn cache_control(&self) -> &'static str {
+        use crate::transparency::{CACHE_IMMUTABLE, CACHE_SHORT, TILE_WIDTH};
+        match self {
+            LogResource::Tile { tile, .. } if u64::from(tile.width()) == TILE_WIDTH => {
+                CACHE_IMMUTABLE
+            }
+            _ => CACHE_SHORT,
+        }
+    }
+
+    /// Its `Content-Type`.
+    pub fn content_type(&self) -> &'static str {
+        use crate::transparency::{CHECKPOINT_CONTENT_TYPE, TILE_CONTENT_TYPE};
+        match self {
+            LogResource::Checkpoint { .. } => CHECKPOINT_CONTENT_TYPE,
+            LogResource::Tile { .. } => TILE_CONTENT_TYPE,
+        }
+    }
 }
 
 /// What a filler (the worker, `petitio serve`) does with a served path (relative to the
@@ -407,6 +488,45 @@ pub mod results {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn log_paths_are_c2sp_paths_under_the_petitions_prefix() {
+        use crate::transparency::{Tile, CACHE_IMMUTABLE, CACHE_SHORT};
+        assert_eq!(log_checkpoint("clean-air"), "log/clean-air/checkpoint");
+        let full = Tile::new(8, 0, 1, 256, false);
+        let partial_bundle = Tile::new(8, 0, 2, 9, true);
+        assert_eq!(log_tile("clean-air", &full), "log/clean-air/tile/0/001");
+        assert_eq!(
+            log_tile("clean-air", &partial_bundle),
+            "log/clean-air/tile/entries/002.p/9"
+        );
+        let checkpoint = LogResource::of("log/clean-air/checkpoint").unwrap();
+        assert_eq!(checkpoint, LogResource::Checkpoint { slug: "clean-air" });
+        assert_eq!(checkpoint.cache_control(), CACHE_SHORT);
+        let tile = LogResource::of("log/clean-air/tile/0/001").unwrap();
+        assert_eq!(
+            tile,
+            LogResource::Tile {
+                slug: "clean-air",
+                tile: full
+            }
+        );
+        assert_eq!(tile.cache_control(), CACHE_IMMUTABLE);
+        let bundle = LogResource::of("log/clean-air/tile/entries/002.p/9").unwrap();
+        assert_eq!(bundle.cache_control(), CACHE_SHORT);
+        assert_eq!(bundle.slug(), "clean-air");
+        for path in [
+            "log/clean-air/",
+            "log/clean-air/checkpoint/",
+            "log/Clean/checkpoint",
+            "log/clean-air/tile/8/0/001",
+            "log/clean-air/tile/0/1",
+            "log/checkpoint",
+            "data/clean-air/checkpoint",
+        ] {
+            assert_eq!(LogResource::of(path), None, "{path}");
+        }
+    }
     use super::*;
 
     #[test]
