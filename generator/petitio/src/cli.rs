@@ -123,6 +123,35 @@ pub enum Command {
     /// Serve the site and the signature API locally, rebuilding on changes
     #[command(after_help = serve_after_help())]
     Serve(ServeArgs),
+
+    /// Check a site's transparency logs from outside: signed checkpoints, every entry, the
+    /// published counts and, with a receipt, that your signature is included
+    #[command(
+        after_help = "Remembers the checkpoints it has seen (--state) and fails on a log that is not a consistent extension of them (rollback, fork, rewritten history). Exits 0 only if every log passes. See docs/transparency.md.\n\nExamples:\n  petitio verify https://petitions.example/\n  petitio verify https://petitions.example/ --petition clean-air-almaty\n  petitio verify https://petitions.example/ --receipt petitio-receipt-v1:clean-air-almaty:3f9c…"
+    )]
+    Verify(VerifyArgs),
+}
+
+/// `petitio verify`'s options.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The site's address, e.g. https://petitions.example/
+    pub site: String,
+    /// Check this petition only [default: every petition in the site's open data]
+    #[arg(long, value_name = "SLUG")]
+    pub petition: Option<String>,
+    /// A signer's receipt (petitio-receipt-v1:<slug>:<secret>): prove its signature is in
+    /// the log (implies its petition)
+    #[arg(long, value_name = "RECEIPT")]
+    pub receipt: Option<String>,
+    /// The site's log key (<name>+<id>+<key>) [default: the one its open data publishes,
+    /// pinned in the state file on first use]
+    #[arg(long, value_name = "VKEY")]
+    pub key: Option<String>,
+    /// The file remembering keys and checkpoints seen [default:
+    /// $XDG_STATE_HOME/petitio/verify.json, else ~/.local/state/petitio/verify.json]
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
 }
 
 /// `petitio where ...`.

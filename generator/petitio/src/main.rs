@@ -7,6 +7,7 @@ mod config_file;
 mod error;
 mod keygen;
 mod relocate;
+mod verify;
 mod where_sign;
 
 use std::process::ExitCode;

@@ -6,6 +6,7 @@ mod keygen;
 mod new;
 mod relocate;
 mod serve;
+mod verify;
 mod where_sign;
 
 use petitio_site::error::Problem;
@@ -63,6 +64,13 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             where_sign::run(crate::where_sign::WhereSignOptions { root, key_file })
         }
         Command::Serve(args) => serve::run(root, args),
+        Command::Verify(args) => verify::run(crate::verify::VerifyOptions {
+            site: args.site,
+            petition: args.petition,
+            receipt: args.receipt,
+            key: args.key,
+            state: args.state,
+        }),
     }
 }
 

@@ -1,0 +1,52 @@
+//! `petitio verify`: one line per petition (`ok: …` on stdout, `error: <slug>: …` on
+//! stderr), then a summary; a failure of any log is the command's error.
+
+use petitio_model::numbers::group_digits;
+
+use crate::error::Error;
+use crate::verify::{verify, Verified, VerifyOptions};
+
+pub fn run(opts: VerifyOptions) -> Result<(), Error> {
+    let report = verify(&opts)?;
+    for (slug, outcome) in &report.outcomes {
+        match outcome {
+            Ok(verified) => println!("{}", ok_line(slug, verified)),
+            Err(problem) => eprintln!("error: {slug}: {problem}"),
+        }
+    }
+    let (failed, total) = (report.failed(), report.outcomes.len());
+    if failed > 0 {
+        return Err(Error::VerifyFailed {
+            site: report.site,
+            failed,
+            total,
+        });
+    }
+    println!(
+        "verified {} petition log{} of {}",
+        group_digits(total as u64, ","),
+        if total == 1 { "" } else { "s" },
+        report.site
+    );
+    Ok(())
+}
+
+fn ok_line(slug: &str, verified: &Verified) -> String {
+    let mut line = format!(
+        "ok: {slug}: {} signature{}, log size {}, root {}",
+        group_digits(verified.count, ","),
+        if verified.count == 1 { "" } else { "s" },
+        group_digits(verified.size, ","),
+        verified.root
+    );
+    if let Some(included) = &verified.receipt {
+        line.push_str(&format!(
+            "\nok: {slug}: the receipt's signature is entry {} (bucket {}), included in this root",
+            included.index, included.bucket
+        ));
+        if let Some(at) = included.withdrawn_at {
+            line.push_str(&format!("; it was withdrawn by entry {at}"));
+        }
+    }
+    line
+}

@@ -1,0 +1,434 @@
+//! `petitio verify` (the real binary) against logs served over HTTP: a sound log passes
+//! with the exact summary; each kind of tampering fails with the exact message naming
+//! what is wrong and where, and a non-zero exit. State files live in temporary folders.
+
+mod common;
+
+use std::process::Output;
+
+use common::published_log::{receipt, signature, signatures, withdrawal, LogSite};
+use common::{stderr, stdout};
+use petitio_model::transparency::Entry;
+use petitio_signatures::notes::{self, NoteSigner};
+use tempfile::TempDir;
+
+const SLUG: &str = "clean-air";
+
+/// A site with one petition of 5 signatures (one withdrawn: count 4), published in full.
+fn site() -> LogSite {
+    let site = LogSite::start();
+    site.publish(SLUG, &five());
+    site.open_data(&site.key, &[(SLUG, 4, 6)]);
+    site
+}
+
+/// 5 signatures and a withdrawal of the third, in append order.
+fn five() -> Vec<Entry> {
+    let mut entries = signatures(SLUG, 5);
+    entries.push(withdrawal(SLUG, 2, 29_000_002));
+    entries
+}
+
+struct Verifier {
+    state: TempDir,
+}
+
+impl Verifier {
+    fn new() -> Verifier {
+        Verifier {
+            state: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn run(&self, site: &LogSite, args: &[&str]) -> Output {
+        std::process::Command::new(env!("CARGO_BIN_EXE_petitio"))
+            .arg("verify")
+            .arg(&site.url)
+            .arg("--state")
+            .arg(self.state.path().join("verify.json"))
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    /// Runs and asserts success.
+    fn ok(&self, site: &LogSite, args: &[&str]) -> String {
+        let output = self.run(site, args);
+        assert!(output.status.success(), "{}", stderr(&output));
+        stdout(&output)
+    }
+
+    /// Runs and asserts failure with `problem` as the one petition's error line.
+    fn fails(&self, site: &LogSite, args: &[&str], problem: &str) {
+        let output = self.run(site, args);
+        assert!(!output.status.success(), "{}", stdout(&output));
+        assert_eq!(
+            stderr(&output),
+            format!(
+                "error: {SLUG}: {problem}\nerror: 1 of 1 petition logs of {} failed verification\n",
+                site.url
+            )
+        );
+    }
+}
+
+fn root_of(output: &str) -> String {
+    output
+        .split("root ")
+        .nth(1)
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+#[test]
+fn a_sound_log_passes_and_its_checkpoint_is_remembered() {
+    let site = site();
+    let verifier = Verifier::new();
+    let out = verifier.ok(&site, &[]);
+    let root = root_of(&out);
+    assert_eq!(
+        out,
+        format!(
+            "ok: {SLUG}: 4 signatures, log size 6, root {root}\n\
+             verified 1 petition log of {}\n",
+            site.url
+        )
+    );
+    let state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(verifier.state.path().join("verify.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        state["sites"][&site.url]["logs"][SLUG],
+        serde_json::json!({"size": 6, "root": root})
+    );
+    assert_eq!(state["sites"][&site.url]["key"], site.key.as_str());
+}
+
+#[test]
+fn every_petition_of_the_open_data_is_checked_and_a_bad_one_fails_the_run() {
+    let site = site();
+    site.publish("other", &signatures("other", 2));
+    site.open_data(&site.key, &[(SLUG, 4, 6), ("other", 3, 2)]);
+    let output = Verifier::new().run(&site, &[]);
+    assert!(!output.status.success());
+    assert!(stdout(&output).starts_with(&format!("ok: {SLUG}: 4 signatures, log size 6, root ")));
+    assert_eq!(
+        stderr(&output),
+        format!(
+            "error: other: the site publishes 3 signatures at log size 2, but the log's first 2 \
+             entries count 2\nerror: 1 of 2 petition logs of {} failed verification\n",
+            site.url
+        )
+    );
+}
+
+#[test]
+fn a_dropped_leaf_is_found_in_its_bundle() {
+    let site = site();
+    let bundle = "log/clean-air/tile/entries/000.p/6";
+    let body = site.get(bundle);
+    let first_len = usize::from(u16::from_be_bytes([body[0], body[1]]));
+    site.put(bundle, body[2 + first_len..].to_vec());
+    Verifier::new().fails(
+        &site,
+        &[],
+        &format!(
+            "entry bundle {bundle} holds 5 entries, but the checkpoint's tree has 6 there: an \
+             entry was dropped or added"
+        ),
+    );
+}
+
+/// Rewrites the bundle of `entries` (already published) in place, unsigned.
+fn replace_bundle(site: &LogSite, entries: &[Entry]) {
+    let bytes: Vec<Vec<u8>> = entries.iter().map(|e| e.encode().unwrap()).collect();
+    site.put(
+        "log/clean-air/tile/entries/000.p/6",
+        petitio_model::transparency::encode_bundle(bytes.iter().map(Vec::as_slice)),
+    );
+}
+
+#[test]
+fn reordered_leaves_are_named() {
+    let site = site();
+    let mut entries = five();
+    entries.swap(1, 3);
+    replace_bundle(&site, &entries);
+    Verifier::new().fails(
+        &site,
+        &[],
+        "entry 1 (in log/clean-air/tile/entries/000.p/6) is the tree's entry 3: entries were reordered",
+    );
+}
+
+#[test]
+fn an_altered_leaf_is_named() {
+    let site = site();
+    let mut entries = five();
+    entries[4].region = "shymkent".into();
+    replace_bundle(&site, &entries);
+    Verifier::new().fails(
+        &site,
+        &[],
+        "entry 4 (in log/clean-air/tile/entries/000.p/6) is not the entry the tree holds there: \
+         it was altered",
+    );
+}
+
+#[test]
+fn a_duplicated_leaf_breaks_the_count_rule_even_when_signed() {
+    let site = site();
+    let mut entries = five();
+    entries.insert(1, entries[0].clone());
+    site.publish(SLUG, &entries);
+    site.open_data(&site.key, &[(SLUG, 5, 7)]);
+    Verifier::new().fails(
+        &site,
+        &[],
+        "the count rule fails: entry 1 is a signature whose commitment an earlier signature \
+         entry already has",
+    );
+}
+
+#[test]
+fn a_withdrawal_of_an_unknown_signature_breaks_the_count_rule() {
+    let site = site();
+    let mut entries = signatures(SLUG, 5);
+    entries.push(withdrawal(SLUG, 9, 29_000_002));
+    site.publish(SLUG, &entries);
+    Verifier::new().fails(
+        &site,
+        &[],
+        "the count rule fails: entry 5 withdraws a commitment no earlier signature entry has",
+    );
+}
+
+#[test]
+fn a_checkpoint_signed_by_another_key_or_changed_after_signing_fails() {
+    let site = site();
+    let (other_private, _) = notes::generate("test-log").unwrap();
+    let other = NoteSigner::from_private_key(&other_private).unwrap();
+    site.publish_with(SLUG, &five(), &other);
+    let checkpoint = format!("{}log/clean-air/checkpoint", site.url);
+    let short = site.key.short();
+    Verifier::new().fails(
+        &site,
+        &[],
+        &format!("the checkpoint at {checkpoint} is not signed by the log key {short}"),
+    );
+
+    site.publish(SLUG, &five());
+    let note = String::from_utf8(site.get("log/clean-air/checkpoint")).unwrap();
+    site.put(
+        "log/clean-air/checkpoint",
+        note.replacen("\n6\n", "\n5\n", 1).into_bytes(),
+    );
+    Verifier::new().fails(
+        &site,
+        &[],
+        &format!(
+            "the checkpoint at {checkpoint} has a signature by {short} that does not verify: the \
+             checkpoint was changed after signing"
+        ),
+    );
+}
+
+#[test]
+fn a_key_given_or_published_later_must_be_the_pinned_one() {
+    let site = site();
+    let (_, other_key) = notes::generate("test-log").unwrap();
+    Verifier::new().fails(
+        &site,
+        &["--key", other_key.as_str()],
+        &format!(
+            "the checkpoint at {}log/clean-air/checkpoint is not signed by the log key {}",
+            site.url,
+            other_key.short()
+        ),
+    );
+
+    let verifier = Verifier::new();
+    verifier.ok(&site, &[]);
+    let (other_private, other_key) = notes::generate("test-log").unwrap();
+    let other = NoteSigner::from_private_key(&other_private).unwrap();
+    site.publish_with(SLUG, &five(), &other);
+    site.open_data(&other_key, &[(SLUG, 4, 6)]);
+    let output = verifier.run(&site, &[]);
+    assert!(!output.status.success());
+    assert_eq!(
+        stderr(&output),
+        format!(
+            "error: the log key of {} is now {other_key}, but {} was pinned for it in {}\n  \
+             A site replaces its key rarely and says so (docs/keys.md, \"Rotation\"): check the \
+             new key with its operator another way; to accept it, remove the site from the state \
+             file.\n",
+            site.url,
+            site.key,
+            verifier.state.path().join("verify.json").display()
+        )
+    );
+}
+
+#[test]
+fn a_published_count_other_than_the_logs_fails() {
+    let site = site();
+    site.open_data(&site.key, &[(SLUG, 5, 6)]);
+    Verifier::new().fails(
+        &site,
+        &[],
+        "the site publishes 5 signatures at log size 6, but the log's first 6 entries count 4",
+    );
+}
+
+#[test]
+fn a_published_count_is_compared_at_the_log_size_it_states() {
+    let site = site();
+    // The open data lags the checkpoint: 5 signatures at size 5, before the withdrawal.
+    site.open_data(&site.key, &[(SLUG, 5, 5)]);
+    Verifier::new().ok(&site, &[]);
+    site.open_data(&site.key, &[(SLUG, 4, 7)]);
+    Verifier::new().fails(
+        &site,
+        &[],
+        "the open data gives the count at log size 7, but the checkpoint's tree has only 6 entries",
+    );
+}
+
+#[test]
+fn a_rollback_to_a_smaller_checkpoint_fails() {
+    let site = site();
+    let verifier = Verifier::new();
+    verifier.ok(&site, &[]);
+    site.publish(SLUG, &signatures(SLUG, 3));
+    site.open_data(&site.key, &[(SLUG, 3, 3)]);
+    verifier.fails(
+        &site,
+        &[],
+        "rollback: the checkpoint's tree size is 3, smaller than the size 6 seen before: the log \
+         lost entries it had published",
+    );
+}
+
+#[test]
+fn a_fork_at_the_same_size_fails() {
+    let site = site();
+    let verifier = Verifier::new();
+    let seen_root = root_of(&verifier.ok(&site, &[]));
+    let mut entries = five();
+    entries[5] = withdrawal(SLUG, 3, 29_000_002);
+    entries.sort_by_key(Entry::append_order);
+    site.publish(SLUG, &entries);
+    let root = root_of(&Verifier::new().ok(&site, &[]));
+    verifier.fails(
+        &site,
+        &[],
+        &format!(
+            "fork: the checkpoint of size 6 has root {root}, but root {seen_root} was seen before \
+             at that size: the site shows different logs to different readers"
+        ),
+    );
+}
+
+#[test]
+fn a_larger_log_must_extend_the_one_seen() {
+    let site = site();
+    let verifier = Verifier::new();
+    let seen_root = root_of(&verifier.ok(&site, &[]));
+    // A consistent extension passes.
+    let mut grown = five();
+    grown.push(signature(SLUG, 7, 29_000_003));
+    site.publish(SLUG, &grown);
+    site.open_data(&site.key, &[(SLUG, 5, 7)]);
+    verifier.ok(&site, &[]);
+    // History rewritten under a larger tree fails.
+    let verifier = Verifier::new();
+    site.publish(SLUG, &five());
+    site.open_data(&site.key, &[(SLUG, 4, 6)]);
+    verifier.ok(&site, &[]);
+    let mut rewritten = signatures(SLUG, 6);
+    rewritten.push(signature(SLUG, 8, 29_000_003));
+    site.publish(SLUG, &rewritten);
+    site.open_data(&site.key, &[(SLUG, 7, 7)]);
+    verifier.fails(
+        &site,
+        &[],
+        &format!(
+            "history rewritten: the log of size 7 is not an extension of the log of size 6 seen \
+             before (root {seen_root})"
+        ),
+    );
+}
+
+#[test]
+fn a_hash_tile_other_than_the_entries_make_fails() {
+    let site = site();
+    let tile = "log/clean-air/tile/0/000.p/6";
+    let mut body = site.get(tile);
+    body[0] ^= 1;
+    site.put(tile, body);
+    Verifier::new().fails(
+        &site,
+        &[],
+        &format!("hash tile {tile} is not the one the entries make"),
+    );
+}
+
+#[test]
+fn a_receipt_in_the_log_is_proved_included() {
+    let site = site();
+    let receipt = receipt(SLUG, 4).to_string();
+    let out = Verifier::new().ok(&site, &["--receipt", &receipt]);
+    let root = root_of(&out);
+    assert_eq!(
+        out,
+        format!(
+            "ok: {SLUG}: 4 signatures, log size 6, root {root}\n\
+             ok: {SLUG}: the receipt's signature is entry 4 (bucket 29000001), included in this root\n\
+             verified 1 petition log of {}\n",
+            site.url
+        )
+    );
+    let withdrawn = receipt_of(2);
+    let out = Verifier::new().ok(&site, &["--receipt", &withdrawn]);
+    assert!(
+        out.contains(
+            "is entry 2 (bucket 29000000), included in this root; it was withdrawn by entry 5\n"
+        ),
+        "{out}"
+    );
+}
+
+fn receipt_of(n: u8) -> String {
+    receipt(SLUG, n).to_string()
+}
+
+#[test]
+fn a_receipt_not_in_the_log_fails() {
+    let site = site();
+    let missing = receipt(SLUG, 9);
+    Verifier::new().fails(
+        &site,
+        &["--receipt", &missing.to_string()],
+        &format!(
+            "the receipt's signature is not in the log: no signature entry has its commitment {} \
+             (counted signatures are logged when their minute is sealed)",
+            missing.commitment().to_hex()
+        ),
+    );
+}
+
+#[test]
+fn another_petitions_checkpoint_fails() {
+    let site = site();
+    site.publish("other", &five());
+    site.put("log/clean-air/checkpoint", site.get("log/other/checkpoint"));
+    Verifier::new().fails(
+        &site,
+        &[],
+        "the checkpoint is of the log `test-log/other`, not `test-log/clean-air`: another \
+         petition's or site's",
+    );
+}
