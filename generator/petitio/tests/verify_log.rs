@@ -379,29 +379,33 @@ fn a_hash_tile_other_than_the_entries_make_fails() {
 #[test]
 fn a_receipt_in_the_log_is_proved_included() {
     let site = site();
-    let receipt = receipt(SLUG, 4).to_string();
-    let out = Verifier::new().ok(&site, &["--receipt", &receipt]);
+    let index_of = |n, bucket| {
+        let entry = signature(SLUG, n, bucket);
+        five().iter().position(|e| *e == entry).unwrap()
+    };
+    let out = Verifier::new().ok(&site, &["--receipt", &receipt_of(4)]);
     let root = root_of(&out);
     assert_eq!(
         out,
         format!(
             "ok: {SLUG}: 4 signatures, log size 6, root {root}\n\
-             ok: {SLUG}: the receipt's signature is entry 4 (bucket 29000001), included in this root\n\
+             ok: {SLUG}: the receipt's signature is entry {} (bucket 29000001), included in this root\n\
              verified 1 petition log of {}\n",
+            index_of(4, 29_000_001),
             site.url
         )
     );
-    let withdrawn = receipt_of(2);
-    let out = Verifier::new().ok(&site, &["--receipt", &withdrawn]);
+    let out = Verifier::new().ok(&site, &["--receipt", &receipt_of(2)]);
     assert!(
-        out.contains(
-            "is entry 2 (bucket 29000000), included in this root; it was withdrawn by entry 5\n"
-        ),
+        out.contains(&format!(
+            "is entry {} (bucket 29000000), included in this root; it was withdrawn by entry 5\n",
+            index_of(2, 29_000_000)
+        )),
         "{out}"
     );
 }
 
-fn receipt_of(n: u8) -> String {
+fn receipt_of(n: u32) -> String {
     receipt(SLUG, n).to_string()
 }
 
@@ -430,5 +434,49 @@ fn another_petitions_checkpoint_fails() {
         &[],
         "the checkpoint is of the log `test-log/other`, not `test-log/clean-air`: another \
          petition's or site's",
+    );
+}
+
+/// The independent verifier (tests/tools/verify-log, Python, from the RFC and C2SP specs):
+/// the venv of the test command when it says where (PETITIO_TOOLS_VENV), else python3.
+fn independent_verifier(site: &LogSite, slug: &str) -> Output {
+    let python = std::env::var_os("PETITIO_TOOLS_VENV").map_or_else(
+        || std::path::PathBuf::from("python3"),
+        |venv| std::path::PathBuf::from(venv).join("bin/python"),
+    );
+    std::process::Command::new(python)
+        .arg(common::repo_root().join("tests/tools/verify-log"))
+        .args([site.url.as_str(), slug])
+        .output()
+        .expect("python3 with the `cryptography` package (tests/tools/requirements.txt)")
+}
+
+#[test]
+fn the_independent_verifier_agrees_with_petitio_verify() {
+    let site = site();
+    // 600 entries: two full tiles and a partial one at level 0, a partial tile at level 1.
+    let mut large = signatures("large", 600);
+    large.push(withdrawal("large", 17, 29_000_005));
+    large.sort_by_key(Entry::append_order);
+    site.publish("large", &large);
+    site.open_data(&site.key, &[(SLUG, 4, 6), ("large", 599, 601)]);
+    let ours = Verifier::new().ok(&site, &[]);
+    for slug in [SLUG, "large"] {
+        let output = independent_verifier(&site, slug);
+        assert!(output.status.success(), "{}", stderr(&output));
+        let line = stdout(&output);
+        assert!(ours.contains(&line), "{line} not in {ours}");
+    }
+
+    // And it fails on what petitio verify fails on.
+    let mut entries = five();
+    entries[4].region = "shymkent".into();
+    replace_bundle(&site, &entries);
+    let output = independent_verifier(&site, SLUG);
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).starts_with("error: clean-air: the entries hash to "),
+        "{}",
+        stderr(&output)
     );
 }

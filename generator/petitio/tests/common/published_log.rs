@@ -30,20 +30,22 @@ pub struct LogSite {
 }
 
 /// The receipt of the `n`th signature of `slug` in these tests.
-pub fn receipt(slug: &str, n: u8) -> Receipt {
+pub fn receipt(slug: &str, n: u32) -> Receipt {
+    let mut secret = [0xa5; 32];
+    secret[28..].copy_from_slice(&n.to_be_bytes());
     Receipt {
         slug: slug.to_owned(),
-        secret: ReceiptSecret([n; 32]),
+        secret: ReceiptSecret(secret),
     }
 }
 
 /// A signature entry for [`receipt`]`(slug, n)` in `bucket`.
-pub fn signature(slug: &str, n: u8, bucket: u64) -> Entry {
+pub fn signature(slug: &str, n: u32, bucket: u64) -> Entry {
     entry(EntryKind::Signature, receipt(slug, n).commitment(), bucket)
 }
 
 /// The withdrawal of [`signature`]`(slug, n, _)` in `bucket`.
-pub fn withdrawal(slug: &str, n: u8, bucket: u64) -> Entry {
+pub fn withdrawal(slug: &str, n: u32, bucket: u64) -> Entry {
     entry(EntryKind::Withdrawal, receipt(slug, n).commitment(), bucket)
 }
 
@@ -57,7 +59,7 @@ fn entry(kind: EntryKind, commitment: Commitment, bucket: u64) -> Entry {
 }
 
 /// `count` signatures of `slug` in buckets of three, in the job's append order.
-pub fn signatures(slug: &str, count: u8) -> Vec<Entry> {
+pub fn signatures(slug: &str, count: u32) -> Vec<Entry> {
     let mut entries: Vec<Entry> = (0..count)
         .map(|n| signature(slug, n, 29_000_000 + u64::from(n / 3)))
         .collect();
