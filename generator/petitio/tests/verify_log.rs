@@ -480,3 +480,26 @@ fn the_independent_verifier_agrees_with_petitio_verify() {
         stderr(&output)
     );
 }
+
+/// Not a check: writes a site with one 100,000-signature log (2,000 signatures a minute) to
+/// the folder `PETITIO_BENCH_LOG_DIR` names, for the `petitio verify` figures of
+/// BENCHMARKS.md (served there by a static file server and timed outside of any test).
+#[test]
+#[ignore = "writes the benchmark's log when asked (BENCHMARKS.md)"]
+fn write_benchmark_log() {
+    let Some(out) = std::env::var_os("PETITIO_BENCH_LOG_DIR") else {
+        return;
+    };
+    let site = LogSite::start();
+    let mut entries: Vec<Entry> = (0..100_000)
+        .map(|n| signature("large", n, 29_000_000 + u64::from(n / 2_000)))
+        .collect();
+    entries.sort_by_key(Entry::append_order);
+    site.publish("large", &entries);
+    site.open_data(&site.key, &[("large", 100_000, 100_000)]);
+    for (path, body) in site.files.lock().unwrap().iter() {
+        let file = std::path::Path::new(&out).join(path);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(file, body).unwrap();
+    }
+}
