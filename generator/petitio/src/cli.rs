@@ -113,6 +113,11 @@ pub enum Command {
         /// Also print the private key (it is otherwise only written to the key file)
         #[arg(long)]
         show_private_key: bool,
+        /// Make a witness's key instead (C2SP tlog-cosignature), for `petitio witness`;
+        /// petitio.toml is not touched [default name: witness-<random hex>, default file:
+        /// .petitio/keys/<name>.key]
+        #[arg(long, conflicts_with_all = ["force", "show_private_key"])]
+        witness: bool,
     },
 
     /// The signed "where we are now" note (where.note) that copies, embeds and pages follow
@@ -130,6 +135,31 @@ pub enum Command {
         after_help = "Remembers the checkpoints it has seen (--state) and fails on a log that is not a consistent extension of them (rollback, fork, rewritten history). Exits 0 only if every log passes. See docs/transparency.md.\n\nExamples:\n  petitio verify https://petitions.example/\n  petitio verify https://petitions.example/ --petition clean-air-almaty\n  petitio verify https://petitions.example/ --receipt petitio-receipt-v1:clean-air-almaty:3f9c…"
     )]
     Verify(VerifyArgs),
+
+    /// Witness a site's logs: verify each (consistent with what this witness saw before)
+    /// and cosign its checkpoint (C2SP tlog-cosignature), for the site or a mirror to publish
+    #[command(
+        after_help = "Run it from cron; see docs/transparency.md, \"Verifying and witnessing\".\n\nExamples:\n  petitio keygen --witness --name volunteer-almaty --key-file ~/witness.key\n  petitio witness https://petitions.example/ --key ~/witness.key --out cosigned/"
+    )]
+    Witness(WitnessArgs),
+}
+
+/// `petitio witness`'s options.
+#[derive(Debug, Args)]
+pub struct WitnessArgs {
+    /// The site's address, e.g. https://petitions.example/
+    pub site: String,
+    /// The witness's private key file (`petitio keygen --witness` wrote it)
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+    /// The file remembering the checkpoints this witness saw [default:
+    /// $XDG_STATE_HOME/petitio/witness.json, else ~/.local/state/petitio/witness.json]
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// Also write each cosigned checkpoint (the site's note with this witness's line added)
+    /// to <DIR>/log/<slug>/checkpoint
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 /// `petitio verify`'s options.

@@ -191,6 +191,32 @@ pub enum Error {
         total: usize,
     },
 
+    /// `petitio keygen --witness` and `petitio witness`.
+    #[error("error: `{name}` is not a witness key name: {rule}")]
+    WitnessKeyName { name: String, rule: &'static str },
+
+    #[error("error: the system gave no randomness for a key: {reason}")]
+    WitnessRandomness { reason: String },
+
+    #[error(
+        "error: cannot read the witness key {}: {source}\n  \
+         Make one with `petitio keygen --witness --key-file FILE`.",
+        .path.display()
+    )]
+    WitnessKeyRead {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
+    #[error(
+        "error: the witness key file does not hold a witness private key \
+         (PRIVATE+KEY+<name>+<id>+<key>, as `petitio keygen --witness` writes it)"
+    )]
+    WitnessKeyMalformed,
+
+    #[error("error: cannot write the cosigned checkpoint {}: {reason}", .path.display())]
+    WriteCosigned { path: PathBuf, reason: String },
+
     /// Making or reading a log key (`petitio_signatures::notes`).
     #[error("error: {0}")]
     LogKey(#[from] petitio_signatures::error::NoteError),

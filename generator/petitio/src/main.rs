@@ -9,6 +9,7 @@ mod keygen;
 mod relocate;
 mod verify;
 mod where_sign;
+mod witness;
 
 use std::process::ExitCode;
 

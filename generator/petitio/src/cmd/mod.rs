@@ -8,6 +8,7 @@ mod relocate;
 mod serve;
 mod verify;
 mod where_sign;
+mod witness;
 
 use petitio_site::error::Problem;
 
@@ -49,8 +50,15 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Command::Keygen {
             name,
             key_file,
+            witness: true,
+            ..
+        } => keygen::run_witness(&root, name, key_file),
+        Command::Keygen {
+            name,
+            key_file,
             force,
             show_private_key,
+            witness: false,
         } => keygen::run(
             crate::keygen::KeygenOptions {
                 root,
@@ -70,7 +78,9 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             receipt: args.receipt,
             key: args.key,
             state: args.state,
+            default_state: "verify.json",
         }),
+        Command::Witness(args) => witness::run(args),
     }
 }
 

@@ -14,14 +14,7 @@ pub fn run(opts: VerifyOptions) -> Result<(), Error> {
             Err(problem) => eprintln!("error: {slug}: {problem}"),
         }
     }
-    let (failed, total) = (report.failed(), report.outcomes.len());
-    if failed > 0 {
-        return Err(Error::VerifyFailed {
-            site: report.site,
-            failed,
-            total,
-        });
-    }
+    let total = report.passed()?;
     println!(
         "verified {} petition log{} of {}",
         group_digits(total as u64, ","),

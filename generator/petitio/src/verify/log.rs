@@ -37,6 +37,10 @@ pub struct Verified {
     pub count: u64,
     pub root: Hash,
     pub receipt: Option<Included>,
+    /// The checkpoint as served: a signed note (what a witness cosigns and republishes).
+    pub note: String,
+    /// The note's text, the checkpoint itself (what signatures sign).
+    pub text: String,
 }
 
 /// Where a receipt's signature is in the log.
@@ -60,7 +64,7 @@ impl Verified {
 
 impl LogCheck<'_> {
     pub fn run(&self) -> Result<Verified, LogProblem> {
-        let checkpoint = self.checkpoint()?;
+        let (checkpoint, note, text) = self.checkpoint()?;
         let (size, root) = (checkpoint.size(), *checkpoint.hash());
         self.against_seen(size, root)?;
         let tiles = HttpTiles::new(self.site, self.slug);
@@ -84,12 +88,14 @@ impl LogCheck<'_> {
             count,
             root,
             receipt,
+            note,
+            text,
         })
     }
 
     /// The checkpoint, its signature checked against the key and its origin against the
-    /// petition's.
-    fn checkpoint(&self) -> Result<Checkpoint, LogProblem> {
+    /// petition's; with the note and its text.
+    fn checkpoint(&self) -> Result<(Checkpoint, String, String), LogProblem> {
         let path = log_checkpoint(self.slug);
         let url = self.site.url(&path);
         let note = self.site.get(&path).map_err(LogProblem::Fetch)?;
@@ -98,6 +104,7 @@ impl LogCheck<'_> {
         let text = self
             .key
             .verify_note(&note)
+            .map(str::to_owned)
             .map_err(|problem| LogProblem::NotSigned {
                 url: url.clone(),
                 key: self.key.short(),
@@ -112,7 +119,7 @@ impl LogCheck<'_> {
                 expected,
             });
         }
-        Ok(checkpoint)
+        Ok((checkpoint, note, text))
     }
 
     /// A smaller tree than seen is a rollback; the same size with another root a fork.

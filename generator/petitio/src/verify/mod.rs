@@ -31,6 +31,9 @@ pub struct VerifyOptions {
     pub receipt: Option<String>,
     pub key: Option<String>,
     pub state: Option<PathBuf>,
+    /// The state file's name in the state folder when `state` is `None` (`verify.json`;
+    /// a witness keeps its own view, `witness.json`).
+    pub default_state: &'static str,
 }
 
 /// Each petition checked and how it went, in the open data's order.
@@ -40,8 +43,19 @@ pub struct Report {
 }
 
 impl Report {
-    pub fn failed(&self) -> usize {
-        self.outcomes.iter().filter(|(_, o)| o.is_err()).count()
+    /// How many logs were checked, or the command's error when any failed (each failure
+    /// has been reported on its own line by then).
+    pub fn passed(&self) -> Result<usize, Error> {
+        let failed = self.outcomes.iter().filter(|(_, o)| o.is_err()).count();
+        let total = self.outcomes.len();
+        if failed > 0 {
+            return Err(Error::VerifyFailed {
+                site: self.site.clone(),
+                failed,
+                total,
+            });
+        }
+        Ok(total)
     }
 }
 
@@ -50,7 +64,7 @@ pub fn verify(opts: &VerifyOptions) -> Result<Report, Error> {
     let site = Site::new(&opts.site)?;
     let state_path = match &opts.state {
         Some(path) => path.clone(),
-        None => state::default_path().ok_or(Error::NoStateFolder)?,
+        None => state::default_path(opts.default_state).ok_or(Error::NoStateFolder)?,
     };
     let mut state = State::load(&state_path)?;
     let receipt = opts

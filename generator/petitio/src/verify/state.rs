@@ -42,15 +42,15 @@ pub struct SeenCheckpoint {
     pub root: String,
 }
 
-/// The default state file, from the XDG base directory rules.
-pub fn default_path() -> Option<PathBuf> {
+/// The default state file `file_name`, from the XDG base directory rules.
+pub fn default_path(file_name: &str) -> Option<PathBuf> {
     let state_home = std::env::var_os("XDG_STATE_HOME")
         .map(PathBuf::from)
         .filter(|dir| dir.is_absolute())
         .or_else(|| {
             std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".local/state"))
         })?;
-    Some(state_home.join("petitio").join("verify.json"))
+    Some(state_home.join("petitio").join(file_name))
 }
 
 impl State {
