@@ -331,14 +331,30 @@ pub enum LogProblem {
     CountRule(CountProblem),
 
     #[error(
-        "the open data gives the count at log size {published_size}, but the checkpoint's tree \
-         has only {size} entries"
+        "the site has no checkpoint at {url}, but a log of size {seen} was seen before: the \
+         log was taken down"
+    )]
+    LogGone { url: String, seen: u64 },
+
+    #[error(
+        "the site has no checkpoint at {url}, but publishes {published} sealed signatures at \
+         log size {size}"
+    )]
+    NoLogForCount {
+        url: String,
+        published: u64,
+        size: u64,
+    },
+
+    #[error(
+        "the site publishes its sealed count at log size {published_size}, but the checkpoint's \
+         tree has only {size} entries"
     )]
     PublishedAhead { published_size: u64, size: u64 },
 
     #[error(
-        "the site publishes {published} signatures at log size {size}, but the log's first \
-         {size} entries count {logged}"
+        "the site publishes {published} sealed signatures at log size {size}, but the log's \
+         first {size} entries count {logged}"
     )]
     CountMismatch {
         published: u64,

@@ -118,8 +118,8 @@ fn every_petition_of_the_open_data_is_checked_and_a_bad_one_fails_the_run() {
     assert_eq!(
         stderr(&output),
         format!(
-            "error: other: the site publishes 3 signatures at log size 2, but the log's first 2 \
-             entries count 2\nerror: 1 of 2 petition logs of {} failed verification\n",
+            "error: other: the site publishes 3 sealed signatures at log size 2, but the log's \
+             first 2 entries count 2\nerror: 1 of 2 petition logs of {} failed verification\n",
             site.url
         )
     );
@@ -279,7 +279,7 @@ fn a_published_count_other_than_the_logs_fails() {
     Verifier::new().fails(
         &site,
         &[],
-        "the site publishes 5 signatures at log size 6, but the log's first 6 entries count 4",
+        "the site publishes 5 sealed signatures at log size 6, but the log's first 6 entries count 4",
     );
 }
 
@@ -293,7 +293,69 @@ fn a_published_count_is_compared_at_the_log_size_it_states() {
     Verifier::new().fails(
         &site,
         &[],
-        "the open data gives the count at log size 7, but the checkpoint's tree has only 6 entries",
+        "the site publishes its sealed count at log size 7, but the checkpoint's tree has only 6 \
+         entries",
+    );
+}
+
+#[test]
+fn the_sealed_count_is_read_from_the_apis_counts_when_the_open_data_has_none() {
+    let site = site();
+    let index = serde_json::json!({
+        "schema_version": 1,
+        "log": {"key": site.key.as_str()},
+        "petitions": [{"slug": SLUG, "signature_count": 12}],
+    });
+    site.put("data/petitions.json", serde_json::to_vec(&index).unwrap());
+    let counts = |sealed: u64| {
+        serde_json::json!({"updated_at": "2026-12-01T18:00:00Z", "petitions": {
+            SLUG: {"count": 12, "by_region": {}, "log": {"sealed_count": sealed, "size": 6}},
+        }})
+    };
+    site.put("api/counts", serde_json::to_vec(&counts(4)).unwrap());
+    Verifier::new().ok(&site, &[]);
+    site.put("api/counts", serde_json::to_vec(&counts(6)).unwrap());
+    Verifier::new().fails(
+        &site,
+        &[],
+        "the site publishes 6 sealed signatures at log size 6, but the log's first 6 entries count 4",
+    );
+}
+
+#[test]
+fn a_petition_without_a_log_passes_only_with_nothing_sealed() {
+    let site = LogSite::start();
+    site.open_data(&site.key, &[(SLUG, 0, 0)]);
+    let verifier = Verifier::new();
+    assert_eq!(
+        verifier.ok(&site, &[]),
+        format!(
+            "ok: {SLUG}: no log yet, and no sealed signature published\n\
+             verified 1 petition log of {}\n",
+            site.url
+        )
+    );
+    let checkpoint = format!("{}log/clean-air/checkpoint", site.url);
+    site.open_data(&site.key, &[(SLUG, 2, 2)]);
+    verifier.fails(
+        &site,
+        &[],
+        &format!(
+            "the site has no checkpoint at {checkpoint}, but publishes 2 sealed signatures at log \
+             size 2"
+        ),
+    );
+    site.publish(SLUG, &signatures(SLUG, 2));
+    verifier.ok(&site, &[]);
+    site.files.lock().unwrap().clear();
+    site.open_data(&site.key, &[(SLUG, 0, 0)]);
+    verifier.fails(
+        &site,
+        &[],
+        &format!(
+            "the site has no checkpoint at {checkpoint}, but a log of size 2 was seen before: the \
+             log was taken down"
+        ),
     );
 }
 

@@ -25,6 +25,9 @@ pub fn run(opts: VerifyOptions) -> Result<(), Error> {
 }
 
 fn ok_line(slug: &str, verified: &Verified) -> String {
+    if verified.note.is_empty() {
+        return format!("ok: {slug}: no log yet, and no sealed signature published");
+    }
     let mut line = format!(
         "ok: {slug}: {} signature{}, log size {}, root {}",
         group_digits(verified.count, ","),

@@ -31,6 +31,8 @@ pub fn run(args: WitnessArgs) -> Result<(), Error> {
         .map_or(0, |elapsed| elapsed.as_secs());
     for (slug, outcome) in &report.outcomes {
         let verified = match outcome {
+            // No log yet: nothing to cosign.
+            Ok(verified) if verified.note.is_empty() => continue,
             Ok(verified) => verified,
             Err(problem) => {
                 eprintln!("error: {slug}: {problem}");

@@ -64,7 +64,9 @@ impl Verified {
 
 impl LogCheck<'_> {
     pub fn run(&self) -> Result<Verified, LogProblem> {
-        let (checkpoint, note, text) = self.checkpoint()?;
+        let Some((checkpoint, note, text)) = self.checkpoint()? else {
+            return self.no_log_yet();
+        };
         let (size, root) = (checkpoint.size(), *checkpoint.hash());
         self.against_seen(size, root)?;
         let tiles = HttpTiles::new(self.site, self.slug);
@@ -93,12 +95,46 @@ impl LogCheck<'_> {
         })
     }
 
-    /// The checkpoint, its signature checked against the key and its origin against the
-    /// petition's; with the note and its text.
-    fn checkpoint(&self) -> Result<(Checkpoint, String, String), LogProblem> {
+    /// A petition without a checkpoint passes only while it has nothing to log: no
+    /// checkpoint seen before, no sealed signature published.
+    fn no_log_yet(&self) -> Result<Verified, LogProblem> {
+        let url = self.site.url(&log_checkpoint(self.slug));
+        if let Some(seen) = self.seen.filter(|seen| seen.size > 0) {
+            return Err(LogProblem::LogGone {
+                url,
+                seen: seen.size,
+            });
+        }
+        if let Some(receipt) = self.receipt {
+            return Err(LogProblem::ReceiptNotFound {
+                commitment: receipt.commitment().to_hex(),
+            });
+        }
+        if let Some(published) = self.published.filter(|p| p.count > 0 || p.log_size > 0) {
+            return Err(LogProblem::NoLogForCount {
+                url,
+                published: published.count,
+                size: published.log_size,
+            });
+        }
+        Ok(Verified {
+            size: 0,
+            count: 0,
+            root: tlog_tiles::EMPTY_HASH,
+            receipt: None,
+            note: String::new(),
+            text: String::new(),
+        })
+    }
+
+    /// The checkpoint (`None`: the site has none), its signature checked against the key
+    /// and its origin against the petition's; with the note and its text.
+    fn checkpoint(&self) -> Result<Option<(Checkpoint, String, String)>, LogProblem> {
         let path = log_checkpoint(self.slug);
         let url = self.site.url(&path);
-        let note = self.site.get(&path).map_err(LogProblem::Fetch)?;
+        let Some(note) = self.site.get_optional(&path).map_err(LogProblem::Fetch)? else {
+            return Ok(None);
+        };
         let note = String::from_utf8(note)
             .map_err(|_| LogProblem::CheckpointMalformed { url: url.clone() })?;
         let text = self
@@ -119,7 +155,7 @@ impl LogCheck<'_> {
                 expected,
             });
         }
-        Ok((checkpoint, note, text))
+        Ok(Some((checkpoint, note, text)))
     }
 
     /// A smaller tree than seen is a rollback; the same size with another root a fork.
@@ -256,7 +292,7 @@ fn check_published(
     entries: &[Entry],
     size: u64,
 ) -> Result<(), LogProblem> {
-    let at = published.log_size.unwrap_or(size);
+    let at = published.log_size;
     if at > size {
         return Err(LogProblem::PublishedAhead {
             published_size: at,

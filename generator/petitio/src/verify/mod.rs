@@ -87,7 +87,7 @@ pub fn verify(opts: &VerifyOptions) -> Result<Report, Error> {
     let key = log_key(&site, opts.key.as_deref(), &open_data, &state, &state_path)?;
     let slugs: Vec<String> = match petition {
         Some(slug) => {
-            if open_data.published(&slug).is_none() {
+            if open_data.petition(&slug).is_none() {
                 return Err(Error::UnknownPetition {
                     site: site.base().to_owned(),
                     slug,
@@ -105,7 +105,7 @@ pub fn verify(opts: &VerifyOptions) -> Result<Report, Error> {
             slug: &slug,
             key: &key,
             seen: pinned.logs.get(&slug),
-            published: open_data.published(&slug),
+            published: open_data.petition(&slug).flatten(),
             receipt: receipt.as_ref(),
         }
         .run();

@@ -117,13 +117,18 @@ impl LogSite {
         self.publish_with(slug, entries, &self.signer);
     }
 
-    /// Writes `data/petitions.json` naming `key` and each petition's published count at a
-    /// log size.
+    /// Writes `data/petitions.json` naming `key` and each petition's published sealed count
+    /// at a log size (`"log": {"sealed_count", "size"}`), with a `signature_count` that
+    /// also holds provisional signatures (10 more), which verifiers must not compare.
     pub fn open_data(&self, key: &VerifierKey, petitions: &[(&str, u64, u64)]) {
         let petitions: Vec<_> = petitions
             .iter()
             .map(|(slug, count, size)| {
-                serde_json::json!({"slug": slug, "signature_count": count, "log_size": size})
+                serde_json::json!({
+                    "slug": slug,
+                    "signature_count": count + 10,
+                    "log": {"sealed_count": count, "size": size},
+                })
             })
             .collect();
         let index = serde_json::json!({
