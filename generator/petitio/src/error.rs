@@ -214,6 +214,13 @@ pub enum Error {
     )]
     WitnessKeyMalformed,
 
+    #[error(
+        "error: `{text}` is not a witness to check with\n  \
+         Give it as <witness verifier key>@<address where it publishes>, e.g. \
+         volunteer-1+1a2b3c4d+BK…@https://witness.example/"
+    )]
+    WitnessArgument { text: String },
+
     #[error("error: cannot write the cosigned checkpoint {}: {reason}", .path.display())]
     WriteCosigned { path: PathBuf, reason: String },
 
@@ -367,6 +374,32 @@ pub enum LogProblem {
          {commitment} (counted signatures are logged when their minute is sealed)"
     )]
     ReceiptNotFound { commitment: String },
+
+    #[error("the witness {witness} has cosigned no checkpoint of this log ({url})")]
+    WitnessNone { witness: String, url: String },
+
+    #[error("the checkpoint at {url} carries no valid cosignature by the witness {witness}")]
+    WitnessNotCosigned { witness: String, url: String },
+
+    #[error(
+        "the witness {witness} cosigned a log of size {witnessed}, but the site shows only \
+         {size} entries: it shows this reader an older log than it showed the witness"
+    )]
+    WitnessAhead {
+        witness: String,
+        witnessed: u64,
+        size: u64,
+    },
+
+    #[error(
+        "split view: the log of size {size} is not an extension of the log of size {witnessed} \
+         the witness {witness} cosigned"
+    )]
+    SplitView {
+        witness: String,
+        witnessed: u64,
+        size: u64,
+    },
 
     #[error(
         "the inclusion proof of the receipt's entry {index} does not check against the checkpoint"

@@ -123,6 +123,65 @@ impl WitnessKey {
     }
 }
 
+/// A witness's verifier key, to check its cosignatures.
+pub struct CosignatureKey {
+    name: String,
+    id: u32,
+    key: ed25519_dalek::VerifyingKey,
+}
+
+impl CosignatureKey {
+    /// Reads `<name>+<key id>+<base64(0x04 ‖ public key)>`, checking the id.
+    pub fn parse(text: &str) -> Option<CosignatureKey> {
+        let mut parts = text.splitn(3, '+');
+        let (name, id, key) = (parts.next()?, parts.next()?, parts.next()?);
+        let bytes = BASE64_STANDARD.decode(key).ok()?;
+        let (&[COSIGNATURE_V1], public) = bytes.split_at_checked(1)? else {
+            return None;
+        };
+        let key = ed25519_dalek::VerifyingKey::from_bytes(public.try_into().ok()?).ok()?;
+        let id_value = signed_note::key_id(name, &bytes);
+        (is_key_name(name) && format!("{id_value:08x}") == id).then(|| CosignatureKey {
+            name: name.to_owned(),
+            id: id_value,
+            key,
+        })
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Whether `note` (a signed note whose text is `text`) carries a valid cosignature by
+    /// this key.
+    pub fn cosigned(&self, note: &str, text: &str) -> bool {
+        let Some(signatures) = note.get(text.len() + 1..) else {
+            return false;
+        };
+        signatures.lines().any(|line| {
+            let Some((name, blob)) = line
+                .strip_prefix("\u{2014} ")
+                .and_then(|rest| rest.split_once(' '))
+            else {
+                return false;
+            };
+            let Ok(blob) = BASE64_STANDARD.decode(blob) else {
+                return false;
+            };
+            if name != self.name || blob.len() != 4 + 8 + 64 || blob[..4] != self.id.to_be_bytes() {
+                return false;
+            }
+            let timestamp = u64::from_be_bytes(blob[4..12].try_into().expect("8 bytes"));
+            let signature =
+                ed25519_dalek::Signature::from_bytes(blob[12..].try_into().expect("64 bytes"));
+            let message = format!("cosignature/v1\ntime {timestamp}\n{text}");
+            self.key
+                .verify_strict(message.as_bytes(), &signature)
+                .is_ok()
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

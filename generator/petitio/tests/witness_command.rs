@@ -8,7 +8,7 @@ mod common;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use common::published_log::{signatures, LogSite};
+use common::published_log::{signature, signatures, LogSite};
 use common::{stderr, stdout};
 
 const SLUG: &str = "clean-air";
@@ -51,10 +51,10 @@ fn python() -> std::path::PathBuf {
     )
 }
 
-#[test]
-fn a_witness_cosigns_what_it_verified_and_refuses_a_rollback() {
-    let dir = tempfile::tempdir().unwrap();
-    let key_file = dir.path().join("witness.key");
+/// `petitio keygen --witness` of `volunteer-1` into `dir`: the key file and the verifier
+/// key it printed.
+fn witness_key(dir: &Path) -> (std::path::PathBuf, String) {
+    let key_file = dir.join("witness.key");
     let made = petitio(&[
         "keygen",
         "--witness",
@@ -72,6 +72,13 @@ fn a_witness_cosigns_what_it_verified_and_refuses_a_rollback() {
                 .map(|k| format!("volunteer-1+{k}"))
         })
         .unwrap();
+    (key_file, vkey)
+}
+
+#[test]
+fn a_witness_cosigns_what_it_verified_and_refuses_a_rollback() {
+    let dir = tempfile::tempdir().unwrap();
+    let (key_file, vkey) = witness_key(dir.path());
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -164,5 +171,140 @@ fn a_key_file_that_is_not_a_witness_key_is_refused() {
         stderr(&output),
         "error: the witness key file does not hold a witness private key \
          (PRIVATE+KEY+<name>+<id>+<key>, as `petitio keygen --witness` writes it)\n"
+    );
+}
+
+/// A served copy of the files `petitio witness --out` wrote.
+fn serve_folder(folder: &Path) -> LogSite {
+    let mirror = LogSite::start();
+    for entry in walkdir::WalkDir::new(folder) {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            let relative = entry.path().strip_prefix(folder).unwrap();
+            mirror.put(
+                relative.to_str().unwrap(),
+                std::fs::read(entry.path()).unwrap(),
+            );
+        }
+    }
+    mirror
+}
+
+#[test]
+fn verify_cross_checks_the_log_with_a_witness() {
+    let dir = tempfile::tempdir().unwrap();
+    let (key_file, vkey) = witness_key(dir.path());
+    let site = LogSite::start();
+    let five = signatures(SLUG, 5);
+    site.publish(SLUG, &five);
+    site.open_data(&site.key, &[(SLUG, 5, 5)]);
+    let out = dir.path().join("cosigned");
+    let witnessed = petitio(&[
+        "witness",
+        &site.url,
+        "--key",
+        path(&key_file),
+        "--state",
+        path(&dir.path().join("w.json")),
+        "--out",
+        path(&out),
+    ]);
+    assert!(witnessed.status.success(), "{}", stderr(&witnessed));
+    let mirror = serve_folder(&out);
+    let witness = format!("{vkey}@{}", mirror.url);
+    // Each run with a fresh state: only the witness's view is compared.
+    let verify = |site: &LogSite| {
+        let state = tempfile::tempdir().unwrap();
+        petitio(&[
+            "verify",
+            &site.url,
+            "--witness",
+            &witness,
+            "--state",
+            path(&state.path().join("v.json")),
+        ])
+    };
+    let fails = |site: &LogSite, problem: &str| {
+        let output = verify(site);
+        assert!(!output.status.success());
+        assert_eq!(
+            stderr(&output),
+            format!(
+                "error: {SLUG}: {problem}\nerror: 1 of 1 petition logs of {} failed verification\n",
+                site.url
+            )
+        );
+    };
+
+    // The log grew consistently since the witness cosigned it.
+    let mut seven = five.clone();
+    seven.push(signature(SLUG, 5, 29_000_009));
+    seven.push(signature(SLUG, 6, 29_000_009));
+    seven.sort_by_key(petitio_model::transparency::Entry::append_order);
+    site.publish(SLUG, &seven);
+    site.open_data(&site.key, &[(SLUG, 7, 7)]);
+    let output = verify(&site);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains(&format!(
+            "\nok: {SLUG}: extends the checkpoint of size 5 the witness volunteer-1 cosigned\n"
+        )),
+        "{}",
+        stdout(&output)
+    );
+
+    // The site shows this reader a log whose first 5 entries are not the witness's.
+    let mut other: Vec<_> = signatures("another", 7);
+    for entry in &mut other {
+        entry.bucket += 100;
+    }
+    site.publish(SLUG, &other);
+    fails(
+        &site,
+        "split view: the log of size 7 is not an extension of the log of size 5 the witness \
+             volunteer-1 cosigned",
+    );
+
+    // The same size as the witness's, another root.
+    site.publish(SLUG, &other[..5]);
+    site.open_data(&site.key, &[(SLUG, 5, 5)]);
+    fails(
+        &site,
+        "split view: the log of size 5 is not an extension of the log of size 5 the witness \
+             volunteer-1 cosigned",
+    );
+
+    // The site shows this reader an older log than the witness saw.
+    site.publish(SLUG, &signatures(SLUG, 3));
+    site.open_data(&site.key, &[(SLUG, 3, 3)]);
+    fails(
+        &site,
+        "the witness volunteer-1 cosigned a log of size 5, but the site shows only 3 entries: \
+             it shows this reader an older log than it showed the witness",
+    );
+
+    // What the witness publishes must carry its cosignature.
+    site.publish(SLUG, &five);
+    site.open_data(&site.key, &[(SLUG, 5, 5)]);
+    mirror.put(
+        "log/clean-air/checkpoint",
+        site.get("log/clean-air/checkpoint"),
+    );
+    fails(
+        &site,
+        &format!(
+            "the checkpoint at {}log/clean-air/checkpoint carries no valid cosignature by the \
+             witness volunteer-1",
+            mirror.url
+        ),
+    );
+    mirror.files.lock().unwrap().clear();
+    fails(
+        &site,
+        &format!(
+            "the witness volunteer-1 has cosigned no checkpoint of this log \
+             ({}log/clean-air/checkpoint)",
+            mirror.url
+        ),
     );
 }

@@ -78,6 +78,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             receipt: args.receipt,
             key: args.key,
             state: args.state,
+            witnesses: args.witnesses,
             default_state: "verify.json",
         }),
         Command::Witness(args) => witness::run(args),

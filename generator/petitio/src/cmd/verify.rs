@@ -35,6 +35,12 @@ fn ok_line(slug: &str, verified: &Verified) -> String {
         group_digits(verified.size, ","),
         verified.root
     );
+    for (witness, size) in &verified.witnessed {
+        line.push_str(&format!(
+            "\nok: {slug}: extends the checkpoint of size {} the witness {witness} cosigned",
+            group_digits(*size, ",")
+        ));
+    }
     if let Some(included) = &verified.receipt {
         line.push_str(&format!(
             "\nok: {slug}: the receipt's signature is entry {} (bucket {}), included in this root",

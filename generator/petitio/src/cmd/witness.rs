@@ -24,6 +24,7 @@ pub fn run(args: WitnessArgs) -> Result<(), Error> {
         receipt: None,
         key: None,
         state: args.state,
+        witnesses: Vec::new(),
         default_state: "witness.json",
     })?;
     let timestamp = SystemTime::now()

@@ -11,6 +11,7 @@ use super::fetch::Site;
 use super::open_data::PublishedCount;
 use super::state::SeenCheckpoint;
 use super::tiles::{HttpTiles, MemoryTree};
+use super::witnessed::WitnessSource;
 use crate::error::LogProblem;
 use petitio_model::log_key::VerifierKey;
 use petitio_model::transparency::{
@@ -28,6 +29,8 @@ pub struct LogCheck<'a> {
     /// The count the site publishes and the log size it is for.
     pub published: Option<PublishedCount>,
     pub receipt: Option<&'a Receipt>,
+    /// Witnesses whose cosigned checkpoint the log must be or extend.
+    pub witnesses: &'a [WitnessSource],
 }
 
 /// A log that passed.
@@ -37,6 +40,8 @@ pub struct Verified {
     pub count: u64,
     pub root: Hash,
     pub receipt: Option<Included>,
+    /// Each witness checked and the size of the checkpoint it cosigned.
+    pub witnessed: Vec<(String, u64)>,
     /// The checkpoint as served: a signed note (what a witness cosigns and republishes).
     pub note: String,
     /// The note's text, the checkpoint itself (what signatures sign).
@@ -85,11 +90,20 @@ impl LogCheck<'_> {
             None => None,
         };
         self.consistent_with_seen(&tiles, size, root)?;
+        let witnessed = self
+            .witnesses
+            .iter()
+            .map(|w| {
+                let at = w.check(self.slug, self.key, &tiles, size, root)?;
+                Ok((w.key.name().to_owned(), at))
+            })
+            .collect::<Result<_, LogProblem>>()?;
         Ok(Verified {
             size,
             count,
             root,
             receipt,
+            witnessed,
             note,
             text,
         })
@@ -122,6 +136,7 @@ impl LogCheck<'_> {
             count: 0,
             root: tlog_tiles::EMPTY_HASH,
             receipt: None,
+            witnessed: Vec::new(),
             note: String::new(),
             text: String::new(),
         })
@@ -195,11 +210,29 @@ impl LogCheck<'_> {
             now: size,
         };
         let seen_root = Hash::parse_hash(&seen.root).map_err(|_| rewritten())?;
-        let reader = TileHashReader::new(size, root, tiles);
-        let proof =
-            tlog_tiles::prove_tree(size, seen.size, &reader).map_err(|e| tiles.failure(e))?;
-        tlog_tiles::check_tree(&proof, size, root, seen.size, seen_root).map_err(|_| rewritten())
+        if extends(tiles, size, root, seen.size, seen_root)? {
+            Ok(())
+        } else {
+            Err(rewritten())
+        }
     }
+}
+
+/// Whether the tree of `size` and `root` (whose tiles `tiles` reads) contains the tree of
+/// `old_size` and `old_root`: a consistency proof built from the tiles and checked.
+pub fn extends(
+    tiles: &HttpTiles,
+    size: u64,
+    root: Hash,
+    old_size: u64,
+    old_root: Hash,
+) -> Result<bool, LogProblem> {
+    if old_size == 0 || old_size == size {
+        return Ok(old_size == 0 || old_root == root);
+    }
+    let reader = TileHashReader::new(size, root, tiles);
+    let proof = tlog_tiles::prove_tree(size, old_size, &reader).map_err(|e| tiles.failure(e))?;
+    Ok(tlog_tiles::check_tree(&proof, size, root, old_size, old_root).is_ok())
 }
 
 /// Every entry of a tree of `size`, from its entry bundles, and the tree they make.

@@ -10,6 +10,7 @@ mod log;
 mod open_data;
 mod state;
 mod tiles;
+mod witnessed;
 
 use std::path::PathBuf;
 
@@ -31,6 +32,8 @@ pub struct VerifyOptions {
     pub receipt: Option<String>,
     pub key: Option<String>,
     pub state: Option<PathBuf>,
+    /// `<witness verifier key>@<URL>` of each witness to cross-check with.
+    pub witnesses: Vec<String>,
     /// The state file's name in the state folder when `state` is `None` (`verify.json`;
     /// a witness keeps its own view, `witness.json`).
     pub default_state: &'static str,
@@ -83,6 +86,11 @@ pub fn verify(opts: &VerifyOptions) -> Result<Report, Error> {
             .clone()
             .or_else(|| receipt.as_ref().map(|r| r.slug.clone())),
     };
+    let witnesses = opts
+        .witnesses
+        .iter()
+        .map(|text| witnessed::WitnessSource::parse(text))
+        .collect::<Result<Vec<_>, _>>()?;
     let open_data = OpenData::fetch(&site)?;
     let key = log_key(&site, opts.key.as_deref(), &open_data, &state, &state_path)?;
     let slugs: Vec<String> = match petition {
@@ -107,6 +115,7 @@ pub fn verify(opts: &VerifyOptions) -> Result<Report, Error> {
             seen: pinned.logs.get(&slug),
             published: open_data.petition(&slug).flatten(),
             receipt: receipt.as_ref(),
+            witnesses: &witnesses,
         }
         .run();
         if let Ok(verified) = &outcome {
