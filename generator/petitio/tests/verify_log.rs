@@ -312,8 +312,14 @@ fn the_sealed_count_is_read_from_the_apis_counts_when_the_open_data_has_none() {
             SLUG: {"count": 12, "by_region": {}, "log": {"sealed_count": sealed, "size": 6}},
         }})
     };
+    let out = Verifier::new().ok(&site, &[]);
+    assert!(
+        out.contains(", root ")
+            && out.contains(" (the site publishes no sealed count to compare)\n"),
+        "{out}"
+    );
     site.put("api/counts", serde_json::to_vec(&counts(4)).unwrap());
-    Verifier::new().ok(&site, &[]);
+    assert!(!Verifier::new().ok(&site, &[]).contains("no sealed count"));
     site.put("api/counts", serde_json::to_vec(&counts(6)).unwrap());
     Verifier::new().fails(
         &site,

@@ -35,6 +35,9 @@ fn ok_line(slug: &str, verified: &Verified) -> String {
         group_digits(verified.size, ","),
         verified.root
     );
+    if !verified.compared {
+        line.push_str(" (the site publishes no sealed count to compare)");
+    }
     for (witness, size) in &verified.witnessed {
         line.push_str(&format!(
             "\nok: {slug}: extends the checkpoint of size {} the witness {witness} cosigned",

@@ -40,6 +40,8 @@ pub struct Verified {
     pub count: u64,
     pub root: Hash,
     pub receipt: Option<Included>,
+    /// Whether the site published a sealed count that was compared with the log.
+    pub compared: bool,
     /// Each witness checked and the size of the checkpoint it cosigned.
     pub witnessed: Vec<(String, u64)>,
     /// The checkpoint as served: a signed note (what a witness cosigns and republishes).
@@ -103,6 +105,7 @@ impl LogCheck<'_> {
             count,
             root,
             receipt,
+            compared: self.published.is_some(),
             witnessed,
             note,
             text,
@@ -136,6 +139,7 @@ impl LogCheck<'_> {
             count: 0,
             root: tlog_tiles::EMPTY_HASH,
             receipt: None,
+            compared: self.published.is_some(),
             witnessed: Vec::new(),
             note: String::new(),
             text: String::new(),
