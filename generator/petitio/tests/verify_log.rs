@@ -320,7 +320,14 @@ fn the_sealed_count_is_read_from_the_apis_counts_when_the_open_data_has_none() {
     );
     site.put("api/counts", serde_json::to_vec(&counts(4)).unwrap());
     assert!(!Verifier::new().ok(&site, &[]).contains("no sealed count"));
+    let independent = independent_verifier(&site, SLUG);
+    assert!(independent.status.success(), "{}", stderr(&independent));
     site.put("api/counts", serde_json::to_vec(&counts(6)).unwrap());
+    let independent = independent_verifier(&site, SLUG);
+    assert_eq!(
+        stderr(&independent),
+        "error: clean-air: the site publishes 6 sealed signatures at log size 6, the log counts 4\n"
+    );
     Verifier::new().fails(
         &site,
         &[],
