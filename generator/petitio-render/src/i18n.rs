@@ -8,7 +8,7 @@
 //! (`plurals.rs`): `{ one = "signature", other = "signatures" }`; [`I18n::plural`] picks the
 //! form by the language's CLDR rules, and the script gets every phrase's forms.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::error::Error;
 use crate::plurals::{self, Plurals};
@@ -41,8 +41,30 @@ struct Format {
 struct Locale {
     /// Flattened keys, e.g. "nav.open"; already merged with the default language.
     strings: BTreeMap<String, String>,
+    /// What [`I18n::get`] answers for each key: `strings`, plus each count phrase's name
+    /// for its `other` form. Made once, because templates ask for strings thousands of
+    /// times per page set and a miss would otherwise build the `.other` key every time.
+    lookup: HashMap<String, String>,
     format: Format,
     plurals: Plurals,
+}
+
+impl Locale {
+    fn new(lang: &str, strings: BTreeMap<String, String>, format: Format) -> Locale {
+        let phrases = strings.iter().filter_map(|(key, text)| {
+            let phrase = key.strip_suffix(".other")?;
+            (!strings.contains_key(phrase)).then(|| (phrase.to_owned(), text.clone()))
+        });
+        let lookup = phrases
+            .chain(strings.iter().map(|(k, v)| (k.clone(), v.clone())))
+            .collect();
+        Locale {
+            plurals: Plurals::new(lang),
+            strings,
+            lookup,
+            format,
+        }
+    }
 }
 
 /// Strings and formats for every configured language.
@@ -101,14 +123,8 @@ impl I18n {
             .map(|(lang, (strings, format))| {
                 let mut merged = default_strings.clone();
                 merged.extend(strings);
-                (
-                    lang.clone(),
-                    Locale {
-                        plurals: Plurals::new(&lang),
-                        strings: merged,
-                        format: format.unwrap_or_else(|| default_format.clone()),
-                    },
-                )
+                let format = format.unwrap_or_else(|| default_format.clone());
+                (lang.clone(), Locale::new(&lang, merged, format))
             })
             .collect();
         Ok(I18n { locales })
@@ -117,11 +133,7 @@ impl I18n {
     /// The string `key` in `lang` (falling back to the default language); for a count
     /// phrase, its `other` form (what a theme made before plurals gets from `t()`).
     pub fn get(&self, lang: &str, key: &str) -> Option<&str> {
-        let strings = &self.locales.get(lang)?.strings;
-        strings
-            .get(key)
-            .or_else(|| strings.get(&format!("{key}.other")))
-            .map(String::as_str)
+        self.locales.get(lang)?.lookup.get(key).map(String::as_str)
     }
 
     /// The form of count phrase `key` that `n` takes in `lang` by CLDR rules (`other` when
