@@ -113,6 +113,11 @@ pub enum Command {
         /// Also print the private key (it is otherwise only written to the key file)
         #[arg(long)]
         show_private_key: bool,
+        /// Make a witness's key instead (C2SP tlog-cosignature), for `petitio witness`;
+        /// petitio.toml is not touched [default name: witness-<random hex>, default file:
+        /// .petitio/keys/<name>.key]
+        #[arg(long, conflicts_with_all = ["force", "show_private_key"])]
+        witness: bool,
     },
 
     /// The signed "where we are now" note (where.note) that copies, embeds and pages follow
@@ -123,6 +128,65 @@ pub enum Command {
     /// Serve the site and the signature API locally, rebuilding on changes
     #[command(after_help = serve_after_help())]
     Serve(ServeArgs),
+
+    /// Check a site's transparency logs from outside: signed checkpoints, every entry, the
+    /// published counts and, with a receipt, that your signature is included
+    #[command(
+        after_help = "Remembers the checkpoints it has seen (--state) and fails on a log that is not a consistent extension of them (rollback, fork, rewritten history). Exits 0 only if every log passes. See docs/transparency.md.\n\nExamples:\n  petitio verify https://petitions.example/\n  petitio verify https://petitions.example/ --petition clean-air-almaty\n  petitio verify https://petitions.example/ --receipt petitio-receipt-v1:clean-air-almaty:3f9c…"
+    )]
+    Verify(VerifyArgs),
+
+    /// Witness a site's logs: verify each (consistent with what this witness saw before)
+    /// and cosign its checkpoint (C2SP tlog-cosignature), for the site or a mirror to publish
+    #[command(
+        after_help = "Run it from cron; see docs/transparency.md, \"Verifying and witnessing\".\n\nExamples:\n  petitio keygen --witness --name volunteer-almaty --key-file ~/witness.key\n  petitio witness https://petitions.example/ --key ~/witness.key --out cosigned/"
+    )]
+    Witness(WitnessArgs),
+}
+
+/// `petitio witness`'s options.
+#[derive(Debug, Args)]
+pub struct WitnessArgs {
+    /// The site's address, e.g. https://petitions.example/
+    pub site: String,
+    /// The witness's private key file (`petitio keygen --witness` wrote it)
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+    /// The file remembering the checkpoints this witness saw [default:
+    /// $XDG_STATE_HOME/petitio/witness.json, else ~/.local/state/petitio/witness.json]
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// Also write each cosigned checkpoint (the site's note with this witness's line added)
+    /// to <DIR>/log/<slug>/checkpoint
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+/// `petitio verify`'s options.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The site's address, e.g. https://petitions.example/
+    pub site: String,
+    /// Check this petition only [default: every petition in the site's open data]
+    #[arg(long, value_name = "SLUG")]
+    pub petition: Option<String>,
+    /// A signer's receipt (petitio-receipt-v1:<slug>:<secret>): prove its signature is in
+    /// the log (implies its petition)
+    #[arg(long, value_name = "RECEIPT")]
+    pub receipt: Option<String>,
+    /// The site's log key (<name>+<id>+<key>) [default: the one its open data publishes,
+    /// pinned in the state file on first use]
+    #[arg(long, value_name = "VKEY")]
+    pub key: Option<String>,
+    /// The file remembering keys and checkpoints seen [default:
+    /// $XDG_STATE_HOME/petitio/verify.json, else ~/.local/state/petitio/verify.json]
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// A witness to cross-check with (repeatable): its verifier key and the address where
+    /// it publishes its cosigned checkpoints (`petitio witness --out`); each log must be
+    /// the checkpoint it cosigned or extend it
+    #[arg(long = "witness", value_name = "VKEY@URL")]
+    pub witnesses: Vec<String>,
 }
 
 /// `petitio where ...`.

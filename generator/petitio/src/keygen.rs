@@ -155,7 +155,7 @@ fn short_form(key: &str) -> String {
 
 /// Writes the private key to a new file readable and writable by its owner only (its
 /// folders created as needed). An existing file is replaced only with `force`.
-fn write_private_key(path: &Path, key: &str, force: bool) -> Result<(), Error> {
+pub fn write_private_key(path: &Path, key: &str, force: bool) -> Result<(), Error> {
     let write_error = |source| Error::WriteKeyFile {
         path: path.to_owned(),
         source,

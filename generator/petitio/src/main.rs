@@ -7,7 +7,9 @@ mod config_file;
 mod error;
 mod keygen;
 mod relocate;
+mod verify;
 mod where_sign;
+mod witness;
 
 use std::process::ExitCode;
 

@@ -61,6 +61,10 @@ const SERVER_ONLY: &[&str] = &[
 ];
 const BUILD_CRATES: &[&str] = &["petitio-model", "petitio-site", "petitio-render"];
 
+/// Libraries only the CLI crate may link: the HTTP client of `petitio verify` and
+/// `petitio witness` must never reach the worker or the signature core (#13).
+const CLI_ONLY: &[&str] = &["ureq"];
+
 struct Package {
     name: String,
     /// Names of its normal (not dev, not build) dependencies.
@@ -141,6 +145,9 @@ fn crates_depend_only_on_the_layers_below_them() {
             }
             let server_only = SERVER_ONLY.contains(&dependency.as_str());
             if server_only && BUILD_CRATES.contains(&package.name.as_str()) {
+                wrong.push(format!("{} links {dependency}", package.name));
+            }
+            if CLI_ONLY.contains(&dependency.as_str()) && package.name != "petitio" {
                 wrong.push(format!("{} links {dependency}", package.name));
             }
         }

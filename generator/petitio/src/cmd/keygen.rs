@@ -38,3 +38,33 @@ pub fn run(opts: KeygenOptions, show_private_key: bool) -> Result<(), Error> {
     println!("Then deploy (scripts/deploy) so pages and open data show the new key.");
     Ok(())
 }
+
+/// `petitio keygen --witness`: a witness's key (C2SP tlog-cosignature), written to its file;
+/// its verifier key printed for the site's operator and readers.
+pub fn run_witness(
+    root: &std::path::Path,
+    name: Option<String>,
+    key_file: Option<std::path::PathBuf>,
+) -> Result<(), Error> {
+    let name = match name {
+        Some(name) => name,
+        None => petitio_signatures::notes::random_key_name()?.replacen("petitio-", "witness-", 1),
+    };
+    let key = crate::witness::WitnessKey::generate(&name)?;
+    let file = root.join(key_file.unwrap_or_else(|| crate::keygen::default_key_file(&name)));
+    crate::keygen::write_private_key(&file, &key.private_text(), false)?;
+    println!("Made the witness key {name} (Ed25519, C2SP tlog-cosignature/v1).");
+    println!(
+        "  verifier key (give it to the site's operator and to readers who check cosignatures):"
+    );
+    println!("    {}", key.verifier_key());
+    println!(
+        "  private key: {} (readable by you only; never publish it)",
+        file.display()
+    );
+    println!(
+        "Witness with: petitio witness <site URL> --key {}",
+        file.display()
+    );
+    Ok(())
+}

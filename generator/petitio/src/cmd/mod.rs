@@ -6,7 +6,9 @@ mod keygen;
 mod new;
 mod relocate;
 mod serve;
+mod verify;
 mod where_sign;
+mod witness;
 
 use petitio_site::error::Problem;
 
@@ -48,8 +50,15 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Command::Keygen {
             name,
             key_file,
+            witness: true,
+            ..
+        } => keygen::run_witness(&root, name, key_file),
+        Command::Keygen {
+            name,
+            key_file,
             force,
             show_private_key,
+            witness: false,
         } => keygen::run(
             crate::keygen::KeygenOptions {
                 root,
@@ -63,6 +72,16 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             where_sign::run(crate::where_sign::WhereSignOptions { root, key_file })
         }
         Command::Serve(args) => serve::run(root, args),
+        Command::Verify(args) => verify::run(crate::verify::VerifyOptions {
+            site: args.site,
+            petition: args.petition,
+            receipt: args.receipt,
+            key: args.key,
+            state: args.state,
+            witnesses: args.witnesses,
+            default_state: "verify.json",
+        }),
+        Command::Witness(args) => witness::run(args),
     }
 }
 

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)] // Each test binary uses a different subset.
 
+pub mod published_log;
 pub mod server;
 
 use std::collections::BTreeMap;

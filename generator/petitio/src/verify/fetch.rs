@@ -1,0 +1,86 @@
+//! Reading a site's public files over HTTP(S) for `petitio verify` and `petitio witness`:
+//! one blocking `ureq` agent (rustls, no cookies, no cache), paths taken relative to the
+//! site's address so a site under a sub-path works. Every body is size-limited.
+
+use std::time::Duration;
+
+use crate::error::{Error, FetchError};
+
+/// The largest body read: a full tile is 8 KiB and a full entry bundle of 256 entries of
+/// at most 108 bytes about 28 KiB; open data of a large site is bigger.
+const MAX_BODY: u64 = 64 * 1024 * 1024;
+
+/// A site's address and the client that reads from it.
+pub struct Site {
+    /// The address as given, ending in `/`.
+    base: String,
+    agent: ureq::Agent,
+}
+
+impl Site {
+    /// `url` must be an http(s) address; a missing final `/` is added.
+    pub fn new(url: &str) -> Result<Site, Error> {
+        if !(url.starts_with("https://") || url.starts_with("http://")) {
+            return Err(Error::VerifySiteUrl {
+                url: url.to_owned(),
+            });
+        }
+        let base = if url.ends_with('/') {
+            url.to_owned()
+        } else {
+            format!("{url}/")
+        };
+        let config = ureq::Agent::config_builder()
+            .timeout_global(Some(Duration::from_secs(60)))
+            .http_status_as_error(false)
+            .user_agent(concat!("petitio-verify/", env!("CARGO_PKG_VERSION")))
+            .build();
+        Ok(Site {
+            base,
+            agent: ureq::Agent::new_with_config(config),
+        })
+    }
+
+    /// The site's address, ending in `/` (the state file's key for it).
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// The absolute URL of `path` (relative to the site, no leading `/`).
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path.trim_start_matches('/'))
+    }
+
+    /// The body of `path`; `Ok(None)` when the site answers 404.
+    pub fn get_optional(&self, path: &str) -> Result<Option<Vec<u8>>, FetchError> {
+        let url = self.url(path);
+        let failed = |reason: String| FetchError {
+            url: url.clone(),
+            reason,
+        };
+        let mut response = self
+            .agent
+            .get(&url)
+            .call()
+            .map_err(|e| failed(e.to_string()))?;
+        match response.status().as_u16() {
+            200 => response
+                .body_mut()
+                .with_config()
+                .limit(MAX_BODY)
+                .read_to_vec()
+                .map(Some)
+                .map_err(|e| failed(e.to_string())),
+            404 => Ok(None),
+            status => Err(failed(format!("HTTP status {status}"))),
+        }
+    }
+
+    /// The body of `path`; a 404 is an error naming the URL.
+    pub fn get(&self, path: &str) -> Result<Vec<u8>, FetchError> {
+        self.get_optional(path)?.ok_or_else(|| FetchError {
+            url: self.url(path),
+            reason: "HTTP status 404 (not found)".into(),
+        })
+    }
+}
