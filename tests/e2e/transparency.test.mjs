@@ -16,6 +16,12 @@ import { siteTargets } from "./harness/targets.mjs";
 import { startTurnstileStub } from "./harness/turnstile-stub.mjs";
 import { testVars } from "./harness/env.mjs";
 import { counts, request, sign, signFields } from "./harness/client.mjs";
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { findPetitio } from "./harness/petitio-bin.mjs";
+import { REPO_ROOT } from "./harness/paths.mjs";
 
 // Go's sumdb/note test key (docs/keys.md): petitio.toml publishes it, the worker signs with it.
 const PETER_PUBLIC = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
@@ -170,6 +176,36 @@ for (const spec of siteTargets()) {
       assert.equal(page.headers.get("cache-control"), "private, no-store");
       const forged = await request(target, `/en/petitions/${OPEN_PETITION}/signed/?receipt=<b>x</b>`);
       assert.ok(forged.body.includes('data-fill-text="{receipt}"></code>'), "anything else is not");
+    });
+
+    test("petitio verify proves each receipt included, and the independent verifier agrees", async () => {
+      assert.equal(receipts.length, 2, "the signatures of the first test");
+      const petitio = findPetitio();
+      const state = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "petitio-verify-")), "verify.json");
+      const verify = (...args) =>
+        execFileSync(petitio, ["verify", target.url, "--state", state, ...args], { encoding: "utf8" });
+      const lines = [];
+      for (const receipt of receipts) {
+        const out = verify("--receipt", receipt);
+        const expected = new RegExp(
+          `^(ok: ${OPEN_PETITION}: 2 signatures, log size 2, root \\S+)\n` +
+            `ok: ${OPEN_PETITION}: the receipt's signature is entry [01] \\(bucket \\d+\\), included in this root\n` +
+            `verified 1 petition log of `,
+        );
+        assert.match(out, expected);
+        lines.push(out.match(expected)[1]);
+      }
+      // Every petition of the site, the state now holding this log's checkpoint.
+      assert.match(verify(), new RegExp(`(^|\n)${lines[0].replace(/[+/=]/g, "\\$&")}\n`));
+      // tests/tools/verify-log: Python, from the RFC and C2SP specs, no code shared.
+      const venv = process.env.PETITIO_TOOLS_VENV ?? path.join(REPO_ROOT, ".petitio", "tools-venv");
+      const python = path.join(venv, "bin", "python");
+      const independent = execFileSync(
+        python,
+        [path.join(REPO_ROOT, "tests", "tools", "verify-log"), target.url, OPEN_PETITION],
+        { encoding: "utf8" },
+      );
+      assert.equal(independent, `${lines[0]}\n`);
     });
 
     test("a path under /log/ that names no file is a 404 with the API's error body", async () => {
