@@ -16,6 +16,7 @@ use petitio_signatures::validate::{check_body_size, parse_body, BodyFormat, MAX_
 fn manifest() -> Manifest {
     Manifest {
         log_key: None,
+        witnesses: Vec::new(),
         where_note: None,
         version: 1,
         base_path: "/".into(),

@@ -43,6 +43,7 @@ const MAX_CATCH_UP_RUNS: usize = 64;
 fn manifest() -> Manifest {
     Manifest {
         log_key: None,
+        witnesses: Vec::new(),
         where_note: None,
         version: 1,
         base_path: "/".into(),

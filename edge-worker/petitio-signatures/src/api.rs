@@ -201,13 +201,13 @@ fn find_petition<'m>(manifest: &'m Manifest, slug: &str) -> Option<&'m ManifestP
 
 /// How long a response may be cached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Caching {
+pub(crate) enum Caching {
     NoStore,
     /// Counts: `public, max-age=30`.
     Public30,
 }
 
-fn json_response(status: u16, body: &impl Serialize, caching: Caching) -> ApiResponse {
+pub(crate) fn json_response(status: u16, body: &impl Serialize, caching: Caching) -> ApiResponse {
     let body = serde_json::to_vec(body).expect("response bodies always serialise");
     json_bytes_response(status, body, caching)
 }

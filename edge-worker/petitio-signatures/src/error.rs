@@ -257,6 +257,23 @@ pub enum ApiError {
     /// This site sends no email (no `EMAIL_FROM`), so no signature can be withdrawn here:
     /// only a message to the address proves the withdrawal is its owner's.
     WithdrawalUnavailable,
+    /// A witness's cosignature submitted for a petition's checkpoint was refused.
+    Cosignature(CosignatureRefusal),
+}
+
+/// Why a witness's cosignature (`POST log/<slug>/cosignature`) is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CosignatureRefusal {
+    /// Not one cosignature line `— <name> <base64>` of a cosignature's size.
+    Malformed,
+    /// Over `cosignatures::MAX_COSIGNATURE_BYTES`.
+    TooLarge,
+    /// A key (`<name>+<key id>`) not among the site's `[log] witnesses`.
+    UnknownWitness { witness: String },
+    /// A valid-looking line that does not verify over the petition's current checkpoint.
+    NotCurrent,
+    /// The petition has no checkpoint (no log, or no such petition).
+    NoLog,
 }
 
 impl ApiError {
@@ -268,6 +285,13 @@ impl ApiError {
             ApiError::MailRateLimited { .. } => 429,
             ApiError::MailUnavailable => 503,
             ApiError::WithdrawalUnavailable => 501,
+            ApiError::Cosignature(refusal) => match refusal {
+                CosignatureRefusal::Malformed => 400,
+                CosignatureRefusal::UnknownWitness { .. } => 403,
+                CosignatureRefusal::NoLog => 404,
+                CosignatureRefusal::NotCurrent => 409,
+                CosignatureRefusal::TooLarge => 413,
+            },
             ApiError::ForbiddenOrigin | ApiError::ChallengeFailed => 403,
             ApiError::PetitionNotFound | ApiError::RouteNotFound => 404,
             ApiError::MethodNotAllowed { .. } => 405,
@@ -304,6 +328,13 @@ impl ApiError {
             ApiError::MailRateLimited { .. } => "mail_rate_limited",
             ApiError::MailUnavailable => "mail_unavailable",
             ApiError::WithdrawalUnavailable => "withdrawal_unavailable",
+            ApiError::Cosignature(refusal) => match refusal {
+                CosignatureRefusal::Malformed => "cosignature_malformed",
+                CosignatureRefusal::TooLarge => "cosignature_too_large",
+                CosignatureRefusal::UnknownWitness { .. } => "witness_unknown",
+                CosignatureRefusal::NotCurrent => "checkpoint_not_current",
+                CosignatureRefusal::NoLog => "log_not_found",
+            },
         }
     }
 

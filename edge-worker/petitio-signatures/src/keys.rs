@@ -7,6 +7,7 @@
 //! | `log/<bucket>/<slug>/<id>/<event>` | a later event of the same signer: `s<g>` signed again (generation `g` ≥ 1), `w<g>` withdrew generation `g` |
 //! | `mail/<slug>/<id>`, `mail/<slug>/<id>/w` | a confirmation (withdrawal) message went to this signer lately; holds when that stops mattering, expires |
 //! | `tlog/<slug>/checkpoint`, `tlog/<slug>/tile/...` | the counting job only (`tlog`): a petition's transparency log, its signed checkpoint and C2SP tiles and entry bundles, served at `/log/<slug>/...` ([`log_storage_key`]) |
+//! | `tlog/<slug>/cosignature/<name>+<key id>` | a witness's accepted cosignature (`cosignatures`): the line and the checkpoint it covers, one key per witness, last write wins ([`cosignature_key`]) |
 //! | `tally` | the counting job only: its sealed state |
 //! | `snapshot` | the counting job only: the published counts |
 //!
@@ -35,6 +36,14 @@ pub fn log_storage_key(served_path: &str) -> String {
         .strip_prefix(petitio_model::urls::LOG_DIR)
         .unwrap_or(served_path);
     format!("{TRANSPARENCY_PREFIX}{rest}")
+}
+
+/// Where a witness's last accepted cosignature of a petition's checkpoint is stored
+/// (`witness` is its `<name>+<key id>`): one key per (petition, witness), so witnesses
+/// never write the same key. Not a served path: `log/<slug>/cosignature/...` names no
+/// log file.
+pub fn cosignature_key(slug: &str, witness: &str) -> String {
+    format!("{TRANSPARENCY_PREFIX}{slug}/cosignature/{witness}")
 }
 
 /// Length of one bucket.

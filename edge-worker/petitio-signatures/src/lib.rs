@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod config;
+pub mod cosignatures;
 pub mod email;
 pub mod error;
 pub mod events;

@@ -3,11 +3,16 @@
 //! store where the counting job writes them (`tlog`), for the worker and `petitio serve`
 //! alike. Public, read-only data: CORS `*`; full tiles cached for a year as immutable,
 //! partial ones and the checkpoint for a minute. Anything else under `log/`, or a file not
-//! (yet) written, is a 404 with the API's JSON error body.
+//! (yet) written, is a 404 with the API's JSON error body. The checkpoint carries the
+//! witnesses' cosignatures of it (`cosignatures::cosigned`), and
+//! `POST log/<slug>/cosignature` is where a witness submits one (`cosignatures::submit`):
+//! server-to-server, so no CORS there.
 
-use petitio_model::urls::{LogResource, LOG_DIR};
+use petitio_model::manifest::Manifest;
+use petitio_model::urls::{log_cosignature_slug, LogResource, LOG_DIR};
 
-use crate::api::error_response;
+use crate::api::{error_response, json_response, Caching};
+use crate::cosignatures;
 use crate::error::ApiError;
 use crate::http::ApiResponse;
 use crate::keys::log_storage_key;
@@ -19,8 +24,35 @@ pub fn is_log_path(site_path: &str) -> bool {
     site_path.starts_with(LOG_DIR)
 }
 
-/// The answer to `GET`/`HEAD` of `site_path` (under `log/`), in `lang` for an error.
-pub async fn serve<S: KvStore>(store: &S, site_path: &str, lang: &str) -> ApiResponse {
+/// The answer to a request with `method` for `site_path` (under `log/`) with `body`, on
+/// the site `manifest` describes (its default language for errors, its witnesses).
+pub async fn handle<S: KvStore>(
+    store: &S,
+    manifest: &Manifest,
+    method: &str,
+    site_path: &str,
+    body: &[u8],
+) -> ApiResponse {
+    let lang = &manifest.default_language;
+    if let Some(slug) = log_cosignature_slug(site_path) {
+        if method != "POST" {
+            return error_response(&ApiError::MethodNotAllowed { allow: "POST" }, lang);
+        }
+        return match cosignatures::submit(store, &manifest.witnesses, slug, body).await {
+            Ok(accepted) => json_response(200, &accepted, Caching::NoStore),
+            Err(error) => error_response(&error, lang),
+        };
+    }
+    if !matches!(method, "GET" | "HEAD") {
+        let not_allowed = ApiError::MethodNotAllowed { allow: "GET, HEAD" };
+        return with_cors(error_response(&not_allowed, lang));
+    }
+    serve(store, manifest, site_path).await
+}
+
+/// The answer to `GET`/`HEAD` of `site_path` (under `log/`).
+async fn serve<S: KvStore>(store: &S, manifest: &Manifest, site_path: &str) -> ApiResponse {
+    let lang = &manifest.default_language;
     let Some(resource) = LogResource::of(site_path) else {
         return with_cors(error_response(&ApiError::RouteNotFound, lang));
     };
@@ -33,7 +65,12 @@ pub async fn serve<S: KvStore>(store: &S, site_path: &str, lang: &str) -> ApiRes
                 ("Cache-Control".into(), resource.cache_control().into()),
                 ("X-Content-Type-Options".into(), "nosniff".into()),
             ]),
-            body: entry.value,
+            body: match resource {
+                LogResource::Checkpoint { slug } if !manifest.witnesses.is_empty() => {
+                    cosignatures::cosigned(store, &manifest.witnesses, slug, entry.value).await
+                }
+                _ => entry.value,
+            },
         },
         Ok(None) => with_cors(error_response(&ApiError::RouteNotFound, lang)),
         Err(_) => with_cors(error_response(&ApiError::StorageUnavailable, lang)),
@@ -53,9 +90,22 @@ fn with_cors(mut response: ApiResponse) -> ApiResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::http::ApiResponse;
     use crate::store::{MemoryStore, PutOptions};
     use futures::executor::block_on;
     use petitio_model::transparency::{CACHE_IMMUTABLE, CACHE_SHORT};
+
+    fn manifest() -> Manifest {
+        serde_json::from_str(
+            r#"{"version":1,"base_path":"/","default_language":"en","languages":["en"],
+                "regions":[],"petitions":[]}"#,
+        )
+        .unwrap()
+    }
+
+    fn get(store: &MemoryStore, path: &str) -> ApiResponse {
+        block_on(handle(store, &manifest(), "GET", path, &[]))
+    }
 
     fn store() -> MemoryStore {
         let store = MemoryStore::new();
@@ -89,16 +139,13 @@ mod tests {
                 CACHE_SHORT,
             ),
         ] {
-            let response = block_on(serve(&store, path, "en"));
+            let response = get(&store, path);
             assert_eq!(response.status, 200, "{path}");
             assert_eq!(response.header("content-type"), Some(content_type));
             assert_eq!(response.header("cache-control"), Some(cache));
             assert_eq!(response.header("access-control-allow-origin"), Some("*"));
         }
-        assert_eq!(
-            block_on(serve(&store, "log/clean-air/checkpoint", "en")).body,
-            b"note"
-        );
+        assert_eq!(get(&store, "log/clean-air/checkpoint").body, b"note");
     }
 
     #[test]
@@ -111,13 +158,55 @@ mod tests {
             "log/other/checkpoint",
             "log/",
         ] {
-            let response = block_on(serve(&store, path, "en"));
+            let response = get(&store, path);
             assert_eq!(response.status, 404, "{path}");
             let body: serde_json::Value = serde_json::from_slice(&response.body).unwrap();
             assert_eq!(body["error"]["code"], "not_found", "{path}");
             assert_eq!(response.header("access-control-allow-origin"), Some("*"));
         }
+        let post = block_on(handle(
+            &store,
+            &manifest(),
+            "POST",
+            "log/clean-air/checkpoint",
+            b"",
+        ));
+        assert_eq!(post.status, 405);
+        assert_eq!(post.header("allow"), Some("GET, HEAD"));
         assert!(is_log_path("log/x/checkpoint"));
         assert!(!is_log_path("en/log/"));
+    }
+
+    #[test]
+    fn a_cosignature_is_posted_and_refusals_have_their_status_and_text() {
+        let store = store();
+        let post = |path: &str, body: &[u8]| {
+            let response = block_on(handle(&store, &manifest(), "POST", path, body));
+            let json: serde_json::Value = serde_json::from_slice(&response.body).unwrap();
+            assert_eq!(response.header("access-control-allow-origin"), None);
+            (response.status, json)
+        };
+        let (status, json) = post("log/clean-air/cosignature", &[b'x'; 1025]);
+        assert_eq!(status, 413);
+        assert_eq!(json["error"]["code"], "cosignature_too_large");
+        assert_eq!(
+            json["error"]["message"],
+            "A cosignature is at most 1024 bytes: send the one line `petitio witness` prints."
+        );
+        let (status, json) = post("log/clean-air/cosignature", b"hello");
+        assert_eq!(
+            (status, &json["error"]["code"]),
+            (400, &"cosignature_malformed".into())
+        );
+        let line = "\u{2014} volunteer-1 AAAAAQAAAABqGKUAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==";
+        let (status, json) = post("log/clean-air/cosignature", line.as_bytes());
+        assert_eq!(status, 403);
+        assert_eq!(
+            json["error"]["message"],
+            "This site does not accept cosignatures by the witness volunteer-1+00000001: its operator lists the witnesses it accepts in petitio.toml, `[log] witnesses`."
+        );
+        let get = get(&store, "log/clean-air/cosignature");
+        assert_eq!(get.status, 405);
+        assert_eq!(get.header("allow"), Some("POST"));
     }
 }

@@ -2,8 +2,9 @@
 //! these in the request's language; the static site shows its own text for the no-JS
 //! redirects, keyed by the same error codes.
 
+use crate::cosignatures::MAX_COSIGNATURE_BYTES;
 use crate::email::MAX_EMAIL_CHARS;
-use crate::error::{ApiError, InvalidInput, NotOpenReason};
+use crate::error::{ApiError, CosignatureRefusal, InvalidInput, NotOpenReason};
 use crate::validate::{MAX_BODY_BYTES, MAX_NAME_CHARS};
 
 /// A language the API has messages in.
@@ -49,6 +50,56 @@ fn pick(lang: Lang, [kk, ru, en]: [&str; 3]) -> String {
         Lang::En => en,
     }
     .to_owned()
+}
+
+/// Why a witness's cosignature was refused (for the witness's operator, who reads it in
+/// `petitio witness --submit`'s report).
+fn cosignature_refusal(refusal: &CosignatureRefusal, lang: Lang) -> String {
+    match refusal {
+        CosignatureRefusal::Malformed => pick(
+            lang,
+            [
+                "Бұл қосқолтаңба емес: `petitio witness` басып шығарған бір жолды `— <name> <base64>` (C2SP cosignature/v1) жіберіңіз.",
+                "Это не косигнатура: отправьте одну строку `— <name> <base64>` (C2SP cosignature/v1), как её печатает `petitio witness`.",
+                "Not a cosignature: send one line `— <name> <base64>` (C2SP cosignature/v1) as `petitio witness` prints it.",
+            ],
+        ),
+        CosignatureRefusal::TooLarge => {
+            let bytes = MAX_COSIGNATURE_BYTES;
+            pick(
+                lang,
+                [
+                    &format!("Қосқолтаңба {bytes} байттан аспауы керек: `petitio witness` басып шығарған бір жолды жіберіңіз."),
+                    &format!("Косигнатура занимает не более {bytes} байт: отправьте одну строку, которую печатает `petitio witness`."),
+                    &format!("A cosignature is at most {bytes} bytes: send the one line `petitio witness` prints."),
+                ],
+            )
+        }
+        CosignatureRefusal::UnknownWitness { witness } => pick(
+            lang,
+            [
+                &format!("{witness} куәгерінің қосқолтаңбасын бұл сайт қабылдамайды: сайт операторы қабылданатын куәгерлерді petitio.toml ішінде, `[log] witnesses` тізімінде көрсетеді."),
+                &format!("Этот сайт не принимает косигнатуры свидетеля {witness}: оператор сайта перечисляет принимаемых свидетелей в petitio.toml, `[log] witnesses`."),
+                &format!("This site does not accept cosignatures by the witness {witness}: its operator lists the witnesses it accepts in petitio.toml, `[log] witnesses`."),
+            ],
+        ),
+        CosignatureRefusal::NotCurrent => pick(
+            lang,
+            [
+                "Қосқолтаңба осы петицияның ағымдағы бақылау нүктесіне сәйкес келмейді (журнал содан бері өсті немесе жол өзгертілді): `petitio witness --submit` командасын қайта іске қосыңыз.",
+                "Косигнатура не относится к текущей контрольной точке этой петиции (журнал с тех пор вырос или строка изменена): запустите `petitio witness --submit` ещё раз.",
+                "The cosignature does not cover this petition's current checkpoint (the log has grown since, or the line was changed): run `petitio witness --submit` again.",
+            ],
+        ),
+        CosignatureRefusal::NoLog => pick(
+            lang,
+            [
+                "Бұл петицияның әлі ашықтық журналы жоқ: қосқолтаңба қоятын бақылау нүктесі жоқ.",
+                "У этой петиции ещё нет журнала прозрачности: косигнировать пока нечего.",
+                "This petition has no transparency log yet: there is no checkpoint to cosign.",
+            ],
+        ),
+    }
 }
 
 /// The message for `error` in `lang`.
@@ -205,6 +256,7 @@ pub fn message(error: &ApiError, lang: Lang) -> String {
                 "This site sends no email, so a signature cannot be withdrawn here: please write to the site's operators.",
             ],
         ),
+        ApiError::Cosignature(refusal) => cosignature_refusal(refusal, lang),
         ApiError::MethodNotAllowed { allow } => pick(
             lang,
             [
@@ -414,6 +466,13 @@ mod tests {
             },
             ApiError::MailUnavailable,
             ApiError::WithdrawalUnavailable,
+            ApiError::Cosignature(CosignatureRefusal::Malformed),
+            ApiError::Cosignature(CosignatureRefusal::TooLarge),
+            ApiError::Cosignature(CosignatureRefusal::UnknownWitness {
+                witness: "volunteer-1+1c43ee70".into(),
+            }),
+            ApiError::Cosignature(CosignatureRefusal::NotCurrent),
+            ApiError::Cosignature(CosignatureRefusal::NoLog),
         ]);
         errors
     }

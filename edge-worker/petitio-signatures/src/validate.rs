@@ -352,6 +352,7 @@ mod tests {
     fn manifest() -> Manifest {
         Manifest {
             log_key: None,
+            witnesses: Vec::new(),
             where_note: None,
             version: 1,
             base_path: "/".into(),

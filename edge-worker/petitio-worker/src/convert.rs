@@ -36,7 +36,7 @@ pub async fn to_api_request(request: &Request) -> worker::Result<ApiRequest> {
 }
 
 /// Reads at most `cap` bytes of the body, then cancels the rest of the stream.
-async fn read_body_capped(request: &Request, cap: usize) -> worker::Result<Vec<u8>> {
+pub async fn read_body_capped(request: &Request, cap: usize) -> worker::Result<Vec<u8>> {
     let Some(stream) = request.inner().body() else {
         return Ok(Vec::new());
     };

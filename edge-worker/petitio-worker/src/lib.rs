@@ -34,10 +34,10 @@ use petitio_signatures::api::{self, ApiContext};
 use petitio_signatures::config::ApiConfig;
 use petitio_signatures::error::ApiError;
 use petitio_signatures::http::ApiRequest;
-use petitio_signatures::log_files;
 use petitio_signatures::ratelimit::RateLimiter;
 use petitio_signatures::snapshot::SnapshotCache;
 use petitio_signatures::tally;
+use petitio_signatures::{cosignatures, log_files};
 
 /// The KV namespace binding wrangler.toml declares.
 const KV_BINDING: &str = "SIGNATURES";
@@ -99,12 +99,10 @@ async fn fetch(request: Request, env: Env, _ctx: Context) -> worker::Result<Resp
     convert::to_worker_response(api::handle(&context, api_request).await)
 }
 
-/// A file of a petition's transparency log (`<base path>log/...`), from KV; `None` for any
-/// other path (or when the manifest cannot be read: the assets answer, with a 404).
+/// A file of a petition's transparency log (`<base path>log/...`), from KV, or a
+/// witness's cosignature posted to it (`log_files::handle`); `None` for any other path (or
+/// when the manifest cannot be read: the assets answer, with a 404).
 async fn serve_log(request: &Request, env: &Env) -> worker::Result<Option<Response>> {
-    if !matches!(request.method(), Method::Get | Method::Head) {
-        return Ok(None);
-    }
     let path = request.path();
     let Ok(manifest) = assets::manifest(env, now_ms()).await else {
         return Ok(None);
@@ -115,8 +113,14 @@ async fn serve_log(request: &Request, env: &Env) -> worker::Result<Option<Respon
     else {
         return Ok(None);
     };
+    let method = request.method().to_string();
+    let body = if method == "POST" {
+        convert::read_body_capped(request, cosignatures::MAX_COSIGNATURE_BYTES + 1).await?
+    } else {
+        Vec::new()
+    };
     let store = kv::WorkersKv::new(env.kv(KV_BINDING)?);
-    let answer = log_files::serve(&store, site_path, &manifest.default_language).await;
+    let answer = log_files::handle(&store, &manifest, &method, site_path, &body).await;
     convert::to_worker_response(answer).map(Some)
 }
 

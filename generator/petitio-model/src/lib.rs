@@ -7,6 +7,7 @@
 //! log's entries, receipts and paths (`transparency`). No I/O, no runtime types: it compiles natively and for wasm32 (the worker
 //! links it).
 
+pub mod cosignature;
 pub mod date;
 pub mod escape;
 pub mod fill;

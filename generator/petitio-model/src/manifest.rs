@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::cosignature::CosignatureKey;
 use crate::date::{Date, UtcOffset};
 use crate::log_key::VerifierKey;
 use crate::status::Status;
@@ -46,6 +47,10 @@ pub struct Manifest {
     /// local one): the worker signs notes only with the private key that matches it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log_key: Option<VerifierKey>,
+    /// The witnesses whose cosignatures of a checkpoint the site accepts and serves with
+    /// it (`[log] witnesses` in petitio.toml).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub witnesses: Vec<CosignatureKey>,
     /// Where the site is now, as the committed "where we are now" note says (#15).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub where_note: Option<ManifestWhere>,

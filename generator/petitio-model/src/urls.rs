@@ -28,6 +28,7 @@
 //! | `data/petitions.json`, `data/petitions.csv`, `data/petitions/<slug>.json` | open data |
 //! | `assets/...` | hashed static files |
 //! | `log/<slug>/checkpoint` | a petition's transparency log: its signed checkpoint ([`log_checkpoint`]) |
+//! | `log/<slug>/cosignature` | where a witness posts its cosignature of the checkpoint (`POST`, [`log_cosignature`]) |
 //! | `log/<slug>/tile/<L>/<N>[.p/<W>]`, `log/<slug>/tile/entries/<N>[.p/<W>]` | its hash tiles and entry bundles (C2SP tlog-tiles, [`log_tile`]); served by the worker and `petitio serve`, not built |
 //! | `.well-known/petitio-where` | the signed "where we are now" note, when the site has one ([`WHERE_NOTE`]) |
 //! | `_petitio/manifest.json` | what the API reads ([`MANIFEST_PATH`](crate::manifest::MANIFEST_PATH)) |
@@ -205,6 +206,18 @@ pub fn log_prefix(slug: &str) -> String {
 /// A petition log's signed checkpoint: `log/<slug>/checkpoint`.
 pub fn log_checkpoint(slug: &str) -> String {
     format!("{}checkpoint", log_prefix(slug))
+}
+
+/// Where a witness posts its cosignature of a petition log's current checkpoint:
+/// `log/<slug>/cosignature` (the site serves it with the checkpoint).
+pub fn log_cosignature(slug: &str) -> String {
+    format!("{}cosignature", log_prefix(slug))
+}
+
+/// The petition whose [`log_cosignature`] path `path` is (relative to the base path).
+pub fn log_cosignature_slug(path: &str) -> Option<&str> {
+    let slug = path.strip_prefix(LOG_DIR)?.strip_suffix("/cosignature")?;
+    crate::slug::is_slug(slug).then_some(slug)
 }
 
 /// A tile or entry bundle of a petition's log: `log/<slug>/tile/...`
@@ -514,6 +527,19 @@ mod tests {
     fn log_paths_are_c2sp_paths_under_the_petitions_prefix() {
         use crate::transparency::{Tile, CACHE_IMMUTABLE, CACHE_SHORT};
         assert_eq!(log_checkpoint("clean-air"), "log/clean-air/checkpoint");
+        assert_eq!(log_cosignature("clean-air"), "log/clean-air/cosignature");
+        assert_eq!(
+            log_cosignature_slug(&log_cosignature("clean-air")),
+            Some("clean-air")
+        );
+        for path in [
+            "log/Clean/cosignature",
+            "log/cosignature",
+            "log/a/b/cosignature",
+            "log/clean-air/checkpoint",
+        ] {
+            assert_eq!(log_cosignature_slug(path), None, "{path}");
+        }
         let full = Tile::new(8, 0, 1, 256, false);
         let partial_bundle = Tile::new(8, 0, 2, 9, true);
         assert_eq!(log_tile("clean-air", &full), "log/clean-air/tile/0/001");

@@ -202,6 +202,7 @@ pub fn manifest<'a>(
     let config = &site.config;
     let head = Manifest {
         log_key: config.log_key.clone(),
+        witnesses: config.witnesses.clone(),
         where_note: config
             .where_note
             .as_ref()

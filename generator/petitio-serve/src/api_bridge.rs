@@ -91,7 +91,7 @@ async fn to_api_request(
     peer: SocketAddr,
 ) -> Option<ApiRequest> {
     let (parts, body) = request.into_parts();
-    let body = tokio::time::timeout(api.body_timeout, read_body(body))
+    let body = tokio::time::timeout(api.body_timeout, read_body(body, BODY_READ_LIMIT))
         .await
         .ok()?;
     let client_ip = api.client_address.of(&parts.headers, peer.ip());
@@ -115,23 +115,23 @@ async fn to_api_request(
     })
 }
 
-/// At most `BODY_READ_LIMIT` bytes of the body. A body cut short by a broken connection
-/// is passed on as it is: the API finds it malformed and says so.
-async fn read_body(body: Body) -> Vec<u8> {
+/// At most `limit` bytes of the body. A body cut short by a broken connection is passed
+/// on as it is: the API finds it malformed and says so.
+pub(crate) async fn read_body(body: Body, limit: usize) -> Vec<u8> {
     let mut chunks = body.into_data_stream();
     let mut read = Vec::new();
-    while read.len() < BODY_READ_LIMIT {
+    while read.len() < limit {
         match chunks.next().await {
             Some(Ok(chunk)) => read.extend_from_slice(&chunk),
             Some(Err(_)) | None => break,
         }
     }
-    read.truncate(BODY_READ_LIMIT);
+    read.truncate(limit);
     read
 }
 
 /// 408, closing the connection: what is left of the body will not be read.
-fn body_too_slow_response(limit: Duration) -> Response {
+pub(crate) fn body_too_slow_response(limit: Duration) -> Response {
     (
         StatusCode::REQUEST_TIMEOUT,
         [(CONNECTION, "close")],

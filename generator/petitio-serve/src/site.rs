@@ -118,6 +118,7 @@ mod tests {
     fn a_failed_rebuild_keeps_the_manifest_and_records_the_error() {
         let manifest = Manifest {
             log_key: None,
+            witnesses: Vec::new(),
             where_note: None,
             version: 1,
             base_path: "/".into(),

@@ -12,7 +12,8 @@
 //! build's timestamps: their conditional request headers are dropped.
 //!
 //! Paths under `log/` are the petitions' transparency logs, served from the store as the
-//! worker serves them from KV (`petitio_signatures::log_files`, same headers).
+//! worker serves them from KV, and where witnesses post their cosignatures
+//! (`petitio_signatures::log_files`, the same code and headers).
 //!
 //! While the last rebuild has failed, HTML responses are replaced by a page showing the
 //! error (`error_page`), until a rebuild succeeds; other files are served as before.
@@ -33,9 +34,11 @@ use tower_http::set_status::SetStatus;
 
 use petitio_model::urls::Filled;
 use petitio_signatures::fill::{RequestValues, PERSONAL_CACHE_CONTROL};
-use petitio_signatures::log_files;
+use petitio_signatures::{cosignatures, log_files};
 
-use crate::api_bridge::{from_api_response, unix_millis_now, SignatureApi};
+use crate::api_bridge::{
+    body_too_slow_response, from_api_response, read_body, unix_millis_now, SignatureApi,
+};
 use crate::error::static_file_failure;
 use crate::error_page;
 use crate::fill::live_file;
@@ -83,8 +86,16 @@ pub async fn serve(State(mut files): State<StaticSite>, mut request: Request) ->
         let site_path = path.strip_prefix(manifest.base_path.as_str())?;
         log_files::is_log_path(site_path).then_some((site_path, manifest))
     }) {
-        let lang = &manifest.default_language;
-        return from_api_response(log_files::serve(&files.api.store, log_path, lang).await);
+        let method = request.method().as_str().to_owned();
+        let limit = cosignatures::MAX_COSIGNATURE_BYTES + 1;
+        let read = read_body(request.into_body(), limit);
+        let Ok(body) = tokio::time::timeout(files.api.body_timeout, read).await else {
+            return body_too_slow_response(files.api.body_timeout);
+        };
+        let store = &files.api.store;
+        return from_api_response(
+            log_files::handle(store, manifest, &method, log_path, &body).await,
+        );
     }
     let fill_path = site
         .manifest

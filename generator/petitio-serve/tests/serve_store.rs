@@ -365,6 +365,7 @@ mod concurrent_signers {
             .unwrap(),
             manifest: Manifest {
                 log_key: None,
+                witnesses: Vec::new(),
                 where_note: None,
                 version: 1,
                 base_path: "/".into(),

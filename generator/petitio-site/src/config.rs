@@ -13,6 +13,7 @@ use crate::error::{Error, Problem, ProblemKind};
 use crate::frontmatter::{Fields, TomlSource};
 use crate::regions::{self, Region};
 use crate::where_file::{self, SignedWhereNote};
+use petitio_model::cosignature::{CosignatureKey, CosignatureKeyProblem, MAX_WITNESSES};
 use petitio_model::date::UtcOffset;
 use petitio_model::lang::is_language_code;
 use petitio_model::log_key::{VerifierKey, VerifierKeyProblem, KEY_NAME_RULE};
@@ -41,7 +42,7 @@ const FIELDS: &[&str] = &[
 ];
 
 /// The fields of `[log]`.
-const LOG_FIELDS: &[&str] = &["key"];
+const LOG_FIELDS: &[&str] = &["key", "witnesses"];
 
 /// Cloudflare's Turnstile widget script, loaded only when a site key is set.
 pub const DEFAULT_TURNSTILE_SCRIPT_URL: &str =
@@ -90,6 +91,10 @@ pub struct Config {
     /// manifest; `None` until the operator makes one. `petitio serve` puts its local key
     /// here instead.
     pub log_key: Option<VerifierKey>,
+    /// `[log] witnesses`: the witnesses whose cosignatures of its checkpoints the site
+    /// accepts and serves with them (C2SP cosignature/v1 verifier keys, at most
+    /// `MAX_WITNESSES`), carried by the manifest to the worker and `petitio serve`.
+    pub witnesses: Vec<CosignatureKey>,
     /// `where.note` next to `petitio.toml`, checked against `log_key` and the site's
     /// origins when the config is loaded (before `petitio serve` replaces `log_key`);
     /// `None` when there is none (and always from [`Config::parse`], which reads no file).
@@ -277,12 +282,14 @@ impl Config {
         }
 
         let log_key = read_log_key(&fields, &mut problems);
+        let witnesses = read_witnesses(&fields, &mut problems);
 
         if !problems.is_empty() {
             return Err(problems);
         }
         Ok(Config {
             log_key,
+            witnesses,
             where_note: None,
             log_key_is_local: false,
             turnstile,
@@ -464,6 +471,59 @@ fn read_log_key(fields: &Fields<'_>, problems: &mut Vec<Problem>) -> Option<Veri
             ));
         })
         .ok()
+}
+
+/// `[log] witnesses`: witness verifier keys as `petitio keygen --witness` prints them, at
+/// most [`MAX_WITNESSES`], each once.
+fn read_witnesses(fields: &Fields<'_>, problems: &mut Vec<Problem>) -> Vec<CosignatureKey> {
+    const EXPECTED: &str = "an array of witness verifier keys \
+        [\"<name>+<key id>+<key>\", ...] as `petitio keygen --witness` prints them";
+    let Some(table) = fields.table("log", &mut Vec::new()) else {
+        return Vec::new();
+    };
+    let Some(texts) = table.strings("witnesses", EXPECTED, problems) else {
+        return Vec::new();
+    };
+    let mut keys: Vec<CosignatureKey> = Vec::with_capacity(texts.value.len());
+    for text in &texts.value {
+        let expected = match CosignatureKey::parse(text) {
+            Ok(key) if keys.iter().any(|seen| seen.short() == key.short()) => {
+                format!("each witness once; {} is listed twice", key.short())
+            }
+            Ok(key) => {
+                keys.push(key);
+                continue;
+            }
+            Err(CosignatureKeyProblem::Private) => "the witness's PUBLIC key \
+                `<name>+<key id>+<key>`; this is a private key, which must never leave \
+                the witness's machine: ask the witness for its verifier key, and tell it to \
+                make a new key (`petitio keygen --witness --force`)"
+                .to_owned(),
+            Err(CosignatureKeyProblem::Malformed) => "a witness verifier key \
+                `<name>+<key id>+<key>` (C2SP cosignature/v1: its key's base64 starts with \
+                `B`) as `petitio keygen --witness` prints it; copy it whole from the witness"
+                .to_owned(),
+        };
+        problems.push(table.problem(
+            "witnesses",
+            ProblemKind::Expected {
+                expected,
+                found: format!("{text:?}"),
+            },
+        ));
+        return Vec::new();
+    }
+    if keys.len() > MAX_WITNESSES {
+        problems.push(table.problem(
+            "witnesses",
+            ProblemKind::Expected {
+                expected: format!("at most {MAX_WITNESSES} witnesses"),
+                found: keys.len().to_string(),
+            },
+        ));
+        return Vec::new();
+    }
+    keys
 }
 
 /// An absolute http(s) URL (`weburl::parse_http_url`) with no query or fragment.
@@ -763,8 +823,62 @@ mod tests {
         );
         assert_eq!(
             texts("name = \"x\"\n"),
-            ["error: petitio.toml:5: field `log.name`: unknown field; expected one of: key"]
+            ["error: petitio.toml:5: field `log.name`: unknown field; expected one of: key, witnesses"]
         );
+    }
+
+    const WITNESS: &str = "volunteer-1+1c43ee70+BNJuSpxHaPn24i4EYRHOkZfG2kiP+lNL87t5WIMLy06Q";
+
+    /// `WITNESS`'s public key named `w<i>`, with the id that name gives it.
+    fn witness_key(i: u8) -> String {
+        const PUBLIC: [u8; 32] = [
+            210, 110, 74, 156, 71, 104, 249, 246, 226, 46, 4, 97, 17, 206, 145, 151, 198, 218, 72,
+            143, 250, 83, 75, 243, 187, 121, 88, 131, 11, 203, 78, 144,
+        ];
+        let name = format!("w{i}");
+        let id = petitio_model::cosignature::key_id(&name, &PUBLIC);
+        let key = WITNESS.splitn(3, '+').nth(2).unwrap();
+        format!("{name}+{id:08x}+{key}")
+    }
+
+    #[test]
+    fn witnesses_are_read_checked_and_limited() {
+        let base = format!(
+            "base_url = \"https://p.example\"\n[title]\nkk = \"Т\"\n[log]\nkey = \"{PETER}\"\n"
+        );
+        let listed = |keys: &[&str]| {
+            let list: Vec<String> = keys.iter().map(|k| format!("{k:?}")).collect();
+            format!("{base}witnesses = [{}]\n", list.join(", "))
+        };
+        let witnesses = config(&listed(&[WITNESS])).witnesses;
+        assert_eq!(witnesses.len(), 1);
+        assert_eq!(witnesses[0].short(), "volunteer-1+1c43ee70");
+        assert!(config(&base).witnesses.is_empty());
+        let texts = |text: &str| -> Vec<String> {
+            Config::parse(text, None)
+                .unwrap_err()
+                .iter()
+                .map(ToString::to_string)
+                .collect()
+        };
+        assert_eq!(
+            texts(&listed(&[WITNESS, WITNESS])),
+            [format!("error: petitio.toml:6: field `log.witnesses`: expected each witness once; volunteer-1+1c43ee70 is listed twice, found \"{WITNESS}\"")]
+        );
+        let private =
+            "PRIVATE+KEY+volunteer-1+1c43ee70+BL8uwgzm11FYzniCHTLiF3ooYnPThem9iy/LmyE0rlQJ";
+        assert_eq!(
+            texts(&listed(&[private])),
+            [format!("error: petitio.toml:6: field `log.witnesses`: expected the witness's PUBLIC key `<name>+<key id>+<key>`; this is a private key, which must never leave the witness's machine: ask the witness for its verifier key, and tell it to make a new key (`petitio keygen --witness --force`), found \"{private}\"")]
+        );
+        // 17 distinct keys: the same public key under 17 names (each with its own id).
+        let many: Vec<String> = (0..=MAX_WITNESSES).map(|i| witness_key(i as u8)).collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        assert_eq!(
+            texts(&listed(&many)),
+            ["error: petitio.toml:6: field `log.witnesses`: expected at most 16 witnesses, found 17"]
+        );
+        assert_eq!(config(&listed(&many[..MAX_WITNESSES])).witnesses.len(), 16);
     }
 
     #[test]

@@ -182,10 +182,11 @@ pub struct VerifyArgs {
     /// $XDG_STATE_HOME/petitio/verify.json, else ~/.local/state/petitio/verify.json]
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
-    /// A witness to cross-check with (repeatable): its verifier key and the address where
-    /// it publishes its cosigned checkpoints (`petitio witness --out`); each log must be
-    /// the checkpoint it cosigned or extend it
-    #[arg(long = "witness", value_name = "VKEY@URL")]
+    /// A witness to cross-check with (repeatable): its verifier key, whose cosignature the
+    /// site's own checkpoint must carry (`petitio witness --submit`), or `VKEY@URL`, the
+    /// address where the witness publishes its cosigned checkpoints (`petitio witness
+    /// --out`): each log must be the checkpoint it cosigned or extend it
+    #[arg(long = "witness", value_name = "VKEY[@URL]")]
     pub witnesses: Vec<String>,
 }
 

@@ -216,7 +216,8 @@ pub enum Error {
 
     #[error(
         "error: `{text}` is not a witness to check with\n  \
-         Give it as <witness verifier key>@<address where it publishes>, e.g. \
+         Give it as <witness verifier key> (its cosignature on the site's own checkpoint) \
+         or <witness verifier key>@<address where it publishes>, e.g. \
          volunteer-1+1a2b3c4d+BK…@https://witness.example/"
     )]
     WitnessArgument { text: String },

@@ -3,9 +3,9 @@
 //! checkpoint's text, written as one signed-note signature line
 //! `— <name> <base64(key id ‖ timestamp (8 bytes, big-endian) ‖ signature)>`.
 //!
-//! `signed_note` 0.2 implements notes and plain Ed25519 signatures (algorithm 0x01), not
-//! cosignatures (0x04), so this module does the little that differs, with `signed_note`'s
-//! key-id rule and `ed25519-dalek`.
+//! The format (message, line, key id) and checking a cosignature are
+//! `petitio_model::cosignature`'s, shared with the site's API that accepts cosignatures;
+//! this module holds only the private half, which signs.
 //!
 //! Keys: the verifier key is `<name>+<key id>+<base64(0x04 ‖ public key)>` (the spec's);
 //! the private key file, Petitio's choice mirroring signed-note's private keys, is
@@ -13,12 +13,11 @@
 
 use base64::prelude::{Engine as _, BASE64_STANDARD};
 use ed25519_dalek::{Signer as _, SigningKey};
+use petitio_model::cosignature::{self, COSIGNATURE_V1};
 use petitio_model::log_key::{is_key_name, KEY_NAME_RULE};
 
 use crate::error::Error;
 
-/// The algorithm byte of `cosignature/v1` keys.
-const COSIGNATURE_V1: u8 = 0x04;
 const PRIVATE_PREFIX: &str = "PRIVATE+KEY+";
 
 /// A witness's private key.
@@ -86,7 +85,7 @@ impl WitnessKey {
     }
 
     fn key_id(&self) -> u32 {
-        signed_note::key_id(&self.name, &self.public_bytes())
+        cosignature::key_id(&self.name, self.signing.verifying_key().as_bytes())
     }
 
     /// The private key file's text.
@@ -114,71 +113,9 @@ impl WitnessKey {
     /// The cosignature line (ending in a newline) of `checkpoint_text` (the checkpoint
     /// note's text, ending in a newline) at `timestamp` (Unix seconds).
     pub fn cosign(&self, checkpoint_text: &str, timestamp: u64) -> String {
-        let message = format!("cosignature/v1\ntime {timestamp}\n{checkpoint_text}");
+        let message = cosignature::message(timestamp, checkpoint_text);
         let signature = self.signing.sign(message.as_bytes());
-        let mut blob = self.key_id().to_be_bytes().to_vec();
-        blob.extend_from_slice(&timestamp.to_be_bytes());
-        blob.extend_from_slice(&signature.to_bytes());
-        format!("\u{2014} {} {}\n", self.name, BASE64_STANDARD.encode(blob))
-    }
-}
-
-/// A witness's verifier key, to check its cosignatures.
-pub struct CosignatureKey {
-    name: String,
-    id: u32,
-    key: ed25519_dalek::VerifyingKey,
-}
-
-impl CosignatureKey {
-    /// Reads `<name>+<key id>+<base64(0x04 ‖ public key)>`, checking the id.
-    pub fn parse(text: &str) -> Option<CosignatureKey> {
-        let mut parts = text.splitn(3, '+');
-        let (name, id, key) = (parts.next()?, parts.next()?, parts.next()?);
-        let bytes = BASE64_STANDARD.decode(key).ok()?;
-        let (&[COSIGNATURE_V1], public) = bytes.split_at_checked(1)? else {
-            return None;
-        };
-        let key = ed25519_dalek::VerifyingKey::from_bytes(public.try_into().ok()?).ok()?;
-        let id_value = signed_note::key_id(name, &bytes);
-        (is_key_name(name) && format!("{id_value:08x}") == id).then(|| CosignatureKey {
-            name: name.to_owned(),
-            id: id_value,
-            key,
-        })
-    }
-
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// Whether `note` (a signed note whose text is `text`) carries a valid cosignature by
-    /// this key.
-    pub fn cosigned(&self, note: &str, text: &str) -> bool {
-        let Some(signatures) = note.get(text.len() + 1..) else {
-            return false;
-        };
-        signatures.lines().any(|line| {
-            let Some((name, blob)) = line
-                .strip_prefix("\u{2014} ")
-                .and_then(|rest| rest.split_once(' '))
-            else {
-                return false;
-            };
-            let Ok(blob) = BASE64_STANDARD.decode(blob) else {
-                return false;
-            };
-            if name != self.name || blob.len() != 4 + 8 + 64 || blob[..4] != self.id.to_be_bytes() {
-                return false;
-            }
-            let timestamp = u64::from_be_bytes(blob[4..12].try_into().expect("8 bytes"));
-            let signature =
-                ed25519_dalek::Signature::from_bytes(blob[12..].try_into().expect("64 bytes"));
-            let message = format!("cosignature/v1\ntime {timestamp}\n{text}");
-            self.key
-                .verify_strict(message.as_bytes(), &signature)
-                .is_ok()
-        })
+        cosignature::line(&self.name, self.key_id(), timestamp, &signature.to_bytes())
     }
 }
 

@@ -38,6 +38,7 @@ fn every_case_is_covered() {
         "heading-attributes",
         "image-name",
         "log-key",
+        "log-witnesses",
         "symlink-absolute",
         "symlink-relative",
         "tag-too-long",

@@ -36,6 +36,7 @@ pub fn petition(slug: &str, status: &str, deadline: Option<&str>) -> ManifestPet
 pub fn manifest() -> Manifest {
     Manifest {
         log_key: None,
+        witnesses: Vec::new(),
         where_note: None,
         version: 1,
         base_path: "/".into(),

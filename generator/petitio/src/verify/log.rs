@@ -11,7 +11,7 @@ use super::fetch::Site;
 use super::open_data::PublishedCount;
 use super::state::SeenCheckpoint;
 use super::tiles::{HttpTiles, MemoryTree};
-use super::witnessed::WitnessSource;
+use super::witnessed::{OwnCheckpoint, WitnessSource};
 use crate::error::LogProblem;
 use petitio_model::log_key::VerifierKey;
 use petitio_model::transparency::{
@@ -92,11 +92,17 @@ impl LogCheck<'_> {
             None => None,
         };
         self.consistent_with_seen(&tiles, size, root)?;
+        let url = self.site.url(&log_checkpoint(self.slug));
+        let own = OwnCheckpoint {
+            url: &url,
+            note: &note,
+            text: &text,
+        };
         let witnessed = self
             .witnesses
             .iter()
             .map(|w| {
-                let at = w.check(self.slug, self.key, &tiles, size, root)?;
+                let at = w.check(self.slug, self.key, &tiles, (size, root), &own)?;
                 Ok((w.key.name().to_owned(), at))
             })
             .collect::<Result<_, LogProblem>>()?;

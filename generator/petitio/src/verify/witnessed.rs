@@ -1,8 +1,11 @@
-//! Cross-checking a log with its witnesses (`petitio verify --witness <VKEY>@<URL>`): each
+//! Cross-checking a log with its witnesses. `petitio verify --witness <VKEY>@<URL>`: the
 //! witness publishes the latest checkpoint it cosigned at `<URL>/log/<slug>/checkpoint`
-//! (`petitio witness --out`). The site's current checkpoint must be that one or a
+//! (`petitio witness --out`), and the site's current checkpoint must be that one or a
 //! consistent extension of it: otherwise the site showed the witness another log than it
 //! shows this reader (a split view), or took entries back since.
+//! `petitio verify --witness <VKEY>`: the site's own checkpoint must carry the witness's
+//! cosignature (the site collects them: `petitio witness --submit`), which then covers
+//! exactly the checkpoint this reader got.
 
 use tlog_tiles::{Checkpoint, Hash};
 
@@ -10,26 +13,38 @@ use super::fetch::Site;
 use super::log::extends;
 use super::tiles::HttpTiles;
 use crate::error::{Error, LogProblem};
-use crate::witness::CosignatureKey;
+use petitio_model::cosignature::CosignatureKey;
 use petitio_model::log_key::VerifierKey;
 use petitio_model::urls::log_checkpoint;
 
-/// A witness to check against: its verifier key and where it publishes.
+/// A witness to check against: its verifier key and where it publishes (`None`: on the
+/// site's own checkpoint).
 pub struct WitnessSource {
     pub key: CosignatureKey,
-    pub site: Site,
+    pub site: Option<Site>,
+}
+
+/// The site's own checkpoint as the reader got it: the signed note and its text.
+pub struct OwnCheckpoint<'c> {
+    pub url: &'c str,
+    pub note: &'c str,
+    pub text: &'c str,
 }
 
 impl WitnessSource {
-    /// Reads `<witness verifier key>@<URL>`.
+    /// Reads `<witness verifier key>@<URL>` or `<witness verifier key>`. (A verifier
+    /// key's base64 holds no `@`.)
     pub fn parse(text: &str) -> Result<WitnessSource, Error> {
         let bad = || Error::WitnessArgument {
             text: text.to_owned(),
         };
-        let (key, url) = text.split_once('@').ok_or_else(bad)?;
+        let (key, url) = match text.split_once('@') {
+            Some((key, url)) => (key, Some(url)),
+            None => (text, None),
+        };
         Ok(WitnessSource {
-            key: CosignatureKey::parse(key).ok_or_else(bad)?,
-            site: Site::new(url)?,
+            key: CosignatureKey::parse(key).map_err(|_| bad())?,
+            site: url.map(Site::new).transpose()?,
         })
     }
 
@@ -40,14 +55,22 @@ impl WitnessSource {
         slug: &str,
         log_key: &VerifierKey,
         tiles: &HttpTiles,
-        size: u64,
-        root: Hash,
+        (size, root): (u64, Hash),
+        own: &OwnCheckpoint<'_>,
     ) -> Result<u64, LogProblem> {
-        let path = log_checkpoint(slug);
-        let url = self.site.url(&path);
         let witness = self.key.name().to_owned();
-        let note = self
-            .site
+        let Some(site) = &self.site else {
+            if !self.key.cosigned(own.note, own.text) {
+                return Err(LogProblem::WitnessNotCosigned {
+                    witness,
+                    url: own.url.to_owned(),
+                });
+            }
+            return Ok(size);
+        };
+        let path = log_checkpoint(slug);
+        let url = site.url(&path);
+        let note = site
             .get_optional(&path)
             .map_err(LogProblem::Fetch)?
             .and_then(|bytes| String::from_utf8(bytes).ok())
