@@ -139,7 +139,7 @@ pub enum Command {
     /// Witness a site's logs: verify each (consistent with what this witness saw before)
     /// and cosign its checkpoint (C2SP tlog-cosignature), for the site or a mirror to publish
     #[command(
-        after_help = "Run it from cron; see docs/transparency.md, \"Verifying and witnessing\".\n\nExamples:\n  petitio keygen --witness --name volunteer-almaty --key-file ~/witness.key\n  petitio witness https://petitions.example/ --key ~/witness.key --out cosigned/"
+        after_help = "Run it from cron; see docs/transparency.md, \"Verifying and witnessing\".\n\nExamples:\n  petitio keygen --witness --name volunteer-almaty --key-file ~/witness.key\n  petitio witness https://petitions.example/ --key ~/witness.key --submit\n  petitio witness https://petitions.example/ --key ~/witness.key --out cosigned/"
     )]
     Witness(WitnessArgs),
 }
@@ -160,6 +160,11 @@ pub struct WitnessArgs {
     /// to <DIR>/log/<slug>/checkpoint
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Also post each cosignature to the site (`log/<slug>/cosignature`), which serves it
+    /// with its checkpoint if it lists this witness in `[log] witnesses`; a refused one
+    /// makes the command fail, with the site's reason
+    #[arg(long)]
+    pub submit: bool,
 }
 
 /// `petitio verify`'s options.

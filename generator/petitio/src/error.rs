@@ -225,6 +225,16 @@ pub enum Error {
     #[error("error: cannot write the cosigned checkpoint {}: {reason}", .path.display())]
     WriteCosigned { path: PathBuf, reason: String },
 
+    #[error(
+        "error: {site} refused {refused} of the {submitted} cosignature(s) submitted; \
+         the reasons are above"
+    )]
+    CosignaturesRefused {
+        site: String,
+        refused: usize,
+        submitted: usize,
+    },
+
     /// Making or reading a log key (`petitio_signatures::notes`).
     #[error("error: {0}")]
     LogKey(#[from] petitio_signatures::error::NoteError),

@@ -1,4 +1,5 @@
-//! Reading a site's public files over HTTP(S) for `petitio verify` and `petitio witness`:
+//! Reading a site's public files over HTTP(S) for `petitio verify` and `petitio witness`
+//! (and posting a witness's cosignature to it):
 //! one blocking `ureq` agent (rustls, no cookies, no cache), paths taken relative to the
 //! site's address so a site under a sub-path works. Every body is size-limited.
 
@@ -9,6 +10,9 @@ use crate::error::{Error, FetchError};
 /// The largest body read: a full tile is 8 KiB and a full entry bundle of 256 entries of
 /// at most 108 bytes about 28 KiB; open data of a large site is bigger.
 const MAX_BODY: u64 = 64 * 1024 * 1024;
+
+/// The largest answer to a post read (an API answer is a few hundred bytes).
+const MAX_ANSWER: u64 = 64 * 1024;
 
 /// A site's address and the client that reads from it.
 pub struct Site {
@@ -74,6 +78,30 @@ impl Site {
             404 => Ok(None),
             status => Err(failed(format!("HTTP status {status}"))),
         }
+    }
+
+    /// Posts `body` (plain text) to `path`: the status and at most [`MAX_ANSWER`] bytes of
+    /// the answer, whatever the status.
+    pub fn post(&self, path: &str, body: &str) -> Result<(u16, Vec<u8>), FetchError> {
+        let url = self.url(path);
+        let failed = |reason: String| FetchError {
+            url: url.clone(),
+            reason,
+        };
+        let mut response = self
+            .agent
+            .post(&url)
+            .content_type("text/plain; charset=utf-8")
+            .send(body)
+            .map_err(|e| failed(e.to_string()))?;
+        let status = response.status().as_u16();
+        let answer = response
+            .body_mut()
+            .with_config()
+            .limit(MAX_ANSWER)
+            .read_to_vec()
+            .map_err(|e| failed(e.to_string()))?;
+        Ok((status, answer))
     }
 
     /// The body of `path`; a 404 is an error naming the URL.

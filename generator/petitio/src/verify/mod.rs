@@ -9,6 +9,7 @@ mod fetch;
 mod log;
 mod open_data;
 mod state;
+pub mod submit;
 mod tiles;
 mod witnessed;
 
