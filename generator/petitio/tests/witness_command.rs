@@ -1,14 +1,21 @@
 //! `petitio keygen --witness` and `petitio witness` (the real binary) on a log served over
 //! HTTP: the cosignature is a C2SP tlog-cosignature/v1 line that an independent check
 //! (Python's `cryptography`, from the spec) accepts, the cosigned checkpoint still verifies
-//! with the log key, and a witness refuses to cosign a log that rolled back.
+//! with the log key, and a witness refuses to cosign a log that rolled back. Then the site
+//! collecting cosignatures (#13), end to end on the real binaries: the witness's key in
+//! petitio.toml's `[log] witnesses`, a signature sealed into the log by the real `petitio
+//! serve`, `petitio witness --submit` posting the cosignature, the served checkpoint carrying
+//! it, `petitio verify --witness VKEY` checking it there, and a witness the site does not
+//! list refused with the exact message.
 
 mod common;
 
 use std::path::Path;
 use std::process::{Command, Output};
+use std::time::Duration;
 
 use common::published_log::{signature, signatures, LogSite};
+use common::server::{self, Server};
 use common::{stderr, stdout};
 
 const SLUG: &str = "clean-air";
@@ -51,34 +58,33 @@ fn python() -> std::path::PathBuf {
     )
 }
 
-/// `petitio keygen --witness` of `volunteer-1` into `dir`: the key file and the verifier
-/// key it printed.
-fn witness_key(dir: &Path) -> (std::path::PathBuf, String) {
-    let key_file = dir.join("witness.key");
+/// `petitio keygen --witness --name <name>` into `dir`: the key file and the verifier key
+/// it printed.
+fn witness_key(dir: &Path, name: &str) -> (std::path::PathBuf, String) {
+    let key_file = dir.join(format!("{name}.key"));
     let made = petitio(&[
         "keygen",
         "--witness",
         "--name",
-        "volunteer-1",
+        name,
         "--key-file",
         path(&key_file),
     ]);
     assert!(made.status.success(), "{}", stderr(&made));
+    let prefix = format!("{name}+");
     let vkey = stdout(&made)
         .lines()
-        .find_map(|l| {
-            l.trim()
-                .strip_prefix("volunteer-1+")
-                .map(|k| format!("volunteer-1+{k}"))
-        })
-        .unwrap();
+        .map(str::trim)
+        .find(|line| line.starts_with(&prefix))
+        .unwrap()
+        .to_owned();
     (key_file, vkey)
 }
 
 #[test]
 fn a_witness_cosigns_what_it_verified_and_refuses_a_rollback() {
     let dir = tempfile::tempdir().unwrap();
-    let (key_file, vkey) = witness_key(dir.path());
+    let (key_file, vkey) = witness_key(dir.path(), "volunteer-1");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -193,7 +199,7 @@ fn serve_folder(folder: &Path) -> LogSite {
 #[test]
 fn verify_cross_checks_the_log_with_a_witness() {
     let dir = tempfile::tempdir().unwrap();
-    let (key_file, vkey) = witness_key(dir.path());
+    let (key_file, vkey) = witness_key(dir.path(), "volunteer-1");
     let site = LogSite::start();
     let five = signatures(SLUG, 5);
     site.publish(SLUG, &five);
@@ -306,5 +312,104 @@ fn verify_cross_checks_the_log_with_a_witness() {
              ({}log/clean-air/checkpoint)",
             mirror.url
         ),
+    );
+}
+
+/// Sealing waits for the signature's minute to end: up to a minute and the job's period.
+const SEALING_PATIENCE: Duration = Duration::from_secs(150);
+
+/// The short name `<name>+<key id>` of a verifier key.
+fn short(vkey: &str) -> String {
+    let mut parts = vkey.splitn(3, '+');
+    format!("{}+{}", parts.next().unwrap(), parts.next().unwrap())
+}
+
+#[test]
+fn a_listed_witness_cosignature_is_served_with_the_checkpoint_and_verified_there() {
+    let slug = server::SLUG;
+    let dir = tempfile::tempdir().unwrap();
+    let (key_file, vkey) = witness_key(dir.path(), "volunteer-1");
+    let (stranger_file, stranger_vkey) = witness_key(dir.path(), "stranger");
+    let site = server::site();
+    let toml = site.read("petitio.toml");
+    site.write(
+        "petitio.toml",
+        &format!("{toml}\n[log]\nwitnesses = [\"{vkey}\"]\n"),
+    );
+    let server = Server::start(&site);
+    let url = format!("{}/", server.origin());
+    let checkpoint_path = format!("/log/{slug}/checkpoint");
+
+    assert_eq!(server.sign("witnessed@example.kz").status, 201);
+    let bare = server
+        .wait_within(SEALING_PATIENCE, &checkpoint_path, "a checkpoint", |r| {
+            r.status == 200
+        })
+        .body;
+
+    let witness = |key: &Path, state: &str| {
+        petitio(&[
+            "witness",
+            &url,
+            "--key",
+            path(key),
+            "--state",
+            path(&dir.path().join(state)),
+            "--submit",
+        ])
+    };
+    let output = witness(&key_file, "witness.json");
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        stderr(&output),
+        format!(
+            "{slug}: cosignature accepted by the site\n\
+             cosigned 1 checkpoint of {url} as volunteer-1\n"
+        )
+    );
+    let line = stdout(&output)
+        .strip_prefix(&format!("{slug} "))
+        .unwrap()
+        .to_owned();
+    // The served checkpoint is the site's note with the witness's line appended.
+    let served = server.get(&checkpoint_path);
+    assert_eq!(served.body, format!("{bare}{line}"));
+    assert_eq!(served.header("cache-control"), Some("public, max-age=60"));
+
+    // `petitio verify` still passes, and finds the witness's cosignature on the checkpoint.
+    let verify = |args: &[&str]| {
+        let state = dir.path().join("verify.json");
+        let mut all = vec!["verify", url.as_str(), "--state", path(&state)];
+        all.extend_from_slice(args);
+        petitio(&all)
+    };
+    let verified = verify(&["--witness", &vkey]);
+    assert!(verified.status.success(), "{}", stderr(&verified));
+    assert!(verify(&[]).status.success());
+
+    // A witness the site does not list is refused, with the site's reason (in the site's
+    // default language, kk), and the command fails.
+    let output = witness(&stranger_file, "stranger.json");
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stderr(&output),
+        format!(
+            "error: {slug}: the site refused the cosignature (HTTP 403): {} куәгерінің \
+             қосқолтаңбасын бұл сайт қабылдамайды: сайт операторы қабылданатын куәгерлерді \
+             petitio.toml ішінде, `[log] witnesses` тізімінде көрсетеді.\n\
+             error: {url} refused 1 of the 1 cosignature(s) submitted; the reasons are above\n",
+            short(&stranger_vkey)
+        )
+    );
+    assert_eq!(server.get(&checkpoint_path).body, format!("{bare}{line}"));
+    // So the stranger's cosignature is not on the checkpoint.
+    let unverified = verify(&["--witness", &stranger_vkey]);
+    assert_eq!(unverified.status.code(), Some(1));
+    assert_eq!(
+        stderr(&unverified).lines().next().unwrap(),
+        format!(
+            "error: {slug}: the checkpoint at {url}log/{slug}/checkpoint carries no valid \
+             cosignature by the witness stranger"
+        )
     );
 }

@@ -58,25 +58,15 @@ impl Site {
     /// The body of `path`; `Ok(None)` when the site answers 404.
     pub fn get_optional(&self, path: &str) -> Result<Option<Vec<u8>>, FetchError> {
         let url = self.url(path);
-        let failed = |reason: String| FetchError {
-            url: url.clone(),
-            reason,
-        };
-        let mut response = self
-            .agent
-            .get(&url)
-            .call()
-            .map_err(|e| failed(e.to_string()))?;
-        match response.status().as_u16() {
-            200 => response
-                .body_mut()
-                .with_config()
-                .limit(MAX_BODY)
-                .read_to_vec()
-                .map(Some)
-                .map_err(|e| failed(e.to_string())),
+        let response = self.agent.get(&url).call();
+        let (status, body) = read(&url, response, MAX_BODY)?;
+        match status {
+            200 => Ok(Some(body)),
             404 => Ok(None),
-            status => Err(failed(format!("HTTP status {status}"))),
+            status => Err(FetchError {
+                url,
+                reason: format!("HTTP status {status}"),
+            }),
         }
     }
 
@@ -84,24 +74,12 @@ impl Site {
     /// the answer, whatever the status.
     pub fn post(&self, path: &str, body: &str) -> Result<(u16, Vec<u8>), FetchError> {
         let url = self.url(path);
-        let failed = |reason: String| FetchError {
-            url: url.clone(),
-            reason,
-        };
-        let mut response = self
+        let response = self
             .agent
             .post(&url)
             .content_type("text/plain; charset=utf-8")
-            .send(body)
-            .map_err(|e| failed(e.to_string()))?;
-        let status = response.status().as_u16();
-        let answer = response
-            .body_mut()
-            .with_config()
-            .limit(MAX_ANSWER)
-            .read_to_vec()
-            .map_err(|e| failed(e.to_string()))?;
-        Ok((status, answer))
+            .send(body);
+        read(&url, response, MAX_ANSWER)
     }
 
     /// The body of `path`; a 404 is an error naming the URL.
@@ -111,4 +89,25 @@ impl Site {
             reason: "HTTP status 404 (not found)".into(),
         })
     }
+}
+
+/// The status and at most `limit` bytes of the body of the answer from `url`.
+fn read(
+    url: &str,
+    response: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    limit: u64,
+) -> Result<(u16, Vec<u8>), FetchError> {
+    let failed = |error: ureq::Error| FetchError {
+        url: url.to_owned(),
+        reason: error.to_string(),
+    };
+    let mut response = response.map_err(failed)?;
+    let status = response.status().as_u16();
+    let body = response
+        .body_mut()
+        .with_config()
+        .limit(limit)
+        .read_to_vec()
+        .map_err(failed)?;
+    Ok((status, body))
 }

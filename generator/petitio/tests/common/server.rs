@@ -178,6 +178,17 @@ impl Server {
 
     /// Polls `path` until `done` holds for its response.
     pub fn wait_for(&self, path: &str, what: &str, done: impl Fn(&Response) -> bool) -> Response {
+        self.wait_within(PATIENCE, path, what, done)
+    }
+
+    /// Polls `path` until `done` holds for its response, for up to `patience`.
+    pub fn wait_within(
+        &self,
+        patience: Duration,
+        path: &str,
+        what: &str,
+        done: impl Fn(&Response) -> bool,
+    ) -> Response {
         let started = Instant::now();
         loop {
             let response = self.get(path);
@@ -185,7 +196,7 @@ impl Server {
                 return response;
             }
             assert!(
-                started.elapsed() < PATIENCE,
+                started.elapsed() < patience,
                 "{what}: last answer to {path} was {} {}",
                 response.status,
                 response.body
