@@ -7,7 +7,10 @@
 // root is the RFC 6962 hash of the entries in the entry bundle, that the hash tile holds
 // their leaf hashes, and that each receipt's commitment is an entry. The worker holds the
 // operator's log key (LOG_SIGNING_KEY, published in petitio.toml); `petitio serve` signs
-// with its own local key and publishes that one (docs/keys.md).
+// with its own local key and publishes that one (docs/keys.md). A witness listed in
+// petitio.toml's `[log] witnesses` submits its cosignature with `petitio witness --submit`,
+// and the checkpoint is then served with the witness's line, checked here from C2SP
+// tlog-cosignature with Node's crypto; an unlisted witness is refused.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
@@ -59,6 +62,38 @@ function verifyNote(note, verifierKey) {
   return text;
 }
 
+/**
+ * Whether `line` is a valid cosignature (C2SP tlog-cosignature, cosignature/v1) of the
+ * checkpoint `text` by the witness `verifierKey` (`<name>+<hex key id>+<base64 of 0x04 ‖
+ * public key>`): Ed25519 over `cosignature/v1\ntime <t>\n` + text.
+ */
+function verifyCosignature(line, text, verifierKey) {
+  const [name, keyId] = verifierKey.split("+", 2);
+  const key = Buffer.from(verifierKey.slice(name.length + keyId.length + 2), "base64");
+  assert.equal(key[0], 4, "a cosignature/v1 key");
+  assert.equal(sha256(Buffer.from(`${name}\n`), key).subarray(0, 4).toString("hex"), keyId, "the key id");
+  assert.ok(line.startsWith(`— ${name} `), line);
+  const blob = Buffer.from(line.slice(`— ${name} `.length), "base64");
+  assert.equal(blob.length, 4 + 8 + 64);
+  assert.equal(blob.subarray(0, 4).toString("hex"), keyId);
+  const time = blob.readBigUInt64BE(4);
+  const publicKey = crypto.createPublicKey({
+    key: { kty: "OKP", crv: "Ed25519", x: key.subarray(1).toString("base64url") },
+    format: "jwk",
+  });
+  return crypto.verify(null, Buffer.from(`cosignature/v1\ntime ${time}\n${text}`), publicKey, blob.subarray(12));
+}
+
+/** `petitio keygen --witness --name <name>` into `folder`: { keyFile, verifierKey }. */
+function witnessKey(folder, name) {
+  const keyFile = path.join(folder, `${name}.key`);
+  const out = execFileSync(findPetitio(), ["keygen", "--witness", "--name", name, "--key-file", keyFile], {
+    encoding: "utf8",
+  });
+  const verifierKey = out.split("\n").map((line) => line.trim()).find((line) => line.startsWith(`${name}+`));
+  return { keyFile, verifierKey };
+}
+
 /** RFC 6962 §2.1: the Merkle tree hash of the leaf hashes. */
 function treeHash(leaves) {
   if (leaves.length === 1) return leaves[0];
@@ -107,10 +142,15 @@ for (const spec of siteTargets()) {
     let target;
     let fixture;
     const receipts = [];
+    const keys = fs.mkdtempSync(path.join(os.tmpdir(), "petitio-witness-"));
+    let witness;
 
     before(async () => {
       stub = await startTurnstileStub(testVars("").TURNSTILE_SECRET);
-      fixture = prepareFixture({ configLines: `log = { key = "${PETER_PUBLIC}" }\n` });
+      witness = witnessKey(keys, "volunteer-1");
+      fixture = prepareFixture({
+        configLines: `log = { key = "${PETER_PUBLIC}", witnesses = ["${witness.verifierKey}"] }\n`,
+      });
       // Sealing waits for the minute to end, not a minute more (the suite signs twice).
       const vars = { ...testVars(stub.url), LOG_SIGNING_KEY: PETER_PRIVATE, SETTLE_SECONDS: "0" };
       target = await spec.start({ fixture, vars });
@@ -206,6 +246,62 @@ for (const spec of siteTargets()) {
         { encoding: "utf8" },
       );
       assert.equal(independent, `${lines[0]}\n`);
+    });
+
+    test("a listed witness's cosignature is served with the checkpoint; others are refused", async () => {
+      assert.equal(receipts.length, 2, "the signatures of the first test");
+      const bare = (await fetchBytes(target, `/log/${OPEN_PETITION}/checkpoint`)).bytes.toString("utf8");
+      const text = bare.slice(0, bare.indexOf("\n\n") + 1);
+      const submit = (key, state) =>
+        execFileSync(findPetitio(), ["witness", target.url, "--key", key, "--state", path.join(keys, state), "--submit"], {
+          encoding: "utf8",
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+      const submitted = submit(witness.keyFile, "witness.json");
+      const line = submitted
+        .split("\n")
+        .find((printed) => printed.startsWith(`${OPEN_PETITION} `))
+        .slice(OPEN_PETITION.length + 1);
+      const served = await fetchBytes(target, `/log/${OPEN_PETITION}/checkpoint`);
+      assert.equal(served.status, 200);
+      assert.equal(served.headers.get("cache-control"), "public, max-age=60");
+      assert.equal(served.bytes.toString("utf8"), `${bare}${line}\n`, "the witness's line appended");
+      const lines = served.bytes.toString("utf8").split("\n").filter(Boolean);
+      assert.ok(verifyCosignature(lines.at(-1), text, witness.verifierKey), "the cosignature verifies");
+      // Still the log's note: the extra signature line is ignored by a note verifier.
+      const data = await request(target, `/data/petitions/${OPEN_PETITION}.json`);
+      assert.equal(verifyNote(served.bytes.toString("utf8"), data.body.links.log.key), text);
+      // `petitio verify --witness VKEY` finds the cosignature on the site's own checkpoint.
+      const verified = execFileSync(
+        findPetitio(),
+        ["verify", target.url, "--petition", OPEN_PETITION, "--state", path.join(keys, "verify.json"), "--witness", witness.verifierKey],
+        { encoding: "utf8" },
+      );
+      assert.match(verified, new RegExp(`^ok: ${OPEN_PETITION}: 2 signatures, log size 2, root `));
+
+      const post = (body) =>
+        fetch(new URL(`/log/${OPEN_PETITION}/cosignature`, target.url), { method: "POST", body });
+      // A witness the site does not list: `petitio witness --submit` fails with the reason.
+      const stranger = witnessKey(keys, "stranger");
+      assert.throws(
+        () => submit(stranger.keyFile, "stranger.json"),
+        (error) => error.status === 1 && error.stderr.includes(`error: ${OPEN_PETITION}: the site refused the cosignature (HTTP 403): `),
+      );
+      const refused = await post(line.replace("— volunteer-1 ", "— stranger "));
+      assert.equal(refused.status, 403);
+      assert.equal((await refused.json()).error.code, "witness_unknown");
+      const malformed = await post("hello");
+      assert.equal(malformed.status, 400);
+      assert.equal((await malformed.json()).error.code, "cosignature_malformed");
+      const tooBig = await post("x".repeat(1025));
+      assert.equal(tooBig.status, 413);
+      // Any change to the line makes it no cosignature of the current checkpoint.
+      const blob = Buffer.from(line.split(" ")[2], "base64");
+      blob[20] ^= 1;
+      const altered = await post(`— volunteer-1 ${blob.toString("base64")}`);
+      assert.equal(altered.status, 409);
+      assert.equal((await altered.json()).error.code, "checkpoint_not_current");
+      assert.equal((await fetchBytes(target, `/log/${OPEN_PETITION}/checkpoint`)).bytes.toString("utf8"), `${bare}${line}\n`);
     });
 
     test("a path under /log/ that names no file is a 404 with the API's error body", async () => {
