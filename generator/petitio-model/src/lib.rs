@@ -4,7 +4,7 @@
 //! dates in open data, the operator's log key as published (`log_key`), the text of the
 //! signed "where we are now" note (`where_note`), numbers as pages write them, signatures by
 //! region as pages show them, HTML escaping, the page-fill contract and the transparency
-//! log's entries, receipts and paths (`transparency`). No I/O, no runtime types: it compiles natively and for wasm32 (the worker
+//! log's entries, receipts and paths (`transparency`), witnesses' cosignatures (`cosignature`). No I/O, no runtime types: it compiles natively and for wasm32 (the worker
 //! links it).
 
 pub mod cosignature;
