@@ -1,0 +1,136 @@
+// The "verify my signature" page (issue #13, docs/transparency.md "The verify page") in
+// Chromium, on each server: sign through the petition page, seal the log, open the verify
+// page: the receipt the browser kept is prefilled and found at its index; another receipt is
+// not in the log; a checkpoint whose root was changed in transit fails to verify.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import crypto from "node:crypto";
+import { prepareFixture, OPEN_PETITION } from "./harness/fixture.mjs";
+import { siteTargets } from "./harness/targets.mjs";
+import { testVars } from "./harness/env.mjs";
+import { counts } from "./harness/client.mjs";
+import { fillForm, signOutcome } from "./harness/sign-form.mjs";
+import { launchBrowser, openPage, unexpectedProblems } from "./lib/browser.mjs";
+
+// Go's sumdb/note test key (docs/keys.md), as transparency.test.mjs.
+const PETER_PUBLIC = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
+const PETER_PRIVATE = "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz";
+
+/** Runs the counting job until the petition's sealed log has `size` entries. */
+async function waitForSealedLog(target, slug, size, timeoutMs = 150_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await target.runScheduledJob();
+    const log = (await counts(target)).petitions?.[slug]?.log;
+    if (log?.size === size) return log;
+    if (Date.now() > deadline) throw new Error(`the log of ${slug} is ${JSON.stringify(log)}, expected size ${size}`);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
+/** The verify page's outcome once its check is done: state and detail text. */
+async function verifyOutcome(page) {
+  const section = page.locator("[data-verify][data-verify-state]:not([data-verify-state=checking])");
+  await section.waitFor({ state: "attached", timeout: 20_000 });
+  return {
+    state: await section.getAttribute("data-verify-state"),
+    shown: (await page.locator("[data-verify-result]:not([hidden])").textContent()).trim(),
+    detail: (await page.locator("[data-verify-detail]").textContent()).trim(),
+  };
+}
+
+for (const spec of siteTargets()) {
+  if (spec.missing && process.env.CI === "true") {
+    throw new Error(`the verify page suite cannot run on ${spec.name}: ${spec.missing}`);
+  }
+  if (spec.missing) console.warn(`\n!!! SKIPPING the verify page suite on ${spec.name}: ${spec.missing}\n`);
+
+  describe(`the verify page on ${spec.name}`, { skip: spec.missing ?? false }, () => {
+    let target;
+    let chromium;
+    let context;
+    let page;
+    let problems;
+    let receipt;
+
+    before(async () => {
+      const fixture = prepareFixture({ configLines: `log = { key = "${PETER_PUBLIC}" }\n` });
+      const vars = { ...testVars(""), TURNSTILE_SECRET: "", LOG_SIGNING_KEY: PETER_PRIVATE, SETTLE_SECONDS: "0" };
+      target = await spec.start({ fixture, vars });
+      chromium = await launchBrowser();
+      ({ context, page, problems } = await openPage(chromium));
+    });
+
+    after(async () => {
+      await context?.close();
+      await chromium?.close();
+      await target?.close();
+    });
+
+    const verifyUrl = () => `${target.url}/en/petitions/${OPEN_PETITION}/verify/`;
+
+    test("a signature made on the page is found in the sealed log, from the receipt the browser kept", { timeout: 200_000 }, async () => {
+      await page.goto(`${target.url}/en/petitions/${OPEN_PETITION}/`);
+      await fillForm(page, `verify.${Date.now()}@mail.test`);
+      await page.click("#sign button[type=submit]");
+      assert.match(await signOutcome(page), /recorded/i);
+      receipt = JSON.parse(await page.evaluate((slug) => localStorage.getItem(`petitio:signed:${slug}`), OPEN_PETITION)).receipt;
+      assert.match(receipt, new RegExp(`^petitio-receipt-v1:${OPEN_PETITION}:[0-9a-f]{64}$`));
+      await waitForSealedLog(target, OPEN_PETITION, 1);
+
+      await page.goto(verifyUrl());
+      assert.equal(await page.inputValue("#verify-receipt"), receipt, "prefilled from localStorage");
+      const outcome = await verifyOutcome(page);
+      assert.equal(outcome.state, "included", JSON.stringify(outcome));
+      assert.equal(outcome.shown, "Your signature is in the log and counted.");
+      assert.match(outcome.detail, /^entry 0 of 1, counted in the minute \d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
+      assert.deepEqual(unexpectedProblems(problems), []);
+    });
+
+    test("a receipt of another random r is not in the log", async () => {
+      await page.goto(verifyUrl());
+      await page.fill("#verify-receipt", `petitio-receipt-v1:${OPEN_PETITION}:${crypto.randomBytes(32).toString("hex")}`);
+      await page.click("#verify button[type=submit]");
+      const outcome = await verifyOutcome(page);
+      assert.equal(outcome.state, "not_in_log", JSON.stringify(outcome));
+      assert.equal(outcome.detail, "log size 1");
+    });
+
+    test("a checkpoint whose root was changed in transit fails to verify", async () => {
+      await page.route("**/log/*/checkpoint", async (route) => {
+        const answer = await route.fetch();
+        const [origin, size, root, ...rest] = (await answer.text()).split("\n");
+        const bytes = Buffer.from(root, "base64");
+        bytes[0] ^= 1;
+        await route.fulfill({ response: answer, body: [origin, size, bytes.toString("base64"), ...rest].join("\n") });
+      });
+      try {
+        await page.goto(verifyUrl());
+        assert.equal(await page.inputValue("#verify-receipt"), receipt);
+        const outcome = await verifyOutcome(page);
+        assert.equal(outcome.state, "log_failed", JSON.stringify(outcome));
+        assert.equal(outcome.detail, "the checkpoint's signature is not by PeterNeumann");
+      } finally {
+        await page.unroute("**/log/*/checkpoint");
+      }
+    });
+
+    test("an entry changed in transit fails the root check", async () => {
+      // The checkpoint stays the operator's; the entry bundle's last byte (the region) flips.
+      await page.route("**/log/*/tile/entries/**", async (route) => {
+        const answer = await route.fetch();
+        const bytes = Buffer.from(await answer.body());
+        bytes[bytes.length - 1] ^= 1;
+        await route.fulfill({ response: answer, body: bytes });
+      });
+      try {
+        await page.goto(verifyUrl());
+        const outcome = await verifyOutcome(page);
+        assert.equal(outcome.state, "log_failed", JSON.stringify(outcome));
+        assert.equal(outcome.detail, "the entries do not make the checkpoint's root");
+      } finally {
+        await page.unroute("**/log/*/tile/entries/**");
+      }
+    });
+  });
+}
