@@ -8,25 +8,9 @@ import crypto from "node:crypto";
 import { prepareFixture, OPEN_PETITION } from "./harness/fixture.mjs";
 import { siteTargets } from "./harness/targets.mjs";
 import { testVars } from "./harness/env.mjs";
-import { counts } from "./harness/client.mjs";
 import { fillForm, signOutcome } from "./harness/sign-form.mjs";
+import { PETER_PRIVATE, PETER_PUBLIC, waitForSealedLog } from "./harness/sealed-log.mjs";
 import { launchBrowser, openPage, unexpectedProblems } from "./lib/browser.mjs";
-
-// Go's sumdb/note test key (docs/keys.md), as transparency.test.mjs.
-const PETER_PUBLIC = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
-const PETER_PRIVATE = "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz";
-
-/** Runs the counting job until the petition's sealed log has `size` entries. */
-async function waitForSealedLog(target, slug, size, timeoutMs = 150_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    await target.runScheduledJob();
-    const log = (await counts(target)).petitions?.[slug]?.log;
-    if (log?.size === size) return log;
-    if (Date.now() > deadline) throw new Error(`the log of ${slug} is ${JSON.stringify(log)}, expected size ${size}`);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-  }
-}
 
 /** The verify page's outcome once its check is done: state and detail text. */
 async function verifyOutcome(page) {
