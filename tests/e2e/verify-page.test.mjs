@@ -9,6 +9,7 @@ import { prepareFixture, OPEN_PETITION } from "./harness/fixture.mjs";
 import { siteTargets } from "./harness/targets.mjs";
 import { testVars } from "./harness/env.mjs";
 import { fillForm, signOutcome } from "./harness/sign-form.mjs";
+import { nextAddress, request } from "./harness/client.mjs";
 import { PETER_PRIVATE, PETER_PUBLIC, waitForSealedLog } from "./harness/sealed-log.mjs";
 import { launchBrowser, openPage, unexpectedProblems, WHERE_NOTE_LOOKUPS } from "./lib/browser.mjs";
 
@@ -21,6 +22,23 @@ async function verifyOutcome(page) {
     shown: (await page.locator("[data-verify-result]:not([hidden])").textContent()).trim(),
     detail: (await page.locator("[data-verify-detail]").textContent()).trim(),
   };
+}
+
+/**
+ * The link of the last message the target sent (a withdrawal's): Miniflare's captured
+ * `send_email` on workerd; on `petitio serve`, the line it prints for its outbox.
+ */
+async function withdrawalLink(spec, target) {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const link =
+      spec.id === "worker"
+        ? target.sentMails().at(-1)?.text.match(/https?:\/\/\S+\?token=\S+/)?.[0]
+        : target.output().split("\n").filter((l) => l.startsWith("Message written to ")).at(-1)?.split("its confirmation link: ")[1]?.trim();
+    if (link) return new URL(link);
+    if (Date.now() > deadline) throw new Error(`no message with a link was sent by ${spec.name}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 for (const spec of siteTargets()) {
@@ -36,6 +54,7 @@ for (const spec of siteTargets()) {
     let page;
     let problems;
     let receipt;
+    let signedEmail;
 
     before(async () => {
       const fixture = prepareFixture({ configLines: `log = { key = "${PETER_PUBLIC}" }\n` });
@@ -55,7 +74,8 @@ for (const spec of siteTargets()) {
 
     test("a signature made on the page is found in the sealed log, from the receipt the browser kept", { timeout: 200_000 }, async () => {
       await page.goto(`${target.url}/en/petitions/${OPEN_PETITION}/`);
-      await fillForm(page, `verify.${Date.now()}@mail.test`);
+      signedEmail = `verify.${Date.now()}@mail.test`;
+      await fillForm(page, signedEmail);
       await page.click("#sign button[type=submit]");
       assert.match(await signOutcome(page), /recorded/i);
       receipt = JSON.parse(await page.evaluate((slug) => localStorage.getItem(`petitio:signed:${slug}`), OPEN_PETITION)).receipt;
@@ -67,7 +87,7 @@ for (const spec of siteTargets()) {
       const outcome = await verifyOutcome(page);
       assert.equal(outcome.state, "included", JSON.stringify(outcome));
       assert.equal(outcome.shown, "Your signature is in the log and counted.");
-      assert.match(outcome.detail, /^entry 0 of 1, counted in the minute \d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
+      assert.match(outcome.detail, /^Entry 0 of the log's 1, counted in the minute of \d{4}-\d\d-\d\d \d\d:\d\d UTC\.$/);
       assert.deepEqual(unexpectedProblems(problems, [WHERE_NOTE_LOOKUPS]), []);
     });
 
@@ -77,7 +97,37 @@ for (const spec of siteTargets()) {
       await page.click("#verify button[type=submit]");
       const outcome = await verifyOutcome(page);
       assert.equal(outcome.state, "not_in_log", JSON.stringify(outcome));
-      assert.equal(outcome.detail, "log size 1");
+      assert.equal(outcome.detail, "Log size: 1.");
+    });
+
+    test("after withdrawing, the same receipt shows the signature withdrawn, in the reader's language", { timeout: 200_000 }, async () => {
+      assert.ok(receipt, "the first test signed");
+      const email = signedEmail;
+      const ask = await request(target, `/api/petitions/${OPEN_PETITION}/withdrawals`, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json", "cf-connecting-ip": nextAddress() },
+        body: JSON.stringify({ email, lang: "ru" }),
+      });
+      assert.equal(ask.status, 202, JSON.stringify(ask.body));
+      const token = (await withdrawalLink(spec, target)).searchParams.get("token");
+      const done = await request(target, `/api/petitions/${OPEN_PETITION}/confirmations`, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json", "cf-connecting-ip": nextAddress() },
+        body: JSON.stringify({ token }),
+      });
+      assert.equal(done.status, 201, JSON.stringify(done.body));
+      assert.equal(done.body.status, "withdrawn");
+      // The log now holds the signature and its withdrawal; the sealed count is 0.
+      const log = await waitForSealedLog(target, OPEN_PETITION, 2);
+      assert.equal(log.sealed_count, 0);
+
+      await page.goto(`${target.url}/ru/petitions/${OPEN_PETITION}/verify/`);
+      assert.equal(await page.inputValue("#verify-receipt"), receipt, "the receipt is kept per petition, not per language");
+      const outcome = await verifyOutcome(page);
+      assert.equal(outcome.state, "withdrawn", JSON.stringify(outcome));
+      assert.equal(outcome.shown, "Ваша подпись есть в журнале, но потом была отозвана.");
+      assert.match(outcome.detail, /^Запись 0 из 2 в журнале, учтена в минуту \d{4}-\d\d-\d\d \d\d:\d\d UTC\.$/);
+      assert.deepEqual(unexpectedProblems(problems, [WHERE_NOTE_LOOKUPS]), []);
     });
 
     test("a checkpoint whose root was changed in transit fails to verify", async () => {

@@ -55,6 +55,12 @@
   function text(m, key, fallbackKey) {
     return m[key] || (fallbackKey && m[fallbackKey]) || "";
   }
+  /** `template` with each `{name}` replaced by `values[name]` (unknown names are kept). */
+  function fill(template, values) {
+    return template.replace(/\{([a-z_]+)\}/g, function (whole, name) {
+      return Object.prototype.hasOwnProperty.call(values, name) ? values[name] : whole;
+    });
+  }
 
   // ---- formatting (the same rules as the generator's format_number / format_date) --------
 
@@ -1177,10 +1183,14 @@
           return checkInclusion(new URL(logUrl, window.location.href).href, key, slug, commitment);
         });
       }).then(function (found) {
-        if (found.result === "not_in_log") return show("not_in_log", "log size " + found.size);
-        var minute = new Date(found.bucket * 60000).toISOString().slice(0, 16).replace("T", " ");
-        show(found.result, "entry " + found.index + " of " + found.size + ", counted in the minute " + minute + " UTC");
-      }, function (error) {
+        return messages().then(function (m) {
+          var size = formatNumber(found.size, m);
+          if (found.result === "not_in_log") return show("not_in_log", fill(text(m, "verify.size") || "Log size: {size}.", { size: size }));
+          var minute = new Date(found.bucket * 60000).toISOString().slice(0, 16).replace("T", " ");
+          show(found.result, fill(text(m, "verify.entry") || "Entry {index} of the log's {size}, counted in the minute of {minute} UTC.",
+            { index: formatNumber(found.index, m), size: size, minute: minute }));
+        });
+      }).then(null, function (error) {
         show(error.verifyResult || "log_failed", error.message);
       });
     }
