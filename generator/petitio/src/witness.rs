@@ -13,7 +13,7 @@
 
 use base64::prelude::{Engine as _, BASE64_STANDARD};
 use ed25519_dalek::{Signer as _, SigningKey};
-use petitio_model::cosignature::{self, COSIGNATURE_V1};
+use petitio_model::cosignature::{self, CosignatureLine, COSIGNATURE_V1};
 use petitio_model::log_key::{is_key_name, KEY_NAME_RULE};
 
 use crate::error::Error;
@@ -110,6 +110,23 @@ impl WitnessKey {
         )
     }
 
+    /// The signed checkpoint `note` (whose text is `text`) with `line`, this key's
+    /// cosignature, appended as the only one by this key: a line by this key the site
+    /// already serves (an earlier cosignature of the same checkpoint) is dropped.
+    pub fn cosigned_note(&self, note: &str, text: &str, line: &str) -> String {
+        let short = format!("{}+{:08x}", self.name, self.key_id());
+        let kept: String = note
+            .get(text.len() + 1..)
+            .unwrap_or_default()
+            .lines()
+            .filter(|signature| {
+                !matches!(CosignatureLine::parse(signature), Some(own) if own.short_key() == short)
+            })
+            .map(|signature| format!("{signature}\n"))
+            .collect();
+        format!("{text}\n{kept}{line}")
+    }
+
     /// The cosignature line (ending in a newline) of `checkpoint_text` (the checkpoint
     /// note's text, ending in a newline) at `timestamp` (Unix seconds).
     pub fn cosign(&self, checkpoint_text: &str, timestamp: u64) -> String {
@@ -136,5 +153,23 @@ mod tests {
         assert!(vkey.starts_with("volunteer-1+"));
         let b64 = vkey.splitn(3, '+').nth(2).unwrap();
         assert_eq!(BASE64_STANDARD.decode(b64).unwrap()[0], 0x04);
+    }
+
+    #[test]
+    fn a_cosigned_note_holds_one_line_by_this_key() {
+        let key = WitnessKey::generate("volunteer-1").unwrap();
+        let other = WitnessKey::generate("volunteer-2").unwrap();
+        let text = "log/x\n3\nAAAA\n";
+        let site = "\u{2014} log AAAAAAAA\n";
+        let served = format!(
+            "{text}\n{site}{}{}",
+            key.cosign(text, 1),
+            other.cosign(text, 1)
+        );
+        let line = key.cosign(text, 2);
+        assert_eq!(
+            key.cosigned_note(&served, text, &line),
+            format!("{text}\n{site}{}{line}", other.cosign(text, 1))
+        );
     }
 }

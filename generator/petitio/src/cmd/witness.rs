@@ -51,7 +51,7 @@ pub fn run(args: WitnessArgs) -> Result<(), Error> {
         cosigned += 1;
         if let Some(out) = &args.out {
             let path = out.join(log_checkpoint(slug));
-            let cosigned = format!("{}{line}", verified.note);
+            let cosigned = key.cosigned_note(&verified.note, &verified.text, &line);
             std::fs::create_dir_all(path.parent().expect("a checkpoint path has folders"))
                 .and_then(|()| std::fs::write(&path, cosigned))
                 .map_err(|e| Error::WriteCosigned {
