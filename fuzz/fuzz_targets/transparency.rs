@@ -2,12 +2,14 @@
 //! request to `/log/<slug>/...` (the worker and `petitio serve` answer them; a panic in
 //! `tlog_tiles` behind them once was reachable), and what `petitio verify` and the verify
 //! page read from a site they do not trust: entry bundles, entries, checkpoint texts and a
-//! pasted receipt. None may panic; whatever parses is read one way only (writing it back
+//! pasted receipt; and what a witness posts to `/log/<slug>/cosignature` (a cosignature
+//! line) with the witness keys of petitio.toml. None may panic; whatever parses is read one way only (writing it back
 //! gives the very same bytes), so two verifiers cannot read one log two ways.
 
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use petitio_model::cosignature::{self, CosignatureKey, CosignatureLine};
 use petitio_model::transparency::{
     checkpoint_text, decode_bundle, encode_bundle, parse_checkpoint_text, parse_tile_path,
     tile_path, Entry, Receipt,
@@ -22,6 +24,13 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(receipt.to_string(), text.trim());
             // (A receipt has no Debug: its secret must not reach a log.)
             assert!(Receipt::parse(&receipt.to_string()) == Ok(receipt));
+        }
+        if let Some(line) = CosignatureLine::parse(text) {
+            let again = cosignature::line(&line.name, line.key_id, line.timestamp, &line.signature);
+            assert_eq!(again, format!("{text}\n"));
+        }
+        if let Ok(key) = CosignatureKey::parse(text) {
+            assert_eq!(key.as_str(), text);
         }
         if let Some((origin, size, root)) = parse_checkpoint_text(text) {
             let again = checkpoint_text(&origin, size, root).expect("a parsed checkpoint renders");

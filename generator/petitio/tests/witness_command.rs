@@ -383,8 +383,15 @@ fn a_listed_witness_cosignature_is_served_with_the_checkpoint_and_verified_there
         all.extend_from_slice(args);
         petitio(&all)
     };
-    let verified = verify(&["--witness", &vkey]);
+    let verified = verify(&["--witness", &vkey, "--petition", slug]);
     assert!(verified.status.success(), "{}", stderr(&verified));
+    assert!(
+        stdout(&verified).contains(&format!(
+            "\nok: {slug}: the checkpoint carries the witness volunteer-1's cosignature\n"
+        )),
+        "{}",
+        stdout(&verified)
+    );
     assert!(verify(&[]).status.success());
 
     // A witness the site does not list is refused, with the site's reason (in the site's

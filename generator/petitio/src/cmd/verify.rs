@@ -39,10 +39,15 @@ fn ok_line(slug: &str, verified: &Verified) -> String {
         line.push_str(" (the site publishes no sealed count to compare)");
     }
     for (witness, size) in &verified.witnessed {
-        line.push_str(&format!(
-            "\nok: {slug}: extends the checkpoint of size {} the witness {witness} cosigned",
-            group_digits(*size, ",")
-        ));
+        line.push_str(&match size {
+            Some(size) => format!(
+                "\nok: {slug}: extends the checkpoint of size {} the witness {witness} cosigned",
+                group_digits(*size, ",")
+            ),
+            None => {
+                format!("\nok: {slug}: the checkpoint carries the witness {witness}'s cosignature")
+            }
+        });
     }
     if let Some(included) = &verified.receipt {
         line.push_str(&format!(

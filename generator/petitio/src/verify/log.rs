@@ -42,8 +42,9 @@ pub struct Verified {
     pub receipt: Option<Included>,
     /// Whether the site published a sealed count that was compared with the log.
     pub compared: bool,
-    /// Each witness checked and the size of the checkpoint it cosigned.
-    pub witnessed: Vec<(String, u64)>,
+    /// Each witness checked and the size of the checkpoint it cosigned where it publishes
+    /// (`None`: its cosignature is on the site's own checkpoint).
+    pub witnessed: Vec<(String, Option<u64>)>,
     /// The checkpoint as served: a signed note (what a witness cosigns and republishes).
     pub note: String,
     /// The note's text, the checkpoint itself (what signatures sign).

@@ -48,8 +48,9 @@ impl WitnessSource {
         })
     }
 
-    /// The size of the checkpoint the witness cosigned, once the site's tree of `size` and
-    /// `root` is shown to be it or to extend it.
+    /// The size of the checkpoint the witness cosigned where it publishes, once the site's
+    /// tree of `size` and `root` is shown to be it or to extend it; `None` when the
+    /// witness's cosignature is on the site's own checkpoint (`own`).
     pub fn check(
         &self,
         slug: &str,
@@ -57,7 +58,7 @@ impl WitnessSource {
         tiles: &HttpTiles,
         (size, root): (u64, Hash),
         own: &OwnCheckpoint<'_>,
-    ) -> Result<u64, LogProblem> {
+    ) -> Result<Option<u64>, LogProblem> {
         let witness = self.key.name().to_owned();
         let Some(site) = &self.site else {
             if !self.key.cosigned(own.note, own.text) {
@@ -66,7 +67,7 @@ impl WitnessSource {
                     url: own.url.to_owned(),
                 });
             }
-            return Ok(size);
+            return Ok(None);
         };
         let path = log_checkpoint(slug);
         let url = site.url(&path);
@@ -114,6 +115,6 @@ impl WitnessSource {
                 size,
             });
         }
-        Ok(witnessed)
+        Ok(Some(witnessed))
     }
 }
