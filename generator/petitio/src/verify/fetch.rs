@@ -1,4 +1,5 @@
-//! Reading a site's public files over HTTP(S) for `petitio verify` and `petitio witness`:
+//! Reading a site's public files over HTTP(S) for `petitio verify` and `petitio witness`
+//! (and the client `petitio doctor` shares, [`agent`]):
 //! one blocking `ureq` agent (rustls, no cookies, no cache), paths taken relative to the
 //! site's address so a site under a sub-path works. Every body is size-limited.
 
@@ -9,6 +10,18 @@ use crate::error::{Error, FetchError};
 /// The largest body read: a full tile is 8 KiB and a full entry bundle of 256 entries of
 /// at most 108 bytes about 28 KiB; open data of a large site is bigger.
 const MAX_BODY: u64 = 64 * 1024 * 1024;
+
+/// The one kind of HTTP client the CLI uses (`verify`, `witness`, `doctor`): blocking,
+/// rustls, no cookies or cache, every HTTP status an answer (not an error), each request
+/// given up after `timeout`.
+pub fn agent(timeout: Duration, user_agent: &str) -> ureq::Agent {
+    let config = ureq::Agent::config_builder()
+        .timeout_global(Some(timeout))
+        .http_status_as_error(false)
+        .user_agent(user_agent)
+        .build();
+    ureq::Agent::new_with_config(config)
+}
 
 /// A site's address and the client that reads from it.
 pub struct Site {
@@ -30,14 +43,12 @@ impl Site {
         } else {
             format!("{url}/")
         };
-        let config = ureq::Agent::config_builder()
-            .timeout_global(Some(Duration::from_secs(60)))
-            .http_status_as_error(false)
-            .user_agent(concat!("petitio-verify/", env!("CARGO_PKG_VERSION")))
-            .build();
         Ok(Site {
             base,
-            agent: ureq::Agent::new_with_config(config),
+            agent: agent(
+                Duration::from_secs(60),
+                concat!("petitio-verify/", env!("CARGO_PKG_VERSION")),
+            ),
         })
     }
 
