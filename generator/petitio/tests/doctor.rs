@@ -355,6 +355,29 @@ fn a_forged_an_older_or_an_abandoning_note_fails_note() {
     );
     failed(&output, &pages_origin, 1);
 
+    // Signed by the page's key, but naming another log (a note replayed from elsewhere).
+    let other_log = NoteSigner::from_private_key(PETER_PRIVATE)
+        .unwrap()
+        .sign(&format!(
+            "{}\n",
+            first
+                .split("\n\n")
+                .next()
+                .unwrap()
+                .replace("key PeterNeumann\n", "key other-log\n")
+        ))
+        .unwrap();
+    host.replace(NOTE_PATH, Some(&other_log));
+    let output = doctor(&pages_origin);
+    assert_eq!(
+        note_line(&stdout(&output)),
+        format!(
+            "FAIL: note: the note at {note_at} names the log other-log, not the page's \
+             PeterNeumann\n{republish}"
+        )
+    );
+    failed(&output, &pages_origin, 1);
+
     // No note here.
     host.replace(NOTE_PATH, None);
     let output = doctor(&pages_origin);

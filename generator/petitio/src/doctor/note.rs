@@ -123,6 +123,14 @@ fn fetch(probe: &Probe, url: &str, key: &VerifierKey) -> Result<WhereNote, Strin
             key.short()
         )
     })?;
-    WhereNote::parse(text)
-        .map_err(|problem| format!("the note at {url} is not a valid note: {problem}"))
+    let note = WhereNote::parse(text)
+        .map_err(|problem| format!("the note at {url} is not a valid note: {problem}"))?;
+    if note.key_name != key.name() {
+        return Err(format!(
+            "the note at {url} names the log {}, not the page's {}",
+            note.key_name,
+            key.name()
+        ));
+    }
+    Ok(note)
 }
