@@ -5,8 +5,11 @@
 // with the new build and the rewritten wrangler.toml ON THE SAME KV folder, as a deploy
 // keeps the same KV namespace. Every signature and count must carry over, old signers stay
 // known, the new origin and the mirror may sign, the blocked one may not; a second move
-// (B -> C, keeping B as a mirror) keeps B signing. The relocation's wall time (command plus
-// worker restart until ready) is measured and printed: docs/operations.md quotes it.
+// (B -> C, keeping B as a mirror) keeps B signing. The site has the operator's log key and
+// a signed "where we are now" note, so relocating also signs the next note (sequence + 1, A
+// abandoned), which the restarted worker publishes, and `petitio doctor` on the new worker
+// passes. The relocation's wall time (command plus worker restart until ready) is measured
+// and printed: docs/operations.md and BENCHMARKS.md quote it.
 //
 // Needs the worker build (scripts/build-worker) and a petitio binary (PETITIO_BIN or
 // target/); without them the suite is skipped, except under CI=true, where it fails.
@@ -27,6 +30,8 @@ const A = "https://a.example";
 const B = "https://b.example";
 const C = "https://c.example";
 const MIRROR = "https://mirror.example";
+/** The operator's log key (made by `petitio keygen` in the fixture's copy). */
+const KEY_NAME = "e2e-relocate";
 /** Signatures made on domain A, per petition. */
 const SIGNED_ON_A = { [OPEN_PETITION]: 4, [MASS_PETITION]: 3 };
 
@@ -120,6 +125,12 @@ describe("relocating the site to a new domain", { skip: missing ?? false }, () =
       .replace(/^base_url = .*$/m, `base_url = "${A}/"`)
       .replace(/^mirrors = .*$/m, `mirrors = ["${MIRROR}/"]`);
     fs.writeFileSync(config, text);
+    runPetitio(root, ["keygen", "--name", KEY_NAME]);
+    runPetitio(root, ["where", "sign"]);
+    VARS.LOG_SIGNING_KEY = fs.readFileSync(
+      path.join(root, ".petitio", "keys", `${KEY_NAME}.key`),
+      "utf8",
+    );
     runPetitio(root, ["build"]);
     workerConfig = path.join(root, "edge-worker", "wrangler.toml");
     fs.mkdirSync(path.dirname(workerConfig), { recursive: true });
@@ -166,7 +177,7 @@ describe("relocating the site to a new domain", { skip: missing ?? false }, () =
     await restart();
     const ready = performance.now();
     const line =
-      `relocation A -> B: ${(ready - started).toFixed(0)} ms in all ` +
+      `relocation A -> B with the signed note: ${(ready - started).toFixed(0)} ms in all ` +
       `(petitio relocate ${(relocated - started).toFixed(0)} ms, ` +
       `worker restart until ready ${(ready - relocated).toFixed(0)} ms, ` +
       `${pagesOnA.length} pages)`;
@@ -196,9 +207,29 @@ describe("relocating the site to a new domain", { skip: missing ?? false }, () =
     await waitForCount(target, MASS_PETITION, SIGNED_ON_A[MASS_PETITION]);
 
     for (const file of files(dist)) {
+      // The note and the manifest's copy of it name A as abandoned, so nothing goes back.
+      if (file === ".well-known/petitio-where" || file === "_petitio/manifest.json") continue;
       const text = fs.readFileSync(path.join(dist, file), "latin1");
       assert.ok(!text.includes("a.example"), `${file} of the new build mentions a.example`);
     }
+
+    // The new worker publishes the next note: B is the main origin, A abandoned.
+    const note = await fetch(`${target.url}/.well-known/petitio-where`);
+    assert.equal(note.status, 200);
+    const noteText = await note.text();
+    assert.match(noteText, /^petitio-where\/v1\nkey e2e-relocate\nsequence 2\nmain https:\/\/b\.example\n/);
+    assert.match(noteText, /\nabandoned https:\/\/a\.example\n/);
+
+    // `petitio doctor` on the relocated worker: every check passes.
+    const doctor = runPetitio(root, ["doctor", `${target.url}/`, "--petition", OPEN_PETITION]);
+    const report = doctor.split("\n");
+    for (const reportLine of report.filter(Boolean)) t.diagnostic(reportLine);
+    assert.equal(report[0], `petitio doctor: ${target.url}/kk/petitions/${OPEN_PETITION}/`);
+    assert.equal(report[1], `ok: api: ${target.url}/api answers from ${target.url}`);
+    assert.equal(report[2], `ok: cors: the API is on the page's own origin ${target.url}: nothing to allow`);
+    assert.match(report[3], /^(ok|warn): csp: /);
+    assert.match(report.join("\n"), /\nok: note: sequence 2 signed by e2e-relocate\+[0-9a-f]{8}; the main origin's could not be compared: /);
+    assert.match(report.join("\n"), /\nok: manifest: the API at .* knows all \d+ petitions the pages list\n/);
 
     // The site for the old host: a notice at every old page, pointing to its new address.
     const moved = path.join(root, "dist-moved");
@@ -229,7 +260,13 @@ describe("relocating the site to a new domain", { skip: missing ?? false }, () =
 
     let mirrorLists = 0;
     for (const file of files(dist)) {
-      const text = fs.readFileSync(path.join(dist, file), "utf8");
+      if (file === ".well-known/petitio-where" || file === "_petitio/manifest.json") continue;
+      // Pages look for newer notes at every origin the site knows, mirrors included (and
+      // their policy lets them).
+      const text = fs
+        .readFileSync(path.join(dist, file), "utf8")
+        .replace(/ data-where-at="[^"]*"/g, "")
+        .replace(/<meta http-equiv="Content-Security-Policy"[^>]*>/g, "");
       assert.ok(!text.includes("a.example"), `${file} mentions a.example`);
       if (!file.endsWith(".html")) continue;
       // Cut the footer's mirror list out; nothing else in the page may name B.

@@ -523,16 +523,26 @@ fn a_bad_address_or_a_site_that_does_not_answer_is_a_clear_error() {
         );
     }
     let nothing = format!("http://127.0.0.1:{}/", closed_port());
-    let output = doctor(&nothing);
-    assert_eq!(output.status.code(), Some(1));
-    assert_eq!(
-        stderr(&output),
-        format!(
-            "error: cannot load {nothing}: connection refused (nothing listens there)\n  \
-             Check the address; if the site does not answer at all, its DNS record and the \
-             worker route come first (the steps `petitio relocate` printed).\n"
-        )
-    );
+    // A name that never resolves (RFC 6761), as a new domain before its DNS record.
+    let unresolved = "http://petitio-doctor.invalid/";
+    for (url, reason) in [
+        (
+            nothing.as_str(),
+            "connection refused (nothing listens there)",
+        ),
+        (unresolved, "its host name does not resolve (DNS)"),
+    ] {
+        let output = doctor(url);
+        assert_eq!(output.status.code(), Some(1));
+        assert_eq!(
+            stderr(&output),
+            format!(
+                "error: cannot load {url}: {reason}\n  \
+                 Check the address; if the site does not answer at all, its DNS record and the \
+                 worker route come first (the steps `petitio relocate` printed).\n"
+            )
+        );
+    }
 }
 
 #[test]

@@ -104,6 +104,10 @@ fn reason(error: &ureq::Error) -> String {
         ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
             "connection refused (nothing listens there)".to_owned()
         }
+        // The system resolver's failure (no such name, or no resolver reachable).
+        ureq::Error::Io(io) if io.to_string().contains("failed to lookup address") => {
+            "its host name does not resolve (DNS)".to_owned()
+        }
         ureq::Error::ConnectionFailed => "the connection failed".to_owned(),
         other => other.to_string(),
     }
