@@ -15,17 +15,15 @@ import { prepareFixture, OPEN_PETITION } from "./harness/fixture.mjs";
 import { siteTargets } from "./harness/targets.mjs";
 import { startTurnstileStub } from "./harness/turnstile-stub.mjs";
 import { testVars } from "./harness/env.mjs";
-import { counts, request, sign, signFields } from "./harness/client.mjs";
+import { request, sign, signFields } from "./harness/client.mjs";
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { findPetitio } from "./harness/petitio-bin.mjs";
 import { REPO_ROOT } from "./harness/paths.mjs";
+import { PETER_PRIVATE, PETER_PUBLIC, waitForSealedLog } from "./harness/sealed-log.mjs";
 
-// Go's sumdb/note test key (docs/keys.md): petitio.toml publishes it, the worker signs with it.
-const PETER_PUBLIC = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
-const PETER_PRIVATE = "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz";
 
 const sha256 = (...parts) => crypto.createHash("sha256").update(Buffer.concat(parts)).digest();
 
@@ -82,18 +80,6 @@ function bundleEntries(bytes) {
 async function fetchBytes(target, sitePath) {
   const answer = await fetch(new URL(sitePath, target.url));
   return { status: answer.status, headers: answer.headers, bytes: Buffer.from(await answer.arrayBuffer()) };
-}
-
-/** Runs the counting job until the petition's sealed log has `size` entries. */
-async function waitForSealedLog(target, slug, size, timeoutMs = 150_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    await target.runScheduledJob();
-    const log = (await counts(target)).petitions?.[slug]?.log;
-    if (log?.size === size) return log;
-    if (Date.now() > deadline) throw new Error(`the log of ${slug} is ${JSON.stringify(log)}, expected size ${size}`);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-  }
 }
 
 for (const spec of siteTargets()) {

@@ -252,7 +252,8 @@ async fn write<S: KvStore>(
 pub struct Pending {
     pub by_petition: BTreeMap<String, Vec<Entry>>,
     /// Counted events the log cannot hold: recorded before the log existed (no commitment),
-    /// or with a region code an entry cannot carry.
+    /// or with a region code an entry cannot carry (`petitio check` refuses such codes, so only
+    /// a manifest built before that check could bring one).
     pub unloggable: u64,
 }
 

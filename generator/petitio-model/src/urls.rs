@@ -16,6 +16,7 @@
 //! | `<lang>/petitions/<slug>/signed/` | after signing without JavaScript |
 //! | `<lang>/petitions/<slug>/confirm/` | the link of a confirmation message: one button posting its token |
 //! | `<lang>/petitions/<slug>/withdraw/` | "withdraw my signature": asks for the address |
+//! | `<lang>/petitions/<slug>/verify/` | "verify my signature": checks a receipt against the log in the browser |
 //! | `<lang>/petitions/<slug>/embed/` | embeddable counter |
 //! | `<lang>/petitions/<slug>/badge.svg` | SVG badge |
 //! | `<lang>/<listing>/`, `<lang>/<listing>/page/<n>/` | status listings, [`PER_PAGE`] a page |
@@ -113,6 +114,12 @@ pub fn withdraw(lang: &str, slug: &str) -> String {
     format!("{}{WITHDRAW}", petition(lang, slug))
 }
 
+/// The "verify my signature" page: `kk/petitions/<slug>/verify/` (the receipt is checked
+/// against the petition's log in the browser; nothing is asked of a server but the log).
+pub fn verify(lang: &str, slug: &str) -> String {
+    format!("{}{VERIFY}", petition(lang, slug))
+}
+
 /// The query parameter of the confirm page's URL carrying the token:
 /// `<confirm page>?token=<token>`.
 pub const TOKEN_PARAMETER: &str = "token";
@@ -137,6 +144,7 @@ pub const SIGNED: &str = "signed/";
 pub const EMBED: &str = "embed/";
 pub const CONFIRM: &str = "confirm/";
 pub const WITHDRAW: &str = "withdraw/";
+pub const VERIFY: &str = "verify/";
 
 /// Page `page` (from 1) of a status listing: `kk/open/`, `kk/open/page/2/`.
 pub fn listing(lang: &str, listing: Listing, page: usize) -> String {

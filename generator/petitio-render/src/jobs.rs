@@ -47,6 +47,11 @@ pub enum Job {
         slug: String,
         lang: String,
     },
+    /// "Verify my signature": the receipt checked against the log in the browser.
+    Verify {
+        slug: String,
+        lang: String,
+    },
     /// The embeddable counter page of a petition in one language.
     Embed {
         slug: String,
@@ -119,6 +124,7 @@ impl Job {
             | Job::Signed { slug, .. }
             | Job::Confirm { slug, .. }
             | Job::Withdraw { slug, .. }
+            | Job::Verify { slug, .. }
             | Job::Embed { slug, .. }
             | Job::Badge { slug, .. }
             | Job::PetitionFeed { slug, .. } => changed.slugs.contains(slug),
@@ -155,6 +161,7 @@ impl Job {
             Job::Signed { .. } => Some(names::SIGNED),
             Job::Confirm { .. } => Some(names::CONFIRM),
             Job::Withdraw { .. } => Some(names::WITHDRAW),
+            Job::Verify { .. } => Some(names::VERIFY),
             Job::Embed { .. } => Some(names::EMBED),
             Job::Listing { .. } | Job::Tag { .. } => Some(names::LISTING),
             Job::TagIndex { .. } => Some(names::TAG_INDEX),
@@ -210,6 +217,10 @@ pub fn petition_jobs(petition: &Petition) -> Vec<Job> {
                 lang: lang.clone(),
             },
             Job::Withdraw {
+                slug: slug.clone(),
+                lang: lang.clone(),
+            },
+            Job::Verify {
                 slug: slug.clone(),
                 lang: lang.clone(),
             },

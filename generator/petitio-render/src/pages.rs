@@ -320,6 +320,7 @@ impl Renderer<'_> {
             "lang": translation.lang,
             "url": self.linker.url(at, &urls::petition(&translation.lang, &petition.slug)),
             "withdraw_url": self.linker.url(at, &urls::withdraw(&translation.lang, &petition.slug)),
+            "verify_url": self.linker.url(at, &urls::verify(&translation.lang, &petition.slug)),
             "log_url": self.linker.url(at, &urls::log_checkpoint(&petition.slug)),
             "status": petition.status.as_str(),
             "title": translation.title,
@@ -545,6 +546,24 @@ impl Renderer<'_> {
         context.insert("form_alternatives", &self.alternative_actions(route));
         self.insert_api(&mut context);
         self.theme.templates.render(at, lang, template, &context)
+    }
+
+    /// "Verify my signature": the page script checks a receipt against the petition's
+    /// log (its checkpoint and entry bundles, relative to the site's base path) with the
+    /// site's log key; without a log key the page says the site publishes no log.
+    pub(super) fn verify_page(&self, petition: &Petition, lang: &str) -> Result<String, Error> {
+        let translation = petition
+            .translation(lang)
+            .expect("verify pages exist only for translations");
+        let title = self.t(lang, "verify.title")?;
+        let (mut context, at) = self.subpage_context(petition, translation, urls::verify, title);
+        context.insert(
+            "log_url",
+            &self.linker.url(at, &urls::log_prefix(&petition.slug)),
+        );
+        self.theme
+            .templates
+            .render(at, lang, names::VERIFY, &context)
     }
 
     /// The embeddable counter: a tiny page for an `<iframe>` on other sites.

@@ -542,6 +542,10 @@ impl<'s> Renderer<'s> {
                     html.into_bytes(),
                 )
             }
+            Job::Verify { slug, lang } => {
+                let html = self.verify_page(self.petition(slug), lang)?;
+                sink.put(&urls::file_of(&urls::verify(lang, slug)), html.into_bytes())
+            }
             Job::Embed { slug, lang } => {
                 let html = self.embed_page(self.petition(slug), lang)?;
                 sink.put(&urls::file_of(&urls::embed(lang, slug)), html.into_bytes())

@@ -45,6 +45,8 @@ pub mod names {
     pub const CONFIRM: &str = "confirm.html";
     /// "Withdraw my signature": asks for the address.
     pub const WITHDRAW: &str = "withdraw.html";
+    /// "Verify my signature": checks a receipt against the petition's log.
+    pub const VERIFY: &str = "verify.html";
     pub const EMBED: &str = "embed.html";
     /// Listing pages and tag pages.
     pub const LISTING: &str = "listing.html";

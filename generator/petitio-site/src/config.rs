@@ -17,6 +17,7 @@ use petitio_model::date::UtcOffset;
 use petitio_model::lang::is_language_code;
 use petitio_model::log_key::{VerifierKey, VerifierKeyProblem, KEY_NAME_RULE};
 use petitio_model::slug::is_slug;
+use petitio_model::transparency::MAX_REGION_BYTES;
 use petitio_model::weburl::{parse_http_url, Url};
 
 pub const CONFIG_FILE: &str = "petitio.toml";
@@ -517,6 +518,13 @@ fn read_regions(fields: &Fields<'_>, problems: &mut Vec<Problem>) -> Vec<Region>
                     slug: code.value.clone(),
                 },
             ));
+        } else if code.value.len() > MAX_REGION_BYTES {
+            problems.push(table.problem(
+                "code",
+                ProblemKind::RegionCodeTooLong {
+                    code: code.value.clone(),
+                },
+            ));
         }
         if regions.iter().any(|r| r.code == code.value) {
             problems.push(table.problem(
@@ -764,6 +772,23 @@ mod tests {
         assert_eq!(
             texts("name = \"x\"\n"),
             ["error: petitio.toml:5: field `log.name`: unknown field; expected one of: key"]
+        );
+    }
+
+    #[test]
+    fn a_region_code_longer_than_a_log_entry_holds_is_refused() {
+        let base = "base_url = \"https://p.example\"\n[title]\nkk = \"Т\"\n[[regions]]\n";
+        let longest = "a".repeat(MAX_REGION_BYTES);
+        assert_eq!(
+            config(&format!("{base}code = \"{longest}\"\nkk = \"Ә\"\n")).regions[0].code,
+            longest
+        );
+        let problems =
+            Config::parse(&format!("{base}code = \"{longest}b\"\nkk = \"Ә\"\n"), None).unwrap_err();
+        let texts: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            texts,
+            [format!("error: petitio.toml:5: field `regions[0].code`: `{longest}b` is 65 bytes long; a region code may have at most 64 (every signature's entry in the public log holds it): shorten it")]
         );
     }
 

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use petitio_model::date::Date;
 use petitio_model::log_key::NoteVerifyProblem;
 use petitio_model::slug::{suggest_slug, IMAGE_EXTENSIONS, MAX_NAME_CHARS};
+use petitio_model::transparency::MAX_REGION_BYTES;
 
 /// Everything that can be wrong with a site's sources, or with reading them.
 #[derive(Debug, thiserror::Error)]
@@ -164,6 +165,10 @@ pub enum ProblemKind {
     NameTooLong {
         name: String,
     },
+    /// A region code longer than a log entry holds.
+    RegionCodeTooLong {
+        code: String,
+    },
     DuplicateSlug {
         slug: String,
         other: String,
@@ -280,6 +285,12 @@ impl fmt::Display for ProblemKind {
                 "`{name}` is {} characters long; a slug, tag or page name may have at most {MAX_NAME_CHARS} \
                  (it becomes a folder and part of every link to it): shorten it",
                 name.chars().count()
+            ),
+            ProblemKind::RegionCodeTooLong { code } => write!(
+                f,
+                "`{code}` is {} bytes long; a region code may have at most {MAX_REGION_BYTES} (every signature's \
+                 entry in the public log holds it): shorten it",
+                code.len()
             ),
             ProblemKind::DuplicateSlug { slug, other } => write!(
                 f,

@@ -90,6 +90,7 @@ const RESERVED_IDS: &[&str] = &[
     "updates-heading",
     "verify",
     "verify-heading",
+    "verify-receipt",
     "withdraw",
 ];
 const RESERVED_ID_PREFIXES: &[&str] =

@@ -18,7 +18,7 @@ fn built() -> (TestSite, BTreeMap<String, Vec<u8>>) {
     ]);
     let summary = String::from_utf8_lossy(&output.stdout).into_owned();
     assert!(
-        summary.starts_with("Built 70 pages (151 files) into "),
+        summary.starts_with("Built 77 pages (158 files) into "),
         "{summary}"
     );
     let files = snapshot(&site.path("dist"));
@@ -133,7 +133,7 @@ fn check_passes_on_the_valid_site() {
     let output = site.run_ok(&["check"]);
     assert_eq!(
         String::from_utf8_lossy(&output.stdout),
-        "No problems: 4 petitions, 1 pages, internal links of 107 rendered files checked\n"
+        "No problems: 4 petitions, 1 pages, internal links of 114 rendered files checked\n"
     );
     assert!(!site.path("dist").exists(), "check writes nothing");
 }

@@ -55,6 +55,12 @@
   function text(m, key, fallbackKey) {
     return m[key] || (fallbackKey && m[fallbackKey]) || "";
   }
+  /** `template` with each `{name}` replaced by `values[name]` (unknown names are kept). */
+  function fill(template, values) {
+    return template.replace(/\{([a-z_]+)\}/g, function (whole, name) {
+      return Object.prototype.hasOwnProperty.call(values, name) ? values[name] : whole;
+    });
+  }
 
   // ---- formatting (the same rules as the generator's format_number / format_date) --------
 
@@ -1017,6 +1023,185 @@
     }
   }
 
+  // ---- the verify page: a receipt checked against the petition's log ------------------------
+  //
+  // docs/transparency.md: the receipt petitio-receipt-v1:<slug>:<r> gives the commitment
+  // SHA-256("petitio-receipt-v1\0" ‖ slug ‖ "\0" ‖ r); the page reads the log's checkpoint
+  // (verified with the key the page carries, by the where-note reader's code above), every
+  // entry bundle up to its size, recomputes the RFC 6962 root, and looks for the commitment.
+  // Only the log's static files are fetched; the receipt leaves the page never.
+  var ENTRY_SIGNATURE = 1;
+  var ENTRY_WITHDRAWAL = 2;
+  var TILE_WIDTH = 256;
+
+  function sha256(bytes) {
+    return window.crypto.subtle.digest("SHA-256", bytes).then(function (d) { return new Uint8Array(d); });
+  }
+
+  function concat(parts) {
+    var length = parts.reduce(function (sum, p) { return sum + p.length; }, 0);
+    var out = new Uint8Array(length);
+    var at = 0;
+    parts.forEach(function (p) { out.set(p, at); at += p.length; });
+    return out;
+  }
+
+  function hexBytes(hex) {
+    return new Uint8Array(hex.match(/../g).map(function (h) { return parseInt(h, 16); }));
+  }
+
+  /** The commitment of a receipt (transparency.rs, `Commitment::of`). */
+  function receiptCommitment(slug, secretHex) {
+    return sha256(concat([utf8("petitio-receipt-v1\u0000" + slug + "\u0000"), hexBytes(secretHex)]));
+  }
+
+  /** A tile index in groups of three digits, all but the last prefixed with x (tlog-tiles). */
+  function tileIndexPath(n) {
+    var groups = [];
+    do { groups.unshift(String(n % 1000).padStart(3, "0")); n = Math.floor(n / 1000); } while (n > 0);
+    return groups.map(function (g, i) { return i < groups.length - 1 ? "x" + g : g; }).join("/");
+  }
+
+  /** RFC 6962's root of `leaves` (leaf hashes), SHA-256 of nothing for none. */
+  function merkleRoot(leaves) {
+    if (leaves.length === 0) return sha256(new Uint8Array(0));
+    if (leaves.length === 1) return Promise.resolve(leaves[0]);
+    var k = 1;
+    while (k * 2 < leaves.length) k *= 2;
+    return Promise.all([merkleRoot(leaves.slice(0, k)), merkleRoot(leaves.slice(k))]).then(function (halves) {
+      return sha256(concat([new Uint8Array([1]), halves[0], halves[1]]));
+    });
+  }
+
+  /** A failed check, named for the page: `kind` is a result code, `detail` says which check. */
+  function verifyFailure(kind, detail) {
+    var error = new Error(detail);
+    error.verifyResult = kind;
+    return error;
+  }
+
+  function fetchLog(url, what) {
+    return fetch(url, { cache: "no-store", credentials: "omit" }).then(function (response) {
+      if (!response.ok) throw verifyFailure("unreachable", what + ": HTTP " + response.status);
+      return response;
+    }, function () { throw verifyFailure("unreachable", what + ": no answer"); });
+  }
+
+  /** The entries of one bundle: each after a big-endian u16 length. */
+  function bundleEntries(bytes, expected, name) {
+    var entries = [];
+    var at = 0;
+    while (at < bytes.length) {
+      if (at + 2 > bytes.length) throw verifyFailure("log_failed", name + " is truncated");
+      var length = (bytes[at] << 8) | bytes[at + 1];
+      if (at + 2 + length > bytes.length) throw verifyFailure("log_failed", name + " is truncated");
+      entries.push(bytes.slice(at + 2, at + 2 + length));
+      at += 2 + length;
+    }
+    if (entries.length !== expected) throw verifyFailure("log_failed", name + " holds " + entries.length + " entries, not " + expected);
+    return entries;
+  }
+
+  /** The checkpoint's size and root once its signature and origin are checked. */
+  function readCheckpoint(logUrl, key, slug) {
+    return fetchLog(logUrl + "checkpoint", "the checkpoint").then(function (r) { return r.text(); }).then(function (signed) {
+      return verifiedText(signed, key).then(function (text) {
+        if (text === null) throw verifyFailure("log_failed", "the checkpoint's signature is not by " + key.name);
+        var lines = text.split("\n");
+        if (lines[0] !== key.name + "/" + slug) throw verifyFailure("log_failed", "the checkpoint names the log " + lines[0] + ", not " + key.name + "/" + slug);
+        if (!/^(0|[1-9][0-9]{0,15})$/.test(lines[1] || "")) throw verifyFailure("log_failed", "the checkpoint's size is malformed");
+        var root;
+        try { root = base64Bytes(lines[2] || ""); } catch (e) { root = new Uint8Array(0); }
+        if (root.length !== 32) throw verifyFailure("log_failed", "the checkpoint's root is malformed");
+        return { size: Number(lines[1]), root: root };
+      });
+    });
+  }
+
+  /** Every entry of the log up to `size`, from its full and last partial entry bundles. */
+  function readEntries(logUrl, size) {
+    var bundles = [];
+    for (var n = 0; n * TILE_WIDTH < size; n++) {
+      var width = Math.min(TILE_WIDTH, size - n * TILE_WIDTH);
+      var path = "tile/entries/" + tileIndexPath(n) + (width < TILE_WIDTH ? ".p/" + width : "");
+      bundles.push({ path: path, width: width });
+    }
+    return Promise.all(bundles.map(function (b) {
+      return fetchLog(logUrl + b.path, b.path).then(function (r) { return r.arrayBuffer(); }).then(function (buffer) {
+        return bundleEntries(new Uint8Array(buffer), b.width, b.path);
+      });
+    })).then(function (lists) { return [].concat.apply([], lists); });
+  }
+
+  /** What the log says of `commitment`: { result, index, bucket }. */
+  function checkInclusion(logUrl, key, slug, commitment) {
+    return readCheckpoint(logUrl, key, slug).then(function (checkpoint) {
+      return readEntries(logUrl, checkpoint.size).then(function (entries) {
+        return Promise.all(entries.map(function (e) { return sha256(concat([new Uint8Array([0]), e])); }))
+          .then(merkleRoot).then(function (root) {
+            if (!sameBytes(root, checkpoint.root)) throw verifyFailure("log_failed", "the entries do not make the checkpoint's root");
+            var found = null;
+            var withdrawn = false;
+            entries.forEach(function (entry, index) {
+              if (entry.length < 43 || !sameBytes(entry.slice(1, 33), commitment)) return;
+              if (entry[0] === ENTRY_SIGNATURE && found === null) {
+                var bucket = 0;
+                for (var i = 33; i < 41; i++) bucket = bucket * 256 + entry[i];
+                found = { index: index, bucket: bucket };
+              } else if (entry[0] === ENTRY_WITHDRAWAL) withdrawn = true;
+            });
+            if (found === null) return { result: "not_in_log", size: checkpoint.size };
+            return { result: withdrawn ? "withdrawn" : "included", index: found.index, bucket: found.bucket, size: checkpoint.size };
+          });
+      });
+    });
+  }
+
+  function startVerify(section) {
+    var slug = section.getAttribute("data-verify");
+    var keyText = section.getAttribute("data-verify-key");
+    var logUrl = section.getAttribute("data-verify-log");
+    var form = section.querySelector("form#verify");
+    if (!keyText || !logUrl || !form || !window.crypto || !window.crypto.subtle) return;
+    var input = form.querySelector("textarea");
+    var detail = section.querySelector("[data-verify-detail]");
+    function show(code, text) {
+      each(section.querySelectorAll("[data-verify-result]"), function (node) {
+        node.hidden = node.getAttribute("data-verify-result") !== code;
+      });
+      section.setAttribute("data-verify-state", code);
+      detail.textContent = text || "";
+      detail.hidden = !text;
+    }
+    function check() {
+      var receipt = input.value.trim();
+      var parts = receipt.split(":");
+      if (!RECEIPT.test(receipt) || parts[1] !== slug) return show("bad_receipt");
+      show("checking");
+      importVerifierKey(keyText).then(function (key) {
+        return receiptCommitment(slug, parts[2]).then(function (commitment) {
+          return checkInclusion(new URL(logUrl, window.location.href).href, key, slug, commitment);
+        });
+      }).then(function (found) {
+        return messages().then(function (m) {
+          var size = formatNumber(found.size, m);
+          if (found.result === "not_in_log") return show("not_in_log", fill(text(m, "verify.size") || "Log size: {size}.", { size: size }));
+          var minute = new Date(found.bucket * 60000).toISOString().slice(0, 16).replace("T", " ");
+          show(found.result, fill(text(m, "verify.entry") || "Entry {index} of the log's {size}, counted in the minute of {minute} UTC.",
+            { index: formatNumber(found.index, m), size: size, minute: minute }));
+        });
+      }).then(null, function (error) {
+        show(error.verifyResult || "log_failed", error.message);
+      });
+    }
+    var kept = remembered(slug);
+    if (kept && kept.receipt) input.value = kept.receipt;
+    form.hidden = false;
+    each(section.querySelectorAll("[data-verify-nojs]"), function (node) { node.hidden = true; });
+    form.addEventListener("submit", function (event) { event.preventDefault(); check(); });
+    if (input.value) check();
+  }
+
   // ---- start ---------------------------------------------------------------------------------
 
   var form = doc.querySelector("form#sign");
@@ -1025,6 +1210,7 @@
   each(doc.querySelectorAll("[data-copy-link]"), enhanceCopy);
   each(doc.querySelectorAll("form#confirm input[name=\"token\"]"), fillToken);
   each(doc.querySelectorAll("[data-signed]"), keepReceipt);
+  each(doc.querySelectorAll("[data-verify]"), startVerify);
   var searchBox = doc.querySelector("[data-search]");
   if (searchBox) startSearch(searchBox);
   refreshCounts();
