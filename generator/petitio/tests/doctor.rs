@@ -566,3 +566,28 @@ fn an_endpoint_answering_without_cors_headers_fails_cors() {
     );
     failed(&output, &pages_origin, 1);
 }
+
+#[test]
+fn an_endpoint_answering_5xx_is_down_while_another_answers() {
+    let (host, pages_origin, api_origin, _api_server) = split();
+    // A server at the first endpoint's address that fails every request (a broken route).
+    let broken = StaticHost::bind();
+    broken.fail(&format!("/api/petitions/{SLUG}/count"), 503);
+    let _pages = pages(
+        &host,
+        &[
+            format!("{}/api", broken.origin()),
+            format!("{api_origin}/api"),
+        ],
+    );
+    let output = doctor(&pages_origin);
+    assert_reports(
+        &output,
+        &format!(
+            "\nwarn: api: {api_origin}/api answers, but this one does not: {}/api (answered \
+             HTTP 503)\n",
+            broken.origin()
+        ),
+    );
+    passed(&output);
+}

@@ -18,6 +18,8 @@ struct Served {
     overrides: BTreeMap<String, Option<Vec<u8>>>,
     /// The `Content-Security-Policy` header sent with HTML, if any.
     csp: Option<String>,
+    /// Paths answered with this status (and an empty body), as a broken server would.
+    statuses: BTreeMap<String, u16>,
 }
 
 /// A running host on `127.0.0.1`; its thread lives as long as the test process.
@@ -65,6 +67,17 @@ impl StaticHost {
     }
 }
 
+impl StaticHost {
+    /// Answers `path` with `status` and no body.
+    pub fn fail(&self, path: &str, status: u16) {
+        self.served
+            .lock()
+            .unwrap()
+            .statuses
+            .insert(path.to_owned(), status);
+    }
+}
+
 fn answer(mut stream: TcpStream, served: &Mutex<Served>) {
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut request_line = String::new();
@@ -87,7 +100,7 @@ fn answer(mut stream: TcpStream, served: &Mutex<Served>) {
         .next()
         .unwrap()
         .to_owned();
-    let (body, csp) = {
+    let (body, csp, status) = {
         let served = served.lock().unwrap();
         let body = match served.overrides.get(&path) {
             Some(body) => body.clone(),
@@ -99,8 +112,19 @@ fn answer(mut stream: TcpStream, served: &Mutex<Served>) {
                 std::fs::read(file).ok()
             }),
         };
-        (body, served.csp.clone())
+        (
+            body,
+            served.csp.clone(),
+            served.statuses.get(&path).copied(),
+        )
     };
+    if let Some(status) = status {
+        let _ = write!(
+            stream,
+            "HTTP/1.1 {status} Failing\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        );
+        return;
+    }
     let html = path.ends_with('/') || path.ends_with(".html");
     let mut head = String::new();
     let body = match body {
