@@ -591,3 +591,46 @@ fn an_endpoint_answering_5xx_is_down_while_another_answers() {
     );
     passed(&output);
 }
+
+#[test]
+fn an_old_page_is_checked_against_the_api_a_newer_note_names() {
+    let (host, pages_origin, api_origin, _api_server) = split();
+    // The pages were built when the API was at an address now blocked (its port closed).
+    let blocked = format!("http://127.0.0.1:{}", closed_port());
+    let pages = pages(&host, &[format!("{blocked}/api")]);
+    let output = doctor(&pages_origin);
+    assert_reports(
+        &output,
+        &format!("\nFAIL: api: no API endpoint answers from {pages_origin}: {blocked}/api "),
+    );
+    failed(&output, &pages_origin, 1);
+
+    // The operator moves the API and signs note 2, published here; the pages stay as built.
+    let config = pages.read("petitio.toml").replace(
+        &format!("api_endpoints = [\"{blocked}/api\"]"),
+        &format!("api_endpoints = [\"{api_origin}/api\"]"),
+    );
+    pages.write("petitio.toml", &config);
+    pages.run_ok(&["where", "sign"]);
+    host.replace(NOTE_PATH, Some(&pages.read("where.note")));
+    let output = doctor(&pages_origin);
+    assert_whole_report(
+        &output,
+        &pages_origin,
+        &[
+            format!(
+                "warn: api: {api_origin}/api answers, but this one does not: {blocked}/api \
+                 (connection refused (nothing listens there)) (following the note of sequence 2)"
+            ),
+            "  fix: signers fail over to the ones that answer; check that the endpoint's host \
+             name has a DNS record and that the worker has a route there (the steps `petitio \
+             relocate` printed), then `scripts/deploy`"
+                .into(),
+            cors_ok(&api_origin, &pages_origin),
+            "ok: csp: connect-src allows 2 endpoints, form-action 1 form target".into(),
+            "ok: note: sequence 2 signed by PeterNeumann+c74f20a3".into(),
+            manifest_ok(&api_origin),
+        ],
+    );
+    passed(&output);
+}

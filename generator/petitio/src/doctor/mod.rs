@@ -128,17 +128,29 @@ pub fn doctor(opts: &DoctorOptions) -> Result<Report, Error> {
             url: opts.url.clone(),
         })?;
     let answer = load(&probe, page_url.as_str())?;
-    let page = Page::read(
+    let mut page = Page::read(
         page_url.clone(),
         &answer.text(),
         answer.header("content-security-policy"),
     );
+    // A newer note moves the page's API: check the endpoints the script would use.
+    let (note_finding, followed) = note::check(&probe, &page, &base);
+    if let Some(note) = &followed {
+        page.endpoints = page.endpoints_following(note);
+    }
     let reached = api::reach(&probe, &page, &slug);
+    let mut api_finding = api::reachable(&page, &reached);
+    if let Some(note) = &followed {
+        api_finding.text.push_str(&format!(
+            " (following the note of sequence {})",
+            note.sequence
+        ));
+    }
     let findings = vec![
-        api::reachable(&page, &reached),
+        api_finding,
         api::cors(&probe, &page, &slug, &reached),
         csp_check(&page, &slug),
-        note::check(&probe, &page, &base),
+        note_finding,
         content::check(&probe, manifest.as_ref(), &reached),
     ];
     Ok(Report {

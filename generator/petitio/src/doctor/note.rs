@@ -19,8 +19,17 @@ use super::Finding;
 const REPUBLISH: &str = "publish the committed where.note here with the build (`petitio build` \
                          copies it to .well-known/petitio-where; `petitio where sign` signs it)";
 
-/// The `note` check; `base` is the site's root on this origin.
-pub fn check(probe: &Probe, page: &Page, base: &Url) -> Finding {
+/// The `note` check; `base` is the site's root on this origin. Also the note the page's
+/// script would follow (a verified one with a higher sequence than the page's), whose API
+/// endpoints it tries first.
+pub fn check(probe: &Probe, page: &Page, base: &Url) -> (Finding, Option<WhereNote>) {
+    let mut followed = None;
+    let finding = judge(probe, page, base, &mut followed);
+    let followed = followed.filter(|note: &WhereNote| note.sequence > page.where_sequence);
+    (finding, followed)
+}
+
+fn judge(probe: &Probe, page: &Page, base: &Url, followed: &mut Option<WhereNote>) -> Finding {
     let Some(key_text) = &page.where_key else {
         return Finding::ok(
             "note",
@@ -64,6 +73,7 @@ pub fn check(probe: &Probe, page: &Page, base: &Url) -> Finding {
                     latest.sequence, latest.main_origin, main_note.sequence
                 );
                 latest = main_note;
+                *followed = Some(latest.clone());
                 if !latest.abandoned.contains(&page.origin) {
                     return Finding::fail(
                         "note",
@@ -78,6 +88,7 @@ pub fn check(probe: &Probe, page: &Page, base: &Url) -> Finding {
             }
         }
     }
+    *followed = Some(latest.clone());
     if latest.abandoned.contains(&page.origin) {
         return Finding::fail(
             "note",

@@ -9,6 +9,7 @@
 //! references the autoescape writes decoded.
 
 use petitio_model::weburl::{parse_http_url, Url};
+use petitio_model::where_note::WhereNote;
 
 use super::csp::Policy;
 
@@ -67,6 +68,22 @@ impl Page {
                 .unwrap_or(0),
             policies,
         }
+    }
+}
+
+impl Page {
+    /// The endpoints the page's script tries when it follows `note` (`endpointsOf` in
+    /// `petitio.js`): the note's, then the page's own not on an origin the note abandoned.
+    pub fn endpoints_following(&self, note: &WhereNote) -> Vec<String> {
+        let mut endpoints: Vec<String> = note.api_endpoints.clone();
+        for endpoint in &self.endpoints {
+            let abandoned = parse_http_url(endpoint)
+                .is_some_and(|url| note.abandoned.contains(&url.origin().ascii_serialization()));
+            if !abandoned && !endpoints.contains(endpoint) {
+                endpoints.push(endpoint.clone());
+            }
+        }
+        endpoints
     }
 }
 
