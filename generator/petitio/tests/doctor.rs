@@ -35,6 +35,11 @@ fn doctor(url: &str) -> Output {
 const NOTE_OK: &str = "ok: note: sequence 1 signed by PeterNeumann+c74f20a3";
 const CSP_OK: &str = "ok: csp: connect-src allows 1 endpoint, form-action 1 form target";
 
+/// The fix under `warn: api`.
+const API_WARN_FIX: &str = "  fix: signers fail over to the ones that answer; check that the \
+    endpoint's host name has a DNS record and that the worker has a route there (the steps \
+    `petitio relocate` printed), then `scripts/deploy`";
+
 fn api_ok(api_origin: &str, pages_origin: &str) -> String {
     format!("ok: api: {api_origin}/api answers from {pages_origin}")
 }
@@ -246,10 +251,7 @@ fn an_api_port_closed_fails_api_and_warns_while_another_endpoint_answers() {
                 "warn: api: {api_origin}/api answers, but this one does not: {closed}/api \
                  (connection refused (nothing listens there))"
             ),
-            "  fix: signers fail over to the ones that answer; check that the endpoint's host \
-             name has a DNS record and that the worker has a route there (the steps `petitio \
-             relocate` printed), then `scripts/deploy`"
-                .into(),
+            API_WARN_FIX.into(),
             cors_ok(&api_origin, &pages_origin),
             "ok: csp: connect-src allows 2 endpoints, form-action 2 form targets".into(),
             NOTE_OK.into(),
@@ -622,10 +624,7 @@ fn an_old_page_is_checked_against_the_api_a_newer_note_names() {
                 "warn: api: {api_origin}/api answers, but this one does not: {blocked}/api \
                  (connection refused (nothing listens there)) (following the note of sequence 2)"
             ),
-            "  fix: signers fail over to the ones that answer; check that the endpoint's host \
-             name has a DNS record and that the worker has a route there (the steps `petitio \
-             relocate` printed), then `scripts/deploy`"
-                .into(),
+            API_WARN_FIX.into(),
             cors_ok(&api_origin, &pages_origin),
             "ok: csp: connect-src allows 2 endpoints, form-action 1 form target".into(),
             "ok: note: sequence 2 signed by PeterNeumann+c74f20a3".into(),
