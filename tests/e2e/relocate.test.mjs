@@ -7,7 +7,8 @@
 // known, the new origin and the mirror may sign, the blocked one may not; a second move
 // (B -> C, keeping B as a mirror) keeps B signing. The site has the operator's key, so each
 // move also signs the next "where we are now" note (sequence + 1, the old origin abandoned),
-// which the worker then serves. The relocation's wall time (command, note included, plus
+// which the worker then serves, and `petitio doctor` on the new worker passes every check.
+// The relocation's wall time (command, note included, plus
 // worker restart until ready) is measured and printed: BENCHMARKS.md quotes it.
 //
 // Needs the worker build (scripts/build-worker) and a petitio binary (PETITIO_BIN or
@@ -129,6 +130,8 @@ describe("relocating the site to a new domain", { skip: missing ?? false }, () =
     // next one, and the timing below includes it.
     runPetitio(root, ["keygen", "--name", "e2e-relocate"]);
     runPetitio(root, ["where", "sign"]);
+    // The worker holds the key's private half, as `scripts/deploy` requires of a keyed site.
+    VARS.LOG_SIGNING_KEY = fs.readFileSync(path.join(root, ".petitio/keys/e2e-relocate.key"), "utf8");
     runPetitio(root, ["build"]);
     workerConfig = path.join(root, "edge-worker", "wrangler.toml");
     fs.mkdirSync(path.dirname(workerConfig), { recursive: true });
@@ -189,6 +192,18 @@ describe("relocating the site to a new domain", { skip: missing ?? false }, () =
     assert.match(note, /^petitio-where\/v1\nkey e2e-relocate\nsequence 2\nmain https:\/\/b\.example\n/);
     assert.match(note, /^abandoned https:\/\/a\.example$/m);
     assert.equal(note, fs.readFileSync(path.join(root, "where.note"), "utf8"));
+
+    // `petitio doctor` on the relocated worker, as the runbook says after a deploy.
+    const doctor = runPetitio(root, ["doctor", `${target.url}/`, "--petition", OPEN_PETITION]);
+    const report = doctor.split("\n");
+    for (const reportLine of report.filter(Boolean)) t.diagnostic(reportLine);
+    assert.equal(report[0], `petitio doctor: ${target.url}/kk/petitions/${OPEN_PETITION}/`);
+    assert.equal(report[1], `ok: api: ${target.url}/api answers from ${target.url}`);
+    assert.equal(report[2], `ok: cors: the API is on the page's own origin ${target.url}: nothing to allow`);
+    assert.equal(report[3], "ok: csp: connect-src allows 1 endpoint, form-action 1 form target");
+    // This local origin is not in the note; its main origin (B) does not resolve here.
+    assert.match(report[4], /^ok: note: sequence 2 signed by e2e-relocate\+[0-9a-f]{8}; the main origin's could not be compared: cannot fetch https:\/\/b\.example\/\.well-known\/petitio-where: /);
+    assert.match(report[5], /^ok: manifest: the API at .* knows all \d+ petitions the pages list$/);
     await target.runScheduledJob();
     assert.deepEqual(publishedCounts(await counts(target)), countsOnA);
 

@@ -136,6 +136,19 @@ pub enum Command {
     )]
     Verify(VerifyArgs),
 
+    /// Check the live site as a signer's browser meets it: API reachable from the page's
+    /// origin, CORS, the page's CSP, the signed note, the API's petitions against the pages'
+    #[command(
+        after_help = "One line per check (ok, warn, FAIL), each problem with its fix; exits non-zero when a check fails. Every request gives up after 5 s. Run it after each step `petitio relocate` prints.\n\nExamples:\n  petitio doctor https://new.example/\n  petitio doctor https://mirror.example/ --petition clean-air-almaty"
+    )]
+    Doctor {
+        /// The site's root address on the origin to check, e.g. https://petitions.example/
+        url: String,
+        /// The petition whose page is read [default: the first open one in the site's manifest]
+        #[arg(long, value_name = "SLUG")]
+        petition: Option<String>,
+    },
+
     /// Witness a site's logs: verify each (consistent with what this witness saw before)
     /// and cosign its checkpoint (C2SP tlog-cosignature), for the site or a mirror to publish
     #[command(

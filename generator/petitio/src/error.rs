@@ -126,6 +126,42 @@ pub enum Error {
     #[error("error: {0}")]
     Fetch(#[from] FetchError),
 
+    /// `petitio doctor`: the site's address.
+    #[error(
+        "error: `{url}` is not a site address\n  \
+         Give the site's root like https://petitions.example/ (http:// for a server on this machine)."
+    )]
+    DoctorUrl { url: String },
+
+    #[error(
+        "error: cannot load {url}: {reason}\n  \
+         Check the address; if the site does not answer at all, its DNS record and the worker \
+         route come first (the steps `petitio relocate` printed)."
+    )]
+    DoctorPage { url: String, reason: String },
+
+    #[error(
+        "error: {site} publishes no manifest listing its petitions (_petitio/manifest.json)\n  \
+         Name the petition whose page to check with --petition SLUG."
+    )]
+    DoctorNoManifest { site: String },
+
+    #[error(
+        "error: {site} has no petition `{slug}` in its manifest\n  \
+         Give the slug of a published petition (it is in the page's address), or leave out --petition."
+    )]
+    DoctorUnknownPetition { site: String, slug: String },
+
+    #[error(
+        "error: {failed} of {total} checks failed for {site}\n  \
+         Fix what each FAIL line says, then run `petitio doctor` again."
+    )]
+    DoctorFailed {
+        site: String,
+        failed: usize,
+        total: usize,
+    },
+
     #[error("error: {url} is not the site's open data: {reason}")]
     OpenData { url: String, reason: String },
 

@@ -4,6 +4,7 @@
 mod cli;
 mod cmd;
 mod config_file;
+mod doctor;
 mod error;
 mod keygen;
 mod relocate;

@@ -64,7 +64,95 @@ pub struct RelocateReport {
     pub build: BuildReport,
     /// The "where we are now" note signed for the new address, when the site has one.
     pub where_note: Option<WhereSignReport>,
+    /// Whether the site's forms carry the Turnstile widget (`turnstile_site_key`).
+    pub turnstile: bool,
     pub elapsed: Duration,
+}
+
+impl RelocateReport {
+    /// What is left to do by hand in Cloudflare after the files are written, one step per
+    /// entry, each naming the `petitio doctor` check that verifies it (docs/operations.md,
+    /// "Step by step"); the last entries are the doctor commands to run.
+    pub fn remaining_steps(&self, worker_config: &Path) -> Vec<String> {
+        let new_base = SiteUrl::parse(&self.new_base_url).expect("relocate parsed it");
+        let host = new_base.host();
+        let mirror_hosts: Vec<String> = self
+            .mirrors
+            .iter()
+            .filter_map(|m| SiteUrl::parse(m).ok())
+            .map(|m| m.host().to_owned())
+            .collect();
+        let mut steps = Vec::new();
+        let route = if new_base.base_path() == "/" {
+            steps.push(format!(
+                "DNS: add {host} to the Cloudflare account (or point its name servers to \
+                 Cloudflare); the custom domain below creates its record and certificate. \
+                 Checked by `api`."
+            ));
+            format!("the custom domain {host}")
+        } else {
+            steps.push(format!(
+                "DNS: the zone {zone} must be in the Cloudflare account, with a proxied DNS record \
+                 for {host}; check zone_name in {config} (guessed from the last two labels). \
+                 Checked by `api`.",
+                zone = zone_of(host),
+                config = worker_config.display()
+            ));
+            format!("the route {host}{}*", new_base.base_path())
+        };
+        steps.push(if self.worker_config_updated {
+            format!(
+                "Route: `scripts/deploy` publishes the worker on {route} with ALLOWED_ORIGINS = \
+                 {} (from {}). Checked by `api` and `cors`.",
+                self.allowed_origins.join(","),
+                worker_config.display()
+            )
+        } else {
+            format!(
+                "API: make it answer on {route} with ALLOWED_ORIGINS = {}. Checked by `api` \
+                 and `cors`.",
+                self.allowed_origins.join(",")
+            )
+        });
+        if self.turnstile {
+            let mut hosts = vec![host.to_owned()];
+            hosts.extend(mirror_hosts);
+            steps.push(format!(
+                "Turnstile: add {} to the widget's host names (Turnstile, the widget, Hostname \
+                 management); keys unchanged. No check can see this from outside: sign once on \
+                 {}.",
+                hosts.join(", "),
+                self.new_base_url
+            ));
+        }
+        steps.push(
+            "Secrets: nothing to do: SIGNING_KEY, LOG_SIGNING_KEY and TURNSTILE_SECRET stay, the KV \
+             namespace too (signatures and counts carry over)."
+                .to_owned(),
+        );
+        if !self.mirrors.is_empty() {
+            steps.push(format!(
+                "Mirrors: publish the new build on {} (pages, _headers{}). Checked by `csp`, \
+                 `note` and `manifest` on each.",
+                self.mirrors.join(", "),
+                if self.where_note.is_some() {
+                    ", .well-known/petitio-where"
+                } else {
+                    ""
+                }
+            ));
+        }
+        let mut lines: Vec<String> = steps
+            .iter()
+            .enumerate()
+            .map(|(i, step)| format!("  {}. {step}", i + 1))
+            .collect();
+        lines.push("Then check each address (every check ok or warn):".to_owned());
+        for site in std::iter::once(&self.new_base_url).chain(&self.mirrors) {
+            lines.push(format!("  petitio doctor {site}"));
+        }
+        lines
+    }
 }
 
 /// `text` as a site address, or the error saying why it cannot be one.
@@ -307,6 +395,7 @@ pub fn relocate(opts: &RelocateOptions) -> Result<RelocateReport, Error> {
         moved_pages,
         build,
         where_note,
+        turnstile: config.turnstile.is_some(),
         elapsed: started.elapsed(),
     })
 }

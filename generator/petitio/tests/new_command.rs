@@ -76,6 +76,10 @@ fn help_shows_examples_for_every_command() {
         &["serve"],
         &["keygen"],
         &["where", "sign"],
+        &["relocate"],
+        &["verify"],
+        &["witness"],
+        &["doctor"],
     ] {
         let output = site.run_ok(&[command, &["--help"]].concat());
         let help = String::from_utf8_lossy(&output.stdout);

@@ -16,6 +16,13 @@ fn site_with_worker_config() -> TestSite {
     site
 }
 
+/// What `petitio relocate` prints after its "Done in" line: the steps left to do by hand.
+fn steps_of(stdout: &str) -> &str {
+    let done = stdout.find("\nDone in ").expect("a Done line");
+    let after = &stdout[done + 1..];
+    &after[after.find('\n').unwrap() + 1..]
+}
+
 fn html_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     walkdir::WalkDir::new(dir)
         .into_iter()
@@ -35,6 +42,25 @@ fn relocation_moves_everything_to_the_new_domain_and_keeps_kv() {
     assert!(
         stdout.starts_with("Moved https://petitions.example/ -> https://new.example/\n"),
         "{stdout}"
+    );
+    assert_eq!(
+        steps_of(&stdout),
+        format!(
+            "Left to do by hand in Cloudflare (with the `petitio doctor` check that verifies each step):\n  \
+             1. DNS: add new.example to the Cloudflare account (or point its name servers to \
+             Cloudflare); the custom domain below creates its record and certificate. Checked by `api`.\n  \
+             2. Route: `scripts/deploy` publishes the worker on the custom domain new.example with \
+             ALLOWED_ORIGINS = https://new.example,https://mirror.example (from {}). Checked by \
+             `api` and `cors`.\n  \
+             3. Secrets: nothing to do: SIGNING_KEY, LOG_SIGNING_KEY and TURNSTILE_SECRET stay, the \
+             KV namespace too (signatures and counts carry over).\n  \
+             4. Mirrors: publish the new build on https://mirror.example/ (pages, _headers). Checked \
+             by `csp`, `note` and `manifest` on each.\n\
+             Then check each address (every check ok or warn):\n  \
+             petitio doctor https://new.example/\n  \
+             petitio doctor https://mirror.example/\n",
+            site.path("edge-worker/wrangler.toml").display()
+        )
     );
 
     let config = site.read("petitio.toml");
@@ -136,4 +162,40 @@ fn a_failing_build_puts_the_old_config_back() {
     assert_eq!(site.read("petitio.toml"), config_before);
     assert_eq!(site.read("edge-worker/wrangler.toml"), WORKER_CONFIG);
     assert!(!site.path("dist-moved").exists());
+}
+
+#[test]
+fn the_steps_name_turnstile_hosts_and_the_zone_of_a_site_under_a_path() {
+    let site = site_with_worker_config();
+    let config = site.read("petitio.toml");
+    site.write(
+        "petitio.toml",
+        &format!("turnstile_site_key = \"1x00000000000000000000AA\"\n{config}"),
+    );
+    let output = site.run_ok(&["relocate", "https://www.new.example/petitions/"]);
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(
+        steps_of(&stdout),
+        format!(
+            "Left to do by hand in Cloudflare (with the `petitio doctor` check that verifies each step):\n  \
+             1. DNS: the zone new.example must be in the Cloudflare account, with a proxied DNS \
+             record for www.new.example; check zone_name in {config} (guessed from the last two \
+             labels). Checked by `api`.\n  \
+             2. Route: `scripts/deploy` publishes the worker on the route \
+             www.new.example/petitions/* with ALLOWED_ORIGINS = \
+             https://www.new.example,https://mirror.example (from {config}). Checked by `api` and \
+             `cors`.\n  \
+             3. Turnstile: add www.new.example, mirror.example to the widget's host names \
+             (Turnstile, the widget, Hostname management); keys unchanged. No check can see this \
+             from outside: sign once on https://www.new.example/petitions/.\n  \
+             4. Secrets: nothing to do: SIGNING_KEY, LOG_SIGNING_KEY and TURNSTILE_SECRET stay, the \
+             KV namespace too (signatures and counts carry over).\n  \
+             5. Mirrors: publish the new build on https://mirror.example/ (pages, _headers). Checked \
+             by `csp`, `note` and `manifest` on each.\n\
+             Then check each address (every check ok or warn):\n  \
+             petitio doctor https://www.new.example/petitions/\n  \
+             petitio doctor https://mirror.example/\n",
+            config = site.path("edge-worker/wrangler.toml").display()
+        )
+    );
 }

@@ -247,6 +247,15 @@ fn relocate_signs_the_next_note_for_the_new_address() {
         "{}",
         stdout(&output)
     );
+    // The mirrors must publish the new note too, and `petitio doctor` checks it there.
+    assert!(
+        stdout(&output).contains(
+            "Mirrors: publish the new build on https://mirror.example/ (pages, _headers, \
+             .well-known/petitio-where). Checked by `csp`, `note` and `manifest` on each.\n"
+        ),
+        "{}",
+        stdout(&output)
+    );
     let note = committed(&site);
     assert_eq!(note.sequence, 2);
     assert_eq!(note.main_origin, "https://new.example");

@@ -2,6 +2,7 @@
 
 mod build;
 mod check;
+mod doctor;
 mod keygen;
 mod new;
 mod relocate;
@@ -82,6 +83,9 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             default_state: "verify.json",
         }),
         Command::Witness(args) => witness::run(args),
+        Command::Doctor { url, petition } => {
+            doctor::run(crate::doctor::DoctorOptions { url, petition })
+        }
     }
 }
 

@@ -48,9 +48,10 @@ pub fn run(opts: RelocateOptions) -> Result<(), Error> {
     } else {
         println!("  mirrors: {}", report.mirrors.join(", "));
     }
-    println!(
-        "Done in {:.2} s. Next: scripts/deploy (signatures and counts carry over: KV is unchanged).",
-        report.elapsed.as_secs_f64()
-    );
+    println!("Done in {:.2} s.", report.elapsed.as_secs_f64());
+    println!("Left to do by hand in Cloudflare (with the `petitio doctor` check that verifies each step):");
+    for line in report.remaining_steps(&opts.worker_config) {
+        println!("{line}");
+    }
     Ok(())
 }

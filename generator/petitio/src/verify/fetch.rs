@@ -1,5 +1,5 @@
 //! Reading a site's public files over HTTP(S) for `petitio verify` and `petitio witness`
-//! (and posting a witness's cosignature to it):
+//! (and posting a witness's cosignature to it; the client `petitio doctor` shares, [`agent`]):
 //! one blocking `ureq` agent (rustls, no cookies, no cache), paths taken relative to the
 //! site's address so a site under a sub-path works. Every body is size-limited.
 
@@ -13,6 +13,18 @@ const MAX_BODY: u64 = 64 * 1024 * 1024;
 
 /// The largest answer to a post read (an API answer is a few hundred bytes).
 const MAX_ANSWER: u64 = 64 * 1024;
+
+/// The one kind of HTTP client the CLI uses (`verify`, `witness`, `doctor`): blocking,
+/// rustls, no cookies or cache, every HTTP status an answer (not an error), each request
+/// given up after `timeout`.
+pub fn agent(timeout: Duration, user_agent: &str) -> ureq::Agent {
+    let config = ureq::Agent::config_builder()
+        .timeout_global(Some(timeout))
+        .http_status_as_error(false)
+        .user_agent(user_agent)
+        .build();
+    ureq::Agent::new_with_config(config)
+}
 
 /// A site's address and the client that reads from it.
 pub struct Site {
@@ -34,14 +46,12 @@ impl Site {
         } else {
             format!("{url}/")
         };
-        let config = ureq::Agent::config_builder()
-            .timeout_global(Some(Duration::from_secs(60)))
-            .http_status_as_error(false)
-            .user_agent(concat!("petitio-verify/", env!("CARGO_PKG_VERSION")))
-            .build();
         Ok(Site {
             base,
-            agent: ureq::Agent::new_with_config(config),
+            agent: agent(
+                Duration::from_secs(60),
+                concat!("petitio-verify/", env!("CARGO_PKG_VERSION")),
+            ),
         })
     }
 

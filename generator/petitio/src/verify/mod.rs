@@ -5,7 +5,7 @@
 //! included; [`state`] remembers the largest checkpoint seen so a later run refuses a
 //! rollback, a fork or rewritten history. The HTTP client lives here and in no other crate.
 
-mod fetch;
+pub(crate) mod fetch;
 mod log;
 mod open_data;
 mod state;

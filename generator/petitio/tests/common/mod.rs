@@ -5,6 +5,7 @@
 
 pub mod published_log;
 pub mod server;
+pub mod static_host;
 
 use std::collections::BTreeMap;
 use std::io::Read;
