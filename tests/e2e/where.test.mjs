@@ -254,11 +254,9 @@ describe("an old bundle follows the site's signed note", { skip: missing ?? fals
         });
         assert.equal(answer.status, 202, JSON.stringify(answer.body));
       }
-      const links = serve
-        .output()
-        .split("\n")
-        .filter((line) => line.startsWith("Message written to "))
-        .map((line) => new URL(line.split("its confirmation link: ")[1].trim()).origin);
+      const links = (await serve.outputLines("Message written to ", 3)).map(
+        (line) => new URL(line.split("its confirmation link: ")[1].trim()).origin,
+      );
       assert.deepEqual(links, [mirrorOrigin, worker.url, worker.url]);
     } finally {
       await serve.close();

@@ -51,6 +51,22 @@ export async function startServe({ bin, root, vars, extraArgs = [] }) {
     // The server runs its own counting job (every second here); nothing to trigger.
     async runScheduledJob() {},
     output: () => output,
+    /**
+     * The lines printed so far that start with `prefix`, once there are at least `count`.
+     * What serve prints reaches us on its own pipe, possibly after the HTTP answer of the
+     * request that made it print: a test that reads right after the answer must wait.
+     */
+    async outputLines(prefix, count, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const lines = output.split("\n").filter((line) => line.startsWith(prefix));
+        if (lines.length >= count) return lines;
+        if (Date.now() > deadline) {
+          throw new Error(`\`petitio serve\` printed ${lines.length} line(s) starting with "${prefix}", expected ${count}:\n${output}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
     async close() {
       child.kill("SIGTERM");
       const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
