@@ -141,7 +141,7 @@ mod tests {
     use crate::store::MemoryStore;
     use ed25519_dalek::{Signer as _, SigningKey};
     use futures::executor::block_on;
-    use petitio_model::cosignature::{self, COSIGNATURE_V1};
+    use petitio_model::cosignature;
     use petitio_model::log_key::VerifierKey;
     use petitio_model::transparency::{checkpoint_text, origin, Hash};
 
@@ -156,14 +156,7 @@ mod tests {
     impl Witness {
         fn new(name: &str, seed: u8) -> Witness {
             let signing = SigningKey::from_bytes(&[seed; 32]);
-            let public = signing.verifying_key().to_bytes();
-            let mut bytes = vec![COSIGNATURE_V1];
-            bytes.extend_from_slice(&public);
-            let text = format!(
-                "{name}+{:08x}+{}",
-                cosignature::key_id(name, &public),
-                base64::prelude::Engine::encode(&base64::prelude::BASE64_STANDARD, bytes)
-            );
+            let text = cosignature::verifier_key_text(name, signing.verifying_key().as_bytes());
             Witness {
                 name: name.to_owned(),
                 signing,

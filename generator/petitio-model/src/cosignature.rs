@@ -53,6 +53,19 @@ pub fn key_id(name: &str, public: &[u8; 32]) -> u32 {
     signed_note::key_id(name, &bytes)
 }
 
+/// The verifier key text of the `cosignature/v1` key named `name` with `public` key:
+/// `<name>+<key id>+<base64(0x04 ‖ public)>`, as `petitio keygen --witness` prints it and
+/// `petitio.toml` lists it.
+pub fn verifier_key_text(name: &str, public: &[u8; 32]) -> String {
+    let mut bytes = vec![COSIGNATURE_V1];
+    bytes.extend_from_slice(public);
+    format!(
+        "{name}+{:08x}+{}",
+        key_id(name, public),
+        BASE64_STANDARD.encode(bytes)
+    )
+}
+
 /// A cosignature line taken apart (not yet verified against any key).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CosignatureLine {
@@ -218,14 +231,7 @@ mod tests {
 
     fn witness(seed: u8) -> (SigningKey, CosignatureKey) {
         let signing = SigningKey::from_bytes(&[seed; 32]);
-        let public = signing.verifying_key().to_bytes();
-        let mut bytes = vec![COSIGNATURE_V1];
-        bytes.extend_from_slice(&public);
-        let text = format!(
-            "w{seed}+{:08x}+{}",
-            key_id(&format!("w{seed}"), &public),
-            BASE64_STANDARD.encode(bytes)
-        );
+        let text = verifier_key_text(&format!("w{seed}"), signing.verifying_key().as_bytes());
         (signing, CosignatureKey::parse(&text).unwrap())
     }
 

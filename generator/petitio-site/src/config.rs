@@ -843,10 +843,7 @@ mod tests {
             210, 110, 74, 156, 71, 104, 249, 246, 226, 46, 4, 97, 17, 206, 145, 151, 198, 218, 72,
             143, 250, 83, 75, 243, 187, 121, 88, 131, 11, 203, 78, 144,
         ];
-        let name = format!("w{i}");
-        let id = petitio_model::cosignature::key_id(&name, &PUBLIC);
-        let key = WITNESS.splitn(3, '+').nth(2).unwrap();
-        format!("{name}+{id:08x}+{key}")
+        petitio_model::cosignature::verifier_key_text(&format!("w{i}"), &PUBLIC)
     }
 
     #[test]

@@ -77,13 +77,6 @@ impl WitnessKey {
         &self.name
     }
 
-    /// `0x04 ‖ public key`: what the key id and the verifier key are made of.
-    fn public_bytes(&self) -> Vec<u8> {
-        let mut bytes = vec![COSIGNATURE_V1];
-        bytes.extend_from_slice(self.signing.verifying_key().as_bytes());
-        bytes
-    }
-
     fn key_id(&self) -> u32 {
         cosignature::key_id(&self.name, self.signing.verifying_key().as_bytes())
     }
@@ -102,12 +95,7 @@ impl WitnessKey {
 
     /// The verifier key others check cosignatures with.
     pub fn verifier_key(&self) -> String {
-        format!(
-            "{}+{:08x}+{}",
-            self.name,
-            self.key_id(),
-            BASE64_STANDARD.encode(self.public_bytes())
-        )
+        cosignature::verifier_key_text(&self.name, self.signing.verifying_key().as_bytes())
     }
 
     /// The signed checkpoint `note` (whose text is `text`) with `line`, this key's
