@@ -428,13 +428,9 @@
     if (!parts) return Promise.reject(new Error("not a verifier key"));
     var keyBytes = base64Bytes(parts[3]);
     if (keyBytes.length !== 33 || keyBytes[0] !== 1) return Promise.reject(new Error("not an Ed25519 key"));
-    var id = new Uint8Array(parts[2].match(/../g).map(function (hex) { return parseInt(hex, 16); }));
-    var named = utf8(parts[1] + "\n");
-    var hashed = new Uint8Array(named.length + keyBytes.length);
-    hashed.set(named);
-    hashed.set(keyBytes, named.length);
-    return window.crypto.subtle.digest("SHA-256", hashed).then(function (digest) {
-      if (!sameBytes(new Uint8Array(digest).slice(0, 4), id)) throw new Error("wrong key id");
+    var id = hexBytes(parts[2]);
+    return sha256(concat([utf8(parts[1] + "\n"), keyBytes])).then(function (digest) {
+      if (!sameBytes(digest.slice(0, 4), id)) throw new Error("wrong key id");
       return window.crypto.subtle.importKey("raw", keyBytes.slice(1), { name: "Ed25519" }, false, ["verify"]);
     }).then(function (cryptoKey) {
       return { name: parts[1], id: id, cryptoKey: cryptoKey };
